@@ -1,0 +1,248 @@
+"""Load and fully validate a knowledge base directory; a base with any error is never returned.
+
+Every problem names the file, the line and the entry id, so an admin can fix the YAML without
+reading code. YAML is parsed into nodes first (with the C parser when PyYAML has it) so each entry
+and each key keeps its line number for error messages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from alliance_bot.corpus import Corpus
+from alliance_bot.kb import KnowledgeBase
+from alliance_bot.models import MODELS, SECTIONS, Entry, Event, Quote
+from alliance_bot.problems import KnowledgeBaseInvalid, Problem
+
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc]
+    """Safe loader that keeps dates as text, so an impossible date is reported, not a crash."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """One entry read from YAML, before validation."""
+
+    file: str
+    line: int
+    section: str
+    data: Any
+    node: yaml.Node
+
+
+def knowledge_files(directory: Path) -> list[Path]:
+    return sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
+
+
+def load_knowledge(directory: Path) -> KnowledgeBase:
+    """Read, validate and index `directory`; raise `KnowledgeBaseInvalid` listing every problem."""
+    directory = directory.resolve()
+    problems: list[Problem] = []
+    if not directory.is_dir():
+        raise KnowledgeBaseInvalid([Problem(str(directory), None, None, "no such directory")])
+    files = knowledge_files(directory)
+    if not files:
+        problems.append(Problem(str(directory), None, None, "no *.yaml files in the directory"))
+    parsed: list[_Parsed] = []
+    digest = hashlib.sha256()
+    for path in files:
+        raw = path.read_bytes()
+        digest.update(path.name.encode() + b"\0" + raw + b"\0")
+        parsed.extend(_parse_file(_display(path, directory), raw, problems))
+
+    entries: list[tuple[Entry, _Parsed]] = []
+    for item in parsed:
+        entry = _validate(item, problems)
+        if entry is not None:
+            entries.append((entry, item))
+
+    corpus = Corpus(directory.parent)
+    _cross_check(entries, corpus, problems)
+    if problems:
+        raise KnowledgeBaseInvalid(problems)
+    for name in corpus.files():
+        article = corpus.article(name)
+        assert article is not None
+        digest.update(name.encode() + b"\0" + article.text.encode() + b"\0")
+    return KnowledgeBase.build(
+        root=directory,
+        entries=[e for e, _ in entries],
+        corpus=corpus,
+        version=digest.hexdigest()[:12],
+    )
+
+
+def _display(path: Path, directory: Path) -> str:
+    """File names as admins see them in the repository: `knowledge/people.yaml`."""
+    return f"{directory.name}/{path.name}"
+
+
+def _parse_file(name: str, raw: bytes, problems: list[Problem]) -> Iterator[_Parsed]:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        problems.append(
+            Problem(name, line, None, f"not UTF-8: byte 0x{raw[error.start]:02x} cannot be read")
+        )
+        return
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problems.append(Problem(name, line, None, f"YAML syntax error: {error.problem}"))
+        return
+    except yaml.YAMLError as error:
+        problems.append(Problem(name, None, None, f"YAML error: {error}"))
+        return
+    finally:
+        loader.dispose()
+    if root is None or data is None:
+        problems.append(
+            Problem(name, 1, None, f"file is empty; expected sections: {', '.join(SECTIONS)}")
+        )
+        return
+    if not isinstance(root, yaml.MappingNode) or not isinstance(data, dict):
+        problems.append(
+            Problem(name, root.start_mark.line + 1, None, "expected a mapping of sections "
+                    f"({', '.join(SECTIONS)}) at the top of the file")
+        )
+        return
+    for key_node, value_node in root.value:
+        section = key_node.value
+        line = key_node.start_mark.line + 1
+        if section not in SECTIONS:
+            problems.append(
+                Problem(name, line, None, f"unknown section {section!r}; expected one of "
+                        f"{', '.join(SECTIONS)}")
+            )
+            continue
+        items = data[section]
+        if items is None:
+            continue
+        if not isinstance(value_node, yaml.SequenceNode) or not isinstance(items, list):
+            problems.append(Problem(name, line, None, f"section {section!r} must be a list"))
+            continue
+        for node, item in zip(value_node.value, items, strict=True):
+            yield _Parsed(name, node.start_mark.line + 1, section, item, node)
+
+
+def _validate(item: _Parsed, problems: list[Problem]) -> Entry | None:
+    entry_id = item.data.get("id") if isinstance(item.data, dict) else None
+    entry_id = entry_id if isinstance(entry_id, str) else None
+    if not isinstance(item.data, dict):
+        problems.append(
+            Problem(item.file, item.line, None, f"each {item.section} entry must be a mapping")
+        )
+        return None
+    model = MODELS[SECTIONS[item.section]]
+    try:
+        return model.model_validate(item.data)
+    except ValidationError as error:
+        for detail in error.errors(include_url=False):
+            location = tuple(detail["loc"])
+            field = ".".join(str(part) for part in location) or "entry"
+            message = detail["msg"]
+            if detail["type"] == "missing":
+                message = "required key is missing"
+            elif detail["type"] == "extra_forbidden":
+                message = "unknown key"
+            problems.append(
+                Problem(item.file, _line_of(item.node, location, item.line), entry_id,
+                        f"{field}: {message}")
+            )
+        return None
+
+
+def _line_of(node: yaml.Node, location: tuple[Any, ...], default: int) -> int:
+    """Follow a pydantic error location through the YAML nodes to the offending line."""
+    line = default
+    for part in location:
+        if isinstance(node, yaml.MappingNode):
+            found = next((v for k, v in node.value if k.value == part), None)
+            key = next((k for k, _ in node.value if k.value == part), None)
+            if found is None:
+                break
+            line = (key or found).start_mark.line + 1
+            node = found
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                break
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def _cross_check(
+    entries: list[tuple[Entry, _Parsed]], corpus: Corpus, problems: list[Problem]
+) -> None:
+    """Checks that span entries or files: ids, references, cited files and evidence."""
+    first_seen: dict[str, _Parsed] = {}
+    people = {e.id for e, _ in entries if e.kind == "person"}
+    for entry, item in entries:
+        if entry.id in first_seen:
+            other = first_seen[entry.id]
+            problems.append(
+                Problem(item.file, item.line, entry.id,
+                        f"duplicate id (first used at {other.file}:{other.line})")
+            )
+        else:
+            first_seen[entry.id] = item
+        referenced: list[tuple[str, str]] = []
+        if isinstance(entry, Event):
+            referenced = [("people", p) for p in entry.people]
+        elif isinstance(entry, Quote) and entry.person:
+            referenced = [("person", entry.person)]
+        for key, person in referenced:
+            if person not in people:
+                problems.append(
+                    Problem(item.file, _line_of(item.node, (key,), item.line), entry.id,
+                            f"{key}: no person with id {person!r}")
+                )
+        cited_texts: list[str] = []
+        for index, citation in enumerate(entry.sources):
+            line = _line_of(item.node, ("sources", index), item.line)
+            article = corpus.article(citation.file)
+            if article is None:
+                problems.append(
+                    Problem(item.file, line, entry.id,
+                            f"cited file {citation.file} does not exist or is not UTF-8 text")
+                )
+                continue
+            cited_texts.append(article.squashed)
+            if article.find(citation.evidence) is None:
+                problems.append(
+                    Problem(item.file, line, entry.id,
+                            f"evidence not found in {citation.file}: {_clip(citation.evidence)!r}")
+                )
+        if isinstance(entry, Quote) and cited_texts:
+            words = " ".join(entry.text.split())
+            if not any(words in text for text in cited_texts):
+                problems.append(
+                    Problem(item.file, _line_of(item.node, ("text",), item.line), entry.id,
+                            "text: the quoted words are not in any cited file")
+                )
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

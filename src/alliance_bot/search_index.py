@@ -1,0 +1,239 @@
+"""The search index built once per knowledge base load, so a question never scans every entry.
+
+Two structures:
+- names: every name, alias, term and title under its folded key, with a token -> names map and a
+  character-trigram map over name tokens, so a typo ("hamda") reaches "hamada" by looking up a few
+  trigrams instead of comparing against every name;
+- full text: an inverted index of English stems with BM25 weights over each entry's own words and
+  its evidence, used for free text, events and figures questions.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from alliance_bot.models import Entry, Kind
+from alliance_bot.text import STOPWORDS, fold, name_key, stem, words
+
+# A name's typo must still be this close (rapidfuzz ratio, 0-100) to count as the same word.
+_TOKEN_CUTOFF = 80.0
+# Above this many postings a stem is too common to generate candidates on its own.
+_CANDIDATE_CAP = 3000
+_BM25_K1 = 1.2
+_BM25_B = 0.75
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """An entry whose name matched a phrase: the score and the name that matched."""
+
+    entry_id: str
+    score: float
+    name: str
+
+
+@dataclass(frozen=True)
+class TextMatch:
+    """An entry found by free text: BM25 score and the share of the question's weight it covers."""
+
+    entry_id: str
+    score: float
+    coverage: float
+
+
+def _grams(token: str) -> set[str]:
+    padded = f" {token} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+class _FuzzyVocabulary:
+    """Words reachable by exact spelling or, for longer words, by a close misspelling."""
+
+    def __init__(self, vocabulary: Iterable[str]) -> None:
+        self.words = set(vocabulary)
+        grams: dict[str, list[str]] = defaultdict(list)
+        for word in self.words:
+            if len(word) >= 4:
+                for gram in _grams(word):
+                    grams[gram].append(word)
+        self._grams = dict(grams)
+
+    def expand(self, word: str) -> dict[str, float]:
+        """Known words that `word` may mean, each with its similarity (100 for exact)."""
+        found = {word: 100.0} if word in self.words else {}
+        if len(word) < 4:
+            return found
+        shared: Counter[str] = Counter()
+        for gram in _grams(word):
+            shared.update(self._grams.get(gram, ()))
+        # Words sharing too few trigrams cannot reach the cutoff; don't score them.
+        needed = max(2, (len(word) + 2) // 3)
+        candidates = [w for w, n in shared.items() if n >= needed and w != word]
+        for candidate, score, _ in process.extract(
+            word,
+            candidates,
+            scorer=fuzz.ratio,
+            processor=None,
+            score_cutoff=_TOKEN_CUTOFF,
+            limit=8,
+        ):
+            found.setdefault(candidate, score)
+        return found
+
+
+class SearchIndex:
+    """Immutable lookup structures over one knowledge base snapshot."""
+
+    def __init__(self, entries: Sequence[Entry]) -> None:
+        self._ids = [e.id for e in entries]
+        self._kinds: dict[str, Kind] = {e.id: e.kind for e in entries}
+        owners: dict[str, set[str]] = defaultdict(set)
+        display: dict[str, str] = {}
+        for entry in entries:
+            for name in entry.names():
+                key = name_key(name)
+                if key:
+                    owners[key].add(entry.id)
+                    display.setdefault(key, name)
+        self._names = {k: tuple(sorted(v)) for k, v in owners.items()}
+        self._display = display
+        token_names: dict[str, list[str]] = defaultdict(list)
+        for key in self._names:
+            for token in set(key.split()):
+                token_names[token].append(key)
+        self._token_names = dict(token_names)
+        self._name_vocabulary = _FuzzyVocabulary(self._token_names)
+
+        postings: dict[str, dict[int, float]] = defaultdict(dict)
+        lengths: list[int] = []
+        surface: dict[str, str] = {}
+        for position, entry in enumerate(entries):
+            counts: Counter[str] = Counter()
+            fields = [
+                (" ".join(entry.names()), 3.0),
+                (entry.search_text(), 1.0),
+                (" ".join(c.evidence for c in entry.sources), 1.0),
+            ]
+            for text, weight in fields:
+                for word in words(fold(text)):
+                    if word in STOPWORDS:
+                        continue
+                    stemmed = stem(word)
+                    surface.setdefault(word, stemmed)
+                    counts[stemmed] += weight  # type: ignore[assignment]
+            lengths.append(int(sum(counts.values())))
+            for stemmed, tf in counts.items():
+                postings[stemmed][position] = tf
+        self._postings = dict(postings)
+        self._lengths = lengths
+        self._average_length = (sum(lengths) / len(lengths)) if lengths else 1.0
+        count = max(1, len(entries))
+        self._idf = {
+            s: math.log(1 + (count - len(p) + 0.5) / (len(p) + 0.5)) for s, p in postings.items()
+        }
+        self._unknown_idf = math.log(1 + (count + 0.5) / 0.5)
+        self._surface = surface
+        self._text_vocabulary = _FuzzyVocabulary(surface)
+
+    # names -----------------------------------------------------------------------------------
+    def display_name(self, key: str) -> str:
+        return self._display.get(key, key)
+
+    def exact(self, phrase: str) -> list[NameMatch]:
+        key = name_key(phrase)
+        return [NameMatch(i, 100.0, key) for i in self._names.get(key, ())]
+
+    def names(self, phrase: str, *, limit: int = 10, cutoff: float = 50.0) -> list[NameMatch]:
+        """Entries whose name is close to `phrase`, best first; one match per entry."""
+        key = name_key(phrase)
+        if not key:
+            return []
+        best: dict[str, NameMatch] = {m.entry_id: m for m in self.exact(key)}
+        candidates: Counter[str] = Counter()
+        for token in key.split():
+            for known in self._name_vocabulary.expand(token):
+                candidates.update(self._token_names.get(known, ()))
+        if candidates:
+            pool = [name for name, _ in candidates.most_common(200)]
+            for name, score, _ in process.extract(
+                key,
+                pool,
+                scorer=fuzz.token_sort_ratio,
+                processor=None,
+                score_cutoff=cutoff,
+                limit=limit * 3,
+            ):
+                for entry_id in self._names[name]:
+                    if entry_id not in best or best[entry_id].score < score:
+                        best[entry_id] = NameMatch(entry_id, float(score), name)
+        ranked = sorted(best.values(), key=lambda m: (-m.score, m.entry_id))
+        return ranked[:limit]
+
+    def shares_word(self, phrase: str) -> list[str]:
+        """Entries with a name containing one of the phrase's words exactly (for did-you-mean)."""
+        found: dict[str, None] = {}
+        for token in name_key(phrase).split():
+            if len(token) >= 3 and token not in STOPWORDS:
+                for name in self._token_names.get(token, ()):
+                    for entry_id in self._names[name]:
+                        found.setdefault(entry_id)
+        return list(found)
+
+    # full text -------------------------------------------------------------------------------
+    def query_stems(self, text: str) -> dict[str, float]:
+        """The question's meaningful stems with their weights; typos are corrected when close."""
+        stems: dict[str, float] = {}
+        for word in words(fold(text)):
+            if word in STOPWORDS:
+                continue
+            stemmed = stem(word)
+            if stemmed in self._postings:
+                stems.setdefault(stemmed, self._idf[stemmed])
+                continue
+            corrected = [
+                self._surface[w] for w in self._text_vocabulary.expand(word) if w in self._surface
+            ]
+            if corrected:
+                stems.setdefault(corrected[0], self._idf[corrected[0]])
+            else:
+                # An unknown word is the most telling word of all: nothing we have covers it.
+                stems.setdefault(stemmed, self._unknown_idf)
+        return stems
+
+    def text(
+        self, text: str, *, kinds: frozenset[Kind] | None = None, limit: int = 10
+    ) -> list[TextMatch]:
+        """Entries ranked by BM25 for `text`, each with the share of the question it covers."""
+        stems = self.query_stems(text)
+        total = sum(stems.values())
+        if not total:
+            return []
+        known = sorted((s for s in stems if s in self._postings), key=lambda s: len(self._postings[s]))
+        candidates: set[int] = set()
+        for stemmed in known:
+            posting = self._postings[stemmed]
+            if len(posting) <= _CANDIDATE_CAP or not candidates:
+                candidates.update(posting if len(posting) <= _CANDIDATE_CAP else
+                                  sorted(posting, key=posting.__getitem__, reverse=True)[:_CANDIDATE_CAP])
+        results: list[TextMatch] = []
+        for position in candidates:
+            entry_id = self._ids[position]
+            if kinds is not None and self._kinds[entry_id] not in kinds:
+                continue
+            score = 0.0
+            covered = 0.0
+            norm = _BM25_K1 * (1 - _BM25_B + _BM25_B * self._lengths[position] / self._average_length)
+            for stemmed in known:
+                tf = self._postings[stemmed].get(position)
+                if tf:
+                    idf = stems[stemmed]
+                    covered += idf
+                    score += idf * tf * (_BM25_K1 + 1) / (tf + norm)
+            results.append(TextMatch(entry_id, score, covered / total))
+        results.sort(key=lambda m: (-m.coverage, -m.score, m.entry_id))
+        return results[:limit]

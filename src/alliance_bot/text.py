@@ -1,0 +1,76 @@
+"""Text normalisation shared by the index and the question parser.
+
+Everything that compares what a user typed with what the knowledge base says goes through
+these functions, so both sides are folded the same way (case, accents, curly quotes, "U.S.").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+_QUOTES = str.maketrans(
+    {"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "‐": "-", "\u00a0": " "}
+)
+# Spellings that mean the same thing to a reader; folded so "US", "U.S." and "United States" meet.
+_SYNONYMS = [
+    (re.compile(r"\bu\.\s?s\.(?=\s|$|[^a-z])"), "us"),
+    (re.compile(r"\bu\.s\b"), "us"),
+    (re.compile(r"\bunited states( of america)?\b"), "us"),
+    (re.compile(r"\bdefence\b"), "defense"),
+    (re.compile(r"\bg7\b"), "g-7"),
+    (re.compile(r"\btwo plus two\b|\b2 plus 2\b|\b2 \+ 2\b"), "2+2"),
+]
+_POSSESSIVE = re.compile(r"'s\b|s'(?=\s|$)")
+_NON_WORD = re.compile(r"[^\w+&\-]+")
+_WORD = re.compile(r"[\w+&]+(?:-[\w+&]+)*")
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be been before being below
+    between both but by can could did do does doing down during each few for from further had has
+    have having he her here hers him his how i if in into is it its itself just me more most my no
+    nor not of off on once only or other our out over own same she should so some such than that the
+    their them then there these they this those through to too under until up very was we were what
+    when where which while who whom why will with would you your tell me please know much many""".split()
+)
+
+_stemmer = snowballstemmer.stemmer("english")
+
+
+def fold(text: str) -> str:
+    """Case-fold, strip accents, straighten quotes and collapse white space."""
+    text = unicodedata.normalize("NFKD", text.translate(_QUOTES))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    for pattern, replacement in _SYNONYMS:
+        text = pattern.sub(replacement, text)
+    return " ".join(text.split())
+
+
+def name_key(text: str) -> str:
+    """The form under which a name or alias is looked up: folded, no punctuation, no possessive."""
+    text = _POSSESSIVE.sub("", fold(text))
+    return " ".join(_NON_WORD.sub(" ", text).replace(" - ", " ").split()).strip("-")
+
+
+def words(text: str) -> list[str]:
+    """The words of already folded text."""
+    return _WORD.findall(text)
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """English stem of a folded word ("grounded" -> "ground", "Ospreys" -> "osprey")."""
+    return str(_stemmer.stemWord(word))
+
+
+def content_stems(text: str) -> list[str]:
+    """Stems of the words that carry meaning, in order (stop words dropped)."""
+    return [stem(w) for w in words(fold(text)) if w not in STOPWORDS]
+
+
+def squash_spaces(text: str) -> str:
+    """Collapse every run of white space to one space (how evidence is compared with its file)."""
+    return " ".join(text.split())
