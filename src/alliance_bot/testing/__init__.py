@@ -1,0 +1,1 @@
+"""Test support shipped with the package: fakes that record what happened, instead of mocks."""

@@ -1,0 +1,441 @@
+"""A stand-in for Slack's Web API, `response_url` and Socket Mode, as a local aiohttp server.
+
+Point the app's `SLACK_API_URL` at `FakeSlack.base_url` and every Web API call lands here. The fake
+records each call (method, parameters, headers), answers every `POST /api/<method>` with
+`{"ok": true}` plus sensible defaults, remembers what `chat.postMessage` posted (metadata included)
+so `conversations.history` can read it back, and lets a test inject faults: HTTP 429 with
+`Retry-After`, HTTP 5xx, `{"ok": false, "error": ...}`, or "Slack accepted the message and then the
+connection failed" (the message is stored, the caller sees an error).
+
+It also plays Socket Mode: `apps.connections.open` returns the URL of a WebSocket endpoint on the
+same server, and `FakeSlack.send_socket_request` pushes an envelope to the connected client and
+waits for its acknowledgement.
+
+Usage in a test::
+
+    async with FakeSlack.running() as slack:
+        client = AsyncWebClient(token="xoxb-test", base_url=slack.base_url)
+        await client.chat_postMessage(channel="C1", text="hi")
+        assert slack.calls_to("chat.postMessage")[0].params["text"] == "hi"
+
+Waiting is event-driven (`wait_for_calls`, `wait_for_responses`): a test never sleeps for a fixed
+time, it waits for the thing it expects, with a timeout only as a safety net.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import uuid
+from collections import defaultdict, deque
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+BOT_USER_ID = "UBOTALLIANCE"
+BOT_ID = "BBOTALLIANCE"
+TEAM_ID = "T0TESTTEAM"
+DEFAULT_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the fake received.
+
+    `params` merges the query string, the form fields and the JSON body, as Slack does; values are
+    kept as sent, except that form fields holding JSON (`blocks`, `metadata`, `attachments`) are
+    decoded so tests can compare structures.
+    """
+
+    method: str
+    params: Mapping[str, Any]
+    headers: Mapping[str, str]
+    content_type: str
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A scripted answer for one call to a method, used instead of the generic success.
+
+    - `status`: the HTTP status to answer with (429, 500, ...); `headers` are added (`Retry-After`).
+    - `body`: the JSON body; default `{"ok": false, "error": "ratelimited"/"internal_error"}` for
+      non-200 statuses.
+    - `accept_first`: process the call as a success first (store the posted message), then answer
+      with the fault — "Slack accepted it, then the connection failed".
+    - `disconnect`: drop the connection without any HTTP answer (after accepting, if
+      `accept_first`).
+    """
+
+    status: int = 200
+    body: Mapping[str, Any] | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    accept_first: bool = False
+    disconnect: bool = False
+
+
+@dataclass(frozen=True)
+class ResponseUrlPost:
+    """One POST to a `response_url` (`/response/<id>`): what the app sent back to the user."""
+
+    id: str
+    body: Mapping[str, Any]
+    headers: Mapping[str, str]
+
+
+class FakeSlack:
+    """A recording stand-in for Slack; see the module docstring."""
+
+    def __init__(self, *, first_ts: int = 1_700_000_000) -> None:
+        """Create the fake; `first_ts` is the whole-second part of the first message `ts`."""
+        self.calls: list[Call] = []
+        self.responses: list[ResponseUrlPost] = []
+        self.messages: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.socket_acks: dict[str, dict[str, Any]] = {}
+        self._faults: dict[str, deque[Fault]] = defaultdict(deque)
+        self._ts = itertools.count(first_ts)
+        self._changed = asyncio.Condition()
+        self._sockets: list[web.WebSocketResponse] = []
+        self._runner: web.AppRunner | None = None
+        self._root = ""
+        self.socket_connections = 0
+
+    # --- running -------------------------------------------------------------------------------
+
+    @classmethod
+    @asynccontextmanager
+    async def running(cls, *, first_ts: int = 1_700_000_000) -> AsyncIterator[FakeSlack]:
+        """Run a fake on a free localhost port for the duration of the `async with` block."""
+        fake = cls(first_ts=first_ts)
+        await fake.start()
+        try:
+            yield fake
+        finally:
+            await fake.stop()
+
+    async def start(self, host: str = "127.0.0.1") -> None:
+        """Start serving on a free port of `host`; `base_url` is valid afterwards."""
+        self._runner = web.AppRunner(self.app(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self._root = f"http://{host}:{port}"
+
+    async def stop(self) -> None:
+        """Close open WebSockets and stop the server."""
+        for ws in list(self._sockets):
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    @property
+    def root_url(self) -> str:
+        """`http://127.0.0.1:PORT` (no trailing slash)."""
+        return self._root
+
+    @property
+    def base_url(self) -> str:
+        """The Web API base URL to use as `SLACK_API_URL`: `http://127.0.0.1:PORT/api/`."""
+        return f"{self._root}/api/"
+
+    @property
+    def socket_url(self) -> str:
+        """The WebSocket URL `apps.connections.open` hands out."""
+        return self._root.replace("http://", "ws://", 1) + "/socket"
+
+    def response_url(self, response_id: str | None = None) -> str:
+        """A `response_url` for a slash command or interaction; posts to it are recorded."""
+        return f"{self._root}/response/{response_id or uuid.uuid4().hex}"
+
+    def app(self) -> web.Application:
+        """The aiohttp application (for tests that want to host it themselves)."""
+        app = web.Application(client_max_size=16 * 1024 * 1024)
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)
+        app.router.add_post("/response/{id}", self._response)
+        app.router.add_get("/socket", self._socket)
+        return app
+
+    # --- scripting faults ----------------------------------------------------------------------
+
+    def add_fault(self, method: str, fault: Fault, *, times: int = 1) -> None:
+        """Answer the next `times` calls to `method` with `fault` instead of success."""
+        self._faults[method].extend([fault] * times)
+
+    def rate_limit(self, method: str, *, times: int = 1, retry_after: int = 1) -> None:
+        """The next `times` calls to `method` get HTTP 429 with `Retry-After: retry_after`."""
+        self.add_fault(
+            method,
+            Fault(
+                status=429,
+                headers={"Retry-After": str(retry_after)},
+                body={"ok": False, "error": "ratelimited"},
+            ),
+            times=times,
+        )
+
+    def server_error(self, method: str, *, times: int = 1, status: int = 500) -> None:
+        """The next `times` calls to `method` get an HTTP 5xx."""
+        self.add_fault(
+            method, Fault(status=status, body={"ok": False, "error": "internal_error"}), times=times
+        )
+
+    def api_error(self, method: str, error: str, *, times: int = 1) -> None:
+        """The next `times` calls to `method` get HTTP 200 with `{"ok": false, "error": error}`."""
+        self.add_fault(method, Fault(body={"ok": False, "error": error}), times=times)
+
+    def accept_then_fail(self, method: str, *, times: int = 1, disconnect: bool = False) -> None:
+        """The next `times` calls succeed inside Slack (messages are stored) but the caller sees a
+        failure: HTTP 500, or with `disconnect` a dropped connection."""
+        self.add_fault(
+            method,
+            Fault(
+                status=500,
+                body={"ok": False, "error": "internal_error"},
+                accept_first=True,
+                disconnect=disconnect,
+            ),
+            times=times,
+        )
+
+    # --- reading what happened -----------------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[Call]:
+        """Every recorded call to `method` (`"chat.postMessage"`), oldest first."""
+        return [c for c in self.calls if c.method == method]
+
+    def posted(self, channel: str) -> list[dict[str, Any]]:
+        """Messages stored for `channel` (thread replies included), oldest first."""
+        return list(self.messages.get(channel, []))
+
+    async def wait_for_calls(
+        self, method: str, count: int = 1, *, timeout: float = DEFAULT_TIMEOUT
+    ) -> list[Call]:
+        """Wait until `method` has been called at least `count` times; return those calls."""
+        await self._wait(lambda: len(self.calls_to(method)) >= count, timeout)
+        return self.calls_to(method)
+
+    async def wait_for_responses(
+        self, count: int = 1, *, timeout: float = DEFAULT_TIMEOUT
+    ) -> list[ResponseUrlPost]:
+        """Wait until `count` posts to response URLs have arrived; return all of them."""
+        await self._wait(lambda: len(self.responses) >= count, timeout)
+        return list(self.responses)
+
+    async def wait_until(
+        self, predicate: Callable[[], bool], *, timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
+        """Wait until `predicate()` holds; it is re-checked after every request the fake sees."""
+        await self._wait(predicate, timeout)
+
+    async def _wait(self, predicate: Callable[[], bool], timeout: float) -> None:
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    # --- Socket Mode ---------------------------------------------------------------------------
+
+    async def wait_for_socket(self, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+        """Wait until a Socket Mode client is connected."""
+        await self._wait(lambda: bool(self._sockets), timeout)
+
+    async def send_socket_request(
+        self,
+        payload_type: str,
+        payload: Mapping[str, Any],
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> dict[str, Any]:
+        """Send an envelope (`slash_commands`, `events_api`, `interactive`) to the connected
+        client and return its acknowledgement (`{"envelope_id": ..., "payload": ...}`)."""
+        await self.wait_for_socket(timeout=timeout)
+        envelope_id = uuid.uuid4().hex
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": payload_type,
+            "accepts_response_payload": payload_type != "events_api",
+            "retry_attempt": 0,
+            "retry_reason": "",
+            "payload": dict(payload),
+        }
+        await self._sockets[-1].send_str(json.dumps(envelope))
+        await self._wait(lambda: envelope_id in self.socket_acks, timeout)
+        return self.socket_acks[envelope_id]
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(heartbeat=None)
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        self.socket_connections += 1
+        await ws.send_str(
+            json.dumps(
+                {
+                    "type": "hello",
+                    "num_connections": 1,
+                    "connection_info": {"app_id": "A0TEST"},
+                    "debug_info": {"host": "fake-slack", "approximate_connection_time": 3600},
+                }
+            )
+        )
+        await self._notify()
+        try:
+            async for message in ws:
+                if message.type == WSMsgType.TEXT:
+                    data = json.loads(message.data)
+                    if isinstance(data, dict) and "envelope_id" in data:
+                        self.socket_acks[data["envelope_id"]] = data
+                        await self._notify()
+        finally:
+            self._sockets.remove(ws)
+        return ws
+
+    # --- HTTP handlers -------------------------------------------------------------------------
+
+    async def _api(self, request: web.Request) -> web.StreamResponse:
+        method = request.match_info["method"]
+        params: dict[str, Any] = dict(request.query)
+        content_type = request.content_type
+        if request.method == "POST" and request.can_read_body:
+            if content_type == "application/json":
+                body = await request.json()
+                if isinstance(body, dict):
+                    params.update(body)
+            else:
+                form = await request.post()
+                for key, value in form.items():
+                    params[key] = (
+                        _decode_json_field(key, value) if isinstance(value, str) else value
+                    )
+        call = Call(method, params, dict(request.headers), content_type)
+        self.calls.append(call)
+        try:
+            fault = self._faults[method].popleft() if self._faults[method] else None
+            if fault is None:
+                return web.json_response(self._success(call))
+            if fault.accept_first:
+                self._success(call)
+            if fault.disconnect:
+                # Simulates the network failing after Slack processed the call: no HTTP answer.
+                if request.transport is not None:
+                    request.transport.close()
+                return web.Response(status=500)
+            body = fault.body
+            if body is None:
+                body = (
+                    {"ok": fault.status == 200}
+                    if fault.status == 200
+                    else {
+                        "ok": False,
+                        "error": "ratelimited" if fault.status == 429 else "internal_error",
+                    }
+                )
+            return web.json_response(dict(body), status=fault.status, headers=dict(fault.headers))
+        finally:
+            await self._notify()
+
+    def _success(self, call: Call) -> dict[str, Any]:
+        """The generic answer for a successful call; stores messages as a side effect."""
+        params = call.params
+        method = call.method
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "url": "https://fake.slack.test/",
+                "team": "Fake Team",
+                "user": "alliance",
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER_ID,
+                "bot_id": BOT_ID,
+            }
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.socket_url}
+        if method in ("chat.postMessage", "chat.postEphemeral"):
+            channel = str(params.get("channel", ""))
+            ts = f"{next(self._ts)}.000100"
+            message: dict[str, Any] = {
+                "type": "message",
+                "user": BOT_USER_ID,
+                "bot_id": BOT_ID,
+                "ts": ts,
+                "text": params.get("text", ""),
+            }
+            for key in ("blocks", "metadata", "thread_ts", "attachments"):
+                if key in params:
+                    message[key] = params[key]
+            if method == "chat.postEphemeral":
+                return {"ok": True, "message_ts": ts}
+            self.messages[channel].append(message)
+            return {"ok": True, "channel": channel, "ts": ts, "message": message}
+        if method == "chat.update":
+            channel = str(params.get("channel", ""))
+            for message in self.messages.get(channel, []):
+                if message["ts"] == params.get("ts"):
+                    for key in ("text", "blocks", "metadata"):
+                        if key in params:
+                            message[key] = params[key]
+            return {
+                "ok": True,
+                "channel": channel,
+                "ts": params.get("ts"),
+                "text": params.get("text"),
+            }
+        if method == "chat.delete":
+            channel = str(params.get("channel", ""))
+            kept = [m for m in self.messages.get(channel, []) if m["ts"] != params.get("ts")]
+            self.messages[channel] = kept
+            return {"ok": True, "channel": channel, "ts": params.get("ts")}
+        if method == "conversations.history":
+            return self._history(params)
+        return {"ok": True}
+
+    def _history(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Top-level messages of a channel, newest first, honouring `oldest`, `latest`, `limit`."""
+        channel = str(params.get("channel", ""))
+        oldest = float(params.get("oldest") or 0)
+        latest = float(params.get("latest") or "inf")
+        inclusive = str(params.get("inclusive", "")).lower() in ("1", "true")
+        limit = int(params.get("limit") or 100)
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        found = []
+        for message in reversed(self.messages.get(channel, [])):
+            if message.get("thread_ts") not in (None, message["ts"]):
+                continue  # replies live in conversations.replies, as in Slack
+            ts = float(message["ts"])
+            after = ts >= oldest if inclusive else ts > oldest
+            before = ts <= latest if inclusive else ts < latest
+            if after and before:
+                shown = dict(message)
+                if not with_metadata:
+                    shown.pop("metadata", None)
+                found.append(shown)
+        return {"ok": True, "messages": found[:limit], "has_more": len(found) > limit}
+
+    async def _response(self, request: web.Request) -> web.Response:
+        text = await request.text()
+        try:
+            body = json.loads(text) if text else {}
+        except json.JSONDecodeError:
+            body = {"raw": text}
+        self.responses.append(
+            ResponseUrlPost(request.match_info["id"], body, dict(request.headers))
+        )
+        await self._notify()
+        return web.Response(text="ok")
+
+
+def _decode_json_field(key: str, value: str) -> Any:
+    """Form-encoded calls send structures as JSON strings; decode the ones tests inspect."""
+    if key in ("blocks", "metadata", "attachments") and value[:1] in ("[", "{"):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
