@@ -53,6 +53,10 @@ class Answer:
             "status": self.status,
             "text": self.text,
             "sources": list(self.sources),
-            "entries": [{"id": e.id, "kind": e.kind, "score": round(e.score, 1)} for e in self.entries],
-            "suggestions": [{"id": s.id, "kind": s.kind, "label": s.label} for s in self.suggestions],
+            "entries": [
+                {"id": e.id, "kind": e.kind, "score": round(e.score, 1)} for e in self.entries
+            ],
+            "suggestions": [
+                {"id": s.id, "kind": s.kind, "label": s.label} for s in self.suggestions
+            ],
         }

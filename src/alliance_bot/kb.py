@@ -6,6 +6,7 @@ mutated after `build`, so a question can read it while another snapshot is being
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -16,6 +17,7 @@ from typing import TypeVar
 from alliance_bot.corpus import Corpus
 from alliance_bot.models import Citation, Entry, Event, Kind, Person, Quote, Source
 from alliance_bot.search_index import SearchIndex
+from alliance_bot.text import name_key
 
 E = TypeVar("E", bound=Entry)
 
@@ -33,6 +35,7 @@ class KnowledgeBase:
     _lines: Mapping[tuple[str, str], int]
     _events_by_day: Mapping[tuple[int, int], tuple[Event, ...]]
     _quotes_by_person: Mapping[str, tuple[Quote, ...]]
+    _chronological: tuple[Event, ...]
 
     @classmethod
     def build(
@@ -55,11 +58,24 @@ class KnowledgeBase:
             if event.date.precision == "day":
                 for day in _days(event):
                     events_by_day[(day.month, day.day)].append(event)
+        # Quotes by a named body ("Austin and Kihara (joint)") also belong to each person named,
+        # found by family name, which is the first part of a person id by convention.
+        families: dict[str, list[str]] = defaultdict(list)
+        for person in by_kind["person"]:
+            families[person.id.split("-")[0]].append(person.id)
         quotes_by_person: dict[str, list[Quote]] = defaultdict(list)
         for quote in by_kind["quote"]:
             assert isinstance(quote, Quote)
             if quote.person:
                 quotes_by_person[quote.person].append(quote)
+            elif quote.speaker:
+                for token in set(name_key(quote.speaker).split()):
+                    if len(families.get(token, ())) == 1:
+                        quotes_by_person[families[token][0]].append(quote)
+        chronological = sorted(
+            (e for e in by_kind["event"] if isinstance(e, Event)),
+            key=lambda e: (e.date.first_day(), e.id),
+        )
         return cls(
             root=root,
             version=version,
@@ -72,6 +88,7 @@ class KnowledgeBase:
                 k: tuple(sorted(v, key=lambda e: (e.date, e.id))) for k, v in events_by_day.items()
             },
             _quotes_by_person={k: tuple(v) for k, v in quotes_by_person.items()},
+            _chronological=tuple(chronological),
         )
 
     def __len__(self) -> int:
@@ -97,6 +114,39 @@ class KnowledgeBase:
 
     def quotes_by(self, person_id: str) -> tuple[Quote, ...]:
         return self._quotes_by_person.get(person_id, ())
+
+    def events_between(self, first: dt.date, last: dt.date) -> list[Event]:
+        """Events whose date falls between `first` and `last`, in date order."""
+        keys = [e.date.first_day() for e in self._chronological]
+        start = bisect.bisect_left(keys, first)
+        stop = bisect.bisect_right(keys, last)
+        return [e for e in self._chronological[start:stop] if e.date.last_day() <= last]
+
+    def nearest_days(
+        self, month: int, day: int
+    ) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+        """The closest month/day before and after this one (wrapping round the year) with events."""
+        days = sorted(self._events_by_day)
+        if not days:
+            return None, None
+        at = bisect.bisect_left(days, (month, day))
+        before = days[at - 1] if at > 0 else days[-1]
+        after_at = bisect.bisect_right(days, (month, day))
+        after = days[after_at] if after_at < len(days) else days[0]
+        return before, after
+
+    def nearest_dates(self, when: dt.date) -> list[Event]:
+        """Events to the day nearest before and after a full date."""
+        dated = [e for e in self._chronological if e.date.precision == "day"]
+        keys = [e.date.first_day() for e in dated]
+        at = bisect.bisect_left(keys, when)
+        found: list[Event] = []
+        if at > 0:
+            found += [e for e in dated if e.date.first_day() == keys[at - 1]]
+        after = bisect.bisect_right(keys, when)
+        if after < len(keys):
+            found += [e for e in dated if e.date.first_day() == keys[after]]
+        return found
 
     def people_in(self, event: Event) -> list[Person]:
         return [p for p in (self.get(i, Person) for i in event.people) if p is not None]

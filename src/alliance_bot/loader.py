@@ -122,8 +122,12 @@ def _parse_file(name: str, raw: bytes, problems: list[Problem]) -> Iterator[_Par
         return
     if not isinstance(root, yaml.MappingNode) or not isinstance(data, dict):
         problems.append(
-            Problem(name, root.start_mark.line + 1, None, "expected a mapping of sections "
-                    f"({', '.join(SECTIONS)}) at the top of the file")
+            Problem(
+                name,
+                root.start_mark.line + 1,
+                None,
+                f"expected a mapping of sections ({', '.join(SECTIONS)}) at the top of the file",
+            )
         )
         return
     for key_node, value_node in root.value:
@@ -131,8 +135,12 @@ def _parse_file(name: str, raw: bytes, problems: list[Problem]) -> Iterator[_Par
         line = key_node.start_mark.line + 1
         if section not in SECTIONS:
             problems.append(
-                Problem(name, line, None, f"unknown section {section!r}; expected one of "
-                        f"{', '.join(SECTIONS)}")
+                Problem(
+                    name,
+                    line,
+                    None,
+                    f"unknown section {section!r}; expected one of {', '.join(SECTIONS)}",
+                )
             )
             continue
         items = data[section]
@@ -166,8 +174,12 @@ def _validate(item: _Parsed, problems: list[Problem]) -> Entry | None:
             elif detail["type"] == "extra_forbidden":
                 message = "unknown key"
             problems.append(
-                Problem(item.file, _line_of(item.node, location, item.line), entry_id,
-                        f"{field}: {message}")
+                Problem(
+                    item.file,
+                    _line_of(item.node, location, item.line),
+                    entry_id,
+                    f"{field}: {message}",
+                )
             )
         return None
 
@@ -203,8 +215,12 @@ def _cross_check(
         if entry.id in first_seen:
             other = first_seen[entry.id]
             problems.append(
-                Problem(item.file, item.line, entry.id,
-                        f"duplicate id (first used at {other.file}:{other.line})")
+                Problem(
+                    item.file,
+                    item.line,
+                    entry.id,
+                    f"duplicate id (first used at {other.file}:{other.line})",
+                )
             )
         else:
             first_seen[entry.id] = item
@@ -216,8 +232,12 @@ def _cross_check(
         for key, person in referenced:
             if person not in people:
                 problems.append(
-                    Problem(item.file, _line_of(item.node, (key,), item.line), entry.id,
-                            f"{key}: no person with id {person!r}")
+                    Problem(
+                        item.file,
+                        _line_of(item.node, (key,), item.line),
+                        entry.id,
+                        f"{key}: no person with id {person!r}",
+                    )
                 )
         cited_texts: list[str] = []
         for index, citation in enumerate(entry.sources):
@@ -225,22 +245,34 @@ def _cross_check(
             article = corpus.article(citation.file)
             if article is None:
                 problems.append(
-                    Problem(item.file, line, entry.id,
-                            f"cited file {citation.file} does not exist or is not UTF-8 text")
+                    Problem(
+                        item.file,
+                        line,
+                        entry.id,
+                        f"cited file {citation.file} does not exist or is not UTF-8 text",
+                    )
                 )
                 continue
             cited_texts.append(article.squashed)
             if article.find(citation.evidence) is None:
                 problems.append(
-                    Problem(item.file, line, entry.id,
-                            f"evidence not found in {citation.file}: {_clip(citation.evidence)!r}")
+                    Problem(
+                        item.file,
+                        line,
+                        entry.id,
+                        f"evidence not found in {citation.file}: {_clip(citation.evidence)!r}",
+                    )
                 )
         if isinstance(entry, Quote) and cited_texts:
             words = " ".join(entry.text.split())
             if not any(words in text for text in cited_texts):
                 problems.append(
-                    Problem(item.file, _line_of(item.node, ("text",), item.line), entry.id,
-                            "text: the quoted words are not in any cited file")
+                    Problem(
+                        item.file,
+                        _line_of(item.node, ("text",), item.line),
+                        entry.id,
+                        "text: the quoted words are not in any cited file",
+                    )
                 )
 
 

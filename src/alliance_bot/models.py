@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from alliance_bot.partial_date import PartialDate
 
@@ -137,7 +144,9 @@ class Quote(Entry):
         return f"“{short}”"
 
     def search_text(self) -> str:
-        return " ".join([*self.aliases, self.text, self.about, self.context or "", self.speaker or ""])
+        return " ".join(
+            [*self.aliases, self.text, self.about, self.context or "", self.speaker or ""]
+        )
 
     @model_validator(mode="after")
     def _one_speaker(self) -> Quote:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from alliance_bot.models import Entry, Kind
+from alliance_bot.models import Entry, Kind, Person
 from alliance_bot.text import STOPWORDS, fold, name_key, stem, words
 
 # A name's typo must still be this close (rapidfuzz ratio, 0-100) to count as the same word.
@@ -86,20 +86,17 @@ class _FuzzyVocabulary:
         return found
 
 
-class SearchIndex:
-    """Immutable lookup structures over one knowledge base snapshot."""
+class NameTable:
+    """Names (or role titles) of entries under their folded keys, with typo-tolerant lookup."""
 
-    def __init__(self, entries: Sequence[Entry]) -> None:
-        self._ids = [e.id for e in entries]
-        self._kinds: dict[str, Kind] = {e.id: e.kind for e in entries}
+    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
         owners: dict[str, set[str]] = defaultdict(set)
         display: dict[str, str] = {}
-        for entry in entries:
-            for name in entry.names():
-                key = name_key(name)
-                if key:
-                    owners[key].add(entry.id)
-                    display.setdefault(key, name)
+        for entry_id, name in pairs:
+            key = name_key(name)
+            if key:
+                owners[key].add(entry_id)
+                display.setdefault(key, name)
         self._names = {k: tuple(sorted(v)) for k, v in owners.items()}
         self._display = display
         token_names: dict[str, list[str]] = defaultdict(list)
@@ -107,7 +104,64 @@ class SearchIndex:
             for token in set(key.split()):
                 token_names[token].append(key)
         self._token_names = dict(token_names)
-        self._name_vocabulary = _FuzzyVocabulary(self._token_names)
+        self._vocabulary = _FuzzyVocabulary(self._token_names)
+
+    def display_name(self, key: str) -> str:
+        return self._display.get(key, key)
+
+    def exact(self, phrase: str) -> list[NameMatch]:
+        key = name_key(phrase)
+        return [NameMatch(i, 100.0, key) for i in self._names.get(key, ())]
+
+    def lookup(
+        self,
+        phrase: str,
+        *,
+        limit: int = 10,
+        cutoff: float = 50.0,
+        scorer: Callable[..., float] = fuzz.token_sort_ratio,
+    ) -> list[NameMatch]:
+        """Entries whose name is close to `phrase`, best first; one match per entry."""
+        key = name_key(phrase)
+        if not key:
+            return []
+        best: dict[str, NameMatch] = {m.entry_id: m for m in self.exact(key)}
+        candidates: Counter[str] = Counter()
+        for token in key.split():
+            for known in self._vocabulary.expand(token):
+                candidates.update(self._token_names.get(known, ()))
+        if candidates:
+            pool = [name for name, _ in candidates.most_common(200)]
+            for name, score, _ in process.extract(
+                key, pool, scorer=scorer, processor=None, score_cutoff=cutoff, limit=limit * 3
+            ):
+                for entry_id in self._names[name]:
+                    if entry_id not in best or best[entry_id].score < score:
+                        best[entry_id] = NameMatch(entry_id, float(score), name)
+        ranked = sorted(best.values(), key=lambda m: (-m.score, m.entry_id))
+        return ranked[:limit]
+
+    def sharing_a_word(self, phrase: str) -> list[str]:
+        """Entries with a name containing one of the phrase's words exactly (for did-you-mean)."""
+        found: dict[str, None] = {}
+        for token in name_key(phrase).split():
+            if len(token) >= 3 and token not in STOPWORDS:
+                for name in self._token_names.get(token, ()):
+                    for entry_id in self._names[name]:
+                        found.setdefault(entry_id)
+        return list(found)
+
+
+class SearchIndex:
+    """Immutable lookup structures over one knowledge base snapshot."""
+
+    def __init__(self, entries: Sequence[Entry]) -> None:
+        self._ids = [e.id for e in entries]
+        self._kinds: dict[str, Kind] = {e.id: e.kind for e in entries}
+        self.names = NameTable((e.id, name) for e in entries for name in e.names())
+        self.roles = NameTable(
+            (e.id, role.title) for e in entries if isinstance(e, Person) for role in e.roles
+        )
 
         postings: dict[str, dict[int, float]] = defaultdict(dict)
         lengths: list[int] = []
@@ -205,6 +259,9 @@ class SearchIndex:
                 stems.setdefault(stemmed, self._unknown_idf)
         return stems
 
+    def kind_of(self, entry_id: str) -> Kind:
+        return self._kinds[entry_id]
+
     def text(
         self, text: str, *, kinds: frozenset[Kind] | None = None, limit: int = 10
     ) -> list[TextMatch]:
@@ -213,13 +270,18 @@ class SearchIndex:
         total = sum(stems.values())
         if not total:
             return []
-        known = sorted((s for s in stems if s in self._postings), key=lambda s: len(self._postings[s]))
+        known = sorted(
+            (s for s in stems if s in self._postings), key=lambda s: len(self._postings[s])
+        )
         candidates: set[int] = set()
         for stemmed in known:
             posting = self._postings[stemmed]
             if len(posting) <= _CANDIDATE_CAP or not candidates:
-                candidates.update(posting if len(posting) <= _CANDIDATE_CAP else
-                                  sorted(posting, key=posting.__getitem__, reverse=True)[:_CANDIDATE_CAP])
+                candidates.update(
+                    posting
+                    if len(posting) <= _CANDIDATE_CAP
+                    else sorted(posting, key=posting.__getitem__, reverse=True)[:_CANDIDATE_CAP]
+                )
         results: list[TextMatch] = []
         for position in candidates:
             entry_id = self._ids[position]
@@ -227,7 +289,9 @@ class SearchIndex:
                 continue
             score = 0.0
             covered = 0.0
-            norm = _BM25_K1 * (1 - _BM25_B + _BM25_B * self._lengths[position] / self._average_length)
+            norm = _BM25_K1 * (
+                1 - _BM25_B + _BM25_B * self._lengths[position] / self._average_length
+            )
             for stemmed in known:
                 tf = self._postings[stemmed].get(position)
                 if tf:

@@ -1,0 +1,489 @@
+"""The answer engine: one line of text in, one cited answer out — exactly what `/alliance` replies.
+
+Confident or honest: an entry is presented as the answer only when its name matches closely (or a
+typo of it does), or when the entry's own words cover the question; otherwise the reply says so
+and offers up to three "did you mean" suggestions. Knows nothing about Slack.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
+
+from alliance_bot import entry_text
+from alliance_bot.answer_types import Answer, ScoredEntry, Status, Suggestion
+from alliance_bot.kb import KnowledgeBase
+from alliance_bot.models import Entry, Event, Kind, Person, Quote
+from alliance_bot.mrkdwn import escape
+from alliance_bot.questions import Question, parse_question
+from alliance_bot.search_index import NameMatch, NameTable, TextMatch
+from alliance_bot.text import name_key
+
+# A name match at or above this score (rapidfuzz token_sort_ratio) is the answer.
+CONFIDENT = 90.0
+# Below CONFIDENT but at least this, the entry is only offered as "did you mean".
+SUGGEST = 60.0
+# Share of a question's weight (by IDF) an entry's words must cover to be the answer.
+COVERED = 0.75
+# Share of a question's weight that makes an entry worth suggesting.
+PARTLY_COVERED = 0.4
+# Candidates within this many points of the best are "just as good": an ambiguous question.
+TIE = 2.0
+LIST_LIMIT = 10
+
+_ARTICLES = ("the ", "a ", "an ")
+_TITLES = (
+    "prime minister", "vice president", "president", "secretary of state", "secretary of defense",
+    "defense secretary", "secretary", "foreign minister", "defense minister", "minister",
+    "ambassador", "admiral", "adm", "general", "gen", "governor", "chancellor", "senator",
+    "speaker", "mr", "mrs", "ms", "dr", "japanese", "us", "japan's", "former",
+)  # fmt: skip
+
+HELP = "\n".join(
+    [
+        "*Ask me about the US–Japan alliance.* I answer from five news articles and cite them.",
+        "• `who is Hamada` — a person (typos and either name order are fine: `kishda`, `yoko kamikawa`)",
+        "• `who is the US trade representative` — who held a role",
+        "• `when did the Osprey crash` — when something happened",
+        "• `quote Kishida` · `what did Biden say about nuclear` — exact quotations",
+        "• `what is the MLR` — acronyms and named things",
+        "• `how many Ospreys did Japan ground` — figures and findings",
+        "• `on this day` · `on Nov 29` · `what happened on 2023-11-29` — events by date",
+        "• `search Futenma` — a short ranked list across everything",
+        "• `help` — this message",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class _Found:
+    """Entries presented as the answer, with their scores and what matched."""
+
+    entries: tuple[Entry, ...]
+    scores: tuple[float, ...]
+    matched: str | None = None  # "matched 'hamda' → Hamada Yasukazu" when not exact
+
+
+def answer(kb: KnowledgeBase, text: str, today: dt.date) -> Answer:
+    """Answer one line of text as `/alliance TEXT` does."""
+    question = parse_question(text)
+    return _Asker(kb, text, today).ask(question)
+
+
+def answer_entry(kb: KnowledgeBase, entry_id: str, today: dt.date | None = None) -> Answer:
+    """The answer for one entry, as when a user picks a did-you-mean suggestion."""
+    asker = _Asker(kb, entry_id, today or dt.date.today())
+    entry = kb.get(entry_id)
+    if entry is None:
+        return asker.reply("no_match", "That entry is no longer in the knowledge base.")
+    return asker.found(_Found((entry,), (100.0,)))
+
+
+class _Asker:
+    """The answering of one question against one knowledge base snapshot."""
+
+    def __init__(self, kb: KnowledgeBase, question: str, today: dt.date) -> None:
+        self.kb = kb
+        self.question = question
+        self.today = today
+
+    # replies ----------------------------------------------------------------------------------
+    def reply(
+        self,
+        status: Status,
+        body: str,
+        *,
+        entries: Sequence[Entry] = (),
+        scores: Sequence[float] = (),
+        suggestions: Sequence[Entry] = (),
+        note: str | None = None,
+    ) -> Answer:
+        cited = [*entries, *suggestions] if status == "suggestions" else list(entries)
+        files, context = entry_text.citations(self.kb, cited) if cited else ([], "")
+        if note:
+            context = f"{context} · {note}" if context else note
+        return Answer(
+            status=status,
+            question=self.question,
+            body=body,
+            context=context,
+            sources=tuple(files),
+            entries=tuple(
+                ScoredEntry(e.id, e.kind, s)
+                for e, s in zip(entries, scores or [100.0] * len(entries), strict=True)
+            ),
+            suggestions=tuple(Suggestion(e.id, e.kind, e.label) for e in suggestions),
+            today=self.today.isoformat(),
+        )
+
+    def found(self, found: _Found, heading: str | None = None) -> Answer:
+        entries = found.entries
+        if len(entries) == 1:
+            body = entry_text.full(self.kb, entries[0])
+        else:
+            lead = heading or f"Several entries match “{escape(self._short())}”:"
+            body = f"{lead}\n{entry_text.bullet_list(self.kb, entries, LIST_LIMIT)}"
+        shown = entries[:LIST_LIMIT]
+        return self.reply(
+            "answer", body, entries=shown, scores=found.scores[:LIST_LIMIT], note=found.matched
+        )
+
+    def unknown(self, what: str, candidates: Sequence[Entry]) -> Answer:
+        """Say plainly that nothing matched, offering up to three suggestions."""
+        top = _unique(candidates)[:3]
+        if not top:
+            return self.reply(
+                "no_match",
+                f"I don't have anything on {what} in the articles I know. "
+                "Try `help` for the kinds of questions I answer.",
+            )
+        lines = "\n".join(entry_text.line(self.kb, e) for e in top)
+        return self.reply(
+            "suggestions", f"I'm not sure about {what}. Did you mean:\n{lines}", suggestions=top
+        )
+
+    def _short(self, limit: int = 80) -> str:
+        text = " ".join(self.question.split())
+        return text if len(text) <= limit else text[: limit - 1] + "…"
+
+    def _quoted(self, phrase: str) -> str:
+        return f"“{escape(phrase if len(phrase) <= 80 else phrase[:79] + '…')}”"
+
+    # forms ------------------------------------------------------------------------------------
+    def ask(self, q: Question) -> Answer:
+        if q.form == "help":
+            return self.reply("help", HELP)
+        if q.form == "on_this_day":
+            return self.on_day(self.today.month, self.today.day, None, today=True)
+        if q.form == "on_date":
+            return self.on_date(q)
+        if q.form == "who":
+            return self.who(q.subject)
+        if q.form == "when":
+            return self.when(q.subject)
+        if q.form == "quote":
+            return self.quote(q.subject, q.topic)
+        if q.form == "what":
+            return self.what(q.subject)
+        if q.form == "figure":
+            return self.by_text(q.subject, ("fact", "event", "term"), self._quoted(q.subject))
+        if q.form == "search":
+            return self.search(q.subject)
+        return self.free(q.subject)
+
+    def who(self, subject: str) -> Answer:
+        phrase = _strip_articles(subject)
+        people = self.names(phrase, ("person",), strip_titles=True)
+        decided = self.decide(people, phrase)
+        if decided:
+            return self.found(decided)
+        holders = self.role_holders(phrase)
+        if holders:
+            return holders
+        # "who is the MLR" or a body: any kind that is confidently named.
+        other = self.decide(self.names(phrase, None), phrase)
+        if other:
+            return self.found(other)
+        return self.unknown(self._quoted(phrase), self.suggestions(phrase, people))
+
+    def role_holders(self, phrase: str) -> Answer | None:
+        key = name_key(phrase)
+        if not key:
+            return None
+        table: NameTable = self.kb.index.roles
+        matches = table.lookup(key, cutoff=CONFIDENT, scorer=_role_score)
+        if not matches:
+            return None
+        people = [p for p in (self.kb.get(m.entry_id, Person) for m in matches) if p]
+        if len(people) == 1:
+            return self.found(
+                _Found((people[0],), (matches[0].score,), f"matched role {self._quoted(phrase)}")
+            )
+        heading = f"People who held roles matching {self._quoted(phrase)}:"
+        return self.found(_Found(tuple(people), tuple(m.score for m in matches)), heading)
+
+    def when(self, subject: str) -> Answer:
+        phrase = _strip_articles(subject)
+        named = self.decide(self.names(phrase, ("event",)), phrase)
+        if named:
+            return self.found(named)
+        return self.by_text(phrase, ("event", "fact"), self._quoted(phrase), dated_only=True)
+
+    def what(self, subject: str) -> Answer:
+        phrase = _strip_articles(subject)
+        for kinds in (("term",), ("fact", "event", "source"), ("person",)):
+            named = self.decide(self.names(phrase, kinds), phrase)
+            if named:
+                return self.found(named)
+        # Defining something needs its name; words that merely occur in an event ("capitals",
+        # "France") are only worth a suggestion, so text answers come from terms and facts.
+        return self.by_text(
+            phrase, ("term", "fact"), self._quoted(phrase), also_suggest=("event", "person")
+        )
+
+    def quote(self, subject: str, topic: str) -> Answer:
+        phrase = _strip_articles(subject)
+        person = self.decide(self.names(phrase, ("person",), strip_titles=True), phrase)
+        if person and len(person.entries) == 1:
+            who = person.entries[0]
+            quotes = list(self.kb.quotes_by(who.id))
+            name = escape(who.label)
+            if not quotes:
+                return self.reply(
+                    "no_match", f"The articles don't quote *{name}* directly.", note=person.matched
+                )
+            if topic:
+                wanted = {
+                    m.entry_id: m
+                    for m in self.kb.index.text(topic, kinds=frozenset({"quote"}), limit=200)
+                }
+                on_topic = [q for q in quotes if q.id in wanted and wanted[q.id].coverage >= 0.5]
+                on_topic.sort(key=lambda q: (-wanted[q.id].coverage, -wanted[q.id].score))
+                if not on_topic:
+                    lines = "\n".join(entry_text.line(self.kb, q) for q in quotes[:3])
+                    return self.reply(
+                        "suggestions",
+                        f"I have no quote from *{name}* about {self._quoted(topic)}. "
+                        f"Quotes from {name} I do have:\n{lines}",
+                        suggestions=quotes[:3],
+                    )
+                quotes = on_topic
+            heading = f"*{name}* is quoted {len(quotes)} times:" if len(quotes) > 1 else None
+            return self.found(
+                _Found(tuple(quotes), (100.0,) * len(quotes), person.matched), heading
+            )
+        if person:  # several people match equally: let the user pick
+            return self.found(person)
+        # A body ("the National Security Strategy") or words from the quote itself.
+        return self.by_text(" ".join([phrase, topic]), ("quote",), self._quoted(phrase))
+
+    def search(self, subject: str) -> Answer:
+        hits: dict[str, float] = {}
+        for match in self.names(subject, None):
+            if match.score >= SUGGEST:
+                hits[match.entry_id] = match.score
+        for text_match in self.kb.index.text(subject, limit=10):
+            if text_match.coverage >= 0.5:
+                hits.setdefault(text_match.entry_id, round(100 * text_match.coverage, 1))
+        ranked = sorted(hits.items(), key=lambda item: -item[1])[:5]
+        if not ranked:
+            return self.unknown(self._quoted(subject), [])
+        entries = tuple(e for e in (self.kb.get(i) for i, _ in ranked) if e)
+        heading = f"Top results for {self._quoted(subject)}:"
+        if len(entries) == 1:
+            return self.found(_Found(entries, (ranked[0][1],)))
+        return self.found(_Found(entries, tuple(s for _, s in ranked)), heading)
+
+    def free(self, text: str) -> Answer:
+        phrase = _strip_articles(text)
+        named = self.decide(self.names(phrase, None, strip_titles=True), phrase)
+        if named:
+            return self.found(named)
+        return self.by_text(phrase, None, self._quoted(phrase))
+
+    def by_text(
+        self,
+        text: str,
+        kinds: Iterable[Kind] | None,
+        what: str,
+        *,
+        dated_only: bool = False,
+        also_suggest: Iterable[Kind] = (),
+    ) -> Answer:
+        """Answer from entries whose own words cover the question."""
+        wanted = frozenset(kinds) if kinds is not None else None
+        matches = [
+            m
+            for m in self.kb.index.text(text, kinds=wanted, limit=20)
+            if not dated_only or self._dated(m.entry_id)
+        ]
+        good = [m for m in matches if m.coverage >= COVERED]
+        if good:
+            best = good[0]
+            # Equal coverage and nearly equal weight: the question does not single one out.
+            tied = [
+                m
+                for m in good
+                if m.coverage >= best.coverage - 1e-9 and m.score >= best.score * 0.85
+            ][:5]
+            entries = tuple(e for e in (self.kb.get(m.entry_id) for m in tied) if e)
+            scores = tuple(round(100 * m.coverage, 1) for m in tied)
+            return self.found(_Found(entries, scores))
+        partly = [m.entry_id for m in matches if m.coverage >= PARTLY_COVERED]
+        if also_suggest:
+            extra = self.kb.index.text(text, kinds=frozenset(also_suggest), limit=5)
+            partly += [m.entry_id for m in extra if m.coverage >= PARTLY_COVERED]
+        names = [
+            m.entry_id
+            for m in self.names(text, tuple(kinds) if kinds else None)
+            if m.score >= SUGGEST
+        ]
+        candidates = [e for e in (self.kb.get(i) for i in [*names, *partly]) if e]
+        return self.unknown(what, candidates)
+
+    def _dated(self, entry_id: str) -> bool:
+        entry = self.kb.get(entry_id)
+        return entry is not None and getattr(entry, "date", None) is not None
+
+    # dates ------------------------------------------------------------------------------------
+    def on_date(self, q: Question) -> Answer:
+        if q.date_error:
+            return self.reply(
+                "error",
+                f"{escape(q.date_error)}. Try a date like `Nov 29`, "
+                "`29 November 2023` or `2023-11-29`.",
+            )
+        if q.month is not None and q.day is not None:
+            return self.on_day(q.month, q.day, q.year)
+        if q.year is None:
+            return self.reply("error", "I couldn't read a date there. Try `on Nov 29`.")
+        month = q.month
+        first = dt.date(q.year, month or 1, 1)
+        last = dt.date(q.year, month or 12, calendar.monthrange(q.year, month or 12)[1])
+        label = f"{calendar.month_name[month]} {q.year}" if month else str(q.year)
+        events = self.kb.events_between(first, last)
+        if not events:
+            return self.reply("no_match", f"I have no events dated in {label}.")
+        heading = f"*{label}* — {len(events)} event{'s' if len(events) != 1 else ''}:"
+        return self.found(_Found(tuple(events), (100.0,) * len(events)), heading)
+
+    def on_day(self, month: int, day: int, year: int | None, *, today: bool = False) -> Answer:
+        label = f"{day} {calendar.month_name[month]}" + (f" {year}" if year else "")
+        events = [e for e in self.kb.events_on(month, day) if year is None or _covers_year(e, year)]
+        if events:
+            lead = "On this day" if today else "On"
+            heading = f"*{lead} — {label}*:" if today else f"*{lead} {label}*:"
+            if len(events) == 1:
+                heading = ""
+            found = _Found(tuple(events), (100.0,) * len(events))
+            return self.found(found, heading) if heading else self.found(found)
+        if year is not None:
+            try:
+                nearest = self.kb.nearest_dates(dt.date(year, month, day))
+            except ValueError:
+                nearest = []
+        else:
+            before, after = self.kb.nearest_days(month, day)
+            nearest = _unique(
+                [
+                    *(self.kb.events_on(*before) if before else ()),
+                    *(self.kb.events_on(*after) if after else ()),
+                ]
+            )
+        if not nearest:
+            return self.reply("no_match", f"Nothing in the knowledge base happened on {label}.")
+        lines = entry_text.bullet_list(self.kb, nearest, 6)
+        return self.reply(
+            "suggestions",
+            f"Nothing in the knowledge base happened on {label}. "
+            f"The nearest dated events:\n{lines}",
+            suggestions=nearest[:6],
+        )
+
+    # matching ---------------------------------------------------------------------------------
+    def names(
+        self, phrase: str, kinds: Sequence[Kind] | None, *, strip_titles: bool = False
+    ) -> list[NameMatch]:
+        table = self.kb.index.names
+        phrases = [phrase]
+        if strip_titles:
+            bare = _strip_titles(phrase)
+            if bare and bare != name_key(phrase):
+                phrases.append(bare)
+        best: dict[str, NameMatch] = {}
+        for candidate in phrases:
+            for match in table.lookup(candidate, limit=10, cutoff=SUGGEST - 10):
+                if kinds is not None and self.kb.index.kind_of(match.entry_id) not in kinds:
+                    continue
+                score = max(match.score, _typo_score(name_key(candidate), match.name))
+                if match.entry_id not in best or best[match.entry_id].score < score:
+                    best[match.entry_id] = NameMatch(match.entry_id, score, match.name)
+        return sorted(best.values(), key=lambda m: (-m.score, m.entry_id))
+
+    def decide(self, matches: list[NameMatch], phrase: str) -> _Found | None:
+        """The confidently matched entries, or None when nothing is close enough."""
+        if not matches or matches[0].score < CONFIDENT:
+            return None
+        top = matches[0].score
+        tied = [m for m in matches if m.score >= CONFIDENT and top - m.score <= TIE]
+        entries = tuple(e for e in (self.kb.get(m.entry_id) for m in tied) if e)
+        matched = None
+        if len(tied) == 1 and tied[0].score < 100:
+            matched = f"matched {self._quoted(phrase)} → {escape(entries[0].label)}"
+        return _Found(entries, tuple(m.score for m in tied), matched)
+
+    def suggestions(self, phrase: str, matches: list[NameMatch]) -> list[Entry]:
+        ids = [m.entry_id for m in matches if m.score >= SUGGEST]
+        ids += self.kb.index.names.sharing_a_word(_strip_titles(phrase) or phrase)
+        return [e for e in (self.kb.get(i) for i in ids) if e]
+
+
+def _strip_articles(phrase: str) -> str:
+    phrase = phrase.strip()
+    lowered = phrase.lower()
+    for article in _ARTICLES:
+        if lowered.startswith(article):
+            return phrase[len(article) :].strip()
+    return phrase
+
+
+def _strip_titles(phrase: str) -> str:
+    """The phrase without leading titles: "Prime Minister Kishida" -> "kishida"."""
+    key = name_key(phrase)
+    changed = True
+    while changed:
+        changed = False
+        for title in _TITLES:
+            if key.startswith(title + " "):
+                key = key[len(title) + 1 :]
+                changed = True
+    return key
+
+
+def _typo_score(query: str, name: str) -> float:
+    """90 when every word of the query is a plausible typo of a word of the name, in any order.
+
+    rapidfuzz's ratio punishes one wrong letter in a short name ("blinkin" scores 85.7 against
+    "blinken"), so a word-by-word edit distance decides typos instead: one edit from five letters,
+    two from nine. Shorter words must be exact, so "Kim" never becomes "Kin".
+    """
+    asked, known = query.split(), name.split()
+    if not asked or len(asked) != len(known):
+        return 0.0
+    remaining = list(known)
+    for word in sorted(asked, key=len, reverse=True):
+        allowed = 0 if len(word) < 5 else (1 if len(word) < 9 else 2)
+        best = min(
+            remaining,
+            key=lambda k: Levenshtein.distance(word, k),
+        )
+        if Levenshtein.distance(word, best, score_cutoff=allowed + 1) > allowed:
+            return 0.0
+        remaining.remove(best)
+    return CONFIDENT
+
+
+def _role_score(query: str, title: str, **_: object) -> float:
+    """A role matches when every word asked for is in the title ("foreign minister" ⊂ title)."""
+    asked = set(query.split())
+    known = set(title.split())
+    return 100.0 if asked and asked <= known else 0.0
+
+
+def _covers_year(event: Event, year: int) -> bool:
+    end = event.end or event.date
+    return event.date.year <= year <= end.year
+
+
+def _unique(entries: Iterable[Entry]) -> list[Entry]:
+    seen: dict[str, Entry] = {}
+    for entry in entries:
+        seen.setdefault(entry.id, entry)
+    return list(seen.values())
+
+
+__all__ = ["Answer", "Question", "Quote", "TextMatch", "answer", "answer_entry"]

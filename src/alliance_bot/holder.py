@@ -1,0 +1,65 @@
+"""Holds the knowledge base in use and swaps it atomically when a valid new one is loaded.
+
+Readers take `holder.current` once per question and keep that snapshot to the end, so every
+question is answered entirely by the old base or entirely by the new one.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from alliance_bot.kb import KnowledgeBase
+from alliance_bot.loader import load_knowledge
+
+
+@dataclass(frozen=True)
+class Swap:
+    """The outcome of a successful reload."""
+
+    previous: KnowledgeBase
+    current: KnowledgeBase
+
+
+class KnowledgeHolder:
+    """The current snapshot, the one before it, and a lock so reloads don't interleave."""
+
+    def __init__(self, kb: KnowledgeBase, directory: Path) -> None:
+        self.directory = directory
+        self._current = kb
+        self._previous: KnowledgeBase | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, directory: Path) -> KnowledgeHolder:
+        return cls(load_knowledge(directory), directory)
+
+    @property
+    def current(self) -> KnowledgeBase:
+        return self._current
+
+    @property
+    def previous(self) -> KnowledgeBase | None:
+        return self._previous
+
+    def validate(self) -> KnowledgeBase:
+        """Load the directory as it is now, without swapping; raises `KnowledgeBaseInvalid`."""
+        return load_knowledge(self.directory)
+
+    def reload(self) -> Swap:
+        """Load, validate and swap in; on any error the current snapshot stays in place."""
+        with self._lock:
+            fresh = load_knowledge(self.directory)
+            swap = Swap(self._current, fresh)
+            self._previous, self._current = self._current, fresh
+            return swap
+
+    def rollback(self) -> Swap | None:
+        """Return to the snapshot before the last swap, if there is one."""
+        with self._lock:
+            if self._previous is None:
+                return None
+            swap = Swap(self._current, self._previous)
+            self._current, self._previous = self._previous, self._current
+            return swap
