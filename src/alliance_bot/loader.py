@@ -72,7 +72,13 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
             entries.append((entry, item))
 
     corpus = Corpus(directory.parent)
-    _cross_check(entries, corpus, problems)
+    # When a file could not be read at all, its people are unknown: checking references to them
+    # would bury the one real error under a cascade of false ones.
+    unreadable = bool(problems) and any(p.entry_id is None for p in problems)
+    people = {
+        str(p.data.get("id")) for p in parsed if p.section == "people" and isinstance(p.data, dict)
+    }
+    _cross_check(entries, corpus, problems, people=None if unreadable else people)
     if problems:
         raise KnowledgeBaseInvalid(problems)
     for name in corpus.files():
@@ -206,11 +212,18 @@ def _line_of(node: yaml.Node, location: tuple[Any, ...], default: int) -> int:
 
 
 def _cross_check(
-    entries: list[tuple[Entry, _Parsed]], corpus: Corpus, problems: list[Problem]
+    entries: list[tuple[Entry, _Parsed]],
+    corpus: Corpus,
+    problems: list[Problem],
+    *,
+    people: set[str] | None,
 ) -> None:
-    """Checks that span entries or files: ids, references, cited files and evidence."""
+    """Checks that span entries or files: ids, references, cited files and evidence.
+
+    `people` is every person id written in the files (valid or not); None skips the reference
+    check because a file could not be read.
+    """
     first_seen: dict[str, _Parsed] = {}
-    people = {e.id for e, _ in entries if e.kind == "person"}
     for entry, item in entries:
         if entry.id in first_seen:
             other = first_seen[entry.id]
@@ -230,7 +243,7 @@ def _cross_check(
         elif isinstance(entry, Quote) and entry.person:
             referenced = [("person", entry.person)]
         for key, person in referenced:
-            if person not in people:
+            if people is not None and person not in people:
                 problems.append(
                     Problem(
                         item.file,
@@ -241,13 +254,12 @@ def _cross_check(
                 )
         cited_texts: list[str] = []
         for index, citation in enumerate(entry.sources):
-            line = _line_of(item.node, ("sources", index), item.line)
             article = corpus.article(citation.file)
             if article is None:
                 problems.append(
                     Problem(
                         item.file,
-                        line,
+                        _line_of(item.node, ("sources", index, "file"), item.line),
                         entry.id,
                         f"cited file {citation.file} does not exist or is not UTF-8 text",
                     )
@@ -258,7 +270,7 @@ def _cross_check(
                 problems.append(
                     Problem(
                         item.file,
-                        line,
+                        _line_of(item.node, ("sources", index, "evidence"), item.line),
                         entry.id,
                         f"evidence not found in {citation.file}: {_clip(citation.evidence)!r}",
                     )
