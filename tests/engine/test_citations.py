@@ -6,8 +6,6 @@ loader bug that let a bad citation through.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 
@@ -26,7 +24,7 @@ def _citations() -> list[tuple[str, str, str, str]]:
     found = []
     for path in sorted(KNOWLEDGE.glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for kind, entries in data.items():
+        for entries in data.values():
             for entry in entries:
                 for citation in entry["sources"]:
                     found.append((path.name, entry["id"], citation["file"], citation["evidence"]))
