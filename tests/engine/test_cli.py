@@ -1,0 +1,87 @@
+"""The `alliance-bot` command line, run as a user runs it: a real process, real output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from alliance_bot.testing.sample_kb import write_sample_kb
+
+
+def _run(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "alliance_bot", *args],
+        input=stdin, capture_output=True, text=True, check=False,
+        env={**os.environ, **(env or {})},
+    )  # fmt: skip
+
+
+class TestAsk:
+    def test_plain_answer_with_sources_last(self) -> None:
+        """A question prints the answer, and the sources line comes last."""
+        result = _run("ask", "who", "is", "Hamada")
+        assert result.returncode == 0, result.stderr
+        lines = result.stdout.strip().splitlines()
+        assert "Hamada Yasukazu" in lines[0]
+        assert lines[-1].startswith("Source") and "seeds/" in lines[-1]
+
+    def test_json_object(self) -> None:
+        """--json prints one object with the documented keys; sources are the cited files."""
+        result = _run("ask", "--json", "who is hamda")
+        data = json.loads(result.stdout)
+        assert set(data) == {"status", "text", "sources", "entries", "suggestions"}
+        assert data["status"] == "answer"
+        assert data["entries"][0]["id"] == "hamada-yasukazu"
+        assert data["entries"][0]["kind"] == "person"
+        assert data["sources"] and all(s in data["text"] for s in data["sources"])
+        assert "matched" in data["text"]
+
+    def test_jsonl_answers_each_line_in_order(self) -> None:
+        """--jsonl answers every input line in order, with its own `today`, and survives bad lines."""
+        lines = [
+            json.dumps({"text": "on this day", "today": "2023-11-29"}),
+            "not json",
+            json.dumps({"text": "what is the MLR"}),
+        ]
+        result = _run("ask", "--jsonl", stdin="\n".join(lines) + "\n")
+        out = [json.loads(line) for line in result.stdout.splitlines()]
+        assert [o["status"] for o in out] == ["answer", "error", "answer"]
+        assert "Osprey" in out[0]["text"]
+        assert "line 2" in out[1]["text"]
+        assert out[2]["entries"][0]["id"] == "term-mlr"
+
+    def test_impossible_today_exits_2_naming_it(self) -> None:
+        """--today 2023-02-30 exits 2 and names the date, without a traceback."""
+        result = _run("ask", "--today", "2023-02-30", "on this day")
+        assert result.returncode == 2
+        assert "2023-02-30" in result.stderr
+        assert "Traceback" not in result.stderr
+
+    def test_empty_text_prints_help(self) -> None:
+        """No question at all prints the help."""
+        result = _run("ask", "--json")
+        assert json.loads(result.stdout)["status"] == "help"
+
+    def test_knowledge_dir_from_environment(self, tmp_path: Path) -> None:
+        """ALLIANCE_KNOWLEDGE_DIR points the CLI at another knowledge base."""
+        knowledge = write_sample_kb(tmp_path)
+        result = _run(
+            "ask", "--json", "quote Austin", env={"ALLIANCE_KNOWLEDGE_DIR": str(knowledge)}
+        )
+        data = json.loads(result.stdout)
+        assert data["entries"][0]["id"] == "q-austin-coercion"
+        assert data["sources"] == ["seeds/900_sample.txt"]
+
+    def test_broken_knowledge_base_is_refused(self, tmp_path: Path) -> None:
+        """A broken knowledge base is never used: the CLI says where it is broken and exits 1."""
+        knowledge = write_sample_kb(tmp_path)
+        (knowledge / "terms.yaml").write_text("terms: [", encoding="utf-8")
+        result = _run("ask", "what is the MLR", env={"ALLIANCE_KNOWLEDGE_DIR": str(knowledge)})
+        assert result.returncode == 1
+        assert "knowledge/terms.yaml:" in result.stderr and "YAML syntax error" in result.stderr
+        assert "Traceback" not in result.stderr

@@ -1,0 +1,46 @@
+"""Whatever anyone types, the engine returns a well-formed answer and never raises."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from alliance_bot.answering import answer
+from alliance_bot.kb import KnowledgeBase
+from alliance_bot.loader import load_knowledge
+from alliance_bot.paths import default_knowledge_dir
+
+KB: KnowledgeBase = load_knowledge(default_knowledge_dir())
+STATUSES = {"answer", "suggestions", "no_match", "help", "error"}
+WORDS = st.sampled_from(
+    ["who is", "when did", "quote", "what is", "on", "search", "Kishida", "hamda", "2+2",
+     "<!channel>", "<@U123>", "&", "Nov 29", "2023-02-30", "payload", "about", "?", " "]
+)  # fmt: skip
+
+
+def _check(text: str, today: dt.date) -> None:
+    result = answer(KB, text, today)
+    data = result.to_json()
+    assert data["status"] in STATUSES
+    assert isinstance(data["text"], str) and data["text"]
+    assert all(s in data["text"] for s in data["sources"])
+    assert all(KB.get(e["id"]) is not None for e in data["entries"])
+    assert (data["status"] == "answer") == bool(data["entries"])
+    # Nothing a user typed may reach Slack as markup.
+    assert "<!" not in data["text"] and "<@" not in data["text"]
+
+
+class TestAnyInput:
+    @settings(max_examples=300, deadline=None)
+    @given(text=st.text(max_size=20_000), today=st.dates())
+    def test_any_unicode_text(self, text: str, today: dt.date) -> None:
+        """Any Unicode text up to 20,000 characters gets a well-formed answer object."""
+        _check(text, today)
+
+    @settings(max_examples=300, deadline=None)
+    @given(parts=st.lists(WORDS | st.text(max_size=12), max_size=12), today=st.dates())
+    def test_question_shaped_text(self, parts: list[str], today: dt.date) -> None:
+        """Text made of question words, names and markup gets a well-formed answer object."""
+        _check(" ".join(parts), today)
