@@ -362,8 +362,9 @@ class _Asker:
             found = _Found(tuple(events), (100.0,) * len(events))
             return self.found(found, heading) if heading else self.found(found)
         if year is not None:
+            nearest: list[Entry]
             try:
-                nearest = self.kb.nearest_dates(dt.date(year, month, day))
+                nearest = list(self.kb.nearest_dates(dt.date(year, month, day)))
             except ValueError:
                 nearest = []
         else:

@@ -130,7 +130,7 @@ def _kb(args: argparse.Namespace) -> int:
     if args.kb_command == "draft":
         from alliance_bot.drafting import draft_command
 
-        return draft_command(args.article, knowledge_dir())
+        return int(draft_command(args.article, knowledge_dir()))
     directory = args.directory or knowledge_dir()
     try:
         kb = load_knowledge(directory)
@@ -153,14 +153,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         from alliance_bot.slack.run import serve
 
-        return serve(host=args.host, port=args.port)
+        return int(serve(host=args.host, port=args.port))
     if args.command == "socket":
         from alliance_bot.slack.run import socket_mode
 
-        return socket_mode()
+        return int(socket_mode())
     if args.command == "post-today":
         from alliance_bot.daily_cli import post_today
 
-        return post_today(today=args.today, channel=args.channel, dry_run=args.dry_run)
+        return int(post_today(today=args.today, channel=args.channel, dry_run=args.dry_run))
     parser.error(f"unknown command {args.command}")
     return 2

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, overload
 
 from alliance_bot.corpus import Corpus
 from alliance_bot.models import Citation, Entry, Event, Kind, Person, Quote, Source
@@ -44,7 +44,7 @@ class KnowledgeBase:
         by_kind: dict[Kind, list[Entry]] = defaultdict(list)
         for entry in entries:
             by_kind[entry.kind].append(entry)
-        titles = {s.file: s.title for s in by_kind["source"] if isinstance(s, Source)}
+        titles = {s.file: s.title for s in by_kind["source"] if isinstance(s, Source) and s.title}
         lines: dict[tuple[str, str], int] = {}
         for entry in entries:
             for citation in entry.sources:
@@ -94,7 +94,12 @@ class KnowledgeBase:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def get(self, entry_id: str, kind: type[E] = Entry) -> E | None:  # type: ignore[assignment]
+    @overload
+    def get(self, entry_id: str) -> Entry | None: ...
+    @overload
+    def get(self, entry_id: str, kind: type[E]) -> E | None: ...
+    def get(self, entry_id: str, kind: type[Entry] = Entry) -> Entry | None:
+        """The entry with this id, if it exists and is of the kind asked for."""
         entry = self.entries.get(entry_id)
         return entry if isinstance(entry, kind) else None
 

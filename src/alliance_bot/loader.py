@@ -113,8 +113,11 @@ def _parse_file(name: str, raw: bytes, problems: list[Problem]) -> Iterator[_Par
         data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else None
-        problems.append(Problem(name, line, None, f"YAML syntax error: {error.problem}"))
+        problems.append(
+            Problem(
+                name, mark.line + 1 if mark else None, None, f"YAML syntax error: {error.problem}"
+            )
+        )
         return
     except yaml.YAMLError as error:
         problems.append(Problem(name, None, None, f"YAML error: {error}"))

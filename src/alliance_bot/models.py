@@ -116,7 +116,7 @@ class Event(Entry):
 
     @property
     def label(self) -> str:
-        return self.title or self.file
+        return self.title
 
     def search_text(self) -> str:
         return " ".join([*self.names(), self.summary])

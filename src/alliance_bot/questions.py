@@ -123,12 +123,11 @@ def _read_date(text: str) -> Question | None:
         return None
     iso = _ISO_LIKE.match(text)
     if iso:
-        year, month, day = (int(g) for g in iso.groups())
         try:
-            dt.date(year, month, day)
+            exact = dt.date(*(int(g) for g in iso.groups()))
         except ValueError:
             return Question("on_date", subject=text, date_error=f"{text} is not a real date")
-        return Question("on_date", subject=text, year=year, month=month, day=day)
+        return Question("on_date", subject=text, year=exact.year, month=exact.month, day=exact.day)
     # Parse twice with different default years: where they differ, the text gave no year.
     try:
         first = date_parser.parse(text, default=dt.datetime(2000, 1, 1), fuzzy=False)
@@ -138,9 +137,9 @@ def _read_date(text: str) -> Question | None:
         if "out of range" in message or "must be in" in message:
             return Question("on_date", subject=text, date_error=f"{text} is not a real date")
         return None
-    year = first.year if first.year == second.year else None
-    month = first.month if first.month == second.month else None
-    day = first.day if first.day == second.day else None
+    year: int | None = first.year if first.year == second.year else None
+    month: int | None = first.month if first.month == second.month else None
+    day: int | None = first.day if first.day == second.day else None
     if month is None and day is None and year is None:
         return None
     if month is None:

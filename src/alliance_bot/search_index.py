@@ -194,50 +194,6 @@ class SearchIndex:
         self._surface = surface
         self._text_vocabulary = _FuzzyVocabulary(surface)
 
-    # names -----------------------------------------------------------------------------------
-    def display_name(self, key: str) -> str:
-        return self._display.get(key, key)
-
-    def exact(self, phrase: str) -> list[NameMatch]:
-        key = name_key(phrase)
-        return [NameMatch(i, 100.0, key) for i in self._names.get(key, ())]
-
-    def names(self, phrase: str, *, limit: int = 10, cutoff: float = 50.0) -> list[NameMatch]:
-        """Entries whose name is close to `phrase`, best first; one match per entry."""
-        key = name_key(phrase)
-        if not key:
-            return []
-        best: dict[str, NameMatch] = {m.entry_id: m for m in self.exact(key)}
-        candidates: Counter[str] = Counter()
-        for token in key.split():
-            for known in self._name_vocabulary.expand(token):
-                candidates.update(self._token_names.get(known, ()))
-        if candidates:
-            pool = [name for name, _ in candidates.most_common(200)]
-            for name, score, _ in process.extract(
-                key,
-                pool,
-                scorer=fuzz.token_sort_ratio,
-                processor=None,
-                score_cutoff=cutoff,
-                limit=limit * 3,
-            ):
-                for entry_id in self._names[name]:
-                    if entry_id not in best or best[entry_id].score < score:
-                        best[entry_id] = NameMatch(entry_id, float(score), name)
-        ranked = sorted(best.values(), key=lambda m: (-m.score, m.entry_id))
-        return ranked[:limit]
-
-    def shares_word(self, phrase: str) -> list[str]:
-        """Entries with a name containing one of the phrase's words exactly (for did-you-mean)."""
-        found: dict[str, None] = {}
-        for token in name_key(phrase).split():
-            if len(token) >= 3 and token not in STOPWORDS:
-                for name in self._token_names.get(token, ()):
-                    for entry_id in self._names[name]:
-                        found.setdefault(entry_id)
-        return list(found)
-
     # full text -------------------------------------------------------------------------------
     def query_stems(self, text: str) -> dict[str, float]:
         """The question's meaningful stems with their weights; typos are corrected when close."""
