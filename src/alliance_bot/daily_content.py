@@ -34,8 +34,9 @@ MessageKind = Literal["events", "archive"]
 _MAX_BLOCKS = 50
 _HEADER_LIMIT = 150
 _TEXT_LIMIT = 3000
-# A header, then a section and a context per event, then the "and N more" line.
-MAX_EVENTS_SHOWN = (_MAX_BLOCKS - 2) // 2
+# A header, a section and a context per event, the "and N more" line, and room for the note
+# `/alliance preview` puts on top.
+MAX_EVENTS_SHOWN = (_MAX_BLOCKS - 3) // 2
 # The `text` field is what notifications and screen readers show; Slack truncates it at 40,000
 # characters and advises staying far below, so it is clipped well under that.
 _FALLBACK_TEXT_LIMIT = 12_000
@@ -143,19 +144,20 @@ def day_label(day: dt.date) -> str:
 
 
 def citation_text(kb: KnowledgeBase, entry: Entry) -> str:
-    """`Source: <article title> (seeds/x.txt, line 12)` for each distinct cited passage, escaped."""
-    parts: list[str] = []
-    seen: set[tuple[str, int | None]] = set()
+    """`Source: _Article title_ (seeds/x.txt, lines 8, 81)`, one part per cited file, escaped."""
+    lines: dict[str, set[int]] = {}
     for citation in entry.sources:
-        line = kb.line_of(citation)
-        if (citation.file, line) in seen:
-            continue
-        seen.add((citation.file, line))
-        title = kb.title_of(citation.file)
-        where = escape(citation.file) + (f", line {line}" if line is not None else "")
+        found = kb.line_of(citation)
+        lines.setdefault(citation.file, set()).update([found] if found is not None else [])
+    parts: list[str] = []
+    for file, numbers in lines.items():
+        where = escape(file)
+        if numbers:
+            label = "line" if len(numbers) == 1 else "lines"
+            where += f", {label} {', '.join(str(n) for n in sorted(numbers))}"
+        title = kb.title_of(file)
         parts.append(f"_{escape(title)}_ ({where})" if title else where)
-    label = "Source" if len(parts) == 1 else "Sources"
-    return f"{label}: " + "; ".join(parts)
+    return ("Source: " if len(parts) == 1 else "Sources: ") + "; ".join(parts)
 
 
 def _events_message(kb: KnowledgeBase, day: dt.date, events: Sequence[Event]) -> DailyMessage:

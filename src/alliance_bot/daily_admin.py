@@ -1,0 +1,109 @@
+"""The admin sub-commands of the daily post: `/alliance preview [DATE]` and `/alliance post-today`.
+
+Domain functions only: they take what the Slack listener already has (the knowledge base, the
+state, a client, the settings) and return an `AdminReply` to send ephemerally. Checking that the
+caller is in ALLIANCE_ADMINS is the dispatcher's job, as for every admin command.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from alliance_bot.config import Settings
+from alliance_bot.daily_content import ArchiveRotation, compose_daily
+from alliance_bot.daily_post import DailyPostFailed, describe, post_daily
+from alliance_bot.daily_scheduler import local_date
+from alliance_bot.kb import KnowledgeBase
+from alliance_bot.mrkdwn import escape
+from alliance_bot.partial_date import InvalidDate, PartialDate
+from alliance_bot.post_state import PostState
+
+
+@dataclass(frozen=True)
+class AdminReply:
+    """An ephemeral answer: mrkdwn `text`, and `blocks` when there is more than a sentence."""
+
+    text: str
+    blocks: tuple[dict[str, Any], ...] = ()
+
+
+def parse_day(text: str | None, today: dt.date) -> dt.date:
+    """`YYYY-MM-DD`, or `today` when empty; raises `InvalidDate` naming an impossible date."""
+    value = (text or "").strip()
+    if not value or value.lower() == "today":
+        return today
+    parsed = PartialDate.parse(value)
+    if parsed.precision != "day":
+        raise InvalidDate(f"{value!r} is not a full date; give one like 2024-03-10")
+    return parsed.first_day()
+
+
+async def preview(
+    kb: KnowledgeBase,
+    day: dt.date,
+    *,
+    state: PostState,
+    channel: str | None,
+    fallback: str,
+) -> AdminReply:
+    """What the daily post for `day` would be in `channel`, and whether it was already posted.
+
+    Reads the archive rotation but never advances it, so the preview is the post itself.
+    """
+    rotation = await state.rotation(channel) if channel else ArchiveRotation()
+    record = await state.get(channel, day) if channel else None
+    message = compose_daily(
+        kb, day, fallback="skip" if fallback == "skip" else "archive", rotation=rotation
+    )
+    where = f"<#{channel}>" if channel else "no channel (ALLIANCE_DAILY_CHANNEL is not set)"
+    status = ""
+    if record is not None and record.status == "posted":
+        status = f" Already posted (ts {escape(record.ts or '?')}); it will not be posted again."
+    elif record is not None and record.status == "skipped":
+        status = " Already handled: nothing was posted."
+    if message is None:
+        text = (
+            f"Preview for {day.isoformat()} in {where}: nothing would be posted — no event on "
+            f"this day and ALLIANCE_DAILY_FALLBACK is skip.{status}"
+        )
+        return AdminReply(text)
+    note = f"Preview for {day.isoformat()} in {where} (only you can see this).{status}"
+    blocks = ({"type": "context", "elements": [{"type": "mrkdwn", "text": note}]}, *message.blocks)
+    return AdminReply(f"{note}\n\n{message.text}", blocks)
+
+
+async def post_now(
+    kb: KnowledgeBase,
+    *,
+    settings: Settings,
+    state: PostState,
+    client: AsyncWebClient,
+    owner: str,
+    now: dt.datetime | None = None,
+) -> AdminReply:
+    """`/alliance post-today`: post today's message to the daily channel now, still at most once."""
+    channel = settings.daily_channel
+    if not channel:
+        return AdminReply("ALLIANCE_DAILY_CHANNEL is not set, so there is no daily post to make.")
+    moment = now or dt.datetime.now(dt.UTC)
+    day = local_date(moment, settings.timezone)
+    try:
+        outcome = await post_daily(
+            kb=kb,
+            state=state,
+            client=client,
+            channel=channel,
+            day=day,
+            fallback=settings.daily_fallback,
+            owner=owner,
+        )
+    except DailyPostFailed as error:
+        return AdminReply(
+            f"The daily post for {day.isoformat()} failed: {escape(str(error))}. Nothing was "
+            "recorded; try again, or the scheduler will."
+        )
+    return AdminReply(escape(describe(outcome)))
