@@ -1,0 +1,177 @@
+"""Settings from the environment: the one place that reads environment variables.
+
+Entry points call `Settings.from_env(os.environ, env_file=Path(".env"))`; everything else receives
+a `Settings`. A bad or missing setting raises `ConfigError` whose message names the variable, so
+start-up can print one line instead of a traceback. Secrets are never part of `repr()` or messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from alliance_bot.paths import default_knowledge_dir
+
+DEFAULT_API_URL = "https://slack.com/api/"
+DEFAULT_STATE_DB = "alliance-bot.db"
+DEFAULT_DAILY_TIME = dt.time(9, 0)
+DEFAULT_TIMEZONE = "UTC"
+
+DailyFallback = Literal["archive", "skip"]
+
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_HH_MM = re.compile(r"^(\d{1,2}):(\d{2})$")
+_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid; the message names the variable and never its value."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Everything the app can be configured with; see docs/slack-setup.md for each variable."""
+
+    # Slack credentials (repr=False: secrets must not end up in logs or tracebacks)
+    bot_token: str | None = field(default=None, repr=False)
+    signing_secret: str | None = field(default=None, repr=False)
+    app_token: str | None = field(default=None, repr=False)
+    # Where the Web API lives (tests point it at a local stand-in)
+    api_url: str = DEFAULT_API_URL
+    # Who may run admin sub-commands
+    admins: frozenset[str] = frozenset()
+    # Knowledge base and state
+    knowledge_dir: Path = field(default_factory=default_knowledge_dir)
+    state_db: Path = Path(DEFAULT_STATE_DB)
+    # The daily "on this day" post
+    daily_channel: str | None = None
+    daily_time: dt.time = DEFAULT_DAILY_TIME
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
+    daily_fallback: DailyFallback = "archive"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], *, env_file: Path | None = None) -> Settings:
+        """Read settings from `environ`, falling back to `env_file` (a `.env`) when it exists.
+
+        Real environment variables win over the file, as with docker and most dotenv tools.
+        Empty values count as unset.
+        """
+        values: dict[str, str] = {}
+        if env_file is not None and env_file.is_file():
+            values.update(read_env_file(env_file))
+        values.update(environ)
+
+        def get(name: str) -> str | None:
+            value = values.get(name, "").strip()
+            return value or None
+
+        api_url = get("SLACK_API_URL") or DEFAULT_API_URL
+        if not api_url.startswith(("https://", "http://")):
+            raise ConfigError("SLACK_API_URL must be an http(s) URL, e.g. https://slack.com/api/")
+        if not api_url.endswith("/"):
+            api_url += "/"  # slack-sdk joins base_url and method names without adding one
+
+        admins = frozenset(
+            a.strip() for a in (get("ALLIANCE_ADMINS") or "").split(",") if a.strip()
+        )
+        bad = sorted(a for a in admins if not _USER_ID.match(a))
+        if bad:
+            raise ConfigError(
+                f"ALLIANCE_ADMINS must be comma-separated Slack user IDs (like U012AB3CD); "
+                f"not user IDs: {', '.join(bad)}"
+            )
+
+        knowledge = get("ALLIANCE_KNOWLEDGE_DIR")
+        state_db = get("ALLIANCE_STATE_DB")
+        fallback = (get("ALLIANCE_DAILY_FALLBACK") or "archive").lower()
+        if fallback not in ("archive", "skip"):
+            raise ConfigError("ALLIANCE_DAILY_FALLBACK must be 'archive' or 'skip'")
+
+        return cls(
+            bot_token=get("SLACK_BOT_TOKEN"),
+            signing_secret=get("SLACK_SIGNING_SECRET"),
+            app_token=get("SLACK_APP_TOKEN"),
+            api_url=api_url,
+            admins=admins,
+            knowledge_dir=Path(knowledge) if knowledge else default_knowledge_dir(),
+            state_db=Path(state_db) if state_db else Path(DEFAULT_STATE_DB),
+            daily_channel=get("ALLIANCE_DAILY_CHANNEL"),
+            daily_time=_parse_time(get("ALLIANCE_DAILY_TIME")),
+            timezone=_parse_timezone(get("ALLIANCE_TIMEZONE")),
+            daily_fallback="archive" if fallback == "archive" else "skip",
+        )
+
+    def require_http(self) -> None:
+        """Check what HTTP mode (`alliance-bot serve`) needs; raise `ConfigError` naming the gap."""
+        self._require_bot_token()
+        if not self.signing_secret:
+            raise ConfigError(
+                "SLACK_SIGNING_SECRET is not set (Basic Information → App Credentials → "
+                "Signing Secret); HTTP mode verifies every request with it"
+            )
+
+    def require_socket(self) -> None:
+        """Check what Socket Mode (`alliance-bot socket`) needs; raise `ConfigError` if not."""
+        self._require_bot_token()
+        if not self.app_token:
+            raise ConfigError(
+                "SLACK_APP_TOKEN is not set (Basic Information → App-Level Tokens, with the "
+                "connections:write scope); Socket Mode needs it"
+            )
+        if not self.app_token.startswith("xapp-"):
+            raise ConfigError("SLACK_APP_TOKEN must be an app-level token (it starts with xapp-)")
+
+    def _require_bot_token(self) -> None:
+        if not self.bot_token:
+            raise ConfigError(
+                "SLACK_BOT_TOKEN is not set (OAuth & Permissions → Bot User OAuth Token, xoxb-…)"
+            )
+        if not self.bot_token.startswith("xoxb-"):
+            raise ConfigError("SLACK_BOT_TOKEN must be a bot token (it starts with xoxb-)")
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """Parse a `.env` file: `KEY=value` lines, `export` allowed, `#` comments, optional quotes.
+
+    A small parser instead of python-dotenv: we need only this subset, and no variable expansion.
+    """
+    values: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        match = _ENV_LINE.match(line)
+        if match is None:
+            continue
+        name, value = match.groups()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        else:
+            value = value.split(" #", 1)[0].rstrip()
+        values[name] = value
+    return values
+
+
+def _parse_time(value: str | None) -> dt.time:
+    if value is None:
+        return DEFAULT_DAILY_TIME
+    match = _HH_MM.match(value)
+    if match is not None:
+        hour, minute = int(match[1]), int(match[2])
+        if hour < 24 and minute < 60:
+            return dt.time(hour, minute)
+    raise ConfigError(f"ALLIANCE_DAILY_TIME must be HH:MM on a 24-hour clock, got {value!r}")
+
+
+def _parse_timezone(value: str | None) -> ZoneInfo:
+    name = value or DEFAULT_TIMEZONE
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"ALLIANCE_TIMEZONE must be an IANA time zone like Asia/Tokyo, got {name!r}"
+        ) from None
