@@ -1,0 +1,45 @@
+"""Share in channel: post the asker's answer for everyone, saying who shared it.
+
+An ephemeral message's click payload does not include the message, so the button's value carries
+what is needed to render the same answer again (`blocks.ShareRef`): the question and the day it
+was asked, or the entry id. The post goes through `response_url`, which works in channels the bot
+has not joined.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+
+from alliance_bot.blocks import ShareRef, render_shared
+from alliance_bot.slack.services import Services
+
+Listener = Callable[..., Awaitable[None]]
+
+
+def share_in_channel(services: Services) -> Listener:
+    """The Share button listener, bound to `services`."""
+
+    async def handle_share(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        await ack()
+        ref = ShareRef.decode(str(action.get("value", "")))
+        kb = services.knowledge.current
+        if ref.entry_id is not None:
+            answer = await asyncio.to_thread(services.engine.answer_entry, kb, ref.entry_id)
+        else:
+            today = ref.today or services.today()
+            answer = await asyncio.to_thread(services.engine.answer, kb, ref.question or "", today)
+        user_id = str(body.get("user", {}).get("id", ""))
+        message = render_shared(answer, user_id=user_id, question=ref.question)
+        await respond(**message, response_type="in_channel", replace_original=False)
+        if body.get("container", {}).get("is_ephemeral"):
+            # The private copy has done its job; leaving it would show the answer twice.
+            await respond(delete_original=True)
+
+    return handle_share

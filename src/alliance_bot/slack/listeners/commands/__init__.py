@@ -1,0 +1,15 @@
+"""Slash commands: `/alliance`."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from alliance_bot.slack.listeners.commands.alliance import alliance_command
+from alliance_bot.slack.services import Services
+
+COMMAND = "/alliance"
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    """Register `/alliance`."""
+    app.command(COMMAND)(alliance_command(services))

@@ -1,0 +1,64 @@
+"""`/alliance TEXT`: acknowledge at once, then answer ephemerally through `response_url`.
+
+`/alliance <name> …` goes to a sub-command when `name` is in the dispatch table
+(`Services.subcommands`, filled by `build_app`), so admin commands plug in without touching this
+handler; any other text, `help` and the empty line included, is a question for the engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from alliance_bot.blocks import ShareRef, render_answer, render_notice
+from alliance_bot.slack.incoming import plain_text
+from alliance_bot.slack.services import Services, SubcommandRequest
+
+Listener = Callable[..., Awaitable[None]]
+
+
+def alliance_command(services: Services) -> Listener:
+    """The `/alliance` listener, bound to `services`."""
+
+    async def handle_alliance(
+        ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        # Ack first, with nothing: Slack's 3 seconds must never depend on the answer's cost.
+        await ack()
+        text = plain_text(str(command.get("text", "")))
+        name, _, args = text.partition(" ")
+        subcommand = services.subcommands.get(name.lower())
+        user_id = str(command.get("user_id", ""))
+        if subcommand is not None:
+            is_admin = user_id in services.settings.admins
+            if subcommand.admin_only and not is_admin:
+                message = render_notice(
+                    f"/alliance {name.lower()} is for alliance-bot admins (ALLIANCE_ADMINS)."
+                )
+                await respond(**message, response_type="ephemeral")
+                return
+            request = SubcommandRequest(
+                name=name.lower(),
+                args=args.strip(),
+                user_id=user_id,
+                channel_id=str(command.get("channel_id", "")),
+                is_admin=is_admin,
+                respond=respond,
+                client=client,
+                services=services,
+            )
+            await subcommand.handler(request)
+            return
+        kb = services.knowledge.current  # one snapshot for the whole question
+        today = services.today()
+        # In a thread: the engine is CPU work, and the event loop must stay free to ack others.
+        answer = await asyncio.to_thread(services.engine.answer, kb, text, today)
+        share = ShareRef(question=text, today=today) if answer.status == "answer" else None
+        await respond(**render_answer(answer, share=share), response_type="ephemeral")
+
+    return handle_alliance

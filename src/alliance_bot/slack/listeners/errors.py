@@ -1,0 +1,66 @@
+"""When a listener fails: log the traceback, and tell the user with a short apology.
+
+Registered as Bolt's error handler, so listeners stay free of try/except. The log line names what
+failed (command, event or action and its ids), never the payload, which may carry tokens.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from alliance_bot.blocks import render_apology
+
+
+def register(app: AsyncApp) -> None:
+    """Install the apologising error handler."""
+    app.error(apologize)
+
+
+async def apologize(
+    error: Exception,
+    body: dict[str, Any],
+    respond: AsyncRespond | None,
+    client: AsyncWebClient,
+    logger: logging.Logger,
+) -> None:
+    """Log `error` with its traceback, then reach the user wherever the request came from."""
+    logger.error("Handler failed for %s", describe(body), exc_info=error)
+    message = render_apology()
+    try:
+        if respond is not None and respond.response_url:
+            # Slash commands and clicks: privately, to the person who asked.
+            await respond(**message, response_type="ephemeral", replace_original=False)
+            return
+        event = body.get("event")
+        if isinstance(event, dict) and event.get("channel"):
+            thread_ts = event.get("thread_ts") or (
+                None if event.get("channel_type") == "im" else event.get("ts")
+            )
+            await client.chat_postMessage(
+                channel=str(event["channel"]),
+                thread_ts=str(thread_ts) if thread_ts else None,
+                **message,
+            )
+    except Exception:
+        # The apology itself failed (Slack down, token revoked): the log is all we have left.
+        logger.exception("Could not send the apology for %s", describe(body))
+
+
+def describe(body: dict[str, Any]) -> str:
+    """What a request was, for logs: its kind and ids, no text and no tokens."""
+    if "command" in body:
+        return (
+            f"command {body.get('command')} from {body.get('user_id')} in {body.get('channel_id')}"
+        )
+    if body.get("type") == "event_callback":
+        event = body.get("event") or {}
+        return f"event {event.get('type')} {body.get('event_id')} in {event.get('channel')}"
+    if body.get("type") == "block_actions":
+        actions = [a.get("action_id") for a in body.get("actions", [])]
+        return f"actions {actions} from {(body.get('user') or {}).get('id')}"
+    return f"request of type {body.get('type')!r}"

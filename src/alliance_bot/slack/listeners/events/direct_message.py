@@ -1,0 +1,47 @@
+"""A direct message to the bot (`message.im`): answer in the DM."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from alliance_bot.blocks import render_answer
+from alliance_bot.slack.incoming import plain_text, strip_bot_mentions
+from alliance_bot.slack.services import Services
+
+Listener = Callable[..., Awaitable[None]]
+
+# Message subtypes that are a person writing to us; edits, deletions and bot posts are not.
+_ANSWERED_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
+
+
+async def is_direct_message(event: dict[str, Any]) -> bool:
+    """Matcher: a new message in a DM, written by a person."""
+    return (
+        event.get("channel_type") == "im"
+        and event.get("subtype") in _ANSWERED_SUBTYPES
+        and not event.get("bot_id")
+    )
+
+
+def direct_message(services: Services) -> Listener:
+    """The `message.im` listener, bound to `services`."""
+
+    async def handle_direct_message(
+        event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        text = plain_text(strip_bot_mentions(str(event.get("text", "")), context.bot_user_id))
+        kb = services.knowledge.current
+        answer = await asyncio.to_thread(services.engine.answer, kb, text, services.today())
+        thread_ts = event.get("thread_ts")  # stay in a thread if the question was asked in one
+        await client.chat_postMessage(
+            channel=str(event.get("channel", "")),
+            thread_ts=str(thread_ts) if thread_ts else None,
+            **render_answer(answer),
+        )
+
+    return handle_direct_message

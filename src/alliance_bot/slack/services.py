@@ -1,0 +1,77 @@
+"""What the listeners need, passed in explicitly: settings, the knowledge base, the clock, the
+answer engine and the `/alliance` sub-command table other modules plug into."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from alliance_bot.answer_types import Answer
+from alliance_bot.config import Settings
+from alliance_bot.holder import KnowledgeHolder
+from alliance_bot.kb import KnowledgeBase
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnswerEngine:
+    """The two domain calls the Slack app makes; tests swap in engines that fail on purpose."""
+
+    answer: Callable[[KnowledgeBase, str, dt.date], Answer]
+    answer_entry: Callable[[KnowledgeBase, str], Answer]
+
+    @classmethod
+    def default(cls) -> AnswerEngine:
+        """The real engine, `alliance_bot.answering`."""
+        from alliance_bot import answering  # imported here so tests can run without it
+
+        return cls(answer=answering.answer, answer_entry=answering.answer_entry)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SubcommandRequest:
+    """One `/alliance <name> <args>` invocation, handed to the sub-command's handler.
+
+    `args` is the rest of the line as plain text (Slack's `&lt;`, `<@U…>` markup already undone);
+    whatever a handler puts in a message must still go through `blocks` (which escapes).
+    """
+
+    name: str
+    args: str
+    user_id: str
+    channel_id: str
+    is_admin: bool
+    respond: AsyncRespond
+    client: AsyncWebClient
+    services: Services
+
+
+SubcommandHandler = Callable[[SubcommandRequest], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    """An entry of the `/alliance` dispatch table. `admin_only` ones answer a refusal to anyone
+    not in `ALLIANCE_ADMINS`; the command has already been acknowledged when `handler` runs."""
+
+    handler: SubcommandHandler
+    admin_only: bool = True
+    summary: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Services:
+    """Everything a listener may use; built once by `build_app`."""
+
+    settings: Settings
+    knowledge: KnowledgeHolder
+    engine: AnswerEngine
+    clock: Callable[[], dt.datetime]
+    subcommands: Mapping[str, Subcommand] = field(default_factory=dict)
+
+    def today(self) -> dt.date:
+        """Today in the team's time zone (`ALLIANCE_TIMEZONE`), which is what "today" means."""
+        return self.clock().astimezone(self.settings.timezone).date()
