@@ -186,7 +186,7 @@ def _events_message(kb: KnowledgeBase, day: dt.date, events: Sequence[Event]) ->
 def _event_body(event: Event, day: dt.date) -> str:
     when = human_range(event.date, event.end)
     # A leap-day event shown on 28 February says so, or the date would look wrong.
-    leap = " (a leap day)" if (event.date.month, event.date.day, day.day) == (2, 29, 28) else ""
+    leap = ", a leap day" if (event.date.month, event.date.day, day.day) == (2, 29, 28) else ""
     return f"*{event.date.year}* — *{escape(event.title)}* ({escape(when)}{leap})\n{escape(event.summary)}"
 
 

@@ -1,0 +1,39 @@
+"""Fixtures for the daily-post tests: a tiny knowledge base in tmp_path, state, fast retries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from daily_support import RecordingSleep, write_tiny_kb
+
+from alliance_bot.kb import KnowledgeBase
+from alliance_bot.loader import load_knowledge
+from alliance_bot.post_state import SqlitePostState
+
+
+@pytest.fixture
+def knowledge_dir(tmp_path: Path) -> Path:
+    """tmp/knowledge/tiny.yaml citing tmp/seeds/tiny.txt."""
+    return write_tiny_kb(tmp_path)
+
+
+@pytest.fixture
+def kb(knowledge_dir: Path) -> KnowledgeBase:
+    return load_knowledge(knowledge_dir)
+
+
+@pytest.fixture
+def state_db(tmp_path: Path) -> Path:
+    return tmp_path / "state" / "alliance.db"
+
+
+@pytest.fixture
+def state(state_db: Path) -> SqlitePostState:
+    return SqlitePostState(state_db)
+
+
+@pytest.fixture
+def fast_sleep() -> RecordingSleep:
+    """Slack retry waits, recorded instead of taken."""
+    return RecordingSleep()

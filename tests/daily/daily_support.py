@@ -1,0 +1,276 @@
+"""Helpers for the daily-post tests: a tiny knowledge base, a driven clock, fast retries."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import heapq
+import itertools
+import textwrap
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from alliance_bot.config import Settings
+from alliance_bot.daily_post import DAILY_EVENT_TYPE
+from alliance_bot.testing.fake_slack import FakeSlack
+
+CHANNEL = "CDAILY"
+
+SEED = textwrap.dedent(
+    """\
+    Alliance Weekly: A Tiny Chronicle
+    On 6 December 2023 the allies met in Tokyo for talks on deterrence.
+    From 5 to 7 December 2022 a joint exercise ran off Okinawa.
+    On 29 February 2020 a leap-day drill tested the hotline.
+    On 28 February 2019 the ministers signed a logistics pact.
+    On 10 March 2021 the <!channel> & <@U123> test event happened.
+    On 3 November 2018 a port call took place in Yokosuka.
+    The minister said the alliance is “the cornerstone of peace” in the region.
+    The envoy said “we stand together” at the dinner.
+    A spokesperson called it “a new era” for the partnership.
+    Japan spends 2% of GDP on defense by 2027.
+    There are about 54,000 US troops in Japan.
+    The alliance treaty dates from 1960.
+    """
+)
+
+KB_YAML = textwrap.dedent(
+    """\
+    sources:
+      - id: src-tiny
+        file: seeds/tiny.txt
+        title: "Alliance Weekly: A Tiny Chronicle"
+        aliases: []
+        sources:
+          - {file: seeds/tiny.txt, evidence: "Alliance Weekly: A Tiny Chronicle"}
+    people:
+      - id: minister-a
+        name: Minister A
+        summary: A minister in the tiny knowledge base.
+        aliases: []
+        sources:
+          - {file: seeds/tiny.txt, evidence: "The minister said"}
+    events:
+      - id: ev-tokyo-talks
+        date: "2023-12-06"
+        title: Allies meet in Tokyo
+        summary: Talks on deterrence in Tokyo.
+        aliases: []
+        sources:
+          - {file: seeds/tiny.txt, evidence: "On 6 December 2023 the allies met in Tokyo"}
+      - id: ev-okinawa-exercise
+        date: "2022-12-05"
+        end: "2022-12-07"
+        title: Joint exercise off Okinawa
+        summary: A three-day joint exercise.
+        aliases: []
+        sources:
+          - {file: seeds/tiny.txt, evidence: "From 5 to 7 December 2022 a joint exercise ran"}
+      - id: ev-leap-drill
+        date: "2020-02-29"
+        title: Leap-day hotline drill
+        summary: A drill tested the hotline.
+        aliases: []
+        sources:
+          - {file: seeds/tiny.txt, evidence: "On 29 February 2020 a leap-day drill"}
+      - id: ev-logistics-pact
+        date: "2019-02-28"
+        title: Logistics pact signed
+        summary: The ministers signed a logistics pact.
+        aliases: []
+        sources:
+          - {file: seeds/tiny.txt, evidence: "On 28 February 2019 the ministers signed"}
+      - id: ev-escaping
+        date: "2021-03-10"
+        title: "Test <!channel> event"
+        summary: "Mentions <@U123> & <!here> that must not ping."
+        aliases: []
+        sources:
+          - {file: seeds/tiny.txt, evidence: "On 10 March 2021 the <!channel> & <@U123> test"}
+      - id: ev-port-call
+        date: "2018-11-03"
+        title: Port call in Yokosuka
+        summary: A port call.
+        aliases: []
+        sources:
+          - {file: seeds/tiny.txt, evidence: "On 3 November 2018 a port call"}
+      - id: ev-year-only
+        date: "1960"
+        title: Treaty year
+        summary: Only a year, so never "on this day".
+        aliases: []
+        sources:
+          - {file: seeds/tiny.txt, evidence: "The alliance treaty dates from 1960."}
+    quotes:
+      - id: q-cornerstone
+        person: minister-a
+        text: "the cornerstone of peace"
+        about: the alliance
+        aliases: []
+        sources:
+          - {file: seeds/tiny.txt, evidence: "the alliance is “the cornerstone of peace” in the"}
+      - id: q-together
+        speaker: The envoy
+        text: "we stand together"
+        about: unity
+        aliases: []
+        sources:
+          - {file: seeds/tiny.txt, evidence: "The envoy said “we stand together” at the dinner."}
+      - id: q-new-era
+        speaker: A spokesperson
+        text: "a new era"
+        about: the partnership
+        aliases: []
+        sources:
+          - {file: seeds/tiny.txt, evidence: "A spokesperson called it “a new era”"}
+    facts:
+      - id: f-two-percent
+        claim: Japan spends 2% of GDP on defense by 2027.
+        value: 2% of GDP
+        aliases: []
+        sources:
+          - {file: seeds/tiny.txt, evidence: "Japan spends 2% of GDP on defense by 2027."}
+      - id: f-troops
+        claim: About 54,000 US troops are in Japan.
+        aliases: []
+        sources:
+          - {file: seeds/tiny.txt, evidence: "There are about 54,000 US troops in Japan."}
+    """
+)
+
+ARCHIVE_IDS = {"q-cornerstone", "q-together", "q-new-era", "f-two-percent", "f-troops"}
+# Local dates with at least one event in the tiny knowledge base, as (month, day).
+EVENT_DAYS = {(12, 5), (12, 6), (12, 7), (2, 29), (2, 28), (3, 10), (11, 3)}
+
+
+def write_tiny_kb(root: Path) -> Path:
+    """Write the tiny knowledge base under `root`; return its `knowledge/` directory."""
+    (root / "seeds").mkdir(parents=True, exist_ok=True)
+    (root / "seeds" / "tiny.txt").write_text(SEED, encoding="utf-8")
+    knowledge = root / "knowledge"
+    knowledge.mkdir(parents=True, exist_ok=True)
+    (knowledge / "tiny.yaml").write_text(KB_YAML, encoding="utf-8")
+    return knowledge
+
+
+def settings_for(
+    fake: FakeSlack,
+    knowledge: Path,
+    state_db: Path,
+    *,
+    at: str = "09:00",
+    tz: str = "America/New_York",
+    fallback: str = "archive",
+    channel: str | None = CHANNEL,
+) -> Settings:
+    """Settings as `Settings.from_env` would build them for the tests."""
+    return Settings.from_env(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-test",
+            "SLACK_API_URL": fake.base_url,
+            "ALLIANCE_KNOWLEDGE_DIR": str(knowledge),
+            "ALLIANCE_STATE_DB": str(state_db),
+            "ALLIANCE_DAILY_CHANNEL": channel or "",
+            "ALLIANCE_DAILY_TIME": at,
+            "ALLIANCE_TIMEZONE": tz,
+            "ALLIANCE_DAILY_FALLBACK": fallback,
+        }
+    )
+
+
+@dataclass
+class RecordingSleep:
+    """A `sleep` for Slack retries that records each wait and returns at once."""
+
+    waits: list[float] = field(default_factory=list)
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        await asyncio.sleep(0)
+
+
+class ManualClock:
+    """Simulated time for the scheduler: `sleep_until` parks the caller until a test moves time.
+
+    `advance_to(target, tasks)` wakes sleepers in time order; after each wake-up it waits until
+    every task in `tasks` is parked again (or finished), so each scheduler's work, including its
+    real HTTP calls to the fake Slack, completes before time moves on.
+    """
+
+    def __init__(self, start: dt.datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("ManualClock needs an aware start time")
+        self._now = start.astimezone(dt.UTC)
+        self._sleepers: list[tuple[dt.datetime, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+        self._parked: dict[asyncio.Task[Any], dt.datetime] = {}
+        self.sleeps: list[dt.datetime] = []
+
+    def now(self) -> dt.datetime:
+        return self._now
+
+    async def sleep_until(self, when: dt.datetime) -> None:
+        self.sleeps.append(when)
+        if when <= self._now:
+            await asyncio.sleep(0)
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._sleepers, (when, next(self._order), future))
+        task = asyncio.current_task()
+        assert task is not None
+        self._parked[task] = when
+        try:
+            await future
+        finally:
+            self._parked.pop(task, None)
+
+    def next_wakeup(self) -> dt.datetime | None:
+        live = [w for w, _, f in self._sleepers if not f.done()]
+        return min(live) if live else None
+
+    async def settle(self, tasks: Iterable[asyncio.Task[Any]], timeout: float = 20.0) -> None:
+        """Wait until every task is parked in `sleep_until` or done."""
+        pending = list(tasks)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not all(t.done() or t in self._parked for t in pending):
+            if loop.time() > deadline:
+                raise TimeoutError("scheduler tasks did not park in time")
+            await asyncio.sleep(0.001)
+
+    async def advance_to(self, target: dt.datetime, tasks: Iterable[asyncio.Task[Any]]) -> None:
+        """Move time to `target`, waking due sleepers one by one and letting them finish."""
+        tasks = list(tasks)
+        await self.settle(tasks)
+        while self._sleepers and self._sleepers[0][0] <= target:
+            when, _, future = heapq.heappop(self._sleepers)
+            if future.done():
+                continue  # its task was cancelled
+            self._now = max(self._now, when)
+            future.set_result(None)
+            await asyncio.sleep(0)
+            await self.settle(tasks)
+        self._now = max(self._now, target.astimezone(dt.UTC))
+
+
+def daily_posts(fake: FakeSlack, channel: str = CHANNEL) -> list[dict[str, Any]]:
+    """Messages in `channel` tagged as our daily post."""
+    return [
+        m
+        for m in fake.posted(channel)
+        if (m.get("metadata") or {}).get("event_type") == DAILY_EVENT_TYPE
+    ]
+
+
+def posts_per_date(fake: FakeSlack, channel: str = CHANNEL) -> Counter[str]:
+    """How many daily posts each local date got."""
+    return Counter(m["metadata"]["event_payload"]["date"] for m in daily_posts(fake, channel))
+
+
+def local(text: str, tz: str = "America/New_York", fold: int = 0) -> dt.datetime:
+    """`2024-03-10 09:00` in `tz`, as an aware datetime."""
+    return dt.datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(tz), fold=fold)
