@@ -1,0 +1,111 @@
+"""Run the real `alliance-bot` command as a subprocess for end-to-end tests.
+
+`start_process(["serve", "--port", "0"], env, cwd, ready="alliance-bot listening on")` starts
+it and returns once the process printed its ready line (for `serve`, with the real URL), so tests
+never guess a port or sleep for start-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from alliance_bot.testing.fake_slack import FakeSlack
+
+TEST_SIGNING_SECRET = "test-signing-secret-8f1c"
+TEST_BOT_TOKEN = "xoxb-test-token"
+TEST_APP_TOKEN = "xapp-test-token"
+STARTUP_TIMEOUT = 30.0
+
+
+def alliance_bot_command() -> list[str]:
+    """The installed `alliance-bot` script next to this interpreter, else `python -m`."""
+    script = Path(sys.executable).with_name("alliance-bot")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "alliance_bot"]
+
+
+def process_env(fake: FakeSlack, state_dir: Path, **extra: str) -> dict[str, str]:
+    """A clean environment for the app, Web API at `fake`; no Slack or ALLIANCE_ setting leaks
+    in from the developer's shell. `extra` adds or overrides variables ("" to unset one)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ALLIANCE_"))}
+    env.update(
+        SLACK_BOT_TOKEN=TEST_BOT_TOKEN,
+        SLACK_SIGNING_SECRET=TEST_SIGNING_SECRET,
+        SLACK_API_URL=fake.base_url,
+        ALLIANCE_STATE_DB=str(state_dir / "state.db"),
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return {k: v for k, v in env.items() if v != ""}
+
+
+@dataclass
+class AppProcess:
+    """A running `alliance-bot` process; its stderr goes to `log_path`."""
+
+    process: asyncio.subprocess.Process
+    log_path: Path
+    url: str = ""
+
+    def log(self) -> str:
+        """Everything the process wrote to stderr so far."""
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    async def stop(self) -> int:
+        """Send SIGTERM and return the exit status."""
+        if self.process.returncode is None:
+            self.process.terminate()
+        return await asyncio.wait_for(self.process.wait(), 15)
+
+
+async def start_process(
+    args: Sequence[str], env: Mapping[str, str], cwd: Path, *, ready: str
+) -> AppProcess:
+    """Start `alliance-bot ARGS` in `cwd`; return once stdout shows a line starting with
+    `ready` (its last word becomes `AppProcess.url`). Raises if the process exits first."""
+    log_path = cwd / "alliance-bot.log"
+    with log_path.open("wb") as log:
+        process = await asyncio.create_subprocess_exec(
+            *alliance_bot_command(),
+            *args,
+            env=dict(env),
+            cwd=cwd,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=log,
+        )
+    app = AppProcess(process, log_path)
+    assert process.stdout is not None
+    try:
+        async with asyncio.timeout(STARTUP_TIMEOUT):
+            while True:
+                line = (await process.stdout.readline()).decode()
+                if not line:
+                    await process.wait()
+                    raise RuntimeError(f"alliance-bot exited before it was ready:\n{app.log()}")
+                if line.startswith(ready):
+                    app.url = line.split()[-1]
+                    return app
+    except BaseException:
+        await app.stop()
+        raise
+
+
+async def run_to_exit(
+    args: Sequence[str], env: Mapping[str, str], cwd: Path
+) -> tuple[int, str, str]:
+    """Run `alliance-bot ARGS` to completion: (exit status, stdout, stderr)."""
+    process = await asyncio.create_subprocess_exec(
+        *alliance_bot_command(),
+        *args,
+        env=dict(env),
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), STARTUP_TIMEOUT)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
