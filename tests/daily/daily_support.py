@@ -272,5 +272,8 @@ def posts_per_date(fake: FakeSlack, channel: str = CHANNEL) -> Counter[str]:
 
 
 def local(text: str, tz: str = "America/New_York", fold: int = 0) -> dt.datetime:
-    """`2024-03-10 09:00` in `tz`, as an aware datetime."""
-    return dt.datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(tz), fold=fold)
+    """`2024-03-10 09:00` in `tz` as an aware UTC datetime (`fold=1`: the repeated hour's second).
+
+    UTC, because arithmetic between two datetimes of the same zone ignores `fold`.
+    """
+    return dt.datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(tz), fold=fold).astimezone(dt.UTC)
