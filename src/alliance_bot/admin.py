@@ -1,0 +1,379 @@
+"""The admin side of the knowledge base: refresh, dry-run, rollback, gaps, stats, aliases.
+
+Domain code only (no Slack): every method takes the Slack user ID of the caller, records what it
+did in `AdminState`, and returns Slack mrkdwn with everything that came from files or users
+escaped. The Slack layer (`alliance_bot.slack.admin_commands`) only renders that text.
+
+Safe by construction, like `nginx -t && nginx -s reload`: a refresh validates the whole directory
+with the same loader `kb check` uses and swaps only a valid base in (`KnowledgeHolder.reload`);
+an invalid one changes nothing and the reply lists each error with file, line and entry id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from alliance_bot.admin_state import (
+    AdminState,
+    Gap,
+    RefreshAction,
+    RefreshRecord,
+    RefreshResult,
+)
+from alliance_bot.alias_writer import AliasError, add_alias
+from alliance_bot.answer_types import Answer
+from alliance_bot.holder import KnowledgeHolder
+from alliance_bot.kb import KnowledgeBase
+from alliance_bot.kb_diff import KbDiff, diff_knowledge
+from alliance_bot.mrkdwn import clip, escape
+from alliance_bot.problems import KnowledgeBaseInvalid, Problem
+from alliance_bot.questions import parse_question
+from alliance_bot.text import fold
+
+logger = logging.getLogger(__name__)
+
+GAP_DAYS = 30
+STATS_DAYS = 30
+# A reply lists this many problems; `kb check` prints all of them.
+MAX_PROBLEMS = 15
+SIGHUP_USER = "SIGHUP"
+
+Clock = Callable[[], dt.datetime]
+
+# Refused attempts at these commands go into the refresh history too (gaps/stats only log).
+_RECORDED_COMMANDS: dict[str, RefreshAction] = {
+    "refresh": "refresh",
+    "refresh dry-run": "dry-run",
+    "rollback": "rollback",
+    "alias": "alias",
+}
+
+
+def normalize_question(text: str) -> str:
+    """The form under which two askings count as one gap: folded, spaces and end marks dropped."""
+    return fold(text).strip(" ?!.").strip()
+
+
+def alias_for(question: str) -> str:
+    """What to add as an alias for an unanswered question: its subject ("who is the defense
+    chief" → "the defense chief"), since the engine matches names after reading the form."""
+    parsed = parse_question(question)
+    if parsed.form in ("who", "what", "when", "search", "free") and parsed.subject:
+        return parsed.subject
+    return normalize_question(question)
+
+
+@dataclass(frozen=True)
+class GapsReport:
+    """The gaps list: mrkdwn text, and the gaps themselves so the Slack layer can add buttons."""
+
+    text: str
+    gaps: tuple[Gap, ...]
+
+
+class QuestionRecorder:
+    """Counts every answered question for `stats`, and records unanswered ones for `gaps`.
+
+    Recording must never cost a user their answer: a storage error is logged and swallowed.
+    """
+
+    def __init__(self, state: AdminState, *, clock: Clock) -> None:
+        self._state = state
+        self._clock = clock
+
+    def record(self, answer: Answer) -> None:
+        if answer.status == "help":
+            return  # asking for help is not a question about the alliance
+        answered = answer.status == "answer"
+        unanswered = answer.status in ("no_match", "suggestions")
+        normalized = normalize_question(answer.question) if unanswered else ""
+        try:
+            self._state.record_question(
+                at=self._clock(),
+                answered=answered,
+                entry_ids=[e.id for e in answer.entries] if answered else (),
+                gap=(normalized, answer.question.strip()) if normalized else None,
+                suggestions=[s.id for s in answer.suggestions],
+            )
+        except Exception:
+            logger.exception("Could not record a question in the admin state")
+
+
+class KnowledgeAdmin:
+    """Refresh, dry-run, rollback, gaps and stats over one `KnowledgeHolder`."""
+
+    def __init__(
+        self,
+        holder: KnowledgeHolder,
+        state: AdminState,
+        *,
+        admins: frozenset[str],
+        clock: Clock,
+    ) -> None:
+        self.holder = holder
+        self.state = state
+        self.admins = admins
+        self._clock = clock
+        # Alias writes edit files; two at once could interleave their read-modify-write.
+        self._write_lock = threading.Lock()
+
+    # --- who may -------------------------------------------------------------------------------
+
+    def is_admin(self, user_id: str) -> bool:
+        return user_id in self.admins
+
+    def refuse(self, user_id: str, command: str) -> str:
+        """Log and record the attempt; return the polite refusal."""
+        logger.warning("Refused /alliance %s for %s: not in ALLIANCE_ADMINS", command, user_id)
+        action = _RECORDED_COMMANDS.get(command)
+        if action is not None:
+            self._record(user_id, action, "refused", None, None, "not an admin")
+        return (
+            f"Sorry, `/alliance {escape(command)}` is only for the knowledge base admins "
+            "(ALLIANCE_ADMINS). Your attempt has been logged; ask an admin if you need it."
+        )
+
+    # --- refresh, dry-run, rollback --------------------------------------------------------------
+
+    def refresh(self, user_id: str, *, action: RefreshAction = "refresh") -> str:
+        """Validate the directory; swap it in only if it is valid and differs from the current."""
+        before = self.holder.current
+        try:
+            fresh = self.holder.validate()
+        except KnowledgeBaseInvalid as error:
+            return self._invalid(user_id, action, before, error.problems)
+        except OSError as error:  # a file vanished mid-read: nothing loaded, nothing swapped
+            return self._invalid(user_id, action, before, [_os_problem(error)])
+        if fresh.version == self.holder.current.version:
+            # No swap: the previous snapshot stays what `rollback` returns to.
+            self._record(user_id, action, "unchanged", before.version, fresh.version)
+            return (
+                f"Knowledge base unchanged (version `{fresh.version}`, {len(fresh)} entries); "
+                "nothing to swap."
+            )
+        try:
+            swap = self.holder.reload()
+        except KnowledgeBaseInvalid as error:  # edited again between validate and reload
+            return self._invalid(user_id, action, before, error.problems)
+        except OSError as error:
+            return self._invalid(user_id, action, before, [_os_problem(error)])
+        diff = diff_knowledge(swap.previous, swap.current)
+        self._record(
+            user_id, action, "swapped", swap.previous.version, swap.current.version, _counts(diff)
+        )
+        logger.info(
+            "Knowledge base %s -> %s (%s) by %s",
+            swap.previous.version,
+            swap.current.version,
+            _counts(diff),
+            user_id,
+        )
+        return (
+            f":white_check_mark: Knowledge base refreshed: `{swap.previous.version}` → "
+            f"`{swap.current.version}` ({len(swap.current)} entries).\n{_diff_text(diff)}"
+        )
+
+    def dry_run(self, user_id: str) -> str:
+        """Validate and diff against the running base; never swap."""
+        current = self.holder.current
+        try:
+            fresh = self.holder.validate()
+        except KnowledgeBaseInvalid as error:
+            return self._invalid(user_id, "dry-run", current, error.problems, dry_run=True)
+        except OSError as error:
+            return self._invalid(user_id, "dry-run", current, [_os_problem(error)], dry_run=True)
+        diff = diff_knowledge(current, fresh)
+        self._record(user_id, "dry-run", "valid", current.version, fresh.version, _counts(diff))
+        return (
+            f"Dry run: the knowledge base in the directory is valid (version `{fresh.version}`, "
+            f"{len(fresh)} entries). Nothing was swapped; `/alliance refresh` would change:\n"
+            f"{_diff_text(diff)}"
+        )
+
+    def rollback(self, user_id: str) -> str:
+        """Return to the snapshot before the last swap (running it again undoes the rollback)."""
+        swap = self.holder.rollback()
+        if swap is None:
+            self._record(user_id, "rollback", "nothing", self.holder.current.version, None)
+            return "Nothing to roll back to: the knowledge base has not been refreshed since start."
+        diff = diff_knowledge(swap.previous, swap.current)
+        self._record(
+            user_id,
+            "rollback",
+            "swapped",
+            swap.previous.version,
+            swap.current.version,
+            _counts(diff),
+        )
+        logger.info(
+            "Knowledge base rolled back %s -> %s by %s",
+            swap.previous.version,
+            swap.current.version,
+            user_id,
+        )
+        return (
+            f":leftwards_arrow_with_hook: Rolled back: `{swap.previous.version}` → "
+            f"`{swap.current.version}` ({len(swap.current)} entries). The files on disk are "
+            f"unchanged; the next refresh loads them again.\n{_diff_text(diff)}"
+        )
+
+    def reload_on_signal(self) -> str:
+        """`SIGHUP`: the same refresh, recorded as done by the signal."""
+        return self.refresh(SIGHUP_USER, action="sighup")
+
+    # --- what users miss -----------------------------------------------------------------------
+
+    def gaps(self, *, days: int = GAP_DAYS, limit: int = 10) -> GapsReport:
+        since = self._today() - dt.timedelta(days=days - 1)
+        gaps = self.state.gaps(since=since, limit=limit)
+        if not gaps:
+            return GapsReport(f"No unanswered questions in the last {days} days.", ())
+        kb = self.holder.current
+        lines = [f"*Most frequent unanswered questions, last {days} days:*"]
+        for number, gap in enumerate(gaps, start=1):
+            times = "once" if gap.count == 1 else f"{gap.count} times"
+            line = (
+                f"{number}. “{clip(escape(gap.text), 200)}” — {times}, "
+                f"last {gap.last_asked.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
+            )
+            offered = [i for i in gap.suggestions if i in kb.entries]
+            if offered:
+                line += " · suggested: " + ", ".join(f"`{escape(i)}`" for i in offered[:3])
+            lines.append(line)
+        lines.append(
+            "_Make a question an alias of an entry with its button, or "
+            "`/alliance alias ENTRY-ID = TEXT`._"
+        )
+        return GapsReport("\n".join(lines), tuple(gaps))
+
+    def stats(self, *, days: int = STATS_DAYS) -> str:
+        since = self._today() - dt.timedelta(days=days - 1)
+        stats = self.state.stats(since=since)
+        if not stats.asked:
+            return f"No questions asked in the last {days} days."
+        share = round(100 * stats.answered / stats.asked)
+        lines = [
+            f"*Questions, last {days} days:* {stats.asked} asked, {stats.answered} answered "
+            f"({share}%).",
+            "*Per day:*",
+        ]
+        lines += [
+            f"• {d.day.isoformat()}: {d.asked} asked, {d.answered} answered" for d in stats.days
+        ]
+        if stats.top_entries:
+            kb = self.holder.current
+            lines.append("*Most-asked entries:*")
+            for number, (entry_id, count) in enumerate(stats.top_entries, start=1):
+                entry = kb.get(entry_id)
+                label = f"{clip(escape(entry.label), 80)} " if entry is not None else ""
+                lines.append(f"{number}. {label}(`{escape(entry_id)}`) — {count}")
+        return "\n".join(lines)
+
+    # --- one-step aliases ----------------------------------------------------------------------
+
+    def make_alias(self, user_id: str, entry_id: str, question: str) -> str:
+        """Add the question's subject as an alias of `entry_id`, then refresh; on any error the
+        YAML file is restored and the running base is untouched."""
+        alias = alias_for(question)
+        before = self.holder.current
+        with self._write_lock:
+            try:
+                written = add_alias(self.holder, entry_id, alias)
+            except AliasError as error:
+                self._record(user_id, "alias", "invalid", before.version, None, str(error))
+                return f"Could not add the alias: {escape(str(error))}"
+            except KnowledgeBaseInvalid as error:
+                return self._invalid(user_id, "alias", before, error.problems)
+        self.state.forget_gap(normalize_question(question))
+        diff = diff_knowledge(written.swap.previous, written.swap.current)
+        self._record(
+            user_id,
+            "alias",
+            "swapped",
+            written.swap.previous.version,
+            written.swap.current.version,
+            f"{entry_id}: {alias}",
+        )
+        return (
+            f":white_check_mark: Added “{escape(alias)}” as an alias of `{escape(entry_id)}` in "
+            f"`{escape(written.file)}` (line {written.line}) and refreshed: "
+            f"`{written.swap.previous.version}` → `{written.swap.current.version}`.\n"
+            f"{_diff_text(diff)}"
+        )
+
+    # --- plumbing ------------------------------------------------------------------------------
+
+    def _invalid(
+        self,
+        user_id: str,
+        action: RefreshAction,
+        running: KnowledgeBase,
+        problems: Sequence[Problem],
+        *,
+        dry_run: bool = False,
+    ) -> str:
+        self._record(
+            user_id, action, "invalid", running.version, None, f"{len(problems)} problem(s)"
+        )
+        logger.warning(
+            "Knowledge base refused (%s by %s): %d problem(s)", action, user_id, len(problems)
+        )
+        outcome = "Dry run: the knowledge base" if dry_run else "Not refreshed: the knowledge base"
+        lines = [
+            f":x: {outcome} in the directory has {len(problems)} problem(s). The running "
+            f"version `{running.version}` ({len(running)} entries) keeps answering.",
+        ]
+        for problem in problems[:MAX_PROBLEMS]:
+            where = problem.file if problem.line is None else f"{problem.file}:{problem.line}"
+            entry = f" [{escape(problem.entry_id)}]" if problem.entry_id else ""
+            lines.append(f"• `{escape(where)}`{entry} {clip(escape(problem.message), 300)}")
+        if len(problems) > MAX_PROBLEMS:
+            lines.append(
+                f"…and {len(problems) - MAX_PROBLEMS} more: run `alliance-bot kb check` to see all."
+            )
+        return "\n".join(lines)
+
+    def _record(
+        self,
+        user_id: str,
+        action: RefreshAction,
+        result: RefreshResult,
+        before: str | None,
+        after: str | None,
+        detail: str = "",
+    ) -> None:
+        try:
+            self.state.record_refresh(
+                RefreshRecord(
+                    at=self._clock(),
+                    user_id=user_id,
+                    action=action,
+                    result=result,
+                    version_before=before,
+                    version_after=after,
+                    detail=detail,
+                )
+            )
+        except Exception:
+            # The swap already happened (or was refused); losing its history line must not
+            # turn the admin's reply into an error.
+            logger.exception("Could not record the %s by %s", action, user_id)
+
+    def _today(self) -> dt.date:
+        return self._clock().astimezone(dt.UTC).date()
+
+
+def _diff_text(diff: KbDiff) -> str:
+    return escape(diff.summary())
+
+
+def _counts(diff: KbDiff) -> str:
+    return f"{diff.added} added, {diff.removed} removed, {diff.changed} changed"
+
+
+def _os_problem(error: OSError) -> Problem:
+    return Problem(str(error.filename or "knowledge"), None, None, f"could not read: {error}")

@@ -1,0 +1,296 @@
+"""Slack wiring of the knowledge base admin: `/alliance refresh [dry-run]`, `rollback`, `gaps`,
+`stats`, `alias`, the gaps list's "make alias" buttons, question recording and SIGHUP.
+
+Thin by design: each handler calls `alliance_bot.admin.KnowledgeAdmin` in a worker thread (loading
+a knowledge base is CPU and disk work; the event loop must keep answering) and renders the mrkdwn
+it returns. The entry points use one call, `wire_admin(settings, knowledge)`, and plug the result
+into `build_app` (sub-commands, answer engine), the Bolt app (button listener) and the server's
+background jobs (SIGHUP).
+
+The sub-commands are registered with `admin_only=False` and check the caller here: the issue
+asks that a refused attempt be logged and recorded, which the generic dispatcher does not do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import os
+import re
+import signal
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+
+from alliance_bot.admin import GapsReport, KnowledgeAdmin, QuestionRecorder
+from alliance_bot.admin_state import AdminState, SqliteAdminState
+from alliance_bot.config import Settings
+from alliance_bot.holder import KnowledgeHolder
+from alliance_bot.kb import KnowledgeBase
+from alliance_bot.mrkdwn import clip, unescape
+from alliance_bot.slack.server import BackgroundJob
+from alliance_bot.slack.services import AnswerEngine, Subcommand, SubcommandRequest
+
+logger = logging.getLogger(__name__)
+
+GAP_ALIAS_PREFIX = "alliance_gap_alias_"
+GAP_ALIAS_ACTION = re.compile(rf"^{GAP_ALIAS_PREFIX}\d+$")
+
+_SECTION_LIMIT = 3000
+_BUTTON_TEXT_LIMIT = 75
+_BUTTON_VALUE_LIMIT = 2000
+_BUTTONS_PER_BLOCK = 25
+_ALIAS_ARGS = re.compile(r"^\s*([a-z0-9][a-z0-9-]*)\s*(?:=|\s)\s*(.+?)\s*$")
+
+Message = dict[str, Any]
+Listener = Callable[..., Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class AdminWiring:
+    """Everything the admin feature adds to the app, built once by `wire_admin`."""
+
+    admin: KnowledgeAdmin
+    recorder: QuestionRecorder
+    subcommands: Mapping[str, Subcommand] = field(default_factory=dict)
+
+    def engine(self, base: AnswerEngine | None = None) -> AnswerEngine:
+        """`base` (default: the real engine) with every answer recorded for gaps and stats."""
+        return recording_engine(base or AnswerEngine.default(), self.recorder)
+
+    def register(self, app: AsyncApp) -> None:
+        """Add the gaps list's "make alias" button listener to `app`."""
+        register_admin_actions(app, self.admin)
+
+    def background(self) -> list[BackgroundJob]:
+        """Jobs to run next to the server: reload on SIGHUP."""
+        return [sighup_reloader(self.admin)]
+
+
+def wire_admin(
+    settings: Settings,
+    knowledge: KnowledgeHolder,
+    *,
+    state: AdminState | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
+) -> AdminWiring:
+    """Build the admin, its state (`ALLIANCE_STATE_DB`) and its sub-command table."""
+    now = clock or (lambda: dt.datetime.now(dt.UTC))
+    store = state if state is not None else SqliteAdminState(settings.state_db)
+    admin = KnowledgeAdmin(knowledge, store, admins=settings.admins, clock=now)
+    return AdminWiring(
+        admin=admin,
+        recorder=QuestionRecorder(store, clock=now),
+        subcommands=admin_subcommands(admin),
+    )
+
+
+# --- answer recording ------------------------------------------------------------------------
+
+
+def recording_engine(engine: AnswerEngine, recorder: QuestionRecorder) -> AnswerEngine:
+    """Wrap `engine.answer` so every reply is counted and unanswered questions are recorded.
+
+    Wrapping the engine is the narrowest hook: every place that answers typed text (slash command,
+    mention, DM) goes through it, and the listeners stay unaware. Runs in the listener's worker
+    thread, so the SQLite write never blocks the event loop.
+    """
+
+    def answer(kb: KnowledgeBase, text: str, today: dt.date) -> Any:
+        result = engine.answer(kb, text, today)
+        recorder.record(result)
+        return result
+
+    return AnswerEngine(answer=answer, answer_entry=engine.answer_entry)
+
+
+# --- sub-commands -----------------------------------------------------------------------------
+
+
+def admin_subcommands(admin: KnowledgeAdmin) -> dict[str, Subcommand]:
+    """The `/alliance` sub-commands of the knowledge base admin."""
+
+    async def refresh(request: SubcommandRequest) -> None:
+        dry = request.args.lower() in ("dry-run", "dry run", "--dry-run", "check")
+        command = "refresh dry-run" if dry else "refresh"
+        if not await _allowed(admin, request, command):
+            return
+        work = admin.dry_run if dry else admin.refresh
+        text = await asyncio.to_thread(work, request.user_id)
+        await request.respond(**render_admin_text(text), response_type="ephemeral")
+
+    async def rollback(request: SubcommandRequest) -> None:
+        if await _allowed(admin, request, "rollback"):
+            text = await asyncio.to_thread(admin.rollback, request.user_id)
+            await request.respond(**render_admin_text(text), response_type="ephemeral")
+
+    async def gaps(request: SubcommandRequest) -> None:
+        if await _allowed(admin, request, "gaps"):
+            report = await asyncio.to_thread(admin.gaps)
+            message = render_gaps(report, admin.holder.current)
+            await request.respond(**message, response_type="ephemeral")
+
+    async def stats(request: SubcommandRequest) -> None:
+        if await _allowed(admin, request, "stats"):
+            text = await asyncio.to_thread(admin.stats)
+            await request.respond(**render_admin_text(text), response_type="ephemeral")
+
+    async def alias(request: SubcommandRequest) -> None:
+        if not await _allowed(admin, request, "alias"):
+            return
+        match = _ALIAS_ARGS.match(request.args)
+        if match is None:
+            text = "Usage: `/alliance alias ENTRY-ID = TEXT`, e.g. `/alliance alias hamada-yasukazu = defense chief`."
+        else:
+            text = await asyncio.to_thread(admin.make_alias, request.user_id, match[1], match[2])
+        await request.respond(**render_admin_text(text), response_type="ephemeral")
+
+    return {
+        "refresh": Subcommand(
+            refresh,
+            admin_only=False,
+            summary="reload the knowledge base (`refresh dry-run`: check only)",
+        ),
+        "rollback": Subcommand(rollback, admin_only=False, summary="return to the previous base"),
+        "gaps": Subcommand(gaps, admin_only=False, summary="most frequent unanswered questions"),
+        "stats": Subcommand(stats, admin_only=False, summary="questions per day, share answered"),
+        "alias": Subcommand(alias, admin_only=False, summary="add an alias to an entry"),
+    }
+
+
+async def _allowed(admin: KnowledgeAdmin, request: SubcommandRequest, command: str) -> bool:
+    if admin.is_admin(request.user_id):
+        return True
+    text = await asyncio.to_thread(admin.refuse, request.user_id, command)
+    await request.respond(**render_admin_text(text), response_type="ephemeral")
+    return False
+
+
+# --- the "make alias" button ------------------------------------------------------------------
+
+
+def register_admin_actions(app: AsyncApp, admin: KnowledgeAdmin) -> None:
+    """Register the gaps list's buttons by their action ids."""
+    app.action(GAP_ALIAS_ACTION)(gap_alias_clicked(admin))
+
+
+def gap_alias_clicked(admin: KnowledgeAdmin) -> Listener:
+    """The "make alias" listener: add the gap's question as an alias of the entry, refresh."""
+
+    async def handle_gap_alias(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        await ack()
+        user_id = str((body.get("user") or {}).get("id", ""))
+        if not admin.is_admin(user_id):
+            text = await asyncio.to_thread(admin.refuse, user_id, "alias")
+        else:
+            try:
+                value = json.loads(str(action.get("value", "")))
+                entry_id, question = str(value["e"]), str(value["q"])
+            except (ValueError, KeyError, TypeError):
+                text = "That button is from an older gaps list; run `/alliance gaps` again."
+            else:
+                text = await asyncio.to_thread(admin.make_alias, user_id, entry_id, question)
+        await respond(**render_admin_text(text), response_type="ephemeral", replace_original=False)
+
+    return handle_gap_alias
+
+
+# --- SIGHUP -----------------------------------------------------------------------------------
+
+
+def sighup_reloader(admin: KnowledgeAdmin) -> BackgroundJob:
+    """A background job: on each SIGHUP, refresh exactly as `/alliance refresh` does."""
+
+    async def reload_on_sighup() -> None:
+        loop = asyncio.get_running_loop()
+        wanted = asyncio.Event()
+        loop.add_signal_handler(signal.SIGHUP, wanted.set)
+        logger.info("SIGHUP reloads the knowledge base (pid %d)", os.getpid())
+        try:
+            while True:
+                await wanted.wait()
+                wanted.clear()  # signals arriving during a reload collapse into one more reload
+                text = await asyncio.to_thread(admin.reload_on_signal)
+                logger.info("SIGHUP reload: %s", unescape(text))
+        finally:
+            loop.remove_signal_handler(signal.SIGHUP)
+
+    return reload_on_sighup
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+
+def render_admin_text(text: str) -> Message:
+    """Already-escaped mrkdwn from `KnowledgeAdmin` as sections (split at lines, ≤ 3000 each)."""
+    return {
+        "text": clip(text, _SECTION_LIMIT),
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": chunk}}
+            for chunk in _chunks(text)
+        ],
+    }
+
+
+def render_gaps(report: GapsReport, kb: KnowledgeBase) -> Message:
+    """The gaps list with one "make alias" button per gap and suggested entry still in the base."""
+    message = render_admin_text(report.text)
+    buttons: list[dict[str, Any]] = []
+    for number, gap in enumerate(report.gaps, start=1):
+        for entry_id in gap.suggestions[:2]:
+            entry = kb.get(entry_id)
+            if entry is None:
+                continue
+            value = json.dumps({"e": entry_id, "q": gap.text}, ensure_ascii=False)
+            if len(value) > _BUTTON_VALUE_LIMIT:
+                continue
+            label = clip(f"{number}. alias of {' '.join(entry.label.split())}", _BUTTON_TEXT_LIMIT)
+            buttons.append(
+                {
+                    "type": "button",
+                    "action_id": f"{GAP_ALIAS_PREFIX}{len(buttons)}",
+                    "text": {"type": "plain_text", "text": label},
+                    "value": value,
+                }
+            )
+    for start in range(0, len(buttons), _BUTTONS_PER_BLOCK):
+        message["blocks"].append(
+            {"type": "actions", "elements": buttons[start : start + _BUTTONS_PER_BLOCK]}
+        )
+    return message
+
+
+def _chunks(text: str) -> list[str]:
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        line = clip(line, _SECTION_LIMIT)
+        if current and len(current) + 1 + len(line) > _SECTION_LIMIT:
+            chunks.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current.strip():
+        chunks.append(current)
+    return chunks[:45] or ["…"]
+
+
+__all__ = [
+    "GAP_ALIAS_ACTION",
+    "AdminWiring",
+    "admin_subcommands",
+    "recording_engine",
+    "register_admin_actions",
+    "render_admin_text",
+    "render_gaps",
+    "sighup_reloader",
+    "wire_admin",
+]
