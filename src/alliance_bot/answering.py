@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -17,11 +18,11 @@ from rapidfuzz.distance import Levenshtein
 from alliance_bot import entry_text
 from alliance_bot.answer_types import Answer, ScoredEntry, Status, Suggestion
 from alliance_bot.kb import KnowledgeBase
-from alliance_bot.models import Entry, Event, Kind, Person, Quote
+from alliance_bot.models import Entry, Event, Fact, Kind, Person
 from alliance_bot.mrkdwn import escape
 from alliance_bot.questions import Question, parse_question
-from alliance_bot.search_index import NameMatch, NameTable, TextMatch
-from alliance_bot.text import name_key
+from alliance_bot.search_index import NameMatch
+from alliance_bot.text import STOPWORDS, fold, name_key
 
 # A name match at or above this score (rapidfuzz token_sort_ratio) is the answer.
 CONFIDENT = 90.0
@@ -29,6 +30,8 @@ CONFIDENT = 90.0
 SUGGEST = 60.0
 # Share of a question's weight (by IDF) an entry's words must cover to be the answer.
 COVERED = 0.75
+# Share of a question's weight that must be in what the entry is about (names, title, topic).
+ABOUT = 0.4
 # Share of a question's weight that makes an entry worth suggesting.
 PARTLY_COVERED = 0.4
 # Candidates within this many points of the best are "just as good": an ambiguous question.
@@ -170,7 +173,7 @@ class _Asker:
         if q.form == "what":
             return self.what(q.subject)
         if q.form == "figure":
-            return self.by_text(q.subject, ("fact", "event", "term"), self._quoted(q.subject))
+            return self.figure(q.subject)
         if q.form == "search":
             return self.search(q.subject)
         return self.free(q.subject)
@@ -194,24 +197,38 @@ class _Asker:
         key = name_key(phrase)
         if not key:
             return None
-        table: NameTable = self.kb.index.roles
-        matches = table.lookup(key, cutoff=CONFIDENT, scorer=_role_score)
-        if not matches:
+        matches = self.kb.index.roles.lookup(key, cutoff=SUGGEST, scorer=_role_score, limit=20)
+        people = {p.id: p for p in (self.kb.get(m.entry_id, Person) for m in matches) if p}
+        if not people:
             return None
-        people = [p for p in (self.kb.get(m.entry_id, Person) for m in matches) if p]
-        if len(people) == 1:
-            return self.found(
-                _Found((people[0],), (matches[0].score,), f"matched role {self._quoted(phrase)}")
-            )
+        # Past holders ("Former Prime Minister") rank below the holder the articles describe.
+        ranked = sorted(
+            (
+                (m.score - (5.0 if _former(people[m.entry_id]) else 0.0), m)
+                for m in matches
+                if m.entry_id in people
+            ),
+            key=lambda pair: (-pair[0], -len(people[pair[1].entry_id].sources), pair[1].entry_id),
+        )
+        top = ranked[0][0]
+        chosen = [(s, m) for s, m in ranked if top - s <= TIE]
+        holders = tuple(people[m.entry_id] for _, m in chosen)
+        scores = tuple(s for s, _ in chosen)
+        if len(holders) == 1:
+            return self.found(_Found(holders, scores, f"matched role {self._quoted(phrase)}"))
         heading = f"People who held roles matching {self._quoted(phrase)}:"
-        return self.found(_Found(tuple(people), tuple(m.score for m in matches)), heading)
+        return self.found(_Found(holders, scores), heading)
 
     def when(self, subject: str) -> Answer:
         phrase = _strip_articles(subject)
         named = self.decide(self.names(phrase, ("event",)), phrase)
         if named:
             return self.found(named)
-        return self.by_text(phrase, ("event", "fact"), self._quoted(phrase), dated_only=True)
+        # Only events answer "when": a fact that mentions the words ("since the end of World
+        # War II") is offered as a suggestion, not passed off as the date asked for.
+        return self.by_text(
+            phrase, ("event",), self._quoted(phrase), dated_only=True, also_suggest=("fact",)
+        )
 
     def what(self, subject: str) -> Answer:
         phrase = _strip_articles(subject)
@@ -301,7 +318,7 @@ class _Asker:
             for m in self.kb.index.text(text, kinds=wanted, limit=20)
             if not dated_only or self._dated(m.entry_id)
         ]
-        good = [m for m in matches if m.coverage >= COVERED]
+        good = [m for m in matches if m.coverage >= COVERED and m.name_coverage >= ABOUT]
         if good:
             best = good[0]
             # Equal coverage and nearly equal weight: the question does not single one out.
@@ -324,6 +341,30 @@ class _Asker:
         ]
         candidates = [e for e in (self.kb.get(i) for i in [*names, *partly]) if e]
         return self.unknown(what, candidates)
+
+    def figure(self, question: str) -> Answer:
+        facts = self.by_text(question, ("fact",), self._quoted(question))
+        if facts.status != "answer":
+            return self.by_text(question, ("fact", "event", "term"), self._quoted(question))
+        if self._figure_fits(question, facts):
+            return facts
+        offered = [e for e in (self.kb.get(s.id) for s in facts.entries) if e]
+        return self.unknown(self._quoted(question), offered)
+
+    def _figure_fits(self, question: str, result: Answer) -> bool:
+        """ "How many" wants a count and "what percentage" a share: a poll's "55%" is not the
+        number of troops, so a fact whose figure is the wrong sort is not the answer."""
+        wants_share = bool(re.search(r"\b(percent|percentage|share|proportion)\b", question))
+        wants_count = question.startswith("how many")
+        for scored in result.entries:
+            fact = self.kb.get(scored.id, Fact)
+            figure = fold(f"{fact.value or ''} {fact.claim}") if fact else ""
+            is_share = "%" in figure or "percent" in figure
+            if (wants_share and not is_share) or (
+                wants_count and fact and fact.value and "%" in fact.value
+            ):
+                return False
+        return True
 
     def _dated(self, entry_id: str) -> bool:
         entry = self.kb.get(entry_id)
@@ -469,10 +510,22 @@ def _typo_score(query: str, name: str) -> float:
 
 
 def _role_score(query: str, title: str, **_: object) -> float:
-    """A role matches when every word asked for is in the title ("foreign minister" ⊂ title)."""
-    asked = set(query.split())
-    known = set(title.split())
-    return 100.0 if asked and asked <= known else 0.0
+    """How well a role title answers "who is the <query>".
+
+    Every word asked for must be in the title ("foreign minister" is in "Foreign Minister of
+    South Korea"); among titles that have them all, the one with fewest other words wins.
+    """
+    asked = {w for w in query.split() if w not in STOPWORDS}
+    known = {w for w in title.split() if w not in STOPWORDS}
+    if not asked or not asked <= known:
+        return 0.0
+    return 80.0 + 20.0 * len(asked) / len(known)
+
+
+def _former(person: Person) -> bool:
+    return all(
+        "former" in name_key(r.title) or "former" in name_key(r.when or "") for r in person.roles
+    )
 
 
 def _covers_year(event: Event, year: int) -> bool:
@@ -485,6 +538,3 @@ def _unique(entries: Iterable[Entry]) -> list[Entry]:
     for entry in entries:
         seen.setdefault(entry.id, entry)
     return list(seen.values())
-
-
-__all__ = ["Answer", "Question", "Quote", "TextMatch", "answer", "answer_entry"]

@@ -69,6 +69,10 @@ class Entry(_Model):
         """Our own words about the entry, indexed for free-text questions."""
         return " ".join(self.names())
 
+    def subject_text(self) -> str:
+        """What the entry is about, in a few words: its names, and for a quote who said what."""
+        return " ".join(self.names())
+
 
 class Source(Entry):
     """One seed article and what it says about itself."""
@@ -147,6 +151,9 @@ class Quote(Entry):
         return " ".join(
             [*self.aliases, self.text, self.about, self.context or "", self.speaker or ""]
         )
+
+    def subject_text(self) -> str:
+        return " ".join([*self.aliases, self.text, self.about, self.speaker or ""])
 
     @model_validator(mode="after")
     def _one_speaker(self) -> Quote:

@@ -67,6 +67,8 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
             r"^(?:who(?:'s| is| was| are| were)|tell me about|who holds|who's)\s+(?P<s>.+)$"
         ),
     ),
+    # "who commands X" asks for the holder of a role: "commander of X".
+    ("who", re.compile(r"^who (?P<s>commands|chairs) (?P<t>.+)$")),
     (
         "when",
         re.compile(
@@ -101,17 +103,32 @@ def parse_question(text: str) -> Question:
         groups = match.groupdict()
         subject = (groups.get("s") or "").strip()
         topic = (groups.get("t") or "").strip()
+        if form == "who" and topic:
+            subject, topic = (
+                f"{subject.removesuffix('s').replace('command', 'commander')} of {topic}",
+                "",
+            )
         if form == "on_date":
             parsed = _read_date(subject)
             if parsed is None:
                 continue
             return parsed
         return Question(form, subject=subject, topic=topic)
+    if _BARE_DATE.match(clean):
+        parsed = _read_date(clean)
+        if parsed is not None:
+            return parsed
     return Question("free", subject=clean)
 
 
 _HAS_DIGIT_OR_MONTH = re.compile(
     r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b"
+)
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+# A date typed on its own ("September 18", "18 Sept 2023", "2023-09-18") asks what happened then.
+_BARE_DATE = re.compile(
+    rf"^(?:{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?|\d{{1,2}}(?:st|nd|rd|th)? {_MONTH}(?:,? \d{{4}})?"
+    r"|\d{4}-\d{1,2}-\d{1,2})$"
 )
 _ISO_LIKE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from alliance_bot.models import Entry, Kind, Person
-from alliance_bot.text import STOPWORDS, fold, name_key, stem, words
+from alliance_bot.text import STOPWORDS, name_key, search_words, stem
 
 # A name's typo must still be this close (rapidfuzz ratio, 0-100) to count as the same word.
 _TOKEN_CUTOFF = 80.0
@@ -44,6 +44,10 @@ class TextMatch:
     entry_id: str
     score: float
     coverage: float
+    # Share of the question's weight found in what the entry is about (its names, a quote's
+    # speaker and topic): an entry that mentions the words only in passing (an article's
+    # "[World War II]") covers the question without being about it.
+    name_coverage: float = 0.0
 
 
 def _grams(token: str) -> set[str]:
@@ -164,19 +168,19 @@ class SearchIndex:
         )
 
         postings: dict[str, dict[int, float]] = defaultdict(dict)
+        name_stems: list[frozenset[str]] = []
         lengths: list[int] = []
         surface: dict[str, str] = {}
         for position, entry in enumerate(entries):
             counts: Counter[str] = Counter()
+            name_stems.append(frozenset(stem(w) for w in search_words(entry.subject_text())))
             fields = [
                 (" ".join(entry.names()), 3.0),
                 (entry.search_text(), 1.0),
                 (" ".join(c.evidence for c in entry.sources), 1.0),
             ]
             for text, weight in fields:
-                for word in words(fold(text)):
-                    if word in STOPWORDS:
-                        continue
+                for word in search_words(text):
                     stemmed = stem(word)
                     surface.setdefault(word, stemmed)
                     counts[stemmed] += weight  # type: ignore[assignment]
@@ -184,6 +188,7 @@ class SearchIndex:
             for stemmed, tf in counts.items():
                 postings[stemmed][position] = tf
         self._postings = dict(postings)
+        self._name_stems = name_stems
         self._lengths = lengths
         self._average_length = (sum(lengths) / len(lengths)) if lengths else 1.0
         count = max(1, len(entries))
@@ -198,9 +203,7 @@ class SearchIndex:
     def query_stems(self, text: str) -> dict[str, float]:
         """The question's meaningful stems with their weights; typos are corrected when close."""
         stems: dict[str, float] = {}
-        for word in words(fold(text)):
-            if word in STOPWORDS:
-                continue
+        for word in search_words(text):
             stemmed = stem(word)
             if stemmed in self._postings:
                 stems.setdefault(stemmed, self._idf[stemmed])
@@ -245,6 +248,8 @@ class SearchIndex:
                 continue
             score = 0.0
             covered = 0.0
+            named = 0.0
+            subject = self._name_stems[position]
             norm = _BM25_K1 * (
                 1 - _BM25_B + _BM25_B * self._lengths[position] / self._average_length
             )
@@ -253,7 +258,8 @@ class SearchIndex:
                 if tf:
                     idf = stems[stemmed]
                     covered += idf
+                    named += idf if stemmed in subject else 0.0
                     score += idf * tf * (_BM25_K1 + 1) / (tf + norm)
-            results.append(TextMatch(entry_id, score, covered / total))
+            results.append(TextMatch(entry_id, score, covered / total, named / total))
         results.sort(key=lambda m: (-m.coverage, -m.score, m.entry_id))
         return results[:limit]

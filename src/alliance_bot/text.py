@@ -23,134 +23,30 @@ _SYNONYMS = [
     (re.compile(r"\bdefence\b"), "defense"),
     (re.compile(r"\bg7\b"), "g-7"),
     (re.compile(r"\btwo plus two\b|\b2 plus 2\b|\b2 \+ 2\b"), "2+2"),
+    (re.compile(r"\bamericans?\b"), "us"),
+    (re.compile(r"\bjapanese\b"), "japan"),
+    (re.compile(r"\bkoreans?\b"), "korea"),
+    # Titles are written both ways round: "Minister of Foreign Affairs" is "foreign minister".
+    (re.compile(r"\bministers? (?:of|for) foreign affairs\b"), "foreign minister"),
+    (re.compile(r"\bministers? (?:of|for) (defense|economy|trade)\b"), r"\1 minister"),
+    (
+        re.compile(r"\bsecretary of (defense|commerce|the navy|homeland security)\b"),
+        r"\1 secretary",
+    ),
 ]
 _POSSESSIVE = re.compile(r"'s\b|s'(?=\s|$)")
 _NON_WORD = re.compile(r"[^\w+&\-]+")
 _WORD = re.compile(r"[\w+&]+(?:-[\w+&]+)*")
 
+# Words that carry no meaning of their own in a question, including filler verbs ("happen").
 STOPWORDS = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "all",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "down",
-        "during",
-        "each",
-        "few",
-        "for",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "him",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "me",
-        "more",
-        "most",
-        "my",
-        "no",
-        "nor",
-        "not",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "out",
-        "over",
-        "own",
-        "same",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "tell",
-        "me",
-        "please",
-        "know",
-        "much",
-        "many",
-    ]
+    """a about above after again against all am an and any are as at be been before being below
+    between both but by can could did do does doing down during each few for from further had
+    has have having he her here hers him his how i if in into is it its itself just me more most
+    my no nor not of off on once only or other our out over own same she should so some such
+    than that the their them then there these they this those through to too under until up very
+    was we were what when where which while who whom why will with would you your tell me please
+    know much many go went gone come came get got happen happened occur occurred take took""".split()
 )
 
 _stemmer = snowballstemmer.stemmer("english")
@@ -176,15 +72,23 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+def search_words(text: str) -> list[str]:
+    """The meaningful words of raw text for the full-text index: folded, no possessives."""
+    folded = _POSSESSIVE.sub("", fold(text))
+    return [w for w in _WORD.findall(folded) if len(w) > 1 and w not in STOPWORDS]
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """English stem of a folded word ("grounded" -> "ground", "Ospreys" -> "osprey")."""
-    return str(_stemmer.stemWord(word))
+    """English stem of a folded word ("grounded" -> "ground", "Ospreys" -> "osprey").
 
-
-def content_stems(text: str) -> list[str]:
-    """Stems of the words that carry meaning, in order (stop words dropped)."""
-    return [stem(w) for w in words(fold(text)) if w not in STOPWORDS]
+    Snowball keeps a final "s" after "u" ("Senkakus", like "bus"); names are plural that way,
+    so a trailing "s" on longer stems goes too — on both sides of every comparison.
+    """
+    stemmed = str(_stemmer.stemWord(word))
+    if len(stemmed) > 4 and stemmed.endswith("s") and not stemmed.endswith("ss"):
+        stemmed = stemmed[:-1]
+    return stemmed
 
 
 def squash_spaces(text: str) -> str:
