@@ -26,6 +26,7 @@ from slack_bolt.async_app import AsyncApp
 from alliance_bot.config import ConfigError, Settings
 from alliance_bot.holder import KnowledgeHolder
 from alliance_bot.problems import KnowledgeBaseInvalid
+from alliance_bot.slack.admin_commands import wire_admin
 from alliance_bot.slack.app import build_app
 from alliance_bot.slack.server import BackgroundJob, build_web_app, run_guarded
 from alliance_bot.slack.services import Subcommand
@@ -110,9 +111,18 @@ def _start(
 
 
 async def _serve(settings: Settings, knowledge: KnowledgeHolder, *, host: str, port: int) -> int:
-    app = build_app(settings, knowledge=knowledge, subcommands=subcommands(settings, knowledge))
+    admin = wire_admin(settings, knowledge)  # refresh/rollback/gaps/stats, recording, SIGHUP
+    app = build_app(
+        settings,
+        knowledge=knowledge,
+        engine=admin.engine(),
+        subcommands={**subcommands(settings, knowledge), **admin.subcommands},
+    )
+    admin.register(app)
     web_app = build_web_app(
-        app, knowledge=knowledge, background=background_jobs(settings, knowledge, app)
+        app,
+        knowledge=knowledge,
+        background=[*background_jobs(settings, knowledge, app), *admin.background()],
     )
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
@@ -132,10 +142,18 @@ async def _serve(settings: Settings, knowledge: KnowledgeHolder, *, host: str, p
 
 
 async def _socket_mode(settings: Settings, knowledge: KnowledgeHolder) -> int:
-    app = build_app(settings, knowledge=knowledge, subcommands=subcommands(settings, knowledge))
+    admin = wire_admin(settings, knowledge)  # refresh/rollback/gaps/stats, recording, SIGHUP
+    app = build_app(
+        settings,
+        knowledge=knowledge,
+        engine=admin.engine(),
+        subcommands={**subcommands(settings, knowledge), **admin.subcommands},
+    )
+    admin.register(app)
     handler = AsyncSocketModeHandler(app, app_token=settings.app_token)
     jobs = [
-        asyncio.create_task(run_guarded(job)) for job in background_jobs(settings, knowledge, app)
+        asyncio.create_task(run_guarded(job))
+        for job in [*background_jobs(settings, knowledge, app), *admin.background()]
     ]
     try:
         await handler.connect_async()  # type: ignore[no-untyped-call]  # unannotated in Bolt
