@@ -355,7 +355,12 @@ class _Asker:
         """ "How many" wants a count and "what percentage" a share: a poll's "55%" is not the
         number of troops, so a fact whose figure is the wrong sort is not the answer."""
         wants_share = bool(re.search(r"\b(percent|percentage|share|proportion)\b", question))
-        wants_count = question.startswith("how many")
+        # "How many Americans oppose …" is answered by a poll's share; "how many troops" is not.
+        about_people = re.search(
+            r"\b(americans?|japanese|people|public|respondents|voters|citizens)\b",
+            self.question.lower(),
+        )
+        wants_count = question.startswith("how many") and not about_people
         for scored in result.entries:
             fact = self.kb.get(scored.id, Fact)
             figure = fold(f"{fact.value or ''} {fact.claim}") if fact else ""
