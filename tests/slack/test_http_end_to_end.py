@@ -264,7 +264,8 @@ class TestButtons:
         self, slack: SlackSender, fake_slack: FakeSlack
     ) -> None:
         """Clicking a did-you-mean button answers that entry, replacing the suggestions."""
-        await slack.click("alliance_suggest_0", "kamikawa-yoko")
+        sent = await slack.click("alliance_suggest_0", "kamikawa-yoko")
+        assert sent.status == 200 and sent.seconds < ACK_BUDGET
         (post,) = await fake_slack.wait_for_responses(1)
         message = _message(post)
         assert message["replace_original"] is True
@@ -277,7 +278,8 @@ class TestButtons:
     ) -> None:
         """A handler that fails (here: a forged button value) logs its traceback and sends the
         user a short apology."""
-        await slack.click(SHARE_ACTION, "{not json")
+        sent = await slack.click(SHARE_ACTION, "{not json")
+        assert sent.status == 200 and sent.seconds < 1.0  # the ack stands despite the failure
         (post,) = await fake_slack.wait_for_responses(1)
         assert "Sorry" in _message(post)["text"]
         log = server.log()

@@ -124,6 +124,7 @@ async def _serve(settings: Settings, knowledge: KnowledgeHolder, *, host: str, p
         knowledge=knowledge,
         background=[*background_jobs(settings, knowledge, app), *admin.background()],
     )
+    stop = _stop_on_signals()
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
     try:
@@ -135,7 +136,8 @@ async def _serve(settings: Settings, knowledge: KnowledgeHolder, *, host: str, p
             return EXIT_CONFIG
         bound_port = runner.addresses[0][1]
         print(f"alliance-bot listening on http://{host}:{bound_port}", flush=True)
-        await _until_stopped()
+        await stop.wait()
+        logger.info("stopping")
     finally:
         await runner.cleanup()
     return 0
@@ -150,6 +152,7 @@ async def _socket_mode(settings: Settings, knowledge: KnowledgeHolder) -> int:
         subcommands={**subcommands(settings, knowledge), **admin.subcommands},
     )
     admin.register(app)
+    stop = _stop_on_signals()
     handler = AsyncSocketModeHandler(app, app_token=settings.app_token)
     jobs = [
         asyncio.create_task(run_guarded(job))
@@ -158,7 +161,8 @@ async def _socket_mode(settings: Settings, knowledge: KnowledgeHolder) -> int:
     try:
         await handler.connect_async()  # type: ignore[no-untyped-call]  # unannotated in Bolt
         print("alliance-bot connected (Socket Mode)", flush=True)
-        await _until_stopped()
+        await stop.wait()
+        logger.info("stopping")
     finally:
         for task in jobs:
             task.cancel()
@@ -167,13 +171,14 @@ async def _socket_mode(settings: Settings, knowledge: KnowledgeHolder) -> int:
     return 0
 
 
-async def _until_stopped() -> None:
+def _stop_on_signals() -> asyncio.Event:
+    """An event set by SIGINT/SIGTERM. Installed before the ready line is printed, so a
+    supervisor (or a test) that signals right after it gets a clean stop, not a kill."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    await stop.wait()
-    logger.info("stopping")
+    return stop
 
 
 def _configure_logging() -> None:

@@ -1,24 +1,53 @@
 """When a listener fails: log the traceback, and tell the user with a short apology.
 
-Registered as Bolt's error handler, so listeners stay free of try/except. The log line names what
-failed (command, event or action and its ids), never the payload, which may carry tokens.
+Listeners are registered through `reporting_failures`, so they stay free of try/except. Why not
+only Bolt's `app.error` handler: when a listener acks and then fails within a few milliseconds,
+Bolt's runner resets the ack and, after waiting 3 seconds, answers Slack 404 ("unhandled
+request") — the user sees an error and Slack may retry. Catching the failure inside the
+listener keeps the ack. `app.error(apologize)` remains the backstop for failures elsewhere.
+
+The log line names what failed (command, event or action and its ids), never the payload, which
+may carry tokens.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from slack_sdk.web.async_client import AsyncWebClient
 
 from alliance_bot.blocks import render_apology
 
+Listener = Callable[..., Awaitable[None]]
+
 
 def register(app: AsyncApp) -> None:
-    """Install the apologising error handler."""
+    """Install the apologising error handler as Bolt's backstop."""
     app.error(apologize)
+
+
+def reporting_failures(listener: Listener) -> Listener:
+    """Wrap a listener so an exception is logged and apologised for instead of reaching Bolt.
+
+    Bolt injects arguments by parameter name; the wrapper asks for all of them (`args`) and
+    passes the listener the ones it declares.
+    """
+    names = list(inspect.signature(listener).parameters)
+
+    async def guarded(args: AsyncArgs) -> None:
+        try:
+            await listener(**{name: getattr(args, name) for name in names})
+        except Exception as error:
+            await apologize(error, args.body, args.respond, args.client, args.logger)
+
+    guarded.__name__ = guarded.__qualname__ = listener.__name__  # Bolt logs listener names
+    return guarded
 
 
 async def apologize(

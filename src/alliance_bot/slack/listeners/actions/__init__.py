@@ -7,10 +7,11 @@ from slack_bolt.async_app import AsyncApp
 from alliance_bot.blocks import SHARE_ACTION, SUGGESTION_ACTION
 from alliance_bot.slack.listeners.actions.share_in_channel import share_in_channel
 from alliance_bot.slack.listeners.actions.suggestion_clicked import suggestion_clicked
+from alliance_bot.slack.listeners.errors import reporting_failures
 from alliance_bot.slack.services import Services
 
 
 def register(app: AsyncApp, services: Services) -> None:
     """Register the button listeners by the action ids `blocks` gives the buttons."""
-    app.action(SHARE_ACTION)(share_in_channel(services))
-    app.action(SUGGESTION_ACTION)(suggestion_clicked(services))
+    app.action(SHARE_ACTION)(reporting_failures(share_in_channel(services)))
+    app.action(SUGGESTION_ACTION)(reporting_failures(suggestion_clicked(services)))

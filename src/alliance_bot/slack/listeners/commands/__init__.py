@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from alliance_bot.slack.listeners.commands.alliance import alliance_command
+from alliance_bot.slack.listeners.errors import reporting_failures
 from alliance_bot.slack.services import Services
 
 COMMAND = "/alliance"
@@ -12,4 +13,4 @@ COMMAND = "/alliance"
 
 def register(app: AsyncApp, services: Services) -> None:
     """Register `/alliance`."""
-    app.command(COMMAND)(alliance_command(services))
+    app.command(COMMAND)(reporting_failures(alliance_command(services)))
