@@ -100,6 +100,7 @@ async def post_now(
             day=day,
             fallback=settings.daily_fallback,
             owner=owner,
+            now=lambda: moment if now is not None else dt.datetime.now(dt.UTC),
         )
     except DailyPostFailed as error:
         return AdminReply(

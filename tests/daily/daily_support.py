@@ -8,14 +8,18 @@ import heapq
 import itertools
 import textwrap
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from alliance_bot.config import Settings
-from alliance_bot.daily_post import DAILY_EVENT_TYPE
+from alliance_bot.daily_post import DAILY_EVENT_TYPE, make_slack_client
+from alliance_bot.daily_scheduler import run_daily_scheduler
+from alliance_bot.holder import KnowledgeHolder
+from alliance_bot.post_state import PostState, SqlitePostState
 from alliance_bot.testing.fake_slack import FakeSlack
 
 CHANNEL = "CDAILY"
@@ -276,4 +280,106 @@ def local(text: str, tz: str = "America/New_York", fold: int = 0) -> dt.datetime
 
     UTC, because arithmetic between two datetimes of the same zone ignores `fold`.
     """
-    return dt.datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(tz), fold=fold).astimezone(dt.UTC)
+    return (
+        dt.datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(tz), fold=fold).astimezone(dt.UTC)
+    )
+
+
+class SimulatedCrash(BaseException):
+    """The process dies: nothing after this point runs (not even `except Exception`)."""
+
+
+class CrashAfterSlackAccepts:
+    """A state store whose process dies right after Slack accepted the post.
+
+    `record_post` raises `SimulatedCrash`, and the dead process can no longer release its claim,
+    exactly like a kill -9 between `chat.postMessage` and the state write.
+    """
+
+    def __init__(self, inner: SqlitePostState) -> None:
+        self.inner = inner
+        self.dead = False
+
+    async def claim(self, *args: Any, **kwargs: Any) -> Any:
+        return await self.inner.claim(*args, **kwargs)
+
+    async def release(self, *args: Any, **kwargs: Any) -> None:
+        if not self.dead:
+            await self.inner.release(*args, **kwargs)
+
+    async def record_post(self, *args: Any, **kwargs: Any) -> None:
+        self.dead = True
+        raise SimulatedCrash
+
+    async def record_skip(self, *args: Any, **kwargs: Any) -> None:
+        await self.inner.record_skip(*args, **kwargs)
+
+    async def get(self, *args: Any, **kwargs: Any) -> Any:
+        return await self.inner.get(*args, **kwargs)
+
+    async def rotation(self, *args: Any, **kwargs: Any) -> Any:
+        return await self.inner.rotation(*args, **kwargs)
+
+
+class Harness:
+    """Starts and stops schedulers (as processes would) on one clock, fake Slack and state file."""
+
+    def __init__(
+        self, fake: FakeSlack, settings: Settings, clock: ManualClock, sleep: RecordingSleep
+    ) -> None:
+        self.fake, self.settings, self.clock, self.sleep = fake, settings, clock, sleep
+        self.holder = KnowledgeHolder.load(settings.knowledge_dir)
+        self.tasks: list[asyncio.Task[None]] = []
+        self._started = 0
+
+    def start(self, state: PostState | None = None) -> asyncio.Task[None]:
+        """A fresh process: its own owner id, client and state connection (or `state`)."""
+        self._started += 1
+        task = asyncio.create_task(
+            run_daily_scheduler(
+                settings=self.settings,
+                knowledge=self.holder,
+                client=make_slack_client(
+                    token="xoxb-test", base_url=self.settings.api_url, sleep=self.sleep
+                ),
+                state=state or SqlitePostState(self.settings.state_db),
+                clock=self.clock,
+                owner=f"process-{self._started}",
+                sleep=self.sleep,
+            )
+        )
+        self.tasks.append(task)
+        return task
+
+    async def stop_all(self) -> None:
+        """Kill every running scheduler (as a restart or a crash would)."""
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        self.tasks.clear()
+
+    async def run_until(self, moment: dt.datetime) -> None:
+        await self.clock.advance_to(moment, self.tasks)
+
+    @property
+    def started(self) -> int:
+        """How many scheduler processes were started so far."""
+        return self._started
+
+
+@asynccontextmanager
+async def harness(
+    fake: FakeSlack,
+    knowledge_dir: Path,
+    state_db: Path,
+    start: dt.datetime,
+    **settings: str,
+) -> AsyncIterator[Harness]:
+    h = Harness(
+        fake, settings_for(fake, knowledge_dir, state_db, **settings), ManualClock(start),
+        RecordingSleep(),
+    )  # fmt: skip
+    try:
+        yield h
+    finally:
+        await h.stop_all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 
 import pytest
@@ -120,7 +121,7 @@ class TestArchiveRotation:
         size = len(ARCHIVE_IDS)
         passes = [shown[i : i + size] for i in range(0, len(shown), size)]
         assert all(set(p) == ARCHIVE_IDS for p in passes)
-        assert all(a != b for a, b in zip(shown, shown[1:], strict=False))
+        assert all(a != b for a, b in itertools.pairwise(shown))
         assert passes[0] != passes[1], "each pass is shuffled differently"
 
     def test_the_pick_depends_only_on_the_rotation(self, kb: KnowledgeBase) -> None:

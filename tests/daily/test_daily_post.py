@@ -8,7 +8,14 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from daily_support import CHANNEL, RecordingSleep, daily_posts, posts_per_date
+from daily_support import (
+    CHANNEL,
+    CrashAfterSlackAccepts,
+    RecordingSleep,
+    SimulatedCrash,
+    daily_posts,
+    posts_per_date,
+)
 
 from alliance_bot.daily_content import ArchivePick
 from alliance_bot.daily_post import (
@@ -25,42 +32,6 @@ from alliance_bot.testing.fake_slack import FakeSlack
 EVENT_DAY = dt.date(2024, 12, 6)
 QUIET_DAY = dt.date(2024, 1, 2)
 NOW = dt.datetime(2024, 12, 6, 14, 0, tzinfo=dt.UTC)
-
-
-class SimulatedCrash(BaseException):
-    """The process dies: nothing after this point runs (not even `except Exception`)."""
-
-
-class CrashAfterSlackAccepts:
-    """A state store whose process dies right after Slack accepted the post.
-
-    `record_post` raises `SimulatedCrash`, and the dead process can no longer release its claim,
-    exactly like a kill -9 between `chat.postMessage` and the state write.
-    """
-
-    def __init__(self, inner: SqlitePostState) -> None:
-        self.inner = inner
-        self.dead = False
-
-    async def claim(self, *args: Any, **kwargs: Any) -> Any:
-        return await self.inner.claim(*args, **kwargs)
-
-    async def release(self, *args: Any, **kwargs: Any) -> None:
-        if not self.dead:
-            await self.inner.release(*args, **kwargs)
-
-    async def record_post(self, *args: Any, **kwargs: Any) -> None:
-        self.dead = True
-        raise SimulatedCrash
-
-    async def record_skip(self, *args: Any, **kwargs: Any) -> None:
-        await self.inner.record_skip(*args, **kwargs)
-
-    async def get(self, *args: Any, **kwargs: Any) -> Any:
-        return await self.inner.get(*args, **kwargs)
-
-    async def rotation(self, *args: Any, **kwargs: Any) -> Any:
-        return await self.inner.rotation(*args, **kwargs)
 
 
 async def _run(

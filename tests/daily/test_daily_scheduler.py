@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,14 +12,13 @@ import pytest
 from daily_support import (
     CHANNEL,
     ManualClock,
-    RecordingSleep,
     daily_posts,
+    harness,
     local,
     posts_per_date,
     settings_for,
 )
 
-from alliance_bot.config import Settings
 from alliance_bot.daily_post import make_slack_client
 from alliance_bot.daily_scheduler import SystemClock, run_daily_scheduler, run_time
 from alliance_bot.holder import KnowledgeHolder
@@ -29,65 +26,6 @@ from alliance_bot.post_state import SqlitePostState
 from alliance_bot.testing.fake_slack import FakeSlack
 
 NY = ZoneInfo("America/New_York")
-
-
-class Harness:
-    """Starts and stops schedulers (as processes would) on one clock, fake Slack and state file."""
-
-    def __init__(
-        self, fake: FakeSlack, settings: Settings, clock: ManualClock, sleep: RecordingSleep
-    ) -> None:
-        self.fake, self.settings, self.clock, self.sleep = fake, settings, clock, sleep
-        self.holder = KnowledgeHolder.load(settings.knowledge_dir)
-        self.tasks: list[asyncio.Task[None]] = []
-        self._started = 0
-
-    def start(self) -> asyncio.Task[None]:
-        """A fresh process: its own owner id, client and state connection."""
-        self._started += 1
-        task = asyncio.create_task(
-            run_daily_scheduler(
-                settings=self.settings,
-                knowledge=self.holder,
-                client=make_slack_client(
-                    token="xoxb-test", base_url=self.settings.api_url, sleep=self.sleep
-                ),
-                state=SqlitePostState(self.settings.state_db),
-                clock=self.clock,
-                owner=f"process-{self._started}",
-                sleep=self.sleep,
-            )
-        )
-        self.tasks.append(task)
-        return task
-
-    async def stop_all(self) -> None:
-        """Kill every running scheduler (as a restart or a crash would)."""
-        for task in self.tasks:
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
-        self.tasks.clear()
-
-    async def run_until(self, moment: dt.datetime) -> None:
-        await self.clock.advance_to(moment, self.tasks)
-
-
-@asynccontextmanager
-async def harness(
-    fake: FakeSlack,
-    knowledge_dir: Path,
-    state_db: Path,
-    start: dt.datetime,
-    **settings: str,
-) -> AsyncIterator[Harness]:
-    h = Harness(
-        fake, settings_for(fake, knowledge_dir, state_db, **settings), ManualClock(start),
-        RecordingSleep(),
-    )  # fmt: skip
-    try:
-        yield h
-    finally:
-        await h.stop_all()
 
 
 class TestRunTime:
@@ -124,9 +62,7 @@ class TestSchedule:
         self, fake_slack: FakeSlack, knowledge_dir: Path, state_db: Path
     ) -> None:
         """Nothing before 09:00 local; the post at 09:00; the next one the next day at 09:00."""
-        async with harness(
-            fake_slack, knowledge_dir, state_db, local("2024-12-05 08:00")
-        ) as h:
+        async with harness(fake_slack, knowledge_dir, state_db, local("2024-12-05 08:00")) as h:
             h.start()
             await h.run_until(local("2024-12-05 08:59"))
             assert daily_posts(fake_slack) == []
@@ -176,9 +112,7 @@ class TestSchedule:
             await h.run_until(local("2024-11-03 23:00"))
             assert posts_per_date(fake_slack) == {"2024-11-02": 1, "2024-11-03": 1}
 
-    async def test_feb_29(
-        self, fake_slack: FakeSlack, knowledge_dir: Path, state_db: Path
-    ) -> None:
+    async def test_feb_29(self, fake_slack: FakeSlack, knowledge_dir: Path, state_db: Path) -> None:
         """On 29 February 2024 the leap-day event is posted."""
         async with harness(fake_slack, knowledge_dir, state_db, local("2024-02-29 08:00")) as h:
             h.start()

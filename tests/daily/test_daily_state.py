@@ -61,7 +61,10 @@ class TestClaims:
         """Twenty owners racing on one file through separate connections: exactly one wins."""
         stores = [SqlitePostState(state_db) for _ in range(20)]
         claims = await asyncio.gather(
-            *(s.claim("C1", DAY, owner=f"o{i}", now=NOON, lease=LEASE) for i, s in enumerate(stores))
+            *(
+                s.claim("C1", DAY, owner=f"o{i}", now=NOON, lease=LEASE)
+                for i, s in enumerate(stores)
+            )
         )
         assert sorted(c.status for c in claims).count("claimed") == 1
 

@@ -1,0 +1,93 @@
+"""Admin sub-commands: `/alliance preview [DATE]` and `/alliance post-today`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from daily_support import CHANNEL, posts_per_date, settings_for
+from slack_sdk.models.blocks import Block
+
+from alliance_bot.daily_admin import parse_day, post_now, preview
+from alliance_bot.daily_post import make_slack_client
+from alliance_bot.kb import KnowledgeBase
+from alliance_bot.partial_date import InvalidDate
+from alliance_bot.post_state import SqlitePostState
+from alliance_bot.testing.fake_slack import FakeSlack
+
+TODAY = dt.date(2024, 12, 6)
+
+
+class TestParseDay:
+    def test_empty_means_today(self) -> None:
+        """No argument previews today."""
+        assert parse_day("", TODAY) == TODAY and parse_day(None, TODAY) == TODAY
+
+    def test_impossible_date_is_named(self) -> None:
+        """An impossible date is refused with its text in the message."""
+        with pytest.raises(InvalidDate, match="2023-02-30"):
+            parse_day("2023-02-30", TODAY)
+
+    def test_month_only_is_not_a_day(self) -> None:
+        """A month alone is not a date to preview."""
+        with pytest.raises(InvalidDate, match="full date"):
+            parse_day("2024-12", TODAY)
+
+
+class TestPreview:
+    async def test_preview_shows_the_post_and_changes_nothing(
+        self, kb: KnowledgeBase, state: SqlitePostState
+    ) -> None:
+        """A preview of a quiet day shows the archive pick without advancing the rotation."""
+        first = await preview(kb, dt.date(2024, 1, 2), state=state, channel=CHANNEL,
+                              fallback="archive")  # fmt: skip
+        second = await preview(kb, dt.date(2024, 1, 2), state=state, channel=CHANNEL,
+                               fallback="archive")  # fmt: skip
+        assert first == second
+        assert "Preview for 2024-01-02" in first.text and "not tied" in first.text
+        assert (await state.rotation(CHANNEL)).shown == frozenset()
+        assert len(first.blocks) <= 50
+        for raw in first.blocks:
+            block = Block.parse(raw)
+            assert block is not None
+            block.validate_json()
+
+    async def test_preview_under_skip_says_nothing_would_be_posted(
+        self, kb: KnowledgeBase, state: SqlitePostState
+    ) -> None:
+        """Under `skip`, a quiet day's preview says that nothing would be posted."""
+        reply = await preview(kb, dt.date(2024, 1, 2), state=state, channel=CHANNEL,
+                              fallback="skip")  # fmt: skip
+        assert "nothing would be posted" in reply.text and reply.blocks == ()
+
+
+class TestPostNow:
+    async def test_post_now_posts_once(
+        self, fake_slack: FakeSlack, kb: KnowledgeBase, knowledge_dir: Path, state_db: Path
+    ) -> None:
+        """`/alliance post-today` posts today's message; a second time it says already posted."""
+        settings = settings_for(fake_slack, knowledge_dir, state_db, tz="Asia/Tokyo")
+        state = SqlitePostState(state_db)
+        client = make_slack_client(token="xoxb-test", base_url=fake_slack.base_url)
+        now = dt.datetime(2024, 12, 5, 16, 0, tzinfo=dt.UTC)  # 6 December 01:00 in Tokyo
+        first = await post_now(kb, settings=settings, state=state, client=client, owner="a",
+                               now=now)  # fmt: skip
+        second = await post_now(kb, settings=settings, state=state, client=client, owner="b",
+                                now=now)  # fmt: skip
+        assert "Posted the daily message for 2024-12-06" in first.text
+        assert "Already posted" in second.text
+        assert posts_per_date(fake_slack) == {"2024-12-06": 1}
+
+    async def test_post_now_reports_an_outage(
+        self, fake_slack: FakeSlack, kb: KnowledgeBase, knowledge_dir: Path, state_db: Path
+    ) -> None:
+        """When Slack is down the admin is told that nothing was recorded."""
+        settings = settings_for(fake_slack, knowledge_dir, state_db)
+        fake_slack.api_error("chat.postMessage", "not_in_channel")
+        reply = await post_now(
+            kb, settings=settings, state=SqlitePostState(state_db),
+            client=make_slack_client(token="xoxb-test", base_url=fake_slack.base_url),
+            owner="a", now=dt.datetime(2024, 12, 6, 15, 0, tzinfo=dt.UTC),
+        )  # fmt: skip
+        assert "failed" in reply.text and "Nothing was recorded" in reply.text

@@ -1,0 +1,121 @@
+"""`alliance-bot post-today`, run as cron runs it: a real process against the stand-in Slack."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from daily_support import CHANNEL, daily_posts, posts_per_date
+
+from alliance_bot.testing.fake_slack import FakeSlack
+
+
+@dataclass(frozen=True)
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def _command() -> list[str]:
+    """The installed `alliance-bot` script next to this Python, else `python -m alliance_bot`."""
+    script = Path(sys.executable).with_name("alliance-bot")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("alliance-bot")
+    return [found] if found else [sys.executable, "-m", "alliance_bot"]
+
+
+async def _post_today(*args: str, env: dict[str, str], cwd: Path) -> Result:
+    """Run the CLI without blocking the event loop that serves the fake Slack."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ALLIANCE_"))}
+    process = await asyncio.create_subprocess_exec(
+        *_command(), "post-today", *args,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        env={**clean, **env}, cwd=cwd,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode is not None
+    return Result(process.returncode, out.decode(), err.decode())
+
+
+@pytest.fixture
+def env(fake_slack: FakeSlack, knowledge_dir: Path, state_db: Path) -> dict[str, str]:
+    return {
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_API_URL": fake_slack.base_url,
+        "ALLIANCE_KNOWLEDGE_DIR": str(knowledge_dir),
+        "ALLIANCE_STATE_DB": str(state_db),
+        "ALLIANCE_DAILY_CHANNEL": CHANNEL,
+        "ALLIANCE_TIMEZONE": "Asia/Tokyo",
+    }
+
+
+class TestPostToday:
+    async def test_twice_the_same_day_posts_once(
+        self, fake_slack: FakeSlack, env: dict[str, str], tmp_path: Path
+    ) -> None:
+        """Two runs for one date: the first posts, the second says so and posts nothing."""
+        first = await _post_today("--today", "2024-12-06", env=env, cwd=tmp_path)
+        assert first.returncode == 0, first.stderr
+        assert "Posted the daily message for 2024-12-06" in first.stdout
+        second = await _post_today("--today", "2024-12-06", env=env, cwd=tmp_path)
+        assert second.returncode == 0, second.stderr
+        assert "Already posted for 2024-12-06" in second.stdout
+        assert posts_per_date(fake_slack) == {"2024-12-06": 1}
+
+    async def test_channel_option_overrides_the_setting(
+        self, fake_slack: FakeSlack, env: dict[str, str], tmp_path: Path
+    ) -> None:
+        """--channel posts there instead of ALLIANCE_DAILY_CHANNEL."""
+        result = await _post_today(
+            "--today", "2024-12-06", "--channel", "COTHER", env=env, cwd=tmp_path
+        )
+        assert result.returncode == 0, result.stderr
+        assert len(daily_posts(fake_slack, "COTHER")) == 1 and daily_posts(fake_slack) == []
+
+    async def test_dry_run_prints_and_posts_nothing(
+        self, fake_slack: FakeSlack, env: dict[str, str], tmp_path: Path, state_db: Path
+    ) -> None:
+        """--dry-run prints the message in plain text and never calls Slack or writes state."""
+        result = await _post_today("--today", "2024-02-29", "--dry-run", env=env, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert "Leap-day hotline drill" in result.stdout and "nothing is posted" in result.stdout
+        assert fake_slack.calls == [] and not state_db.exists()
+
+    async def test_impossible_date_exits_2_naming_it(
+        self, fake_slack: FakeSlack, env: dict[str, str], tmp_path: Path
+    ) -> None:
+        """--today 2023-02-30 exits 2 and names the date, before touching Slack."""
+        result = await _post_today("--today", "2023-02-30", env=env, cwd=tmp_path)
+        assert result.returncode == 2
+        assert "2023-02-30" in result.stderr and "28 days" in result.stderr
+        assert fake_slack.calls == []
+
+    async def test_missing_token_names_the_variable(
+        self, fake_slack: FakeSlack, env: dict[str, str], tmp_path: Path
+    ) -> None:
+        """Without SLACK_BOT_TOKEN a real run exits 2 and says which variable is missing."""
+        env = {k: v for k, v in env.items() if k != "SLACK_BOT_TOKEN"}
+        result = await _post_today("--today", "2024-12-06", env=env, cwd=tmp_path)
+        assert result.returncode == 2 and "SLACK_BOT_TOKEN" in result.stderr
+        dry = await _post_today("--today", "2024-12-06", "--dry-run", env=env, cwd=tmp_path)
+        assert dry.returncode == 0, "a dry run needs no token"
+
+    @pytest.mark.slow
+    async def test_slack_down_exits_1_and_the_next_run_posts(
+        self, fake_slack: FakeSlack, env: dict[str, str], tmp_path: Path
+    ) -> None:
+        """A run that cannot reach Slack exits 1 and records nothing; the next one posts."""
+        fake_slack.server_error("conversations.history", times=5)
+        failed = await _post_today("--today", "2024-12-06", env=env, cwd=tmp_path)
+        assert failed.returncode == 1 and "nothing recorded" in failed.stderr
+        assert "Traceback" in failed.stderr, "the failure is logged with its traceback"
+        retried = await _post_today("--today", "2024-12-06", env=env, cwd=tmp_path)
+        assert retried.returncode == 0, retried.stderr
+        assert posts_per_date(fake_slack) == {"2024-12-06": 1}
