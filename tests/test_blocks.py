@@ -1,0 +1,160 @@
+"""Block Kit rendering: every message validates against slack-sdk's models and Slack's limits,
+and nothing placed in a message can ping anyone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from alliance_bot.answer_types import Answer, Suggestion
+from alliance_bot.blocks import (
+    MAX_BLOCKS,
+    MAX_BUTTON_VALUE,
+    SHARE_ACTION,
+    ShareRef,
+    render_answer,
+    render_apology,
+    render_notice,
+    render_shared,
+    validate_message,
+)
+from alliance_bot.mrkdwn import escape
+
+ANSWER = Answer(
+    status="answer",
+    question="who is Hamada",
+    body="*Hamada Yasukazu* — Minister of Defense of Japan",
+    context="Source: seeds/000_x.txt (line 31) · matched “hamda” → Hamada Yasukazu",
+)
+
+
+def _texts(message: dict[str, object]) -> str:
+    return json.dumps(message, ensure_ascii=False)
+
+
+class TestAnswer:
+    def test_body_context_and_share(self) -> None:
+        """An answer renders as body section, context line and a Share button."""
+        message = render_answer(ANSWER, share=ShareRef(question="who is Hamada"))
+        validate_message(message)
+        section, context, actions = message["blocks"]
+        assert section["text"]["text"] == ANSWER.body
+        assert context["elements"][0]["text"] == ANSWER.context
+        assert actions["elements"][0]["action_id"] == SHARE_ACTION
+        assert message["text"] == ANSWER.text
+
+    def test_suggestions_are_buttons_with_escaped_labels(self) -> None:
+        """Did-you-mean candidates become buttons valued by entry id; labels are escaped."""
+        answer = Answer(
+            status="suggestions",
+            question="x",
+            body="Did you mean:",
+            suggestions=(
+                Suggestion("kamikawa-yoko", "person", "Kamikawa Yoko"),
+                Suggestion("evil", "person", "<!channel> " + "x" * 200),
+            ),
+        )
+        message = render_answer(answer)
+        validate_message(message)
+        buttons = message["blocks"][-1]["elements"]
+        assert [b["value"] for b in buttons] == ["kamikawa-yoko", "evil"]
+        assert buttons[1]["text"]["text"].startswith("&lt;!channel&gt;")
+        assert len({b["action_id"] for b in buttons}) == 2
+
+    def test_long_body_is_split_within_limits(self) -> None:
+        """A body far past 3000 characters is split into sections, each within the limit."""
+        body = "\n".join(f"line {i} " + "word " * 40 for i in range(2000))
+        message = render_answer(Answer(status="answer", question="q", body=body, context="c"))
+        validate_message(message)
+        assert len(message["blocks"]) <= MAX_BLOCKS
+        assert message["blocks"][-2]["text"]["text"].endswith("…")
+
+    def test_entities_are_not_cut(self) -> None:
+        """A hard split never cuts an escaped entity like `&amp;` in half."""
+        body = escape("&" * 5000)
+        message = render_answer(Answer(status="answer", question="q", body=body))
+        validate_message(message)
+        for block in message["blocks"]:
+            text = block["text"]["text"]
+            assert text.startswith("&amp;") and text.rstrip("…").endswith("&amp;")
+
+    def test_long_question_has_no_share_button(self) -> None:
+        """A question too long for a button value gets no Share button rather than a broken one."""
+        share = ShareRef(question="q" * 5000, today=dt.date(2024, 1, 2))
+        message = render_answer(ANSWER, share=share)
+        validate_message(message)
+        assert all(b["type"] != "actions" for b in message["blocks"])
+
+    @settings(max_examples=200, deadline=None)
+    @given(
+        body=st.text(min_size=0, max_size=20_000),
+        context=st.text(max_size=5000),
+        labels=st.lists(st.text(max_size=300), max_size=8),
+        question=st.text(max_size=3000),
+    )
+    def test_any_text_validates(
+        self, body: str, context: str, labels: list[str], question: str
+    ) -> None:
+        """Any escaped body, context, labels and question give a message Slack accepts."""
+        answer = Answer(
+            status="suggestions",
+            question=question,
+            body=escape(body),
+            context=escape(context),
+            suggestions=tuple(Suggestion(f"e-{i}", "person", lab) for i, lab in enumerate(labels)),
+        )
+        for message in (
+            render_answer(answer, share=ShareRef(question=question)),
+            render_shared(answer, user_id="U0ASKER01", question=question),
+        ):
+            validate_message(message)
+            assert "<!" not in _texts(message)
+
+
+class TestShared:
+    def test_says_who_shared(self) -> None:
+        """The shared copy names the sharer with a mention and has no buttons."""
+        message = render_shared(ANSWER, user_id="U0ASKER01", question="who is <!here>")
+        validate_message(message)
+        footer = message["blocks"][-1]["elements"][0]["text"]
+        assert footer.startswith("Shared by <@U0ASKER01>")
+        assert "&lt;!here&gt;" in footer
+        assert all(b["type"] != "actions" for b in message["blocks"])
+
+    def test_odd_user_id_is_escaped(self) -> None:
+        """A user id that is not a Slack id is shown escaped, never as a mention."""
+        message = render_shared(ANSWER, user_id="<!channel>")
+        assert "<!channel>" not in _texts(message)
+
+
+class TestShareRef:
+    def test_round_trip(self) -> None:
+        """A share value decodes to what was encoded."""
+        ref = ShareRef(question="who is Hamada", today=dt.date(2024, 1, 2))
+        value = ref.encode()
+        assert value is not None and len(value) <= MAX_BUTTON_VALUE
+        assert ShareRef.decode(value) == ref
+        assert ShareRef.decode(ShareRef(entry_id="hamada-yasukazu").encode() or "") == ShareRef(
+            entry_id="hamada-yasukazu"
+        )
+
+    @pytest.mark.parametrize(
+        "value", ["", "[]", "{}", '{"e": "Bad Id"}', '{"q": 1}', '{"q": "x", "e": "y"}']
+    )
+    def test_forged_values_are_rejected(self, value: str) -> None:
+        """A value this module did not write raises ValueError."""
+        with pytest.raises(ValueError):
+            ShareRef.decode(value)
+
+
+class TestOtherMessages:
+    def test_apology_and_notice_validate(self) -> None:
+        """The apology and plain notices are valid messages; notices escape their text."""
+        validate_message(render_apology())
+        notice = render_notice("<!channel> " * 1000)
+        validate_message(notice)
+        assert "<!" not in _texts(notice)
