@@ -34,8 +34,12 @@ class KnowledgeBase:
     _titles: Mapping[str, str]
     _lines: Mapping[tuple[str, str], int]
     _events_by_day: Mapping[tuple[int, int], tuple[Event, ...]]
+    _days: tuple[tuple[int, int], ...]
     _quotes_by_person: Mapping[str, tuple[Quote, ...]]
     _chronological: tuple[Event, ...]
+    _chronological_keys: tuple[dt.date, ...]
+    _to_the_day: tuple[Event, ...]
+    _to_the_day_keys: tuple[dt.date, ...]
 
     @classmethod
     def build(
@@ -87,8 +91,14 @@ class KnowledgeBase:
             _events_by_day={
                 k: tuple(sorted(v, key=lambda e: (e.date, e.id))) for k, v in events_by_day.items()
             },
+            _days=tuple(sorted(events_by_day)),
             _quotes_by_person={k: tuple(v) for k, v in quotes_by_person.items()},
             _chronological=tuple(chronological),
+            _chronological_keys=tuple(e.date.first_day() for e in chronological),
+            _to_the_day=tuple(e for e in chronological if e.date.precision == "day"),
+            _to_the_day_keys=tuple(
+                e.date.first_day() for e in chronological if e.date.precision == "day"
+            ),
         )
 
     def __len__(self) -> int:
@@ -122,7 +132,7 @@ class KnowledgeBase:
 
     def events_between(self, first: dt.date, last: dt.date) -> list[Event]:
         """Events whose date falls between `first` and `last`, in date order."""
-        keys = [e.date.first_day() for e in self._chronological]
+        keys = self._chronological_keys
         start = bisect.bisect_left(keys, first)
         stop = bisect.bisect_right(keys, last)
         return [e for e in self._chronological[start:stop] if e.date.last_day() <= last]
@@ -131,7 +141,7 @@ class KnowledgeBase:
         self, month: int, day: int
     ) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
         """The closest month/day before and after this one (wrapping round the year) with events."""
-        days = sorted(self._events_by_day)
+        days = self._days
         if not days:
             return None, None
         at = bisect.bisect_left(days, (month, day))
@@ -142,15 +152,16 @@ class KnowledgeBase:
 
     def nearest_dates(self, when: dt.date) -> list[Event]:
         """Events to the day nearest before and after a full date."""
-        dated = [e for e in self._chronological if e.date.precision == "day"]
-        keys = [e.date.first_day() for e in dated]
-        at = bisect.bisect_left(keys, when)
+        dated, keys = self._to_the_day, self._to_the_day_keys
         found: list[Event] = []
+        at = bisect.bisect_left(keys, when)
         if at > 0:
-            found += [e for e in dated if e.date.first_day() == keys[at - 1]]
+            day = keys[at - 1]
+            found += dated[bisect.bisect_left(keys, day) : at]
         after = bisect.bisect_right(keys, when)
         if after < len(keys):
-            found += [e for e in dated if e.date.first_day() == keys[after]]
+            day = keys[after]
+            found += dated[after : bisect.bisect_right(keys, day)]
         return found
 
     def people_in(self, event: Event) -> list[Person]:
