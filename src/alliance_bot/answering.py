@@ -191,7 +191,7 @@ class _Asker:
         other = self.decide(self.names(phrase, None), phrase)
         if other:
             return self.found(other)
-        return self.unknown(self._quoted(phrase), self.suggestions(phrase, people))
+        return self.unknown(self._quoted(phrase), self.suggestions(phrase, people, ("person",)))
 
     def role_holders(self, phrase: str) -> Answer | None:
         key = name_key(phrase)
@@ -463,10 +463,14 @@ class _Asker:
             matched = f"matched {self._quoted(phrase)} → {escape(entries[0].label)}"
         return _Found(entries, tuple(m.score for m in tied), matched)
 
-    def suggestions(self, phrase: str, matches: list[NameMatch]) -> list[Entry]:
+    def suggestions(
+        self, phrase: str, matches: list[NameMatch], kinds: Sequence[Kind]
+    ) -> list[Entry]:
+        """Close names first, then entries whose name shares a word with the phrase."""
         ids = [m.entry_id for m in matches if m.score >= SUGGEST]
         ids += self.kb.index.names.sharing_a_word(_strip_titles(phrase) or phrase)
-        return [e for e in (self.kb.get(i) for i in ids) if e]
+        found = (self.kb.get(i) for i in ids)
+        return [e for e in found if e is not None and e.kind in kinds]
 
 
 def _strip_articles(phrase: str) -> str:

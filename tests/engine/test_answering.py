@@ -1,0 +1,105 @@
+"""Answering behaviours on a small knowledge base, where every expected entry is known."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from alliance_bot.answering import answer, answer_entry
+from alliance_bot.kb import KnowledgeBase
+from alliance_bot.loader import load_knowledge
+from alliance_bot.testing.sample_kb import write_sample_kb
+
+DAY = dt.date(2026, 11, 24)
+
+
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    return load_knowledge(write_sample_kb(tmp_path_factory.mktemp("kb")))
+
+
+class TestNames:
+    def test_typo_says_what_it_matched(self, kb: KnowledgeBase) -> None:
+        """A fuzzy match answers and its context line names what the typo matched."""
+        result = answer(kb, "who is hamda", DAY)
+        assert result.status == "answer"
+        assert [e.id for e in result.entries] == ["hamada-yasukazu"]
+        assert "matched “hamda” → Hamada Yasukazu" in result.context
+
+    def test_exact_match_has_no_matched_note(self, kb: KnowledgeBase) -> None:
+        """An exact name needs no explanation."""
+        assert "matched" not in answer(kb, "who is Yasukazu Hamada", DAY).context
+
+    def test_near_miss_name_is_not_an_answer(self, kb: KnowledgeBase) -> None:
+        """Someone whose name resembles a person in the base is not given that person."""
+        result = answer(kb, "who is Hamada Taro", DAY)
+        assert result.status != "answer"
+        assert [s.id for s in result.suggestions] == ["hamada-yasukazu"]
+
+    def test_unknown_person(self, kb: KnowledgeBase) -> None:
+        """A person the articles never mention gets a plain no."""
+        result = answer(kb, "who is Taylor Swift", DAY)
+        assert (result.status, result.entries, result.suggestions) == ("no_match", (), ())
+
+    def test_role_finds_holder(self, kb: KnowledgeBase) -> None:
+        """A role question finds whoever held the role."""
+        result = answer(kb, "who is the US secretary of defense", DAY)
+        assert [e.id for e in result.entries] == ["austin-lloyd"]
+
+
+class TestCitations:
+    def test_every_answer_cites_file_title_and_line(self, kb: KnowledgeBase) -> None:
+        """The context line names the file, the article title and the line of the evidence."""
+        result = answer(kb, "what is the MLR", DAY)
+        assert result.sources == ("seeds/900_sample.txt",)
+        assert "seeds/900_sample.txt — “Sample Alliance Report” (line 6)" in result.context
+
+    def test_quote_gives_exact_words(self, kb: KnowledgeBase) -> None:
+        """A quote answer carries the quoted words exactly."""
+        assert "“stand together against coercion.”" in answer(kb, "quote Austin", DAY).body
+
+
+class TestDates:
+    def test_on_this_day(self, kb: KnowledgeBase) -> None:
+        """'On this day' finds the events on today's month and day in any year."""
+        result = answer(kb, "on this day", dt.date(2031, 11, 29))
+        assert [e.id for e in result.entries] == ["ev-2023-11-29-osprey-crash"]
+
+    @pytest.mark.parametrize("text", ["on Nov 29", "on 29 Nov", "what happened on November 29, 2023",
+                                      "what happened on 2023-11-29", "November 29"])  # fmt: skip
+    def test_date_forms(self, kb: KnowledgeBase, text: str) -> None:
+        """Common ways of typing a date all find the event."""
+        assert [e.id for e in answer(kb, text, DAY).entries] == ["ev-2023-11-29-osprey-crash"]
+
+    def test_empty_day_names_nearest(self, kb: KnowledgeBase) -> None:
+        """A date with no event says so and names the nearest dated events."""
+        result = answer(kb, "on Dec 25", DAY)
+        assert result.status == "suggestions"
+        assert "Nothing in the knowledge base happened on 25 December" in result.body
+        assert {s.id for s in result.suggestions} == {
+            "ev-2023-11-29-osprey-crash",
+            "ev-2023-01-11-hamada-austin",
+        }
+
+    def test_impossible_date_is_named(self, kb: KnowledgeBase) -> None:
+        """An impossible date is an error that names the date."""
+        result = answer(kb, "on 2023-02-30", DAY)
+        assert result.status == "error" and "2023-02-30" in result.body
+
+
+class TestSafety:
+    def test_user_text_is_escaped(self, kb: KnowledgeBase) -> None:
+        """What the user typed is echoed escaped, so it can never ping."""
+        result = answer(kb, "who is <!channel> <@U123>", DAY)
+        assert "<!channel>" not in result.text and "&lt;!channel&gt;" in result.text
+
+    def test_answer_entry_for_buttons(self, kb: KnowledgeBase) -> None:
+        """A suggestion button's entry id answers that entry; a stale id says it is gone."""
+        assert answer_entry(kb, "term-mlr").entries[0].id == "term-mlr"
+        assert answer_entry(kb, "no-such-entry").status == "no_match"
+
+    def test_help(self, kb: KnowledgeBase) -> None:
+        """Empty text and 'help' show the question forms."""
+        assert answer(kb, "", DAY).status == "help"
+        assert "who is Hamada" in answer(kb, "help", DAY).body
