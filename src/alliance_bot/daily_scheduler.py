@@ -30,7 +30,13 @@ from zoneinfo import ZoneInfo
 from slack_sdk.web.async_client import AsyncWebClient
 
 from alliance_bot.config import Settings
-from alliance_bot.daily_post import DailyPostFailed, Sleep, default_owner, post_daily
+from alliance_bot.daily_post import (
+    DailyPostFailed,
+    Sleep,
+    default_owner,
+    make_slack_client,
+    post_daily,
+)
 from alliance_bot.holder import KnowledgeHolder
 from alliance_bot.post_state import PostState, SqlitePostState
 
@@ -94,7 +100,7 @@ async def run_daily_scheduler(
     *,
     settings: Settings,
     knowledge: KnowledgeHolder,
-    client: AsyncWebClient,
+    client: AsyncWebClient | None = None,
     state: PostState | None = None,
     clock: Clock | None = None,
     owner: str | None = None,
@@ -102,9 +108,12 @@ async def run_daily_scheduler(
 ) -> None:
     """Post the daily message every local day, forever; cancel the task to stop it.
 
-    `state` defaults to the SQLite file ALLIANCE_STATE_DB, `clock` to the system clock, `owner`
-    to an id unique to this process. `sleep` is what Slack retries wait with (tests pass a fake).
-    Without ALLIANCE_DAILY_CHANNEL it logs that once and returns.
+    `client` defaults to `make_slack_client` on SLACK_BOT_TOKEN and SLACK_API_URL. Pass that kind
+    of client, not Bolt's `app.client`: its default retry handler repeats a post after a dropped
+    connection, which can double it, and it does not wait out 429s. `state` defaults to the SQLite
+    file ALLIANCE_STATE_DB, `clock` to the system clock, `owner` to an id unique to this process.
+    `sleep` is what Slack retries wait with (tests pass a fake). Without ALLIANCE_DAILY_CHANNEL it
+    logs that once and returns.
     """
     channel = settings.daily_channel
     if not channel:
@@ -113,6 +122,9 @@ async def run_daily_scheduler(
     tz = settings.timezone
     clock = clock or SystemClock()
     state = state or SqlitePostState(settings.state_db)
+    client = client or make_slack_client(
+        token=settings.bot_token, base_url=settings.api_url, sleep=sleep
+    )
     owner = owner or default_owner()
     logger.info(
         "daily post to %s at %s %s (fallback %s)",

@@ -172,7 +172,7 @@ class TestCrashAfterSlackAccepted:
         assert outcome.status == "found"
         assert len(fake_slack.calls_to("chat.postMessage")) == 7, "nothing new posted"
         rotation = await state.rotation(CHANNEL)
-        assert (rotation.cycle, rotation.shown) == (3, {"q-new-era"})
+        assert (rotation.cycle, rotation.shown) == (3, frozenset({"q-new-era"}))
 
     @pytest.mark.parametrize("disconnect", [False, True], ids=["http-500", "dropped-connection"])
     async def test_post_accepted_then_failed_is_not_repeated(

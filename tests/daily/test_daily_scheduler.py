@@ -250,3 +250,24 @@ class TestSystemClock:
         clock = SystemClock()
         await asyncio.wait_for(clock.sleep_until(clock.now() - dt.timedelta(hours=1)), 1)
         assert clock.now().tzinfo is not None
+
+
+class TestDefaults:
+    async def test_client_and_state_default_to_the_settings(
+        self, fake_slack: FakeSlack, knowledge_dir: Path, state_db: Path
+    ) -> None:
+        """Given only settings, the scheduler posts via SLACK_API_URL and records in the state DB."""
+        settings = settings_for(fake_slack, knowledge_dir, state_db)
+        clock = ManualClock(local("2024-12-06 10:00"))
+        task = asyncio.create_task(
+            run_daily_scheduler(
+                settings=settings, knowledge=KnowledgeHolder.load(knowledge_dir), clock=clock
+            )
+        )
+        try:
+            await clock.advance_to(local("2024-12-06 10:00"), [task])
+            assert posts_per_date(fake_slack) == {"2024-12-06": 1}
+            record = await SqlitePostState(state_db).get(CHANNEL, dt.date(2024, 12, 6))
+            assert record is not None and record.status == "posted"
+        finally:
+            task.cancel()

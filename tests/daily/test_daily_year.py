@@ -134,7 +134,9 @@ async def test_a_year_day_by_day_posts_exactly_once_a_day(
 
     # The archive rotation never repeated an entry within a pass, through all the faults.
     passes: dict[int, list[str]] = defaultdict(list)
-    for message in sorted(daily_posts(fake_slack), key=lambda m: m["metadata"]["event_payload"]["date"]):
+    for message in sorted(
+        daily_posts(fake_slack), key=lambda m: m["metadata"]["event_payload"]["date"]
+    ):
         payload = message["metadata"]["event_payload"]
         if payload["kind"] == "archive":
             passes[payload["archive_cycle"]].append(payload["entries"])
