@@ -152,12 +152,17 @@ class TestHostileInput:
             {"text": "who is Hamada", "channel_name": "payload-team"},
             {"text": "who is Hamada", "user_name": "payload"},
             {"text": "payload=1&payload={}"},
+            {"text": "ssl_check=1"},
+            {"text": "type=url_verification&challenge=x"},
+            {"text": '{"type": "event_callback"}'},
+            {"text": "command=/other&response_url=http://evil.example/"},
         ],
     )
     async def test_word_payload_anywhere(
         self, slack: SlackSender, fake_slack: FakeSlack, overrides: dict[str, str]
     ) -> None:
-        """A slash command containing the word "payload" anywhere is answered, not 404."""
+        """A slash command containing "payload" or other protocol words anywhere is answered
+        through its own response_url, not 404."""
         text = overrides.pop("text")
         sent = await slack.command(text, **overrides)
         assert sent.status == 200
@@ -209,8 +214,10 @@ class TestEvents:
         self, slack: SlackSender, fake_slack: FakeSlack
     ) -> None:
         """The bot's own DM messages and edits are ignored (no reply loops)."""
-        await slack.event(slack.direct_message("hi", user=BOT_USER_ID, bot_id="BBOTALLIANCE"))
-        await slack.event(slack.direct_message("hi", subtype="message_changed"))
+        own = await slack.event(slack.direct_message("hi", user=BOT_USER_ID, bot_id="BBOTALLIANCE"))
+        edit = await slack.event(slack.direct_message("hi", subtype="message_changed"))
+        # 200, not 404: Slack retries failed deliveries and disables apps that fail too often.
+        assert (own.status, edit.status) == (200, 200)
         await slack.event(slack.direct_message("who is Hamada", ts="1700000999.000100"))
         calls = await fake_slack.wait_for_calls("chat.postMessage")
         assert len(calls) == 1 and "Hamada" in calls[0].params["text"]

@@ -7,10 +7,13 @@ from slack_bolt.async_app import AsyncApp
 from alliance_bot.slack.listeners.errors import reporting_failures
 from alliance_bot.slack.listeners.events.app_mention import app_mention
 from alliance_bot.slack.listeners.events.direct_message import direct_message, is_direct_message
+from alliance_bot.slack.listeners.events.other_messages import ignore_other_messages
 from alliance_bot.slack.services import Services
 
 
 def register(app: AsyncApp, services: Services) -> None:
-    """Register `app_mention` and `message.im`."""
+    """Register `app_mention`, `message.im`, and a sink for other message events."""
     app.event("app_mention")(reporting_failures(app_mention(services)))
     app.event("message", matchers=[is_direct_message])(reporting_failures(direct_message(services)))
+    # Registered last: Bolt runs the first listener that matches.
+    app.event("message")(ignore_other_messages)
