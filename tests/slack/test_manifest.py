@@ -1,0 +1,55 @@
+"""The Slack app manifests match what the app listens to, so installing from them just works."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from alliance_bot.slack.listeners.commands import COMMAND
+from alliance_bot.slack.server import EVENTS_PATH
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _load(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((ROOT / name).read_text(encoding="utf-8"))
+    return data
+
+
+class TestManifests:
+    @pytest.mark.parametrize("name", ["manifest.json", "manifest.socket-mode.json"])
+    def test_command_events_scopes_and_interactivity(self, name: str) -> None:
+        """Both manifests declare /alliance, the two events, their scopes and interactivity."""
+        manifest = _load(name)
+        (command,) = manifest["features"]["slash_commands"]
+        assert command["command"] == COMMAND
+        settings = manifest["settings"]
+        assert sorted(settings["event_subscriptions"]["bot_events"]) == [
+            "app_mention",
+            "message.im",
+        ]
+        assert settings["interactivity"]["is_enabled"] is True
+        scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+        assert {"commands", "app_mentions:read", "im:history", "chat:write"} <= scopes
+        assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
+
+    def test_http_manifest_points_every_url_at_the_events_path(self) -> None:
+        """In HTTP mode the command, events and interactivity all go to /slack/events."""
+        manifest = _load("manifest.json")
+        urls = [
+            manifest["features"]["slash_commands"][0]["url"],
+            manifest["settings"]["event_subscriptions"]["request_url"],
+            manifest["settings"]["interactivity"]["request_url"],
+        ]
+        assert all(url.startswith("https://") and url.endswith(EVENTS_PATH) for url in urls)
+        assert manifest["settings"]["socket_mode_enabled"] is False
+
+    def test_socket_manifest_enables_socket_mode(self) -> None:
+        """The Socket Mode manifest turns it on and needs no public URL."""
+        manifest = _load("manifest.socket-mode.json")
+        assert manifest["settings"]["socket_mode_enabled"] is True
+        assert "url" not in manifest["features"]["slash_commands"][0]
+        assert "request_url" not in manifest["settings"]["event_subscriptions"]
