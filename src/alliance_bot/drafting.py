@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -203,6 +204,13 @@ def draft_article(text: str, file: str, kb: KnowledgeBase | None) -> Draft:
         person.id = _unique(_slug(person.name), taken)
     by_name = {name_key(p.name): p.id for p in people.values()}
     by_name.update({name_key(a): p.id for p in people.values() for a in p.aliases})
+    # "Kamikawa said …" after "Foreign Minister Kamikawa Yoko": one word of a name, when only
+    # one drafted person has it.
+    words = Counter(w for p in people.values() for w in set(name_key(p.name).split()))
+    for person in people.values():
+        for word in name_key(person.name).split():
+            if words[word] == 1 and len(word) >= 4:
+                by_name.setdefault(word, person.id)
     all_names = {**known, **by_name}
 
     events: list[DraftEvent] = []
