@@ -206,10 +206,10 @@ def draft_article(text: str, file: str, kb: KnowledgeBase | None) -> Draft:
     by_name.update({name_key(a): p.id for p in people.values() for a in p.aliases})
     # "Kamikawa said …" after "Foreign Minister Kamikawa Yoko": one word of a name, when only
     # one drafted person has it.
-    words = Counter(w for p in people.values() for w in set(name_key(p.name).split()))
+    word_counts = Counter(w for p in people.values() for w in set(name_key(p.name).split()))
     for person in people.values():
         for word in name_key(person.name).split():
-            if words[word] == 1 and len(word) >= 4:
+            if word_counts[word] == 1 and len(word) >= 4:
                 by_name.setdefault(word, person.id)
     all_names = {**known, **by_name}
 
