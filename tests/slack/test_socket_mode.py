@@ -42,6 +42,11 @@ class TestSocketMode:
         (call,) = fake_slack.calls_to("apps.connections.open")
         assert call.headers["Authorization"] == f"Bearer {TEST_APP_TOKEN}"
 
+    async def test_stops_cleanly(self, socket_app: AppProcess, fake_slack: FakeSlack) -> None:
+        """SIGTERM closes the connection and exits with status 0."""
+        await fake_slack.wait_for_socket()
+        assert await socket_app.stop() == 0
+
     async def test_slash_command(self, socket_app: AppProcess, fake_slack: FakeSlack) -> None:
         """A slash command envelope is acknowledged and answered through response_url."""
         sender = SlackSender("unused", "unused", fake_slack)
