@@ -28,7 +28,7 @@ from alliance_bot.kb import KnowledgeBase
 from alliance_bot.loader import load_knowledge
 from alliance_bot.models import Event, Fact, Person, Quote, Term
 from alliance_bot.paths import default_knowledge_dir
-
+from bench import prototypes
 from bench.common import (
     DATE_FORMS,
     judge,
@@ -40,7 +40,6 @@ from bench.common import (
     table,
     today_of,
 )
-from bench import prototypes
 from bench.generate import cached
 
 REPEATS = 3  # each question is timed this many times; every sample counts towards p50/p99
@@ -218,7 +217,9 @@ def row_cells(row: AnsweringRow) -> tuple[object, ...]:
     )
 
 
-def run(sizes: tuple[int, ...], *, prototype: bool = False, real: bool = True) -> list[AnsweringRow]:
+def run(
+    sizes: tuple[int, ...], *, prototype: bool = False, real: bool = True
+) -> list[AnsweringRow]:
     """Rows for the real base alone (the reference pass rate), then each size; with `prototype`,
     each size again with bench.prototypes patched in."""
     directories = [default_knowledge_dir()] if real else []

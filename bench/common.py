@@ -18,7 +18,6 @@ import yaml
 from alliance_bot.answering import answer
 from alliance_bot.kb import KnowledgeBase
 from alliance_bot.questions import parse_question
-
 from bench.generate import REPO, SIZES
 
 QUESTIONS = REPO / "tests" / "data" / "questions.yaml"

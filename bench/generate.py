@@ -37,7 +37,7 @@ from alliance_bot.paths import default_knowledge_dir
 from alliance_bot.text import name_key
 
 # Bump when the output changes, so cached bases (see `cached`) are regenerated.
-GENERATOR_VERSION = "3"
+GENERATOR_VERSION = "4"
 REPO = Path(__file__).resolve().parent.parent
 CACHE = REPO / "bench" / ".cache"
 SIZES = (1_000, 10_000, 100_000)
@@ -205,15 +205,20 @@ class _Synth:
             expansion = " ".join([*words[:-1], self.rng.choice(("Council", "Initiative", "Office",
                                                                 "Framework", "Program"))])  # fmt: skip
             acronym = "".join(w[0] for w in expansion.split())
-            key = acronym.lower()
-            if key in self.pools.real_terms or key in self._acronyms:
+            if self._taken(acronym):
                 # Disambiguate like real programmes do ("CSC-2"), never reuse a real term.
                 acronym = f"{acronym}-{self.rng.randint(2, 99)}"
-                key = acronym.lower()
-                if key in self._acronyms:
+                if self._taken(acronym):
                     continue
-            self._acronyms.add(key)
+            self._acronyms.add(name_key(acronym))
             return acronym, expansion
+
+    def _taken(self, acronym: str) -> bool:
+        key = name_key(acronym)
+        # "PAC-3" against the real "PAC3" too: the lookup ignores the hyphen's absence in typos.
+        squeezed = {key, key.replace("-", "")}
+        real = self.pools.real_terms | self.pools.real_tokens
+        return bool(squeezed & real) or key in self._acronyms
 
 
 def _sentence(text: str) -> str:
