@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dotenv import dotenv_values
+
 from alliance_bot.paths import default_knowledge_dir
 
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -26,7 +28,6 @@ DailyFallback = Literal["archive", "skip"]
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _HH_MM = re.compile(r"^(\d{1,2}):(\d{2})$")
-_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
 
 
 class ConfigError(Exception):
@@ -136,24 +137,8 @@ class Settings:
 
 
 def read_env_file(path: Path) -> dict[str, str]:
-    """Parse a `.env` file: `KEY=value` lines, `export` allowed, `#` comments, optional quotes.
-
-    A small parser instead of python-dotenv: we need only this subset, and no variable expansion.
-    """
-    values: dict[str, str] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        match = _ENV_LINE.match(line)
-        if match is None:
-            continue
-        name, value = match.groups()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        else:
-            value = value.split(" #", 1)[0].rstrip()
-        values[name] = value
-    return values
+    """The `KEY=value` settings of a `.env` file (python-dotenv; no variable expansion)."""
+    return {k: v for k, v in dotenv_values(path, interpolate=False).items() if v is not None}
 
 
 def _parse_time(value: str | None) -> dt.time:

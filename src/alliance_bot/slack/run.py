@@ -64,7 +64,9 @@ def subcommands(settings: Settings, knowledge: KnowledgeHolder) -> dict[str, Sub
     `name: Subcommand(handler, admin_only=True, summary=...)`; a handler receives a
     `SubcommandRequest` (args, user, channel, `respond`, `client`, services).
     """
-    return {}
+    from alliance_bot.slack.daily_commands import daily_subcommands
+
+    return daily_subcommands(settings)
 
 
 def background_jobs(
@@ -101,7 +103,7 @@ def _start(
     except KnowledgeBaseInvalid as error:
         print(
             f"alliance-bot: the knowledge base in {settings.knowledge_dir} is invalid "
-            f"(ALLIANCE_KNOWLEDGE_DIR):\n{error}",
+            f"(ALLIANCE_KNOWLEDGE_DIR):\n{error.report()}",
             file=sys.stderr,
         )
         return EXIT_CONFIG

@@ -1,0 +1,63 @@
+"""Slack wiring of the daily post's admin sub-commands: `/alliance preview [YYYY-MM-DD]` and
+`/alliance post-today`.
+
+Thin: parse the date, call `alliance_bot.daily_admin`, answer ephemerally. Both are admin-only
+through the dispatcher; `post-today` still posts at most once a day (the same claim and history
+check as the scheduler and the `post-today` command).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alliance_bot.config import Settings
+from alliance_bot.daily_admin import AdminReply, parse_day, post_now, preview
+from alliance_bot.daily_post import default_owner, make_slack_client
+from alliance_bot.daily_scheduler import local_date
+from alliance_bot.partial_date import InvalidDate
+from alliance_bot.post_state import SqlitePostState
+from alliance_bot.slack.admin_commands import render_admin_text
+from alliance_bot.slack.services import Subcommand, SubcommandRequest
+
+
+def daily_subcommands(settings: Settings) -> dict[str, Subcommand]:
+    """`preview` and `post-today` for the `/alliance` dispatch table."""
+
+    async def on_preview(request: SubcommandRequest) -> None:
+        today = local_date(request.services.clock(), settings.timezone)
+        try:
+            day = parse_day(request.args, today)
+        except InvalidDate as error:
+            await _reply(request, AdminReply(f"{error}. Try `/alliance preview 2024-03-10`."))
+            return
+        state = SqlitePostState(settings.state_db)
+        kb = request.services.knowledge.current
+        reply = await preview(
+            kb, day, state=state, channel=settings.daily_channel, fallback=settings.daily_fallback
+        )
+        await _reply(request, reply)
+
+    async def on_post_today(request: SubcommandRequest) -> None:
+        # Its own client: the daily post's retry handlers never re-send a post blindly.
+        client = make_slack_client(token=settings.bot_token, base_url=settings.api_url)
+        reply = await post_now(
+            request.services.knowledge.current,
+            settings=settings,
+            state=SqlitePostState(settings.state_db),
+            client=client,
+            owner=default_owner(),
+            now=request.services.clock(),
+        )
+        await _reply(request, reply)
+
+    return {
+        "preview": Subcommand(on_preview, admin_only=True, summary="preview [YYYY-MM-DD]"),
+        "post-today": Subcommand(on_post_today, admin_only=True, summary="post-today"),
+    }
+
+
+async def _reply(request: SubcommandRequest, reply: AdminReply) -> None:
+    message: dict[str, Any] = render_admin_text(reply.text)
+    if reply.blocks:
+        message["blocks"] = list(reply.blocks)
+    await request.respond(**message, response_type="ephemeral")
