@@ -36,7 +36,7 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True, kw_only=True)
 class Settings:
-    """Everything the app can be configured with; see docs/slack-setup.md for each variable."""
+    """Everything the app can be configured with; see the README (Settings) for each variable."""
 
     # Slack credentials (repr=False: secrets must not end up in logs or tracebacks)
     bot_token: str | None = field(default=None, repr=False)
