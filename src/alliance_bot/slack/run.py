@@ -112,7 +112,10 @@ def _start(
     return settings, knowledge
 
 
-async def _serve(settings: Settings, knowledge: KnowledgeHolder, *, host: str, port: int) -> int:
+def _wired_app(
+    settings: Settings, knowledge: KnowledgeHolder
+) -> tuple[AsyncApp, list[BackgroundJob]]:
+    """The Bolt app with every feature plugged in, and the jobs to run beside it (both modes)."""
     admin = wire_admin(settings, knowledge)  # refresh/rollback/gaps/stats, recording, SIGHUP
     app = build_app(
         settings,
@@ -121,11 +124,12 @@ async def _serve(settings: Settings, knowledge: KnowledgeHolder, *, host: str, p
         subcommands={**subcommands(settings, knowledge), **admin.subcommands},
     )
     admin.register(app)
-    web_app = build_web_app(
-        app,
-        knowledge=knowledge,
-        background=[*background_jobs(settings, knowledge, app), *admin.background()],
-    )
+    return app, [*background_jobs(settings, knowledge, app), *admin.background()]
+
+
+async def _serve(settings: Settings, knowledge: KnowledgeHolder, *, host: str, port: int) -> int:
+    app, jobs = _wired_app(settings, knowledge)
+    web_app = build_web_app(app, knowledge=knowledge, background=jobs)
     stop = _stop_on_signals()
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
@@ -146,20 +150,10 @@ async def _serve(settings: Settings, knowledge: KnowledgeHolder, *, host: str, p
 
 
 async def _socket_mode(settings: Settings, knowledge: KnowledgeHolder) -> int:
-    admin = wire_admin(settings, knowledge)  # refresh/rollback/gaps/stats, recording, SIGHUP
-    app = build_app(
-        settings,
-        knowledge=knowledge,
-        engine=admin.engine(),
-        subcommands={**subcommands(settings, knowledge), **admin.subcommands},
-    )
-    admin.register(app)
+    app, background = _wired_app(settings, knowledge)
     stop = _stop_on_signals()
     handler = AsyncSocketModeHandler(app, app_token=settings.app_token)
-    jobs = [
-        asyncio.create_task(run_guarded(job))
-        for job in [*background_jobs(settings, knowledge, app), *admin.background()]
-    ]
+    jobs = [asyncio.create_task(run_guarded(job)) for job in background]
     try:
         await handler.connect_async()  # type: ignore[no-untyped-call]  # unannotated in Bolt
         print("alliance-bot connected (Socket Mode)", flush=True)
