@@ -4,10 +4,9 @@
 only in plain values, so a PostgreSQL store can replace `SqliteAdminState` later (every write is a
 single `INSERT ... ON CONFLICT DO UPDATE`, which PostgreSQL has too).
 
-The tables live in the same SQLite file as the daily post (`ALLIANCE_STATE_DB`). They are
-versioned in their own row of `schema_versions` rather than in the daily post's
-`PRAGMA user_version`: that counter numbers one list of steps, and two modules appending to one
-list would number their steps by import order, which differs between processes.
+The tables live in the same SQLite file as the daily post (`ALLIANCE_STATE_DB`). Each feature
+versions its own tables by component (`sqlite_store.migrate`): these are the `admin` steps, with
+their own row in `schema_versions`, so they never share a numbering with the daily post's.
 
 The interface is synchronous on purpose: it is called from the worker thread that answers a
 question (so recording never blocks the event loop) and from admin commands via `to_thread`.
@@ -16,58 +15,59 @@ question (so recording never blocks the event loop) and from admin commands via 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
+
+from alliance_bot import sqlite_store
 
 COMPONENT = "admin"
 
 RefreshAction = Literal["refresh", "dry-run", "rollback", "sighup", "alias"]
 RefreshResult = Literal["swapped", "unchanged", "valid", "invalid", "refused", "nothing"]
 
-# Each step is a list of statements; append, never edit a step that has shipped.
-MIGRATIONS: list[list[str]] = [
-    [
-        """CREATE TABLE admin_refreshes (
-            seq            INTEGER PRIMARY KEY AUTOINCREMENT,
-            at             TEXT NOT NULL,      -- ISO UTC
-            user_id        TEXT NOT NULL,      -- Slack user ID, or 'SIGHUP'
-            action         TEXT NOT NULL,      -- refresh | dry-run | rollback | sighup | alias
-            result         TEXT NOT NULL,      -- swapped | unchanged | valid | invalid | ...
-            version_before TEXT,
-            version_after  TEXT,
-            detail         TEXT NOT NULL DEFAULT ''
-        )""",
-        """CREATE TABLE unanswered_questions (
-            normalized  TEXT PRIMARY KEY,      -- folded text: what makes two questions one gap
-            text        TEXT NOT NULL,         -- the latest wording, as typed
-            count       INTEGER NOT NULL,
-            first_asked TEXT NOT NULL,         -- ISO UTC
-            last_asked  TEXT NOT NULL,         -- ISO UTC
-            suggestions TEXT NOT NULL DEFAULT ''  -- comma-separated entry ids last suggested
-        )""",
-        """CREATE TABLE unanswered_daily (
-            normalized TEXT NOT NULL,
-            day        TEXT NOT NULL,          -- YYYY-MM-DD (UTC)
-            count      INTEGER NOT NULL,
-            PRIMARY KEY (normalized, day)
-        )""",
-        """CREATE TABLE questions_daily (
-            day      TEXT NOT NULL,            -- YYYY-MM-DD (UTC)
-            answered INTEGER NOT NULL,         -- 1: status answer; 0: suggestions/no match/error
-            count    INTEGER NOT NULL,
-            PRIMARY KEY (day, answered)
-        )""",
-        """CREATE TABLE entries_daily (
-            day      TEXT NOT NULL,
-            entry_id TEXT NOT NULL,
-            count    INTEGER NOT NULL,
-            PRIMARY KEY (day, entry_id)
-        )""",
-    ],
+# The `admin` component's steps. Each step is one SQL script; append, never edit a step that has
+# shipped.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE admin_refreshes (
+        seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+        at             TEXT NOT NULL,      -- ISO UTC
+        user_id        TEXT NOT NULL,      -- Slack user ID, or 'SIGHUP'
+        action         TEXT NOT NULL,      -- refresh | dry-run | rollback | sighup | alias
+        result         TEXT NOT NULL,      -- swapped | unchanged | valid | invalid | ...
+        version_before TEXT,
+        version_after  TEXT,
+        detail         TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE unanswered_questions (
+        normalized  TEXT PRIMARY KEY,      -- folded text: what makes two questions one gap
+        text        TEXT NOT NULL,         -- the latest wording, as typed
+        count       INTEGER NOT NULL,
+        first_asked TEXT NOT NULL,         -- ISO UTC
+        last_asked  TEXT NOT NULL,         -- ISO UTC
+        suggestions TEXT NOT NULL DEFAULT ''  -- comma-separated entry ids last suggested
+    );
+    CREATE TABLE unanswered_daily (
+        normalized TEXT NOT NULL,
+        day        TEXT NOT NULL,          -- YYYY-MM-DD (UTC)
+        count      INTEGER NOT NULL,
+        PRIMARY KEY (normalized, day)
+    );
+    CREATE TABLE questions_daily (
+        day      TEXT NOT NULL,            -- YYYY-MM-DD (UTC)
+        answered INTEGER NOT NULL,         -- 1: status answer; 0: suggestions/no match/error
+        count    INTEGER NOT NULL,
+        PRIMARY KEY (day, answered)
+    );
+    CREATE TABLE entries_daily (
+        day      TEXT NOT NULL,
+        entry_id TEXT NOT NULL,
+        count    INTEGER NOT NULL,
+        PRIMARY KEY (day, entry_id)
+    );
+    """,
 ]
 
 
@@ -161,15 +161,15 @@ class SqliteAdminState:
         self.path = Path(path)
         self._busy_timeout = busy_timeout
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = self._connect()
+        db = sqlite_store.connect(self.path, busy_timeout=self._busy_timeout)
         try:
             db.execute("PRAGMA journal_mode=WAL")
-            migrate(db, MIGRATIONS, component=COMPONENT)
+            sqlite_store.migrate(db, MIGRATIONS, component=COMPONENT)
         finally:
             db.close()
 
     def record_refresh(self, record: RefreshRecord) -> None:
-        with self._transaction() as db:
+        with sqlite_store.transaction(self.path, busy_timeout=self._busy_timeout) as db:
             db.execute(
                 "INSERT INTO admin_refreshes (at, user_id, action, result, version_before, "
                 "version_after, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -185,7 +185,7 @@ class SqliteAdminState:
             )
 
     def refreshes(self, *, limit: int = 20) -> list[RefreshRecord]:
-        with self._transaction() as db:
+        with sqlite_store.transaction(self.path, busy_timeout=self._busy_timeout) as db:
             rows = db.execute(
                 "SELECT at, user_id, action, result, version_before, version_after, detail "
                 "FROM admin_refreshes ORDER BY seq DESC LIMIT ?",
@@ -214,7 +214,7 @@ class SqliteAdminState:
         suggestions: Sequence[str] = (),
     ) -> None:
         day = at.astimezone(dt.UTC).date().isoformat()
-        with self._transaction() as db:
+        with sqlite_store.transaction(self.path, busy_timeout=self._busy_timeout) as db:
             db.execute(
                 "INSERT INTO questions_daily (day, answered, count) VALUES (?, ?, 1) "
                 "ON CONFLICT (day, answered) DO UPDATE SET count = count + 1",
@@ -243,7 +243,7 @@ class SqliteAdminState:
                 )
 
     def gaps(self, *, since: dt.date, limit: int = 10) -> list[Gap]:
-        with self._transaction() as db:
+        with sqlite_store.transaction(self.path, busy_timeout=self._busy_timeout) as db:
             rows = db.execute(
                 "SELECT q.normalized, q.text, SUM(d.count) AS n, q.last_asked, q.suggestions "
                 "FROM unanswered_daily d JOIN unanswered_questions q USING (normalized) "
@@ -263,12 +263,12 @@ class SqliteAdminState:
         ]
 
     def forget_gap(self, normalized: str) -> None:
-        with self._transaction() as db:
+        with sqlite_store.transaction(self.path, busy_timeout=self._busy_timeout) as db:
             db.execute("DELETE FROM unanswered_daily WHERE normalized = ?", (normalized,))
             db.execute("DELETE FROM unanswered_questions WHERE normalized = ?", (normalized,))
 
     def stats(self, *, since: dt.date, top: int = 5) -> Stats:
-        with self._transaction() as db:
+        with sqlite_store.transaction(self.path, busy_timeout=self._busy_timeout) as db:
             rows = db.execute(
                 "SELECT day, SUM(count), SUM(CASE WHEN answered = 1 THEN count ELSE 0 END) "
                 "FROM questions_daily WHERE day >= ? GROUP BY day ORDER BY day",
@@ -286,59 +286,6 @@ class SqliteAdminState:
             ),
             top_entries=tuple((str(entry), int(n)) for entry, n in entries),
         )
-
-    # --- plumbing -------------------------------------------------------------------------------
-
-    def _connect(self) -> sqlite3.Connection:
-        # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE), as in post_state.
-        return sqlite3.connect(self.path, timeout=self._busy_timeout, isolation_level=None)
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        db = self._connect()
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
-        finally:
-            db.close()
-
-
-def migrate(db: sqlite3.Connection, steps: Sequence[Sequence[str]], *, component: str) -> int:
-    """Run the steps of `component` that `db` has not had yet; return its new version.
-
-    Each step runs in its own `BEGIN IMMEDIATE` transaction and re-reads the version inside it,
-    so two processes starting at once never run a step twice.
-    """
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS schema_versions "
-        "(component TEXT PRIMARY KEY, version INTEGER NOT NULL)"
-    )
-    while True:
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            row = db.execute(
-                "SELECT version FROM schema_versions WHERE component = ?", (component,)
-            ).fetchone()
-            version = int(row[0]) if row else 0
-            if version >= len(steps):
-                db.execute("COMMIT")
-                return version
-            for statement in steps[version]:
-                db.execute(statement)
-            db.execute(
-                "INSERT INTO schema_versions (component, version) VALUES (?, ?) "
-                "ON CONFLICT (component) DO UPDATE SET version = excluded.version",
-                (component, version + 1),
-            )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
 
 def _iso(moment: dt.datetime) -> str:

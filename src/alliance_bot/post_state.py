@@ -12,8 +12,10 @@ one gets it; it carries a lease expiry, so a claimer that crashed without releas
 day only until the lease runs out. The row then becomes `posted` (or `skipped`) together with the
 archive rotation update, in one transaction.
 
-Other features add their tables by appending a step to `MIGRATIONS`; `PRAGMA user_version` records
-how many steps a file has had, so every step runs exactly once per file.
+Each feature versions its own tables by component: these are the `daily_post` steps in
+`MIGRATIONS`, and `sqlite_store.migrate` records in `schema_versions` how many of them a file has
+had, so every step runs exactly once per file. A file from before components kept its count in
+`PRAGMA user_version`; opening it carries that count over.
 """
 
 from __future__ import annotations
@@ -21,20 +23,23 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol, TypeVar
 
+from alliance_bot import sqlite_store
 from alliance_bot.daily_content import ArchivePick, ArchiveRotation
 
 T = TypeVar("T")
 
+COMPONENT = "daily_post"
+
 PostStatus = Literal["claimed", "posted", "skipped"]
 ClaimStatus = Literal["claimed", "done", "busy"]
 
-# Each step is one SQL script; append, never edit a step that has shipped.
+# The `daily_post` component's steps. Each step is one SQL script; append, never edit a step that
+# has shipped.
 MIGRATIONS: list[str] = [
     """
     CREATE TABLE daily_posts (
@@ -144,12 +149,14 @@ class SqlitePostState:
         self.path = Path(path)
         self._busy_timeout = busy_timeout
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = self._connect()
+        db = sqlite_store.connect(self.path, busy_timeout=self._busy_timeout)
         try:
             # WAL is a property of the file; setting it once is enough, and it lets the CLI read
             # while a server writes.
             db.execute("PRAGMA journal_mode=WAL")
-            migrate(db, MIGRATIONS)
+            # Before components, this module counted its steps in PRAGMA user_version.
+            sqlite_store.adopt_user_version(db, component=COMPONENT)
+            sqlite_store.migrate(db, MIGRATIONS, component=COMPONENT)
         finally:
             db.close()
 
@@ -223,7 +230,7 @@ class SqlitePostState:
 
     def records(self, channel: str | None = None) -> list[PostRecord]:
         """Every record (of one channel), oldest date first; synchronous, for reports and tests."""
-        with self._transaction() as db:
+        with sqlite_store.transaction(self.path, busy_timeout=self._busy_timeout) as db:
             rows = db.execute(
                 f"SELECT {_COLUMNS} FROM daily_posts "
                 + ("WHERE channel = ? " if channel else "")
@@ -234,70 +241,12 @@ class SqlitePostState:
 
     # --- plumbing -------------------------------------------------------------------------------
 
-    def _connect(self) -> sqlite3.Connection:
-        # isolation_level=None: transactions are opened explicitly with BEGIN IMMEDIATE, which
-        # takes the write lock up front, so a read-then-write claim cannot interleave.
-        db = sqlite3.connect(self.path, timeout=self._busy_timeout, isolation_level=None)
-        db.execute("PRAGMA foreign_keys=ON")
-        return db
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        db = self._connect()
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
-        finally:
-            db.close()
-
     async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         def in_thread() -> T:
-            with self._transaction() as db:
+            with sqlite_store.transaction(self.path, busy_timeout=self._busy_timeout) as db:
                 return work(db)
 
         return await asyncio.to_thread(in_thread)
-
-
-def migrate(db: sqlite3.Connection, steps: Sequence[str]) -> int:
-    """Run the steps `db` has not had yet, each in its own transaction; return the new version.
-
-    Two processes starting at once both try; `BEGIN IMMEDIATE` serialises them and the second
-    re-reads the version inside its transaction, so no step runs twice.
-    """
-    while True:
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            version = int(db.execute("PRAGMA user_version").fetchone()[0])
-            if version >= len(steps):
-                db.execute("COMMIT")
-                return version
-            for statement in _statements(steps[version]):
-                db.execute(statement)
-            # PRAGMA does not take parameters; the value is an int we computed.
-            db.execute(f"PRAGMA user_version = {version + 1}")
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-
-
-def _statements(script: str) -> list[str]:
-    """Split a script into statements; a `;` inside a comment or a string does not end one."""
-    # executescript() would COMMIT our transaction first, so statements run one by one.
-    statements: list[str] = []
-    pending = ""
-    for piece in script.split(";"):
-        pending += piece + ";"
-        if sqlite3.complete_statement(pending):
-            if pending.strip(" \n;"):
-                statements.append(pending.strip())
-            pending = ""
-    return statements
 
 
 _COLUMNS = "channel, local_date, status, owner, lease_until, first_claimed_at, ts, kind, entry_ids"

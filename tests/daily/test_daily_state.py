@@ -8,7 +8,8 @@ import sqlite3
 from pathlib import Path
 
 from alliance_bot.daily_content import ArchivePick
-from alliance_bot.post_state import MIGRATIONS, SqlitePostState, migrate
+from alliance_bot.post_state import COMPONENT, MIGRATIONS, SqlitePostState
+from alliance_bot.sqlite_store import migrate, statements
 
 DAY = dt.date(2024, 3, 10)
 NOON = dt.datetime(2024, 3, 10, 16, 0, tzinfo=dt.UTC)
@@ -92,7 +93,10 @@ class TestSchema:
         db = sqlite3.connect(state.path)
         try:
             assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-            assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+            version = db.execute(
+                "SELECT version FROM schema_versions WHERE component = ?", (COMPONENT,)
+            ).fetchone()
+            assert version == (len(MIGRATIONS),)
         finally:
             db.close()
 
@@ -101,10 +105,35 @@ class TestSchema:
         steps = [*MIGRATIONS, "CREATE TABLE refresh_history (id INTEGER PRIMARY KEY); -- x; y"]
         db = sqlite3.connect(state.path, isolation_level=None)
         try:
-            assert migrate(db, steps) == len(steps)
-            assert migrate(db, steps) == len(steps)
+            assert migrate(db, steps, component=COMPONENT) == len(steps)
+            assert migrate(db, steps, component=COMPONENT) == len(steps)
             tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             assert {"daily_posts", "archive_shown", "refresh_history"} <= tables
+        finally:
+            db.close()
+
+    def test_a_file_versioned_by_user_version_is_not_migrated_again(self, tmp_path: Path) -> None:
+        """A file from before components keeps its tables and rows; its count carries over."""
+        path = tmp_path / "old.db"
+        db = sqlite3.connect(path, isolation_level=None)
+        try:
+            for statement in statements(MIGRATIONS[0]):
+                db.execute(statement)
+            db.execute(
+                "INSERT INTO archive_shown (channel, cycle, entry_id, local_date) "
+                "VALUES ('C1', 1, 'e', '2024-03-09')"
+            )
+            db.execute("PRAGMA user_version = 1")
+        finally:
+            db.close()
+        state = SqlitePostState(path)
+        assert asyncio.run(state.rotation("C1")).shown == frozenset({"e"})
+        db = sqlite3.connect(path)
+        try:
+            version = db.execute(
+                "SELECT version FROM schema_versions WHERE component = ?", (COMPONENT,)
+            ).fetchone()
+            assert version == (len(MIGRATIONS),)
         finally:
             db.close()
 
