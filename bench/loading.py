@@ -1,8 +1,8 @@
 """Loading: time to load and validate, and peak memory, at each size; and a refresh at the largest
 size while questions keep coming, reporting how much longer than usual any question waited.
 
-Each load runs in its own subprocess so its peak RSS (getrusage maxrss) is that load's alone,
-not the high-water mark of whatever ran before it in this process.
+Each load runs in its own subprocess so its peak RSS (VmHWM) is that load's alone, not the
+high-water mark of whatever ran before it in this process.
 
 The refresh runs in one process as the Slack app does: `KnowledgeHolder.reload` in a thread while
 the main thread answers questions one after another. A question's extra wait is its latency
@@ -52,17 +52,26 @@ class RefreshRow:
     gc_freeze: bool
 
 
+def _memory_mb(field: str) -> float:
+    """A /proc/self/status figure in MB. VmHWM, not getrusage's maxrss: on Linux maxrss keeps the
+    high-water mark of the process this one was forked from, so a child of a big parent would
+    report the parent's peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux: best effort
+
+
 def _child(directory: Path) -> None:
     """Runs in the subprocess: load once and print the measurements as JSON."""
     from alliance_bot.loader import load_knowledge
 
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = _memory_mb("VmRSS")
     start = time.perf_counter()
     kb = load_knowledge(directory)
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    # ru_maxrss is in KiB on Linux.
-    print(json.dumps({"size": len(kb), "seconds": seconds, "peak": peak, "before": before}))
+    print(json.dumps({"size": len(kb), "seconds": seconds, "peak": _memory_mb("VmHWM"),
+                      "before": before}))  # fmt: skip
 
 
 def measure_load(directory: Path) -> LoadRow:
@@ -74,7 +83,7 @@ def measure_load(directory: Path) -> LoadRow:
         cwd=REPO,
     )
     data = json.loads(out.stdout)
-    return LoadRow(data["size"], data["seconds"], data["peak"] / 1024, data["before"] / 1024)
+    return LoadRow(data["size"], data["seconds"], data["peak"], data["before"])
 
 
 def measure_refresh(
