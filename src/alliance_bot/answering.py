@@ -254,9 +254,13 @@ class _Asker:
                     "no_match", f"The articles don't quote *{name}* directly.", note=person.matched
                 )
             if topic:
+                # Only this person's quotes compete: across the whole base a common topic word
+                # would fill the candidate list with other entries.
                 wanted = {
                     m.entry_id: m
-                    for m in self.kb.index.text(topic, kinds=frozenset({"quote"}), limit=200)
+                    for m in self.kb.index.text(
+                        topic, among=[q.id for q in quotes], limit=len(quotes), min_coverage=0.5
+                    )
                 }
                 on_topic = [q for q in quotes if q.id in wanted and wanted[q.id].coverage >= 0.5]
                 on_topic.sort(key=lambda q: (-wanted[q.id].coverage, -wanted[q.id].score))

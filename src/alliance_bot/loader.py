@@ -7,6 +7,7 @@ and each key keeps its line number for error messages.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -51,6 +52,20 @@ def knowledge_files(directory: Path) -> list[Path]:
 
 def load_knowledge(directory: Path) -> KnowledgeBase:
     """Read, validate and index `directory`; raise `KnowledgeBaseInvalid` listing every problem."""
+    # A load allocates millions of objects; the cyclic collector would run full passes during it,
+    # each holding the GIL for up to seconds while questions wait in other threads. Pause it, and
+    # freeze what survives so later passes don't rescan a snapshot that lives until the next load.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(directory)
+    finally:
+        gc.freeze()
+        if collecting:
+            gc.enable()
+
+
+def _load(directory: Path) -> KnowledgeBase:
     directory = directory.resolve()
     problems: list[Problem] = []
     if not directory.is_dir():
@@ -85,12 +100,19 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
         article = corpus.article(name)
         assert article is not None
         digest.update(name.encode() + b"\0" + article.text.encode() + b"\0")
-    return KnowledgeBase.build(
+    kb = KnowledgeBase.build(
         root=directory,
         entries=[e for e, _ in entries],
         corpus=corpus,
         version=digest.hexdigest()[:12],
     )
+    # Free the YAML node trees one entry at a time: dropping the whole list at once is a single
+    # C-level deallocation that holds the GIL for hundreds of milliseconds at 100,000 entries.
+    while entries:
+        entries.pop()
+    while parsed:
+        parsed.pop()
+    return kb
 
 
 def _display(path: Path, directory: Path) -> str:

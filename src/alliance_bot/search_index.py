@@ -10,9 +10,10 @@ Two structures:
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -161,6 +162,7 @@ class SearchIndex:
 
     def __init__(self, entries: Sequence[Entry]) -> None:
         self._ids = [e.id for e in entries]
+        self._positions = {entry_id: position for position, entry_id in enumerate(self._ids)}
         self._kinds: dict[str, Kind] = {e.id: e.kind for e in entries}
         self.names = NameTable((e.id, name) for e in entries for name in e.names())
         self.roles = NameTable(
@@ -222,9 +224,16 @@ class SearchIndex:
         return self._kinds[entry_id]
 
     def text(
-        self, text: str, *, kinds: frozenset[Kind] | None = None, limit: int = 10
+        self,
+        text: str,
+        *,
+        kinds: frozenset[Kind] | None = None,
+        among: Collection[str] | None = None,
+        limit: int = 10,
+        min_coverage: float = 0.4,
     ) -> list[TextMatch]:
-        """Entries ranked by BM25 for `text`, each with the share of the question it covers."""
+        """Entries ranked by share of the question covered, then BM25; only those covering at
+        least `min_coverage`. `among` restricts the search to these entry ids."""
         stems = self.query_stems(text)
         total = sum(stems.values())
         if not total:
@@ -232,19 +241,31 @@ class SearchIndex:
         known = sorted(
             (s for s in stems if s in self._postings), key=lambda s: len(self._postings[s])
         )
+        wanted: Callable[[int], bool] = (
+            (lambda position: self._kinds[self._ids[position]] in kinds)
+            if kinds is not None
+            else (lambda position: True)
+        )
         candidates: set[int] = set()
-        for stemmed in known:
-            posting = self._postings[stemmed]
-            if len(posting) <= _CANDIDATE_CAP or not candidates:
-                candidates.update(
-                    posting
-                    if len(posting) <= _CANDIDATE_CAP
-                    else sorted(posting, key=posting.__getitem__, reverse=True)[:_CANDIDATE_CAP]
-                )
+        if among is not None:
+            candidates = {self._positions[i] for i in among if i in self._positions}
+        else:
+            # Rarest stems first. Once the stems taken hold more than 1 - min_coverage of the
+            # question's weight, an entry with none of them cannot reach min_coverage, so the
+            # common stems' long postings need not be read.
+            taken = 0.0
+            for stemmed in known:
+                if taken > total * (1 - min_coverage) and candidates:
+                    break
+                taken += stems[stemmed]
+                posting = self._postings[stemmed]
+                fitting = [p for p in posting if wanted(p)] if kinds is not None else posting
+                if len(fitting) > _CANDIDATE_CAP:
+                    fitting = heapq.nlargest(_CANDIDATE_CAP, fitting, key=posting.__getitem__)
+                candidates.update(fitting)
         results: list[TextMatch] = []
         for position in candidates:
-            entry_id = self._ids[position]
-            if kinds is not None and self._kinds[entry_id] not in kinds:
+            if not wanted(position):
                 continue
             score = 0.0
             covered = 0.0
@@ -260,6 +281,8 @@ class SearchIndex:
                     covered += idf
                     named += idf if stemmed in subject else 0.0
                     score += idf * tf * (_BM25_K1 + 1) / (tf + norm)
-            results.append(TextMatch(entry_id, score, covered / total, named / total))
-        results.sort(key=lambda m: (-m.coverage, -m.score, m.entry_id))
-        return results[:limit]
+            if covered / total >= min_coverage:
+                results.append(
+                    TextMatch(self._ids[position], score, covered / total, named / total)
+                )
+        return heapq.nsmallest(limit, results, key=lambda m: (-m.coverage, -m.score, m.entry_id))
