@@ -1,85 +1,19 @@
 """Engine changes prototyped for measurement only: `apply()` monkeypatches them into this process.
 
-The engine (search_index.py, answering.py) is owned and edited elsewhere; these mirror its code as
-of commit 474cd51 plus the smallest changes that close the latency gap found by the benchmarks, so
-their effect can be measured with `--prototype` before anyone ports them. `bench.answering`
-compares every answer with and without them: the text pruning changes none; the name lookup one
-does change a few typo answers, so it is off unless asked for.
+What is left here is the name-lookup change, not yet ported because it changes a few typo
+answers: `bench.answering --prototype` measures it and counts the answers that differ. (The
+full-text pruning measured here first is now in `SearchIndex.text`.)
 """
 
 from __future__ import annotations
 
-import heapq
 from collections import Counter
 from collections.abc import Callable
 
 from rapidfuzz import fuzz, process
 
-from alliance_bot import search_index
-from alliance_bot.models import Kind
-from alliance_bot.search_index import NameMatch, NameTable, SearchIndex, TextMatch
+from alliance_bot.search_index import NameMatch, NameTable
 from alliance_bot.text import name_key
-
-# Every caller of SearchIndex.text drops matches covering less than this share of the question
-# (answering.py: PARTLY_COVERED = 0.4 is the lowest threshold used; search and quotes use 0.5).
-MIN_COVERAGE = 0.4
-
-
-def text(
-    self: SearchIndex, text: str, *, kinds: frozenset[Kind] | None = None, limit: int = 10
-) -> list[TextMatch]:
-    """`SearchIndex.text`, pruned: candidates come only from the rarest stems that an entry must
-    contain to cover MIN_COVERAGE of the question, and only the top `limit` are built and sorted.
-
-    Exact for every match with coverage ≥ MIN_COVERAGE: an entry containing none of the stems
-    whose IDF sum exceeds (1 - MIN_COVERAGE) of the question's weight covers less than
-    MIN_COVERAGE. Stems are taken rarest first (highest IDF), as the original orders them, and the
-    original candidate cap applies to each stem unchanged.
-    """
-    stems = self.query_stems(text)
-    total = sum(stems.values())
-    if not total:
-        return []
-    known = sorted((s for s in stems if s in self._postings), key=lambda s: len(self._postings[s]))
-    candidates: set[int] = set()
-    needed = (1 - MIN_COVERAGE) * total
-    gathered = 0.0
-    for stemmed in known:
-        if gathered > needed:
-            break
-        gathered += stems[stemmed]
-        posting = self._postings[stemmed]
-        if len(posting) <= search_index._CANDIDATE_CAP:
-            candidates.update(posting)
-        elif not candidates:
-            candidates.update(
-                sorted(posting, key=posting.__getitem__, reverse=True)[
-                    : search_index._CANDIDATE_CAP
-                ]
-            )
-    k1, b = search_index._BM25_K1, search_index._BM25_B
-    scored: list[tuple[float, float, str]] = []
-    for position in candidates:
-        entry_id = self._ids[position]
-        if kinds is not None and self._kinds[entry_id] not in kinds:
-            continue
-        score = 0.0
-        covered = 0.0
-        named = 0.0
-        subject = self._name_stems[position]
-        norm = k1 * (1 - b + b * self._lengths[position] / self._average_length)
-        for stemmed in known:
-            tf = self._postings[stemmed].get(position)
-            if tf:
-                idf = stems[stemmed]
-                covered += idf
-                named += idf if stemmed in subject else 0.0
-                score += idf * tf * (k1 + 1) / (tf + norm)
-        if covered / total >= MIN_COVERAGE:
-            scored.append((covered / total, score, entry_id, named / total))
-    best = heapq.nsmallest(limit, scored, key=lambda m: (-m[0], -m[1], m[2]))
-    return [TextMatch(entry_id, score, cover, name) for cover, score, entry_id, name in best]
-
 
 _ORIGINAL_LOOKUP = NameTable.lookup
 # A token in more names than this says little about which name is meant ("minister", "of");
@@ -129,16 +63,10 @@ def lookup(
     return ranked[:limit]
 
 
-_ORIGINAL_TEXT = SearchIndex.text
-
-
-def apply(*, names: bool = False) -> None:
+def apply() -> None:
     """Patch the prototypes into the engine classes for the rest of this process."""
-    SearchIndex.text = text  # type: ignore[method-assign]
-    if names:
-        NameTable.lookup = lookup  # type: ignore[method-assign]
+    NameTable.lookup = lookup  # type: ignore[method-assign]
 
 
 def restore() -> None:
-    SearchIndex.text = _ORIGINAL_TEXT  # type: ignore[method-assign]
     NameTable.lookup = _ORIGINAL_LOOKUP  # type: ignore[method-assign]
