@@ -25,6 +25,8 @@ from alliance_bot.text import STOPWORDS, name_key, search_words, stem
 _TOKEN_CUTOFF = 80.0
 # Above this many postings a stem is too common to generate candidates on its own.
 _CANDIDATE_CAP = 3000
+# A name word found in more names than this only counts when rarer words found nothing.
+_COMMON_TOKEN = 500
 _BM25_K1 = 1.2
 _BM25_B = 0.75
 
@@ -131,10 +133,18 @@ class NameTable:
         if not key:
             return []
         best: dict[str, NameMatch] = {m.entry_id: m for m in self.exact(key)}
+        expanded = sorted(
+            (len(self._token_names.get(known, ())), known)
+            for token in key.split()
+            for known in self._vocabulary.expand(token)
+        )
         candidates: Counter[str] = Counter()
-        for token in key.split():
-            for known in self._vocabulary.expand(token):
-                candidates.update(self._token_names.get(known, ()))
+        for count, known in expanded:
+            # Rarest words first; a word in hundreds of names ("minister", "of") says little
+            # about which one is meant, and counting them all is most of a lookup's cost.
+            if count > _COMMON_TOKEN and candidates:
+                continue
+            candidates.update(self._token_names.get(known, ()))
         if candidates:
             pool = [name for name, _ in candidates.most_common(200)]
             for name, score, _ in process.extract(
@@ -146,14 +156,18 @@ class NameTable:
         ranked = sorted(best.values(), key=lambda m: (-m.score, m.entry_id))
         return ranked[:limit]
 
-    def sharing_a_word(self, phrase: str) -> list[str]:
-        """Entries with a name containing one of the phrase's words exactly (for did-you-mean)."""
+    def sharing_a_word(self, phrase: str, *, limit: int = 30) -> list[str]:
+        """Up to `limit` entries with a name containing one of the phrase's words exactly (for
+        did-you-mean), rarest words first: they say most about what was meant."""
+        tokens = [t for t in name_key(phrase).split() if len(t) >= 3 and t not in STOPWORDS]
+        tokens.sort(key=lambda t: len(self._token_names.get(t, ())))
         found: dict[str, None] = {}
-        for token in name_key(phrase).split():
-            if len(token) >= 3 and token not in STOPWORDS:
-                for name in self._token_names.get(token, ()):
-                    for entry_id in self._names[name]:
-                        found.setdefault(entry_id)
+        for token in tokens:
+            for name in self._token_names.get(token, ()):
+                for entry_id in self._names[name]:
+                    found.setdefault(entry_id)
+                if len(found) >= limit:
+                    return list(found)
         return list(found)
 
 
@@ -163,6 +177,7 @@ class SearchIndex:
     def __init__(self, entries: Sequence[Entry]) -> None:
         self._ids = [e.id for e in entries]
         self._positions = {entry_id: position for position, entry_id in enumerate(self._ids)}
+        self._kind_at: list[Kind] = [e.kind for e in entries]
         self._kinds: dict[str, Kind] = {e.id: e.kind for e in entries}
         self.names = NameTable((e.id, name) for e in entries for name in e.names())
         self.roles = NameTable(
@@ -241,11 +256,7 @@ class SearchIndex:
         known = sorted(
             (s for s in stems if s in self._postings), key=lambda s: len(self._postings[s])
         )
-        wanted: Callable[[int], bool] = (
-            (lambda position: self._kinds[self._ids[position]] in kinds)
-            if kinds is not None
-            else (lambda position: True)
-        )
+        kind_at = self._kind_at
         candidates: set[int] = set()
         if among is not None:
             candidates = {self._positions[i] for i in among if i in self._positions}
@@ -259,13 +270,20 @@ class SearchIndex:
                     break
                 taken += stems[stemmed]
                 posting = self._postings[stemmed]
-                fitting = [p for p in posting if wanted(p)] if kinds is not None else posting
-                if len(fitting) > _CANDIDATE_CAP:
-                    fitting = heapq.nlargest(_CANDIDATE_CAP, fitting, key=posting.__getitem__)
-                candidates.update(fitting)
+                if len(posting) <= _CANDIDATE_CAP:
+                    candidates.update(posting)
+                    continue
+                # Over the cap: keep the strongest of the wanted kinds (filtering first, so other
+                # kinds can't crowd the wanted ones out of the cap).
+                fitting = (
+                    [p for p in posting if kind_at[p] in kinds]
+                    if kinds is not None
+                    else list(posting)
+                )
+                candidates.update(heapq.nlargest(_CANDIDATE_CAP, fitting, key=posting.__getitem__))
         results: list[TextMatch] = []
         for position in candidates:
-            if not wanted(position):
+            if kinds is not None and kind_at[position] not in kinds:
                 continue
             score = 0.0
             covered = 0.0
