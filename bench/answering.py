@@ -28,7 +28,6 @@ from alliance_bot.kb import KnowledgeBase
 from alliance_bot.loader import load_knowledge
 from alliance_bot.models import Event, Fact, Person, Quote, Term
 from alliance_bot.paths import default_knowledge_dir
-from bench import prototypes
 from bench.common import (
     DATE_FORMS,
     judge,
@@ -59,7 +58,6 @@ class AnsweringRow:
     passed: int
     applicable: int
     failures: tuple[str, ...]
-    changed: int | None = None  # answers that differ from the unpatched engine (--prototype)
 
     @property
     def pass_rate(self) -> float:
@@ -156,8 +154,8 @@ def _outcomes(kb: KnowledgeBase, asked: list[tuple[str, Any]]) -> list[tuple[str
     return outcomes
 
 
-def measure(kb: KnowledgeBase, label: str, *, baseline: list[Any] | None = None) -> AnsweringRow:
-    """Time the mixed set on `kb`; with `baseline` (unpatched outcomes), count changed answers."""
+def measure(kb: KnowledgeBase, label: str) -> AnsweringRow:
+    """Time the mixed set on `kb`, against brute force, and judge the real questions buried in it."""
     items = real_questions()
     asked = mixed_questions(kb)
     # Warm up once: the first call pays for imports, regex compilation and stem caches.
@@ -177,9 +175,6 @@ def measure(kb: KnowledgeBase, label: str, *, baseline: list[Any] | None = None)
         for j in applicable
         if not j.ok
     )
-    changed = None
-    if baseline is not None:
-        changed = sum(a != b for a, b in zip(_outcomes(kb, asked), baseline, strict=True))
     return AnsweringRow(
         label=label,
         size=len(kb),
@@ -192,7 +187,6 @@ def measure(kb: KnowledgeBase, label: str, *, baseline: list[Any] | None = None)
         passed=sum(1 for j in applicable if j.ok),
         applicable=len(applicable),
         failures=failures,
-        changed=changed,
     )
 
 
@@ -212,28 +206,17 @@ def row_cells(row: AnsweringRow) -> tuple[object, ...]:
         row.max_ms,
         row.brute_p50_ms,
         round(row.speedup),
-        f"{row.passed}/{row.applicable} ({row.pass_rate:.1%})"
-        + (f", {row.changed} answers changed" if row.changed is not None else ""),
+        f"{row.passed}/{row.applicable} ({row.pass_rate:.1%})",
     )
 
 
-def run(
-    sizes: tuple[int, ...], *, prototype: bool = False, real: bool = True
-) -> list[AnsweringRow]:
-    """Rows for the real base alone (the reference pass rate), then each size; with `prototype`,
-    each size again with bench.prototypes patched in."""
+def run(sizes: tuple[int, ...], *, real: bool = True) -> list[AnsweringRow]:
+    """Rows for the real base alone (the reference pass rate), then each size."""
     directories = [default_knowledge_dir()] if real else []
     rows = []
     for directory in [*directories, *(cached(size) for size in sizes)]:
         kb = load_knowledge(directory)
         rows.append(measure(kb, "as is"))
-        if prototype:
-            baseline = _outcomes(kb, mixed_questions(kb))
-            prototypes.apply()
-            try:
-                rows.append(measure(kb, "prototype", baseline=baseline))
-            finally:
-                prototypes.restore()
         del kb
         gc.collect()
     return rows
@@ -243,11 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     size_arguments(parser)
     parser.add_argument("--failures", action="store_true", help="list failed real questions")
-    parser.add_argument(
-        "--prototype", action="store_true", help="also measure with bench.prototypes patched in"
-    )
     args = parser.parse_args(argv)
-    rows = run(sizes_of(args), prototype=args.prototype, real=not args.quick)
+    rows = run(sizes_of(args), real=not args.quick)
     print(table(HEADERS, [row_cells(r) for r in rows]))
     if args.failures:
         for row in rows:

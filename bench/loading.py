@@ -14,7 +14,6 @@ during the reload minus that same question's median latency before it.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import resource
 import subprocess
@@ -49,7 +48,6 @@ class RefreshRow:
     usual_p99_ms: float
     during_p99_ms: float
     max_extra_ms: float
-    gc_freeze: bool
 
 
 def _memory_mb(field: str) -> float:
@@ -86,14 +84,10 @@ def measure_load(directory: Path) -> LoadRow:
     return LoadRow(data["size"], data["seconds"], data["peak"], data["before"])
 
 
-def measure_refresh(
-    directory: Path, *, freeze: bool = False, baseline_seconds: float = BASELINE_SECONDS
-) -> RefreshRow:
-    """Reload in a thread while this thread keeps answering; `freeze` prototypes the fix for
-    the pauses found: automatic GC off during a load, the result frozen after it."""
+def measure_refresh(directory: Path, *, baseline_seconds: float = BASELINE_SECONDS) -> RefreshRow:
+    """Reload in a thread while this thread keeps answering (the loader pauses the cyclic GC
+    during a load and freezes the result: see docs/performance.md)."""
     holder = KnowledgeHolder.load(directory)
-    if freeze:
-        gc.freeze()
     asked = mixed_questions(holder.current)
     for text, today in asked:  # warm-up
         answer(holder.current, text, today)
@@ -113,18 +107,7 @@ def measure_refresh(
 
     def reload() -> None:
         start = time.perf_counter()
-        if freeze:
-            # The prototype: no automatic collection while a load allocates millions of
-            # objects (each full collection holds the GIL for up to seconds), then freeze the
-            # new snapshot so later collections never scan it.
-            gc.disable()
-            try:
-                holder.reload()
-            finally:
-                gc.freeze()
-                gc.enable()
-        else:
-            holder.reload()
+        holder.reload()
         timing["seconds"] = time.perf_counter() - start
         done.set()
 
@@ -139,8 +122,6 @@ def measure_refresh(
         during.append((k, (time.perf_counter() - start) * 1000))
         i += 1
     thread.join()
-    if freeze:
-        gc.unfreeze()
     extra = [ms - median(usual[k]) for k, ms in during]
     return RefreshRow(
         size=len(holder.current),
@@ -149,7 +130,6 @@ def measure_refresh(
         usual_p99_ms=percentile([ms for v in usual.values() for ms in v], 99),
         during_p99_ms=percentile([ms for _, ms in during], 99),
         max_extra_ms=max(extra, default=0.0),
-        gc_freeze=freeze,
     )
 
 
@@ -161,7 +141,7 @@ LOAD_HEADERS = (
     "of which imports MB",
 )
 REFRESH_HEADERS = (
-    "entries", "gc", "reload s", "questions during", "usual p99 ms", "p99 during ms",
+    "entries", "reload s", "questions during", "usual p99 ms", "p99 during ms",
     "max extra wait ms",
 )  # fmt: skip
 
@@ -173,7 +153,6 @@ def load_cells(row: LoadRow) -> tuple[object, ...]:
 def refresh_cells(row: RefreshRow) -> tuple[object, ...]:
     return (
         row.size,
-        "disabled during load, frozen after" if row.gc_freeze else "as is",
         row.reload_seconds,
         row.asked_during,
         row.usual_p99_ms,
@@ -183,26 +162,18 @@ def refresh_cells(row: RefreshRow) -> tuple[object, ...]:
 
 
 def run(
-    sizes: tuple[int, ...], *, prototype: bool = False, baseline_seconds: float = BASELINE_SECONDS
+    sizes: tuple[int, ...], *, baseline_seconds: float = BASELINE_SECONDS
 ) -> tuple[list[LoadRow], list[RefreshRow]]:
-    """Load each size in a subprocess, then refresh the largest (again with the prototype)."""
+    """Load each size in a subprocess, then refresh the largest while answering."""
     directories = [cached(size) for size in sizes]
     loads = [measure_load(d) for d in directories]
     refreshes = [measure_refresh(directories[-1], baseline_seconds=baseline_seconds)]
-    if prototype:
-        gc.collect()
-        refreshes.append(
-            measure_refresh(directories[-1], freeze=True, baseline_seconds=baseline_seconds)
-        )
     return loads, refreshes
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     size_arguments(parser)
-    parser.add_argument(
-        "--prototype", action="store_true", help="also refresh with the GC prototype"
-    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -210,7 +181,6 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     loads, refreshes = run(
         sizes_of(args),
-        prototype=args.prototype,
         baseline_seconds=0.3 if args.quick else BASELINE_SECONDS,
     )
     print(table(LOAD_HEADERS, [load_cells(r) for r in loads]))

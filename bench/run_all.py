@@ -1,6 +1,6 @@
 """Run every benchmark and print one Markdown report (what docs/performance.md records).
 
-    python -m bench.run_all [--sizes 1000,10000,100000] [--quick] [--no-prototype]
+    python -m bench.run_all [--sizes 1000,10000,100000] [--quick]
 
 `--quick` runs each benchmark at a tiny size in a few seconds (the smoke test's setting); the
 full run takes about ten minutes on two cores, most of it generating and loading 100,000 entries.
@@ -19,23 +19,17 @@ from bench.common import machine, size_arguments, sizes_of, table
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     size_arguments(parser)
-    parser.add_argument(
-        "--no-prototype", action="store_true", help="skip the prototyped engine fixes"
-    )
     args = parser.parse_args(argv)
     sizes = sizes_of(args)
-    prototype = not args.no_prototype
     started = time.perf_counter()
     print(f"Machine: {machine()}\n")
 
     print("## Answering\n")
-    rows = answering.run(sizes, prototype=prototype, real=not args.quick)
+    rows = answering.run(sizes, real=not args.quick)
     print(table(answering.HEADERS, [answering.row_cells(r) for r in rows]))
 
     print("\n## Loading\n")
-    loads, refreshes = loading.run(
-        sizes, prototype=prototype, baseline_seconds=0.3 if args.quick else 3.0
-    )
+    loads, refreshes = loading.run(sizes, baseline_seconds=0.3 if args.quick else 3.0)
     print(table(loading.LOAD_HEADERS, [loading.load_cells(r) for r in loads]))
     print()
     print(table(loading.REFRESH_HEADERS, [loading.refresh_cells(r) for r in refreshes]))
