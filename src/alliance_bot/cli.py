@@ -16,13 +16,11 @@ from pathlib import Path
 
 from alliance_bot.answer_types import Answer
 from alliance_bot.answering import answer
+from alliance_bot.config import knowledge_dir_from
 from alliance_bot.kb import KnowledgeBase
 from alliance_bot.loader import load_knowledge
 from alliance_bot.mrkdwn import unescape
-from alliance_bot.paths import default_knowledge_dir
 from alliance_bot.problems import KnowledgeBaseInvalid
-
-KNOWLEDGE_DIR_VARIABLE = "ALLIANCE_KNOWLEDGE_DIR"
 
 
 def _iso_date(text: str) -> dt.date:
@@ -72,8 +70,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def knowledge_dir() -> Path:
-    configured = os.environ.get(KNOWLEDGE_DIR_VARIABLE)
-    return Path(configured) if configured else default_knowledge_dir()
+    return knowledge_dir_from(os.environ)
 
 
 def _load(directory: Path) -> KnowledgeBase | None:

@@ -87,7 +87,6 @@ class Settings:
                 f"not user IDs: {', '.join(bad)}"
             )
 
-        knowledge = get("ALLIANCE_KNOWLEDGE_DIR")
         state_db = get("ALLIANCE_STATE_DB")
         fallback = (get("ALLIANCE_DAILY_FALLBACK") or "archive").lower()
         if fallback not in ("archive", "skip"):
@@ -99,7 +98,7 @@ class Settings:
             app_token=get("SLACK_APP_TOKEN"),
             api_url=api_url,
             admins=admins,
-            knowledge_dir=Path(knowledge) if knowledge else default_knowledge_dir(),
+            knowledge_dir=knowledge_dir_from(values),
             state_db=Path(state_db) if state_db else Path(DEFAULT_STATE_DB),
             daily_channel=get("ALLIANCE_DAILY_CHANNEL"),
             daily_time=_parse_time(get("ALLIANCE_DAILY_TIME")),
@@ -134,6 +133,12 @@ class Settings:
             )
         if not self.bot_token.startswith("xoxb-"):
             raise ConfigError("SLACK_BOT_TOKEN must be a bot token (it starts with xoxb-)")
+
+
+def knowledge_dir_from(values: Mapping[str, str]) -> Path:
+    """`ALLIANCE_KNOWLEDGE_DIR`, else the knowledge base shipped with the package."""
+    configured = values.get("ALLIANCE_KNOWLEDGE_DIR", "").strip()
+    return Path(configured) if configured else default_knowledge_dir()
 
 
 def read_env_file(path: Path) -> dict[str, str]:
