@@ -23,11 +23,11 @@ from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 
-from alliance_bot.answering import answer
-from alliance_bot.kb import KnowledgeBase
-from alliance_bot.loader import load_knowledge
-from alliance_bot.models import Event, Fact, Person, Quote, Term
-from alliance_bot.paths import default_knowledge_dir
+from alliance_bot.answering.engine import answer
+from alliance_bot.knowledge.loader import load_knowledge
+from alliance_bot.knowledge.models import Event, Fact, Person, Quote, Term
+from alliance_bot.knowledge.paths import default_knowledge_dir
+from alliance_bot.knowledge.snapshot import KnowledgeBase
 from bench.common import (
     DATE_FORMS,
     judge,

@@ -15,9 +15,9 @@ from typing import Any
 
 import yaml
 
-from alliance_bot.answering import answer
-from alliance_bot.kb import KnowledgeBase
-from alliance_bot.questions import parse_question
+from alliance_bot.answering.engine import answer
+from alliance_bot.answering.questions import parse_question
+from alliance_bot.knowledge.snapshot import KnowledgeBase
 from bench.generate import REPO, SIZES
 
 QUESTIONS = REPO / "tests" / "data" / "questions.yaml"

@@ -31,10 +31,10 @@ from typing import Any
 import yaml
 from rapidfuzz.distance import Levenshtein
 
-from alliance_bot.loader import load_knowledge
-from alliance_bot.models import Event, Person
-from alliance_bot.paths import default_knowledge_dir
-from alliance_bot.text import name_key
+from alliance_bot.knowledge.loader import load_knowledge
+from alliance_bot.knowledge.models import Event, Person
+from alliance_bot.knowledge.paths import default_knowledge_dir
+from alliance_bot.knowledge.text import name_key
 
 # Bump when the output changes, so cached bases (see `cached`) are regenerated.
 GENERATOR_VERSION = "4"

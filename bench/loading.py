@@ -23,8 +23,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from alliance_bot.answering import answer
-from alliance_bot.holder import KnowledgeHolder
+from alliance_bot.answering.engine import answer
+from alliance_bot.knowledge.holder import KnowledgeHolder
 from bench.answering import mixed_questions
 from bench.common import REPO, median, percentile, size_arguments, sizes_of, table
 from bench.generate import cached
@@ -62,7 +62,7 @@ def _memory_mb(field: str) -> float:
 
 def _child(directory: Path) -> None:
     """Runs in the subprocess: load once and print the measurements as JSON."""
-    from alliance_bot.loader import load_knowledge
+    from alliance_bot.knowledge.loader import load_knowledge
 
     before = _memory_mb("VmRSS")
     start = time.perf_counter()

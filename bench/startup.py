@@ -19,7 +19,7 @@ from pathlib import Path
 
 import aiohttp
 
-from alliance_bot.paths import default_knowledge_dir
+from alliance_bot.knowledge.paths import default_knowledge_dir
 from alliance_bot.testing.app_process import alliance_bot_command, process_env
 from alliance_bot.testing.fake_slack import FakeSlack
 from bench.common import median, size_arguments, sizes_of, table

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alliance_bot.answer_types import Answer, Suggestion
-from alliance_bot.blocks import (
+from alliance_bot.answering.answer import Answer, Suggestion
+from alliance_bot.mrkdwn import escape
+from alliance_bot.slack.render.answers import (
     MAX_BLOCKS,
     MAX_BUTTON_VALUE,
     SHARE_ACTION,
@@ -22,7 +23,6 @@ from alliance_bot.blocks import (
     render_shared,
     validate_message,
 )
-from alliance_bot.mrkdwn import escape
 
 ANSWER = Answer(
     status="answer",

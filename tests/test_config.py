@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from alliance_bot.config import ConfigError, Settings
-from alliance_bot.paths import default_knowledge_dir
+from alliance_bot.knowledge.paths import default_knowledge_dir
 
 
 class TestDefaults:

@@ -1,5 +1,5 @@
 """Allow `python -m alliance_bot`."""
 
-from alliance_bot.cli import main
+from alliance_bot.cli.main import main
 
 raise SystemExit(main())

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
-from alliance_bot.paths import default_knowledge_dir
+from alliance_bot.knowledge.paths import default_knowledge_dir
 
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_STATE_DB = "alliance-bot.db"

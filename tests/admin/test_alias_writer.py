@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from alliance_bot.alias_writer import AliasError, add_alias
-from alliance_bot.holder import KnowledgeHolder
-from alliance_bot.kb_diff import diff_knowledge
-from alliance_bot.loader import load_knowledge
-from alliance_bot.problems import KnowledgeBaseInvalid
+from alliance_bot.knowledge.aliases import AliasError, add_alias
+from alliance_bot.knowledge.diff import diff_knowledge
+from alliance_bot.knowledge.holder import KnowledgeHolder
+from alliance_bot.knowledge.loader import load_knowledge
+from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
 from alliance_bot.testing.sample_kb import write_sample_kb
 
 

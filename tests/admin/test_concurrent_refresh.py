@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from admin_chat import NOT_ADMIN, Chat
 
-from alliance_bot.admin import KnowledgeAdmin
-from alliance_bot.admin_state import SqliteAdminState
-from alliance_bot.answering import answer
-from alliance_bot.holder import KnowledgeHolder
+from alliance_bot.admin.service import KnowledgeAdmin
+from alliance_bot.admin.state import SqliteAdminState
+from alliance_bot.answering.engine import answer
+from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.testing.sample_kb import write_sample_kb
 
 SUMMARIES = ("The US defense secretary, who met Hamada in Washington.",

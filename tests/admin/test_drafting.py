@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from alliance_bot.drafting import draft_article, render_draft
-from alliance_bot.loader import load_knowledge
-from alliance_bot.models import Event, Person, Quote
-from alliance_bot.paths import default_knowledge_dir
-from alliance_bot.problems import KnowledgeBaseInvalid
+from alliance_bot.knowledge.drafting import draft_article, render_draft
+from alliance_bot.knowledge.loader import load_knowledge
+from alliance_bot.knowledge.models import Event, Person, Quote
+from alliance_bot.knowledge.paths import default_knowledge_dir
+from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
+from alliance_bot.knowledge.text import name_key
 from alliance_bot.testing.sample_kb import SEED_NAME, write_sample_kb
-from alliance_bot.text import name_key
 
 OWN_WORDS = ("summary", "about", "speaker", "title")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from admin_chat import NOT_ADMIN, Chat
 
-from alliance_bot.blocks import validate_message
+from alliance_bot.slack.render.answers import validate_message
 from alliance_bot.testing.app_process import AppProcess
 
 pytestmark = pytest.mark.slow

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from admin_chat import ADMIN, NOT_ADMIN, Chat
 
-from alliance_bot.admin_state import SqliteAdminState
-from alliance_bot.blocks import validate_message
+from alliance_bot.admin.state import SqliteAdminState
+from alliance_bot.slack.render.answers import validate_message
 from alliance_bot.testing.app_process import AppProcess
 
 pytestmark = pytest.mark.slow

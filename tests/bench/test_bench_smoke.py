@@ -26,7 +26,7 @@ def _run(module: str, *args: str) -> str:
 class TestBenchmarksRun:
     def test_generator_writes_a_valid_base(self, tmp_path: Path) -> None:
         """A generated base of 400 entries loads and validates, real entries included."""
-        from alliance_bot.loader import load_knowledge
+        from alliance_bot.knowledge.loader import load_knowledge
 
         sys.path.insert(0, str(REPO))
         from bench.generate import generate

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from daily_support import RecordingSleep, write_tiny_kb
 
-from alliance_bot.kb import KnowledgeBase
-from alliance_bot.loader import load_knowledge
-from alliance_bot.post_state import SqlitePostState
+from alliance_bot.daily.state import SqlitePostState
+from alliance_bot.knowledge.loader import load_knowledge
+from alliance_bot.knowledge.snapshot import KnowledgeBase
 
 
 @pytest.fixture

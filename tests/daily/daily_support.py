@@ -16,10 +16,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from alliance_bot.config import Settings
-from alliance_bot.daily_post import DAILY_EVENT_TYPE, make_slack_client
-from alliance_bot.daily_scheduler import run_daily_scheduler
-from alliance_bot.holder import KnowledgeHolder
-from alliance_bot.post_state import PostState, SqlitePostState
+from alliance_bot.daily.job import DAILY_EVENT_TYPE, make_slack_client
+from alliance_bot.daily.scheduler import run_daily_scheduler
+from alliance_bot.daily.state import PostState, SqlitePostState
+from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.testing.fake_slack import FakeSlack
 
 CHANNEL = "CDAILY"

@@ -9,11 +9,11 @@ import pytest
 from daily_support import CHANNEL, posts_per_date, settings_for
 from slack_sdk.models.blocks import Block
 
-from alliance_bot.daily_admin import parse_day, post_now, preview
-from alliance_bot.daily_post import make_slack_client
-from alliance_bot.kb import KnowledgeBase
-from alliance_bot.partial_date import InvalidDate
-from alliance_bot.post_state import SqlitePostState
+from alliance_bot.daily.admin import parse_day, post_now, preview
+from alliance_bot.daily.job import make_slack_client
+from alliance_bot.daily.state import SqlitePostState
+from alliance_bot.knowledge.dates import InvalidDate
+from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.testing.fake_slack import FakeSlack
 
 TODAY = dt.date(2024, 12, 6)

@@ -10,7 +10,7 @@ import pytest
 from daily_support import ARCHIVE_IDS
 from slack_sdk.models.blocks import Block
 
-from alliance_bot.daily_content import (
+from alliance_bot.daily.content import (
     MAX_EVENTS_SHOWN,
     ArchiveRotation,
     DailyMessage,
@@ -19,10 +19,10 @@ from alliance_bot.daily_content import (
     events_for,
     next_archive_pick,
 )
-from alliance_bot.kb import KnowledgeBase
-from alliance_bot.loader import load_knowledge
-from alliance_bot.paths import default_knowledge_dir
-from alliance_bot.problems import KnowledgeBaseInvalid
+from alliance_bot.knowledge.loader import load_knowledge
+from alliance_bot.knowledge.paths import default_knowledge_dir
+from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
+from alliance_bot.knowledge.snapshot import KnowledgeBase
 
 
 def _validate_blocks(message: DailyMessage) -> None:

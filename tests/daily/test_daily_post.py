@@ -17,16 +17,16 @@ from daily_support import (
     posts_per_date,
 )
 
-from alliance_bot.daily_content import ArchivePick
-from alliance_bot.daily_post import (
+from alliance_bot.daily.content import ArchivePick
+from alliance_bot.daily.job import (
     DAILY_EVENT_TYPE,
     DailyOutcome,
     DailyPostFailed,
     make_slack_client,
     post_daily,
 )
-from alliance_bot.kb import KnowledgeBase
-from alliance_bot.post_state import SqlitePostState
+from alliance_bot.daily.state import SqlitePostState
+from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.testing.fake_slack import FakeSlack
 
 EVENT_DAY = dt.date(2024, 12, 6)
@@ -274,8 +274,8 @@ class TestSlackFaults:
 class TestArchivePickFromHistory:
     def test_metadata_round_trips_the_archive_pick(self) -> None:
         """The pick in the metadata is what the history check reads back."""
-        from alliance_bot.daily_content import DailyMessage
-        from alliance_bot.daily_post import _as_daily_post, daily_metadata
+        from alliance_bot.daily.content import DailyMessage
+        from alliance_bot.daily.job import _as_daily_post, daily_metadata
 
         message = DailyMessage(
             day=QUIET_DAY, kind="archive", text="t", blocks=(), entry_ids=("q-together",),

@@ -19,10 +19,10 @@ from daily_support import (
     settings_for,
 )
 
-from alliance_bot.daily_post import make_slack_client
-from alliance_bot.daily_scheduler import SystemClock, run_daily_scheduler, run_time
-from alliance_bot.holder import KnowledgeHolder
-from alliance_bot.post_state import SqlitePostState
+from alliance_bot.daily.job import make_slack_client
+from alliance_bot.daily.scheduler import SystemClock, run_daily_scheduler, run_time
+from alliance_bot.daily.state import SqlitePostState
+from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.testing.fake_slack import FakeSlack
 
 NY = ZoneInfo("America/New_York")

@@ -7,8 +7,8 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
-from alliance_bot.daily_content import ArchivePick
-from alliance_bot.post_state import COMPONENT, MIGRATIONS, SqlitePostState
+from alliance_bot.daily.content import ArchivePick
+from alliance_bot.daily.state import COMPONENT, MIGRATIONS, SqlitePostState
 from alliance_bot.sqlite_store import migrate, statements
 
 DAY = dt.date(2024, 3, 10)

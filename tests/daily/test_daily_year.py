@@ -18,8 +18,8 @@ from daily_support import (
     posts_per_date,
 )
 
-from alliance_bot.daily_scheduler import run_time
-from alliance_bot.post_state import SqlitePostState
+from alliance_bot.daily.scheduler import run_time
+from alliance_bot.daily.state import SqlitePostState
 from alliance_bot.testing.fake_slack import FakeSlack
 
 SEED = 20240229

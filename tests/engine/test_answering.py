@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from alliance_bot.answering import answer, answer_entry
-from alliance_bot.kb import KnowledgeBase
-from alliance_bot.loader import load_knowledge
+from alliance_bot.answering.engine import answer, answer_entry
+from alliance_bot.knowledge.loader import load_knowledge
+from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.testing.sample_kb import write_sample_kb
 
 DAY = dt.date(2026, 11, 24)

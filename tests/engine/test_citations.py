@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from alliance_bot.loader import load_knowledge
-from alliance_bot.paths import default_knowledge_dir
+from alliance_bot.knowledge.loader import load_knowledge
+from alliance_bot.knowledge.paths import default_knowledge_dir
 
 KNOWLEDGE = default_knowledge_dir()
 ROOT = KNOWLEDGE.parent

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from alliance_bot.loader import load_knowledge
-from alliance_bot.problems import KnowledgeBaseInvalid, Problem
+from alliance_bot.knowledge.loader import load_knowledge
+from alliance_bot.knowledge.problems import KnowledgeBaseInvalid, Problem
 from alliance_bot.testing.sample_kb import write_sample_kb
 
 

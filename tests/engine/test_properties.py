@@ -7,10 +7,10 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alliance_bot.answering import answer
-from alliance_bot.kb import KnowledgeBase
-from alliance_bot.loader import load_knowledge
-from alliance_bot.paths import default_knowledge_dir
+from alliance_bot.answering.engine import answer
+from alliance_bot.knowledge.loader import load_knowledge
+from alliance_bot.knowledge.paths import default_knowledge_dir
+from alliance_bot.knowledge.snapshot import KnowledgeBase
 
 KB: KnowledgeBase = load_knowledge(default_knowledge_dir())
 STATUSES = {"answer", "suggestions", "no_match", "help", "error"}

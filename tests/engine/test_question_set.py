@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 import yaml
 
-from alliance_bot.answering import answer
-from alliance_bot.kb import KnowledgeBase
-from alliance_bot.loader import load_knowledge
-from alliance_bot.paths import default_knowledge_dir
+from alliance_bot.answering.engine import answer
+from alliance_bot.knowledge.loader import load_knowledge
+from alliance_bot.knowledge.paths import default_knowledge_dir
+from alliance_bot.knowledge.snapshot import KnowledgeBase
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "data" / "questions.yaml"
 DEFAULT_TODAY = dt.date(2026, 11, 24)

@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from alliance_bot.blocks import SHARE_ACTION, ShareRef, validate_message
+from alliance_bot.slack.render.answers import SHARE_ACTION, ShareRef, validate_message
 from alliance_bot.testing.app_process import AppProcess
 from alliance_bot.testing.fake_slack import BOT_USER_ID, FakeSlack
 from alliance_bot.testing.slack_requests import (

@@ -13,15 +13,15 @@ import pytest
 from aiohttp.test_utils import TestServer
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from alliance_bot.answer_types import Answer
-from alliance_bot.blocks import render_notice, validate_message
+from alliance_bot.answering.answer import Answer
 from alliance_bot.config import Settings
-from alliance_bot.holder import KnowledgeHolder
-from alliance_bot.kb import KnowledgeBase
-from alliance_bot.paths import default_knowledge_dir
+from alliance_bot.knowledge.holder import KnowledgeHolder
+from alliance_bot.knowledge.paths import default_knowledge_dir
+from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.slack.app import build_app
+from alliance_bot.slack.features import AnswerEngine, Subcommand, SubcommandRequest
+from alliance_bot.slack.render.answers import render_notice, validate_message
 from alliance_bot.slack.server import build_web_app, parse_slack_body
-from alliance_bot.slack.services import AnswerEngine, Subcommand, SubcommandRequest
 from alliance_bot.testing.app_process import TEST_BOT_TOKEN, TEST_SIGNING_SECRET
 from alliance_bot.testing.fake_slack import FakeSlack
 from alliance_bot.testing.slack_requests import (

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from alliance_bot.blocks import validate_message
+from alliance_bot.slack.render.answers import validate_message
 from alliance_bot.testing.app_process import (
     TEST_APP_TOKEN,
     AppProcess,

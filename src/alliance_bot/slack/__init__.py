@@ -1,5 +1,5 @@
 """The Slack app: Bolt listeners, the HTTP server and Socket Mode, wired by `app.build_app`.
 
-Nothing outside this package imports Bolt; rendering lives in `alliance_bot.blocks` and answering
-in `alliance_bot.answering`.
+Nothing outside this package imports Bolt; rendering lives in `alliance_bot.slack.render.answers` and answering
+in `alliance_bot.answering.engine`.
 """

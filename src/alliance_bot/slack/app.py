@@ -19,10 +19,10 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from alliance_bot.config import Settings
-from alliance_bot.holder import KnowledgeHolder
+from alliance_bot.knowledge.holder import KnowledgeHolder
+from alliance_bot.slack.features import AnswerEngine, Services, Subcommand
 from alliance_bot.slack.listeners import register_listeners
 from alliance_bot.slack.redelivery import RecentEvents, drop_redelivered_events
-from alliance_bot.slack.services import AnswerEngine, Services, Subcommand
 
 logger = logging.getLogger(__name__)
 

@@ -24,12 +24,12 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
 from alliance_bot.config import ConfigError, Settings
-from alliance_bot.holder import KnowledgeHolder
-from alliance_bot.problems import KnowledgeBaseInvalid
-from alliance_bot.slack.admin_commands import wire_admin
+from alliance_bot.knowledge.holder import KnowledgeHolder
+from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
 from alliance_bot.slack.app import build_app
+from alliance_bot.slack.features import Subcommand
+from alliance_bot.slack.listeners.commands.admin import wire_admin
 from alliance_bot.slack.server import BackgroundJob, build_web_app, run_guarded
-from alliance_bot.slack.services import Subcommand
 
 logger = logging.getLogger("alliance_bot")
 
@@ -64,7 +64,7 @@ def subcommands(settings: Settings, knowledge: KnowledgeHolder) -> dict[str, Sub
     `name: Subcommand(handler, admin_only=True, summary=...)`; a handler receives a
     `SubcommandRequest` (args, user, channel, `respond`, `client`, services).
     """
-    from alliance_bot.slack.daily_commands import daily_subcommands
+    from alliance_bot.slack.listeners.commands.daily import daily_subcommands
 
     return daily_subcommands(settings)
 
@@ -73,8 +73,8 @@ def background_jobs(
     settings: Settings, knowledge: KnowledgeHolder, app: AsyncApp
 ) -> list[BackgroundJob]:
     """HOOK (daily post): coroutines that run next to the app in both modes, cancelled at exit."""
-    from alliance_bot.daily_post import make_slack_client
-    from alliance_bot.daily_scheduler import run_daily_scheduler
+    from alliance_bot.daily.job import make_slack_client
+    from alliance_bot.daily.scheduler import run_daily_scheduler
 
     async def daily_post() -> None:
         # Its own client: the daily post's retry handlers are idempotency-aware.

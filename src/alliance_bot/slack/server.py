@@ -24,7 +24,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from alliance_bot.holder import KnowledgeHolder
+from alliance_bot.knowledge.holder import KnowledgeHolder
 
 logger = logging.getLogger(__name__)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
+from alliance_bot.slack.features import Services
 from alliance_bot.slack.listeners import actions, commands, errors, events
-from alliance_bot.slack.services import Services
 
 
 def register_listeners(app: AsyncApp, services: Services) -> None:

@@ -22,7 +22,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from slack_sdk.web.async_client import AsyncWebClient
 
-from alliance_bot.blocks import render_apology
+from alliance_bot.slack.render.answers import render_apology
 
 Listener = Callable[..., Awaitable[None]]
 

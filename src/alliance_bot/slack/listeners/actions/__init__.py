@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from alliance_bot.blocks import SHARE_ACTION, SUGGESTION_ACTION
+from alliance_bot.slack.features import Services
 from alliance_bot.slack.listeners.actions.share_in_channel import share_in_channel
 from alliance_bot.slack.listeners.actions.suggestion_clicked import suggestion_clicked
 from alliance_bot.slack.listeners.errors import reporting_failures
-from alliance_bot.slack.services import Services
+from alliance_bot.slack.render.answers import SHARE_ACTION, SUGGESTION_ACTION
 
 
 def register(app: AsyncApp, services: Services) -> None:

@@ -9,8 +9,8 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from alliance_bot.blocks import ShareRef, render_answer
-from alliance_bot.slack.services import Services
+from alliance_bot.slack.features import Services
+from alliance_bot.slack.render.answers import ShareRef, render_answer
 
 Listener = Callable[..., Awaitable[None]]
 

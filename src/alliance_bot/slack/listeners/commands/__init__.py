@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
+from alliance_bot.slack.features import Services
 from alliance_bot.slack.listeners.commands.alliance import alliance_command
 from alliance_bot.slack.listeners.errors import reporting_failures
-from alliance_bot.slack.services import Services
 
 COMMAND = "/alliance"
 

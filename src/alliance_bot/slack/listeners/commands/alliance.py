@@ -15,9 +15,9 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from alliance_bot.blocks import ShareRef, render_answer, render_notice
+from alliance_bot.slack.features import Services, SubcommandRequest
 from alliance_bot.slack.incoming import plain_text
-from alliance_bot.slack.services import Services, SubcommandRequest
+from alliance_bot.slack.render.answers import ShareRef, render_answer, render_notice
 
 Listener = Callable[..., Awaitable[None]]
 

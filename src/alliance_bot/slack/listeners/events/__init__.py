@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
+from alliance_bot.slack.features import Services
 from alliance_bot.slack.listeners.errors import reporting_failures
 from alliance_bot.slack.listeners.events.app_mention import app_mention
 from alliance_bot.slack.listeners.events.direct_message import direct_message, is_direct_message
 from alliance_bot.slack.listeners.events.other_messages import ignore_other_messages
-from alliance_bot.slack.services import Services
 
 
 def register(app: AsyncApp, services: Services) -> None:

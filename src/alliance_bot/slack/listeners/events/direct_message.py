@@ -9,9 +9,9 @@ from typing import Any
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from alliance_bot.blocks import render_answer
+from alliance_bot.slack.features import Services
 from alliance_bot.slack.incoming import plain_text, strip_bot_mentions
-from alliance_bot.slack.services import Services
+from alliance_bot.slack.render.answers import render_answer
 
 Listener = Callable[..., Awaitable[None]]
 

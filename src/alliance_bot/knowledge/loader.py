@@ -17,10 +17,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from alliance_bot.corpus import Corpus
-from alliance_bot.kb import KnowledgeBase
-from alliance_bot.models import MODELS, SECTIONS, Entry, Event, Quote
-from alliance_bot.problems import KnowledgeBaseInvalid, Problem
+from alliance_bot.knowledge.corpus import Corpus
+from alliance_bot.knowledge.models import MODELS, SECTIONS, Entry, Event, Quote
+from alliance_bot.knowledge.problems import KnowledgeBaseInvalid, Problem
+from alliance_bot.knowledge.snapshot import KnowledgeBase
 
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

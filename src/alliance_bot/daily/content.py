@@ -20,10 +20,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from alliance_bot.kb import KnowledgeBase
-from alliance_bot.models import Entry, Event, Fact, Person, Quote
+from alliance_bot.knowledge.dates import human_range
+from alliance_bot.knowledge.models import Entry, Event, Fact, Person, Quote
+from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.mrkdwn import clip, escape
-from alliance_bot.partial_date import human_range
 
 Fallback = Literal["archive", "skip"]
 FALLBACKS: tuple[Fallback, ...] = ("archive", "skip")

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from alliance_bot.answer_types import Answer
+from alliance_bot.answering.answer import Answer
 from alliance_bot.config import Settings
-from alliance_bot.holder import KnowledgeHolder
-from alliance_bot.kb import KnowledgeBase
+from alliance_bot.knowledge.holder import KnowledgeHolder
+from alliance_bot.knowledge.snapshot import KnowledgeBase
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -25,8 +25,10 @@ class AnswerEngine:
 
     @classmethod
     def default(cls) -> AnswerEngine:
-        """The real engine, `alliance_bot.answering`."""
-        from alliance_bot import answering  # imported here so tests can run without it
+        """The real engine, `alliance_bot.answering.engine`."""
+        from alliance_bot.answering import (
+            engine as answering,  # imported here so tests can run without it
+        )
 
         return cls(answer=answering.answer, answer_entry=answering.answer_entry)
 

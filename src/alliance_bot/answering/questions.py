@@ -13,7 +13,7 @@ from typing import Literal
 
 from dateutil import parser as date_parser
 
-from alliance_bot.text import fold
+from alliance_bot.knowledge.text import fold
 
 Form = Literal[
     "help", "on_this_day", "on_date", "who", "when", "quote", "what", "search", "figure", "free"

@@ -21,7 +21,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import Block
 
-from alliance_bot.answer_types import Answer, Suggestion
+from alliance_bot.answering.answer import Answer, Suggestion
 from alliance_bot.mrkdwn import clip, escape
 
 Message = dict[str, Any]

@@ -1,7 +1,7 @@
 """Slack wiring of the daily post's admin sub-commands: `/alliance preview [YYYY-MM-DD]` and
 `/alliance post-today`.
 
-Thin: parse the date, call `alliance_bot.daily_admin`, answer ephemerally. Both are admin-only
+Thin: parse the date, call `alliance_bot.daily.admin`, answer ephemerally. Both are admin-only
 through the dispatcher; `post-today` still posts at most once a day (the same claim and history
 check as the scheduler and the `post-today` command).
 """
@@ -11,13 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from alliance_bot.config import Settings
-from alliance_bot.daily_admin import AdminReply, parse_day, post_now, preview
-from alliance_bot.daily_post import default_owner, make_slack_client
-from alliance_bot.daily_scheduler import local_date
-from alliance_bot.partial_date import InvalidDate
-from alliance_bot.post_state import SqlitePostState
-from alliance_bot.slack.admin_commands import render_admin_text
-from alliance_bot.slack.services import Subcommand, SubcommandRequest
+from alliance_bot.daily.admin import AdminReply, parse_day, post_now, preview
+from alliance_bot.daily.job import default_owner, make_slack_client
+from alliance_bot.daily.scheduler import local_date
+from alliance_bot.daily.state import SqlitePostState
+from alliance_bot.knowledge.dates import InvalidDate
+from alliance_bot.slack.features import Subcommand, SubcommandRequest
+from alliance_bot.slack.listeners.commands.admin import render_admin_text
 
 
 def daily_subcommands(settings: Settings) -> dict[str, Subcommand]:

@@ -14,13 +14,13 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from alliance_bot.config import Settings
-from alliance_bot.daily_content import ArchiveRotation, compose_daily
-from alliance_bot.daily_post import DailyPostFailed, describe, post_daily
-from alliance_bot.daily_scheduler import local_date
-from alliance_bot.kb import KnowledgeBase
+from alliance_bot.daily.content import ArchiveRotation, compose_daily
+from alliance_bot.daily.job import DailyPostFailed, describe, post_daily
+from alliance_bot.daily.scheduler import local_date
+from alliance_bot.daily.state import PostState
+from alliance_bot.knowledge.dates import InvalidDate, PartialDate
+from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.mrkdwn import escape
-from alliance_bot.partial_date import InvalidDate, PartialDate
-from alliance_bot.post_state import PostState
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from alliance_bot.kb import KnowledgeBase
-from alliance_bot.models import SECTIONS, Kind
+from alliance_bot.knowledge.models import SECTIONS, Kind
+from alliance_bot.knowledge.snapshot import KnowledgeBase
 
 # Kinds in the order admins know them from the YAML files, named as the YAML sections are.
 _PLURAL: dict[Kind, str] = {kind: section for section, kind in SECTIONS.items()}

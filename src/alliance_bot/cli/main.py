@@ -14,13 +14,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from alliance_bot.answer_types import Answer
-from alliance_bot.answering import answer
+from alliance_bot.answering.answer import Answer
+from alliance_bot.answering.engine import answer
 from alliance_bot.config import knowledge_dir_from
-from alliance_bot.kb import KnowledgeBase
-from alliance_bot.loader import load_knowledge
+from alliance_bot.knowledge.loader import load_knowledge
+from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
+from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.mrkdwn import unescape
-from alliance_bot.problems import KnowledgeBaseInvalid
 
 
 def _iso_date(text: str) -> dt.date:
@@ -125,7 +125,7 @@ def _ask_lines(kb: KnowledgeBase, today: dt.date) -> int:
 
 def _kb(args: argparse.Namespace) -> int:
     if args.kb_command == "draft":
-        from alliance_bot.drafting import draft_command
+        from alliance_bot.knowledge.drafting import draft_command
 
         return int(draft_command(args.article, knowledge_dir()))
     directory = args.directory or knowledge_dir()
@@ -156,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return int(socket_mode())
     if args.command == "post-today":
-        from alliance_bot.daily_cli import post_today
+        from alliance_bot.cli.post_today import post_today
 
         return int(post_today(today=args.today, channel=args.channel, dry_run=args.dry_run))
     parser.error(f"unknown command {args.command}")

@@ -20,8 +20,8 @@ import sys
 from pathlib import Path
 
 from alliance_bot.config import ConfigError, Settings
-from alliance_bot.daily_content import ArchiveRotation, DailyMessage, compose_daily
-from alliance_bot.daily_post import (
+from alliance_bot.daily.content import ArchiveRotation, DailyMessage, compose_daily
+from alliance_bot.daily.job import (
     DailyOutcome,
     DailyPostFailed,
     default_owner,
@@ -29,13 +29,13 @@ from alliance_bot.daily_post import (
     make_slack_client,
     post_daily,
 )
-from alliance_bot.daily_scheduler import local_date
-from alliance_bot.kb import KnowledgeBase
-from alliance_bot.loader import load_knowledge
+from alliance_bot.daily.scheduler import local_date
+from alliance_bot.daily.state import PostRecord, SqlitePostState
+from alliance_bot.knowledge.dates import InvalidDate, PartialDate
+from alliance_bot.knowledge.loader import load_knowledge
+from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
+from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.mrkdwn import unescape
-from alliance_bot.partial_date import InvalidDate, PartialDate
-from alliance_bot.post_state import PostRecord, SqlitePostState
-from alliance_bot.problems import KnowledgeBaseInvalid
 
 EXIT_OK = 0
 EXIT_FAILED = 1

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar, overload
 
-from alliance_bot.corpus import Corpus
-from alliance_bot.models import Citation, Entry, Event, Kind, Person, Quote, Source
-from alliance_bot.search_index import SearchIndex
-from alliance_bot.text import name_key
+from alliance_bot.knowledge.corpus import Corpus
+from alliance_bot.knowledge.index import SearchIndex
+from alliance_bot.knowledge.models import Citation, Entry, Event, Kind, Person, Quote, Source
+from alliance_bot.knowledge.text import name_key
 
 E = TypeVar("E", bound=Entry)
 

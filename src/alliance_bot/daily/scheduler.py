@@ -30,15 +30,15 @@ from zoneinfo import ZoneInfo
 from slack_sdk.web.async_client import AsyncWebClient
 
 from alliance_bot.config import Settings
-from alliance_bot.daily_post import (
+from alliance_bot.daily.job import (
     DailyPostFailed,
     Sleep,
     default_owner,
     make_slack_client,
     post_daily,
 )
-from alliance_bot.holder import KnowledgeHolder
-from alliance_bot.post_state import PostState, SqlitePostState
+from alliance_bot.daily.state import PostState, SqlitePostState
+from alliance_bot.knowledge.holder import KnowledgeHolder
 
 logger = logging.getLogger(__name__)
 

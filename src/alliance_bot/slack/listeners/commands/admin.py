@@ -1,7 +1,7 @@
 """Slack wiring of the knowledge base admin: `/alliance refresh [dry-run]`, `rollback`, `gaps`,
 `stats`, `alias`, the gaps list's "make alias" buttons, question recording and SIGHUP.
 
-Thin by design: each handler calls `alliance_bot.admin.KnowledgeAdmin` in a worker thread (loading
+Thin by design: each handler calls `alliance_bot.admin.service.KnowledgeAdmin` in a worker thread (loading
 a knowledge base is CPU and disk work; the event loop must keep answering) and renders the mrkdwn
 it returns. The entry points use one call, `wire_admin(settings, knowledge)`, and plug the result
 into `build_app` (sub-commands, answer engine), the Bolt app (button listener) and the server's
@@ -28,14 +28,14 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from alliance_bot.admin import GapsReport, KnowledgeAdmin, QuestionRecorder
-from alliance_bot.admin_state import AdminState, SqliteAdminState
+from alliance_bot.admin.service import GapsReport, KnowledgeAdmin, QuestionRecorder
+from alliance_bot.admin.state import AdminState, SqliteAdminState
 from alliance_bot.config import Settings
-from alliance_bot.holder import KnowledgeHolder
-from alliance_bot.kb import KnowledgeBase
+from alliance_bot.knowledge.holder import KnowledgeHolder
+from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.mrkdwn import clip, unescape
+from alliance_bot.slack.features import AnswerEngine, Subcommand, SubcommandRequest
 from alliance_bot.slack.server import BackgroundJob
-from alliance_bot.slack.services import AnswerEngine, Subcommand, SubcommandRequest
 
 logger = logging.getLogger(__name__)
 

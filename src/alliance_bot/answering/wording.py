@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from alliance_bot.kb import KnowledgeBase
-from alliance_bot.models import Entry, Event, Fact, Person, Quote, Source, Term
+from alliance_bot.knowledge.dates import human_range
+from alliance_bot.knowledge.models import Entry, Event, Fact, Person, Quote, Source, Term
+from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.mrkdwn import escape
-from alliance_bot.partial_date import human_range
 
 
 def speaker_name(kb: KnowledgeBase, quote: Quote) -> str:

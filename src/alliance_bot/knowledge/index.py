@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from alliance_bot.models import Entry, Kind, Person
-from alliance_bot.text import STOPWORDS, name_key, search_words, stem
+from alliance_bot.knowledge.models import Entry, Kind, Person
+from alliance_bot.knowledge.text import STOPWORDS, name_key, search_words, stem
 
 # A name's typo must still be this close (rapidfuzz ratio, 0-100) to count as the same word.
 _TOKEN_CUTOFF = 80.0

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import yaml
 
-from alliance_bot.holder import KnowledgeHolder, Swap
-from alliance_bot.loader import knowledge_files
-from alliance_bot.models import SECTIONS
-from alliance_bot.problems import KnowledgeBaseInvalid
-from alliance_bot.text import name_key
+from alliance_bot.knowledge.holder import KnowledgeHolder, Swap
+from alliance_bot.knowledge.loader import knowledge_files
+from alliance_bot.knowledge.models import SECTIONS
+from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
+from alliance_bot.knowledge.text import name_key
 
 MAX_ALIAS = 200
 

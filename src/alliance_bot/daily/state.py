@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Literal, Protocol, TypeVar
 
 from alliance_bot import sqlite_store
-from alliance_bot.daily_content import ArchivePick, ArchiveRotation
+from alliance_bot.daily.content import ArchivePick, ArchiveRotation
 
 T = TypeVar("T")
 

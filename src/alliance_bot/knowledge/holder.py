@@ -10,8 +10,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from alliance_bot.kb import KnowledgeBase
-from alliance_bot.loader import load_knowledge
+from alliance_bot.knowledge.loader import load_knowledge
+from alliance_bot.knowledge.snapshot import KnowledgeBase
 
 
 @dataclass(frozen=True)

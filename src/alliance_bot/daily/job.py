@@ -47,9 +47,9 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
-from alliance_bot.daily_content import ArchivePick, DailyMessage, Fallback, compose_daily
-from alliance_bot.kb import KnowledgeBase
-from alliance_bot.post_state import PostRecord, PostState
+from alliance_bot.daily.content import ArchivePick, DailyMessage, Fallback, compose_daily
+from alliance_bot.daily.state import PostRecord, PostState
+from alliance_bot.knowledge.snapshot import KnowledgeBase
 
 logger = logging.getLogger(__name__)
 

@@ -15,14 +15,14 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 
-from alliance_bot import entry_text
-from alliance_bot.answer_types import Answer, ScoredEntry, Status, Suggestion
-from alliance_bot.kb import KnowledgeBase
-from alliance_bot.models import Entry, Event, Fact, Kind, Person
+from alliance_bot.answering import wording
+from alliance_bot.answering.answer import Answer, ScoredEntry, Status, Suggestion
+from alliance_bot.answering.questions import Question, parse_question
+from alliance_bot.knowledge.index import NameMatch
+from alliance_bot.knowledge.models import Entry, Event, Fact, Kind, Person
+from alliance_bot.knowledge.snapshot import KnowledgeBase
+from alliance_bot.knowledge.text import STOPWORDS, fold, name_key
 from alliance_bot.mrkdwn import escape
-from alliance_bot.questions import Question, parse_question
-from alliance_bot.search_index import NameMatch
-from alliance_bot.text import STOPWORDS, fold, name_key
 
 # A name match at or above this score (rapidfuzz token_sort_ratio) is the answer.
 CONFIDENT = 90.0
@@ -106,7 +106,7 @@ class _Asker:
         note: str | None = None,
     ) -> Answer:
         cited = [*entries, *suggestions] if status == "suggestions" else list(entries)
-        files, context = entry_text.citations(self.kb, cited) if cited else ([], "")
+        files, context = wording.citations(self.kb, cited) if cited else ([], "")
         if note:
             context = f"{context} · {note}" if context else note
         return Answer(
@@ -126,10 +126,10 @@ class _Asker:
     def found(self, found: _Found, heading: str | None = None) -> Answer:
         entries = found.entries
         if len(entries) == 1:
-            body = entry_text.full(self.kb, entries[0])
+            body = wording.full(self.kb, entries[0])
         else:
             lead = heading or f"Several entries match “{escape(self._short())}”:"
-            body = f"{lead}\n{entry_text.bullet_list(self.kb, entries, LIST_LIMIT)}"
+            body = f"{lead}\n{wording.bullet_list(self.kb, entries, LIST_LIMIT)}"
         shown = entries[:LIST_LIMIT]
         return self.reply(
             "answer", body, entries=shown, scores=found.scores[:LIST_LIMIT], note=found.matched
@@ -144,7 +144,7 @@ class _Asker:
                 f"I don't have anything on {what} in the articles I know. "
                 "Try `help` for the kinds of questions I answer.",
             )
-        lines = "\n".join(entry_text.line(self.kb, e) for e in top)
+        lines = "\n".join(wording.line(self.kb, e) for e in top)
         return self.reply(
             "suggestions", f"I'm not sure about {what}. Did you mean:\n{lines}", suggestions=top
         )
@@ -265,7 +265,7 @@ class _Asker:
                 on_topic = [q for q in quotes if q.id in wanted and wanted[q.id].coverage >= 0.5]
                 on_topic.sort(key=lambda q: (-wanted[q.id].coverage, -wanted[q.id].score))
                 if not on_topic:
-                    lines = "\n".join(entry_text.line(self.kb, q) for q in quotes[:3])
+                    lines = "\n".join(wording.line(self.kb, q) for q in quotes[:3])
                     return self.reply(
                         "suggestions",
                         f"I have no quote from *{name}* about {self._quoted(topic)}. "
@@ -427,7 +427,7 @@ class _Asker:
             )
         if not nearest:
             return self.reply("no_match", f"Nothing in the knowledge base happened on {label}.")
-        lines = entry_text.bullet_list(self.kb, nearest, 6)
+        lines = wording.bullet_list(self.kb, nearest, 6)
         return self.reply(
             "suggestions",
             f"Nothing in the knowledge base happened on {label}. "

@@ -2,7 +2,7 @@
 
 Domain code only (no Slack): every method takes the Slack user ID of the caller, records what it
 did in `AdminState`, and returns Slack mrkdwn with everything that came from files or users
-escaped. The Slack layer (`alliance_bot.slack.admin_commands`) only renders that text.
+escaped. The Slack layer (`alliance_bot.slack.listeners.commands.admin`) only renders that text.
 
 Safe by construction, like `nginx -t && nginx -s reload`: a refresh validates the whole directory
 with the same loader `kb check` uses and swaps only a valid base in (`KnowledgeHolder.reload`);
@@ -17,22 +17,22 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from alliance_bot.admin_state import (
+from alliance_bot.admin.state import (
     AdminState,
     Gap,
     RefreshAction,
     RefreshRecord,
     RefreshResult,
 )
-from alliance_bot.alias_writer import AliasError, add_alias
-from alliance_bot.answer_types import Answer
-from alliance_bot.holder import KnowledgeHolder
-from alliance_bot.kb import KnowledgeBase
-from alliance_bot.kb_diff import KbDiff, diff_knowledge
+from alliance_bot.answering.answer import Answer
+from alliance_bot.answering.questions import parse_question
+from alliance_bot.knowledge.aliases import AliasError, add_alias
+from alliance_bot.knowledge.diff import KbDiff, diff_knowledge
+from alliance_bot.knowledge.holder import KnowledgeHolder
+from alliance_bot.knowledge.problems import KnowledgeBaseInvalid, Problem
+from alliance_bot.knowledge.snapshot import KnowledgeBase
+from alliance_bot.knowledge.text import fold
 from alliance_bot.mrkdwn import clip, escape
-from alliance_bot.problems import KnowledgeBaseInvalid, Problem
-from alliance_bot.questions import parse_question
-from alliance_bot.text import fold
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from alliance_bot.partial_date import PartialDate
+from alliance_bot.knowledge.dates import PartialDate
 
 Kind = Literal["source", "person", "event", "quote", "fact", "term"]
 

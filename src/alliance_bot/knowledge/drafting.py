@@ -22,10 +22,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from alliance_bot.kb import KnowledgeBase
-from alliance_bot.loader import load_knowledge
-from alliance_bot.problems import KnowledgeBaseInvalid
-from alliance_bot.text import name_key
+from alliance_bot.knowledge.loader import load_knowledge
+from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
+from alliance_bot.knowledge.snapshot import KnowledgeBase
+from alliance_bot.knowledge.text import name_key
 
 _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
