@@ -69,7 +69,6 @@ class TestInProcess:
         admin = KnowledgeAdmin(
             holder,
             SqliteAdminState(tmp_path / "state.db"),
-            admins=frozenset({"U0ADMIN001"}),
             clock=lambda: dt.datetime(2024, 4, 10, tzinfo=dt.UTC),
         )
         files_lock = threading.Lock()  # the file edit itself is one writer at a time, as on disk

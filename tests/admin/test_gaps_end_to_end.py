@@ -28,8 +28,10 @@ class TestGaps:
         validate_message(reply.message)
         lines = reply.text.splitlines()
         first = next(i for i, line in enumerate(lines) if line.startswith("1. "))
-        assert UNANSWERED in lines[first] and "2 times" in lines[first]
-        assert "zzyzx" in lines[first + 1] and "once" in lines[first + 1]
+        assert UNANSWERED in lines[first]
+        assert "2 times" in lines[first]
+        assert "zzyzx" in lines[first + 1]
+        assert "once" in lines[first + 1]
         assert "Hamada" not in reply.text.replace("hamada-yasukazu", "")
 
     async def test_make_alias_button_writes_the_file_and_refreshes(

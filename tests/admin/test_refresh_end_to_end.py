@@ -105,7 +105,8 @@ class TestDryRun:
         before = await chat.version()
         make_valid_edit(kb_dir)
         reply = await chat.command("refresh dry-run")
-        assert "Dry run" in reply.text and "Nothing was swapped" in reply.text
+        assert "Dry run" in reply.text
+        assert "Nothing was swapped" in reply.text
         assert "terms — added 1: term-osprey" in reply.text
         assert await chat.version() == before
         assert refreshes(tmp_path) == [(ADMIN, "dry-run", "valid")]

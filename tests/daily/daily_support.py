@@ -16,10 +16,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from alliance_bot.config import Settings
-from alliance_bot.daily.job import DAILY_EVENT_TYPE, make_slack_client
 from alliance_bot.daily.scheduler import run_daily_scheduler
 from alliance_bot.daily.state import PostState, SqlitePostState
 from alliance_bot.knowledge.holder import KnowledgeHolder
+from alliance_bot.slack.daily_channel import DAILY_EVENT_TYPE, SlackDailyChannel
+from alliance_bot.slack.web_client import make_slack_client
 from alliance_bot.testing.fake_slack import FakeSlack
 
 CHANNEL = "CDAILY"
@@ -332,6 +333,15 @@ class Harness:
         self.tasks: list[asyncio.Task[None]] = []
         self._started = 0
 
+    def channel(self) -> SlackDailyChannel | None:
+        """The daily channel as a process would build it: its own client, or None unset."""
+        if not self.settings.daily_channel:
+            return None
+        client = make_slack_client(
+            token="xoxb-test", base_url=self.settings.api_url, sleep=self.sleep
+        )
+        return SlackDailyChannel(client, self.settings.daily_channel, self.settings.timezone)
+
     def start(self, state: PostState | None = None) -> asyncio.Task[None]:
         """A fresh process: its own owner id, client and state connection (or `state`)."""
         self._started += 1
@@ -339,9 +349,7 @@ class Harness:
             run_daily_scheduler(
                 settings=self.settings,
                 knowledge=self.holder,
-                client=make_slack_client(
-                    token="xoxb-test", base_url=self.settings.api_url, sleep=self.sleep
-                ),
+                channel=self.channel(),
                 state=state or SqlitePostState(self.settings.state_db),
                 clock=self.clock,
                 owner=f"process-{self._started}",

@@ -10,10 +10,11 @@ from daily_support import CHANNEL, posts_per_date, settings_for
 from slack_sdk.models.blocks import Block
 
 from alliance_bot.daily.admin import parse_day, post_now, preview
-from alliance_bot.daily.job import make_slack_client
 from alliance_bot.daily.state import SqlitePostState
 from alliance_bot.knowledge.dates import InvalidDate
 from alliance_bot.knowledge.snapshot import KnowledgeBase
+from alliance_bot.slack.daily_channel import SlackDailyChannel
+from alliance_bot.slack.web_client import make_slack_client
 from alliance_bot.testing.fake_slack import FakeSlack
 
 TODAY = dt.date(2024, 12, 6)
@@ -22,7 +23,8 @@ TODAY = dt.date(2024, 12, 6)
 class TestParseDay:
     def test_empty_means_today(self) -> None:
         """No argument previews today."""
-        assert parse_day("", TODAY) == TODAY and parse_day(None, TODAY) == TODAY
+        assert parse_day("", TODAY) == TODAY
+        assert parse_day(None, TODAY) == TODAY
 
     def test_impossible_date_is_named(self) -> None:
         """An impossible date is refused with its text in the message."""
@@ -45,7 +47,8 @@ class TestPreview:
         second = await preview(kb, dt.date(2024, 1, 2), state=state, channel=CHANNEL,
                                fallback="archive")  # fmt: skip
         assert first == second
-        assert "Preview for 2024-01-02" in first.text and "not tied" in first.text
+        assert "Preview for 2024-01-02" in first.text
+        assert "not tied" in first.text
         assert (await state.rotation(CHANNEL)).shown == frozenset()
         assert len(first.blocks) <= 50
         for raw in first.blocks:
@@ -59,7 +62,8 @@ class TestPreview:
         """Under `skip`, a quiet day's preview says that nothing would be posted."""
         reply = await preview(kb, dt.date(2024, 1, 2), state=state, channel=CHANNEL,
                               fallback="skip")  # fmt: skip
-        assert "nothing would be posted" in reply.text and reply.blocks == ()
+        assert "nothing would be posted" in reply.text
+        assert reply.blocks == ()
 
 
 class TestPostNow:
@@ -70,10 +74,11 @@ class TestPostNow:
         settings = settings_for(fake_slack, knowledge_dir, state_db, tz="Asia/Tokyo")
         state = SqlitePostState(state_db)
         client = make_slack_client(token="xoxb-test", base_url=fake_slack.base_url)
+        channel = SlackDailyChannel(client, CHANNEL, settings.timezone)
         now = dt.datetime(2024, 12, 5, 16, 0, tzinfo=dt.UTC)  # 6 December 01:00 in Tokyo
-        first = await post_now(kb, settings=settings, state=state, client=client, owner="a",
+        first = await post_now(kb, settings=settings, state=state, channel=channel, owner="a",
                                now=now)  # fmt: skip
-        second = await post_now(kb, settings=settings, state=state, client=client, owner="b",
+        second = await post_now(kb, settings=settings, state=state, channel=channel, owner="b",
                                 now=now)  # fmt: skip
         assert "Posted the daily message for 2024-12-06" in first.text
         assert "Already posted" in second.text
@@ -87,7 +92,11 @@ class TestPostNow:
         fake_slack.api_error("chat.postMessage", "not_in_channel")
         reply = await post_now(
             kb, settings=settings, state=SqlitePostState(state_db),
-            client=make_slack_client(token="xoxb-test", base_url=fake_slack.base_url),
+            channel=SlackDailyChannel(
+                make_slack_client(token="xoxb-test", base_url=fake_slack.base_url),
+                CHANNEL, settings.timezone,
+            ),
             owner="a", now=dt.datetime(2024, 12, 6, 15, 0, tzinfo=dt.UTC),
         )  # fmt: skip
-        assert "failed" in reply.text and "Nothing was recorded" in reply.text
+        assert "failed" in reply.text
+        assert "Nothing was recorded" in reply.text

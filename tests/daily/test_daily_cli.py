@@ -77,7 +77,8 @@ class TestPostToday:
             "--today", "2024-12-06", "--channel", "COTHER", env=env, cwd=tmp_path
         )
         assert result.returncode == 0, result.stderr
-        assert len(daily_posts(fake_slack, "COTHER")) == 1 and daily_posts(fake_slack) == []
+        assert len(daily_posts(fake_slack, "COTHER")) == 1
+        assert daily_posts(fake_slack) == []
 
     async def test_dry_run_prints_and_posts_nothing(
         self, fake_slack: FakeSlack, env: dict[str, str], tmp_path: Path, state_db: Path
@@ -85,8 +86,10 @@ class TestPostToday:
         """--dry-run prints the message in plain text and never calls Slack or writes state."""
         result = await _post_today("--today", "2024-02-29", "--dry-run", env=env, cwd=tmp_path)
         assert result.returncode == 0, result.stderr
-        assert "Leap-day hotline drill" in result.stdout and "nothing is posted" in result.stdout
-        assert fake_slack.calls == [] and not state_db.exists()
+        assert "Leap-day hotline drill" in result.stdout
+        assert "nothing is posted" in result.stdout
+        assert fake_slack.calls == []
+        assert not state_db.exists()  # noqa: ASYNC240  (a test asserting on a file)
 
     async def test_impossible_date_exits_2_naming_it(
         self, fake_slack: FakeSlack, env: dict[str, str], tmp_path: Path
@@ -94,7 +97,8 @@ class TestPostToday:
         """--today 2023-02-30 exits 2 and names the date, before touching Slack."""
         result = await _post_today("--today", "2023-02-30", env=env, cwd=tmp_path)
         assert result.returncode == 2
-        assert "2023-02-30" in result.stderr and "28 days" in result.stderr
+        assert "2023-02-30" in result.stderr
+        assert "28 days" in result.stderr
         assert fake_slack.calls == []
 
     async def test_missing_token_names_the_variable(
@@ -103,7 +107,8 @@ class TestPostToday:
         """Without SLACK_BOT_TOKEN a real run exits 2 and says which variable is missing."""
         env = {k: v for k, v in env.items() if k != "SLACK_BOT_TOKEN"}
         result = await _post_today("--today", "2024-12-06", env=env, cwd=tmp_path)
-        assert result.returncode == 2 and "SLACK_BOT_TOKEN" in result.stderr
+        assert result.returncode == 2
+        assert "SLACK_BOT_TOKEN" in result.stderr
         dry = await _post_today("--today", "2024-12-06", "--dry-run", env=env, cwd=tmp_path)
         assert dry.returncode == 0, "a dry run needs no token"
 
@@ -114,7 +119,8 @@ class TestPostToday:
         """A run that cannot reach Slack exits 1 and records nothing; the next one posts."""
         fake_slack.server_error("conversations.history", times=5)
         failed = await _post_today("--today", "2024-12-06", env=env, cwd=tmp_path)
-        assert failed.returncode == 1 and "nothing recorded" in failed.stderr
+        assert failed.returncode == 1
+        assert "nothing recorded" in failed.stderr
         assert "Traceback" in failed.stderr, "the failure is logged with its traceback"
         retried = await _post_today("--today", "2024-12-06", env=env, cwd=tmp_path)
         assert retried.returncode == 0, retried.stderr

@@ -41,7 +41,8 @@ class TestOnThisDay:
         message = compose_daily(
             kb, dt.date(2024, 12, 6), fallback="archive", rotation=ArchiveRotation()
         )
-        assert message is not None and message.kind == "events"
+        assert message is not None
+        assert message.kind == "events"
         assert message.entry_ids == ("ev-okinawa-exercise", "ev-tokyo-talks")
         assert "*2023* — *Allies meet in Tokyo*" in message.text
         assert "*2022* — *Joint exercise off Okinawa* (5–7 December 2022)" in message.text
@@ -67,7 +68,8 @@ class TestOnThisDay:
         message = compose_daily(
             kb, dt.date(2023, 2, 28), fallback="skip", rotation=ArchiveRotation()
         )
-        assert message is not None and "29 February 2020, a leap day" in message.text
+        assert message is not None
+        assert "29 February 2020, a leap day" in message.text
 
     def test_kb_text_is_escaped(self, kb: KnowledgeBase) -> None:
         """Mentions in knowledge base text render as text and ping nobody."""
@@ -76,9 +78,11 @@ class TestOnThisDay:
         )
         assert message is not None
         rendered = message.text + str(message.blocks)
-        assert "<!channel>" not in rendered and "<@U123>" not in rendered
+        assert "<!channel>" not in rendered
+        assert "<@U123>" not in rendered
         assert "<!here>" not in rendered
-        assert "&lt;!channel&gt;" in message.text and "&amp;" in message.text
+        assert "&lt;!channel&gt;" in message.text
+        assert "&amp;" in message.text
 
     def test_year_only_events_are_never_on_a_day(self, kb: KnowledgeBase) -> None:
         """An event known only to the year is not "on this day" on 1 January."""
@@ -91,10 +95,12 @@ class TestFallback:
         message = compose_daily(
             kb, dt.date(2024, 1, 2), fallback="archive", rotation=ArchiveRotation()
         )
-        assert message is not None and message.kind == "archive"
+        assert message is not None
+        assert message.kind == "archive"
         assert message.entry_ids[0] in ARCHIVE_IDS
         assert "not tied to today's date" in message.text
-        assert message.archive is not None and message.archive.cycle == 0
+        assert message.archive is not None
+        assert message.archive.cycle == 0
         assert "It is not tied to today's date" in str(message.blocks[1])
         assert "seeds/tiny.txt, line" in message.text
         _validate_blocks(message)

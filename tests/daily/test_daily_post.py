@@ -6,6 +6,7 @@ import datetime as dt
 import time
 from collections.abc import Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from daily_support import (
@@ -18,17 +19,19 @@ from daily_support import (
 )
 
 from alliance_bot.daily.content import ArchivePick
-from alliance_bot.daily.job import (
-    DAILY_EVENT_TYPE,
-    DailyOutcome,
-    DailyPostFailed,
-    make_slack_client,
-    post_daily,
-)
+from alliance_bot.daily.job import DailyJob, DailyOutcome, DailyPostFailed, post_daily
 from alliance_bot.daily.state import SqlitePostState
 from alliance_bot.knowledge.snapshot import KnowledgeBase
+from alliance_bot.slack.daily_channel import (
+    DAILY_EVENT_TYPE,
+    SlackDailyChannel,
+    as_daily_post,
+    daily_metadata,
+)
+from alliance_bot.slack.web_client import make_slack_client
 from alliance_bot.testing.fake_slack import FakeSlack
 
+TOKYO = ZoneInfo("Asia/Tokyo")
 EVENT_DAY = dt.date(2024, 12, 6)
 QUIET_DAY = dt.date(2024, 1, 2)
 NOW = dt.datetime(2024, 12, 6, 14, 0, tzinfo=dt.UTC)
@@ -46,11 +49,11 @@ async def _run(
     fallback: str = "archive",
 ) -> DailyOutcome:
     client = make_slack_client(token="xoxb-test", base_url=fake.base_url, sleep=sleep)
-    return await post_daily(
-        kb=kb, state=state, client=client, channel=CHANNEL, day=day,
-        fallback="skip" if fallback == "skip" else "archive", owner=owner, now=lambda: now,
-        sleep=sleep,
+    job = DailyJob(
+        state=state, fallback="skip" if fallback == "skip" else "archive", owner=owner,
+        now=lambda: now, sleep=sleep,
     )  # fmt: skip
+    return await post_daily(job, kb, SlackDailyChannel(client, CHANNEL, TOKYO), day)
 
 
 def _methods(fake: FakeSlack) -> Sequence[str]:
@@ -79,7 +82,8 @@ class TestPosting:
         }
         assert post.params["blocks"][0]["type"] == "header"
         record = await state.get(CHANNEL, EVENT_DAY)
-        assert record is not None and (record.status, record.ts) == ("posted", outcome.ts)
+        assert record is not None
+        assert (record.status, record.ts) == ("posted", outcome.ts)
 
     async def test_twice_the_same_day_posts_once(
         self, fake_slack: FakeSlack, kb: KnowledgeBase, state: SqlitePostState,
@@ -89,7 +93,8 @@ class TestPosting:
         await _run(fake_slack, kb, state, fast_sleep)
         calls = len(fake_slack.calls)
         again = await _run(fake_slack, kb, state, fast_sleep, owner="other")
-        assert again.status == "done" and len(fake_slack.calls) == calls
+        assert again.status == "done"
+        assert len(fake_slack.calls) == calls
         assert posts_per_date(fake_slack) == {"2024-12-06": 1}
 
     async def test_archive_post_advances_the_rotation(
@@ -98,7 +103,8 @@ class TestPosting:
     ) -> None:  # fmt: skip
         """A day without events posts an archive entry and records it in the rotation."""
         outcome = await _run(fake_slack, kb, state, fast_sleep, day=QUIET_DAY)
-        assert outcome.status == "posted" and outcome.message is not None
+        assert outcome.status == "posted"
+        assert outcome.message is not None
         assert outcome.message.kind == "archive"
         rotation = await state.rotation(CHANNEL)
         assert rotation.shown == frozenset(outcome.message.entry_ids)
@@ -112,7 +118,8 @@ class TestPosting:
         assert outcome.status == "skipped"
         assert fake_slack.calls_to("chat.postMessage") == []
         record = await state.get(CHANNEL, QUIET_DAY)
-        assert record is not None and record.status == "skipped"
+        assert record is not None
+        assert record.status == "skipped"
         again = await _run(fake_slack, kb, state, fast_sleep, day=QUIET_DAY, fallback="skip")
         assert again.status == "done"
 
@@ -124,7 +131,8 @@ class TestPosting:
         await state.claim(CHANNEL, EVENT_DAY, owner="replica-2", now=NOW,
                           lease=dt.timedelta(minutes=10))  # fmt: skip
         outcome = await _run(fake_slack, kb, state, fast_sleep)
-        assert outcome.status == "busy" and outcome.retry_at == NOW + dt.timedelta(minutes=10)
+        assert outcome.status == "busy"
+        assert outcome.retry_at == NOW + dt.timedelta(minutes=10)
         assert fake_slack.calls == []
 
 
@@ -139,7 +147,8 @@ class TestCrashAfterSlackAccepted:
             await _run(fake_slack, kb, crashing, fast_sleep, owner="dead", day=QUIET_DAY)
         assert len(daily_posts(fake_slack)) == 1
         record = await state.get(CHANNEL, QUIET_DAY)
-        assert record is not None and record.status == "claimed", "the dead claim stays"
+        assert record is not None
+        assert record.status == "claimed", "the dead claim stays"
         after_lease = NOW + dt.timedelta(minutes=11)
         outcome = await _run(
             fake_slack, kb, state, fast_sleep, owner="restarted", day=QUIET_DAY, now=after_lease
@@ -147,7 +156,8 @@ class TestCrashAfterSlackAccepted:
         assert outcome.status == "found"
         assert len(daily_posts(fake_slack)) == 1
         record = await state.get(CHANNEL, QUIET_DAY)
-        assert record is not None and record.status == "posted"
+        assert record is not None
+        assert record.status == "posted"
         assert record.ts == daily_posts(fake_slack)[0]["ts"]
         (pick_id,) = record.entry_ids
         rotation = await state.rotation(CHANNEL)
@@ -186,7 +196,8 @@ class TestCrashAfterSlackAccepted:
         assert len(fake_slack.calls_to("chat.postMessage")) == 1
         assert posts_per_date(fake_slack) == {"2024-12-06": 1}
         record = await state.get(CHANNEL, EVENT_DAY)
-        assert record is not None and record.ts == outcome.ts
+        assert record is not None
+        assert record.ts == outcome.ts
 
 
 class TestSlackFaults:
@@ -209,10 +220,8 @@ class TestSlackFaults:
         fake_slack.rate_limit("conversations.history", retry_after=1)
         client = make_slack_client(token="xoxb-test", base_url=fake_slack.base_url)
         started = time.monotonic()
-        await post_daily(
-            kb=kb, state=state, client=client, channel=CHANNEL, day=EVENT_DAY,
-            fallback="archive", owner="t", now=lambda: NOW,
-        )  # fmt: skip
+        job = DailyJob(state=state, fallback="archive", owner="t", now=lambda: NOW)
+        await post_daily(job, kb, SlackDailyChannel(client, CHANNEL, TOKYO), EVENT_DAY)
         assert time.monotonic() - started >= 1.0
         assert len(daily_posts(fake_slack)) == 1
 
@@ -241,7 +250,8 @@ class TestSlackFaults:
             await _run(fake_slack, kb, state, fast_sleep)
         assert await state.get(CHANNEL, EVENT_DAY) is None
         failure = [r for r in caplog.records if r.levelname == "ERROR"]
-        assert failure and failure[-1].exc_info is not None
+        assert failure
+        assert failure[-1].exc_info is not None
         assert "nothing recorded" in failure[-1].getMessage()
 
     async def test_after_an_outage_the_next_attempt_posts(
@@ -275,12 +285,12 @@ class TestArchivePickFromHistory:
     def test_metadata_round_trips_the_archive_pick(self) -> None:
         """The pick in the metadata is what the history check reads back."""
         from alliance_bot.daily.content import DailyMessage
-        from alliance_bot.daily.job import _as_daily_post, daily_metadata
 
         message = DailyMessage(
             day=QUIET_DAY, kind="archive", text="t", blocks=(), entry_ids=("q-together",),
             archive=ArchivePick("q-together", 4),
         )  # fmt: skip
-        found = _as_daily_post({"ts": "1.0", "metadata": daily_metadata(message)}, QUIET_DAY)
-        assert found is not None and found.archive == ArchivePick("q-together", 4)
-        assert _as_daily_post({"ts": "1.0", "metadata": daily_metadata(message)}, EVENT_DAY) is None
+        found = as_daily_post({"ts": "1.0", "metadata": daily_metadata(message)}, QUIET_DAY)
+        assert found is not None
+        assert found.archive == ArchivePick("q-together", 4)
+        assert as_daily_post({"ts": "1.0", "metadata": daily_metadata(message)}, EVENT_DAY) is None

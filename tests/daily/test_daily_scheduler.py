@@ -19,10 +19,12 @@ from daily_support import (
     settings_for,
 )
 
-from alliance_bot.daily.job import make_slack_client
-from alliance_bot.daily.scheduler import SystemClock, run_daily_scheduler, run_time
+from alliance_bot.daily.clock import SystemClock, run_time
+from alliance_bot.daily.scheduler import run_daily_scheduler
 from alliance_bot.daily.state import SqlitePostState
 from alliance_bot.knowledge.holder import KnowledgeHolder
+from alliance_bot.slack.daily_channel import SlackDailyChannel
+from alliance_bot.slack.web_client import make_slack_client
 from alliance_bot.testing.fake_slack import FakeSlack
 
 NY = ZoneInfo("America/New_York")
@@ -134,7 +136,8 @@ class TestSchedule:
             if fallback == "skip":
                 assert posts == []
                 record = await SqlitePostState(state_db).get(CHANNEL, dt.date(2024, 1, 2))
-                assert record is not None and record.status == "skipped"
+                assert record is not None
+                assert record.status == "skipped"
             else:
                 (post,) = posts
                 assert post["metadata"]["event_payload"]["kind"] == "archive"
@@ -163,7 +166,8 @@ class TestRestarts:
             await h.run_until(local("2024-12-06 14:00"))
             assert posts_per_date(fake_slack) == {"2024-12-06": 1}
             record = await SqlitePostState(state_db).get(CHANNEL, dt.date(2024, 12, 6))
-            assert record is not None and record.status == "posted"
+            assert record is not None
+            assert record.status == "posted"
 
     async def test_started_before_the_time_waits(
         self, fake_slack: FakeSlack, knowledge_dir: Path, state_db: Path
@@ -235,13 +239,14 @@ class TestWithoutChannel:
         await asyncio.wait_for(
             run_daily_scheduler(
                 settings=settings, knowledge=KnowledgeHolder.load(knowledge_dir),
-                client=make_slack_client(token="x", base_url=fake_slack.base_url),
+                channel=None,
                 state=SqlitePostState(state_db), clock=clock,
             ),
             timeout=5,
         )  # fmt: skip
         said = [r for r in caplog.records if "ALLIANCE_DAILY_CHANNEL" in r.getMessage()]
-        assert len(said) == 1 and fake_slack.calls == []
+        assert len(said) == 1
+        assert fake_slack.calls == []
 
 
 class TestSystemClock:
@@ -253,21 +258,25 @@ class TestSystemClock:
 
 
 class TestDefaults:
-    async def test_client_and_state_default_to_the_settings(
+    async def test_state_defaults_to_the_settings(
         self, fake_slack: FakeSlack, knowledge_dir: Path, state_db: Path
     ) -> None:
-        """Given only settings, the scheduler posts via SLACK_API_URL and records in the state DB."""
+        """Given settings and a channel, the scheduler posts there and records in the state DB."""
         settings = settings_for(fake_slack, knowledge_dir, state_db)
         clock = ManualClock(local("2024-12-06 10:00"))
+        client = make_slack_client(token="xoxb-test", base_url=settings.api_url)
+        channel = SlackDailyChannel(client, CHANNEL, settings.timezone)
         task = asyncio.create_task(
             run_daily_scheduler(
-                settings=settings, knowledge=KnowledgeHolder.load(knowledge_dir), clock=clock
+                settings=settings, knowledge=KnowledgeHolder.load(knowledge_dir), clock=clock,
+                channel=channel,
             )
-        )
+        )  # fmt: skip
         try:
             await clock.advance_to(local("2024-12-06 10:00"), [task])
             assert posts_per_date(fake_slack) == {"2024-12-06": 1}
             record = await SqlitePostState(state_db).get(CHANNEL, dt.date(2024, 12, 6))
-            assert record is not None and record.status == "posted"
+            assert record is not None
+            assert record.status == "posted"
         finally:
             task.cancel()

@@ -28,7 +28,8 @@ class TestClaims:
         """A claimer that died blocks the day only until its lease runs out."""
         await state.claim("C1", DAY, owner="dead", now=NOON, lease=LEASE)
         later = await state.claim("C1", DAY, owner="b", now=NOON + LEASE, lease=LEASE)
-        assert later.status == "claimed" and later.record.owner == "b"
+        assert later.status == "claimed"
+        assert later.record.owner == "b"
         assert later.record.first_claimed_at == NOON
 
     async def test_a_recorded_day_is_done(self, state: SqlitePostState) -> None:

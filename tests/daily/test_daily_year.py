@@ -18,7 +18,7 @@ from daily_support import (
     posts_per_date,
 )
 
-from alliance_bot.daily.scheduler import run_time
+from alliance_bot.daily.clock import run_time
 from alliance_bot.daily.state import SqlitePostState
 from alliance_bot.testing.fake_slack import FakeSlack
 
@@ -127,8 +127,10 @@ async def test_a_year_day_by_day_posts_exactly_once_a_day(
     if duplicates or misses:
         print(f"duplicates: {duplicates}\nmisses: {misses}")
     assert len(every_day) == 366
-    assert duplicates == {} and misses == []
-    assert len(records) == 366 and unrecorded == []
+    assert duplicates == {}
+    assert misses == []
+    assert len(records) == 366
+    assert unrecorded == []
     posted_ts = {m["ts"] for m in daily_posts(fake_slack)}
     assert {r.ts for r in records} == posted_ts, "every recorded ts is the post in the channel"
 

@@ -43,7 +43,9 @@ class TestHealth:
         async with aiohttp.ClientSession() as session, session.get(f"{server.url}/healthz") as r:
             assert r.status == 200
             body = await r.json()
-        assert body["ok"] is True and body["entries"] > 0 and body["knowledge_version"]
+        assert body["ok"] is True
+        assert body["entries"] > 0
+        assert body["knowledge_version"]
 
     async def test_stops_cleanly_on_sigterm(self, server: AppProcess) -> None:
         """SIGTERM stops the server with exit status 0."""
@@ -105,7 +107,9 @@ class TestSlashCommand:
         await slack.command("who is hamda")
         (post,) = await fake_slack.wait_for_responses(1)
         context = _message(post)["blocks"][1]["elements"][0]["text"]
-        assert "matched" in context and "hamda" in context and "Hamada Yasukazu" in context
+        assert "matched" in context
+        assert "hamda" in context
+        assert "Hamada Yasukazu" in context
 
     @pytest.mark.parametrize("text", ["", "help"])
     async def test_help(self, slack: SlackSender, fake_slack: FakeSlack, text: str) -> None:
@@ -132,14 +136,16 @@ class TestHostileInput:
         (post,) = await fake_slack.wait_for_responses(1)
         message = _message(post)
         for field in [message["text"], *(json.dumps(b) for b in message["blocks"])]:
-            assert "<!" not in field and "<@" not in field
+            assert "<!" not in field
+            assert "<@" not in field
 
     async def test_fifteen_thousand_characters(
         self, slack: SlackSender, fake_slack: FakeSlack
     ) -> None:
         """A 15,000-character question is acked in time and gets a normal, valid reply."""
         sent = await slack.command("who is " + "Hamada " * 2142)
-        assert sent.status == 200 and sent.seconds < ACK_BUDGET
+        assert sent.status == 200
+        assert sent.seconds < ACK_BUDGET
         (post,) = await fake_slack.wait_for_responses(1)
         message = _message(post)  # validates every block against slack-sdk's models
         assert len(message["blocks"]) <= 50
@@ -175,14 +181,16 @@ class TestEvents:
         """Slack's url_verification challenge is echoed back."""
         body = json.dumps({"token": "x", "challenge": "c-123", "type": "url_verification"})
         sent = await slack.post(body, JSON)
-        assert sent.status == 200 and sent.json() == {"challenge": "c-123"}
+        assert sent.status == 200
+        assert sent.json() == {"challenge": "c-123"}
 
     async def test_mention_replies_in_thread(
         self, slack: SlackSender, fake_slack: FakeSlack
     ) -> None:
         """`@alliance who is Hamada` is answered in a thread under the mention."""
         sent = await slack.event(slack.mention("who is Hamada", ts="1700000100.000200"))
-        assert sent.status == 200 and sent.seconds < ACK_BUDGET
+        assert sent.status == 200
+        assert sent.seconds < ACK_BUDGET
         (call,) = await fake_slack.wait_for_calls("chat.postMessage")
         assert call.params["channel"] == CHANNEL_ID
         assert call.params["thread_ts"] == "1700000100.000200"
@@ -220,7 +228,8 @@ class TestEvents:
         assert (own.status, edit.status) == (200, 200)
         await slack.event(slack.direct_message("who is Hamada", ts="1700000999.000100"))
         calls = await fake_slack.wait_for_calls("chat.postMessage")
-        assert len(calls) == 1 and "Hamada" in calls[0].params["text"]
+        assert len(calls) == 1
+        assert "Hamada" in calls[0].params["text"]
 
     async def test_retried_event_is_not_answered_twice(
         self, slack: SlackSender, fake_slack: FakeSlack
@@ -272,7 +281,8 @@ class TestButtons:
     ) -> None:
         """Clicking a did-you-mean button answers that entry, replacing the suggestions."""
         sent = await slack.click("alliance_suggest_0", "kamikawa-yoko")
-        assert sent.status == 200 and sent.seconds < ACK_BUDGET
+        assert sent.status == 200
+        assert sent.seconds < ACK_BUDGET
         (post,) = await fake_slack.wait_for_responses(1)
         message = _message(post)
         assert message["replace_original"] is True
@@ -286,13 +296,15 @@ class TestButtons:
         """A handler that fails (here: a forged button value) logs its traceback and sends the
         user a short apology."""
         sent = await slack.click(SHARE_ACTION, "{not json")
-        assert sent.status == 200 and sent.seconds < 1.0  # the ack stands despite the failure
+        assert sent.status == 200
+        assert sent.seconds < 1.0
         (post,) = await fake_slack.wait_for_responses(1)
         assert "Sorry" in _message(post)["text"]
         log = server.log()
         assert "Handler failed for actions ['alliance_share']" in log
         assert "Traceback (most recent call last)" in log
-        assert "xoxb-test-token" not in log and "test-signing-secret" not in log
+        assert "xoxb-test-token" not in log
+        assert "test-signing-secret" not in log
 
 
 class TestWebApiRetries:

@@ -111,20 +111,15 @@ class KnowledgeAdmin:
         holder: KnowledgeHolder,
         state: AdminState,
         *,
-        admins: frozenset[str],
         clock: Clock,
     ) -> None:
         self.holder = holder
         self.state = state
-        self.admins = admins
         self._clock = clock
         # Alias writes edit files; two at once could interleave their read-modify-write.
         self._write_lock = threading.Lock()
 
     # --- who may -------------------------------------------------------------------------------
-
-    def is_admin(self, user_id: str) -> bool:
-        return user_id in self.admins
 
     def refuse(self, user_id: str, command: str) -> str:
         """Log and record the attempt; return the polite refusal."""

@@ -1,1 +1,1 @@
-"""placeholder"""
+"""The `alliance-bot` command line: `ask`, `kb …`, `post-today`, `serve` and `socket`."""

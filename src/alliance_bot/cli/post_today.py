@@ -20,22 +20,24 @@ import sys
 from pathlib import Path
 
 from alliance_bot.config import ConfigError, Settings
+from alliance_bot.daily.clock import local_date
 from alliance_bot.daily.content import ArchiveRotation, DailyMessage, compose_daily
 from alliance_bot.daily.job import (
+    DailyJob,
     DailyOutcome,
     DailyPostFailed,
     default_owner,
     describe,
-    make_slack_client,
     post_daily,
 )
-from alliance_bot.daily.scheduler import local_date
 from alliance_bot.daily.state import PostRecord, SqlitePostState
 from alliance_bot.knowledge.dates import InvalidDate, PartialDate
 from alliance_bot.knowledge.loader import load_knowledge
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.mrkdwn import unescape
+from alliance_bot.slack.daily_channel import SlackDailyChannel
+from alliance_bot.slack.web_client import make_slack_client
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -71,7 +73,8 @@ def post_today(*, today: str | None, channel: str | None, dry_run: bool) -> int:
         return _fail(f"the knowledge base is invalid:\n{error.report()}", EXIT_FAILED)
     if dry_run:
         return _dry_run(kb, settings, target, day)
-    assert target is not None and settings.bot_token is not None
+    assert target is not None
+    assert settings.bot_token is not None
     try:
         outcome = asyncio.run(_post(kb, settings, target, day, settings.bot_token))
     except DailyPostFailed as error:
@@ -93,16 +96,12 @@ async def _post(
     kb: KnowledgeBase, settings: Settings, channel: str, day: dt.date, token: str
 ) -> DailyOutcome:
     client = make_slack_client(token=token, base_url=settings.api_url)
-    state = SqlitePostState(settings.state_db)
-    return await post_daily(
-        kb=kb,
-        state=state,
-        client=client,
-        channel=channel,
-        day=day,
+    job = DailyJob(
+        state=SqlitePostState(settings.state_db),
         fallback=settings.daily_fallback,
         owner=default_owner(),
     )
+    return await post_daily(job, kb, SlackDailyChannel(client, channel, settings.timezone), day)
 
 
 def _dry_run(kb: KnowledgeBase, settings: Settings, channel: str | None, day: dt.date) -> int:

@@ -1,7 +1,7 @@
 """The admin sub-commands of the daily post: `/alliance preview [DATE]` and `/alliance post-today`.
 
 Domain functions only: they take what the Slack listener already has (the knowledge base, the
-state, a client, the settings) and return an `AdminReply` to send ephemerally. Checking that the
+state, the channel, the settings) and return an `AdminReply` to send ephemerally. Checking that the
 caller is in ALLIANCE_ADMINS is the dispatcher's job, as for every admin command.
 """
 
@@ -11,12 +11,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from slack_sdk.web.async_client import AsyncWebClient
-
 from alliance_bot.config import Settings
+from alliance_bot.daily.clock import local_date
 from alliance_bot.daily.content import ArchiveRotation, compose_daily
-from alliance_bot.daily.job import DailyPostFailed, describe, post_daily
-from alliance_bot.daily.scheduler import local_date
+from alliance_bot.daily.job import DailyChannel, DailyJob, DailyPostFailed, describe, post_daily
 from alliance_bot.daily.state import PostState
 from alliance_bot.knowledge.dates import InvalidDate, PartialDate
 from alliance_bot.knowledge.snapshot import KnowledgeBase
@@ -81,27 +79,23 @@ async def post_now(
     *,
     settings: Settings,
     state: PostState,
-    client: AsyncWebClient,
+    channel: DailyChannel | None,
     owner: str,
     now: dt.datetime | None = None,
 ) -> AdminReply:
     """`/alliance post-today`: post today's message to the daily channel now, still at most once."""
-    channel = settings.daily_channel
-    if not channel:
+    if channel is None:
         return AdminReply("ALLIANCE_DAILY_CHANNEL is not set, so there is no daily post to make.")
     moment = now or dt.datetime.now(dt.UTC)
     day = local_date(moment, settings.timezone)
+    job = DailyJob(
+        state=state,
+        fallback=settings.daily_fallback,
+        owner=owner,
+        now=lambda: moment if now is not None else dt.datetime.now(dt.UTC),
+    )
     try:
-        outcome = await post_daily(
-            kb=kb,
-            state=state,
-            client=client,
-            channel=channel,
-            day=day,
-            fallback=settings.daily_fallback,
-            owner=owner,
-            now=lambda: moment if now is not None else dt.datetime.now(dt.UTC),
-        )
+        outcome = await post_daily(job, kb, channel, day)
     except DailyPostFailed as error:
         return AdminReply(
             f"The daily post for {day.isoformat()} failed: {escape(str(error))}. Nothing was "

@@ -24,17 +24,16 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from slack_sdk.web.async_client import AsyncWebClient
-
 from alliance_bot.config import Settings
+from alliance_bot.daily.clock import Clock, SystemClock, local_date, run_time
 from alliance_bot.daily.job import (
+    DailyChannel,
+    DailyJob,
     DailyPostFailed,
     Sleep,
     default_owner,
-    make_slack_client,
     post_daily,
 )
 from alliance_bot.daily.state import PostState, SqlitePostState
@@ -45,62 +44,13 @@ logger = logging.getLogger(__name__)
 # After a failed attempt: wait 1, 2, 4 … minutes, at most 30, until the day is over.
 _RETRY_FIRST = dt.timedelta(minutes=1)
 _RETRY_MAX = dt.timedelta(minutes=30)
-# Longest single sleep of the system clock; see SystemClock.sleep_until.
-_SLEEP_SLICE = 60.0
-
-
-class Clock(Protocol):
-    """Where the scheduler gets the time, so tests can drive it."""
-
-    def now(self) -> dt.datetime:
-        """The current moment, timezone-aware."""
-        ...
-
-    async def sleep_until(self, when: dt.datetime) -> None:
-        """Return once `now() >= when` (at once if it already is)."""
-        ...
-
-
-class SystemClock:
-    """The real clock."""
-
-    def now(self) -> dt.datetime:
-        return dt.datetime.now(dt.UTC)
-
-    async def sleep_until(self, when: dt.datetime) -> None:
-        # asyncio sleeps on the monotonic clock, which stops while a machine is suspended and
-        # ignores wall-clock corrections; sleeping in slices and re-reading the wall clock means
-        # a laptop that wakes at 10:00 posts at 10:00, not an hour of suspend later.
-        while (remaining := (when - self.now()).total_seconds()) > 0:
-            await asyncio.sleep(min(remaining, _SLEEP_SLICE))
-
-
-def run_time(day: dt.date, at: dt.time, tz: ZoneInfo) -> dt.datetime:
-    """The moment (aware, UTC) the post for local date `day` is due.
-
-    A wall time skipped by a DST change is due at the first valid local minute after it; a wall
-    time that occurs twice is due at its first occurrence (fold=0).
-    """
-    wall = dt.datetime.combine(day, at.replace(second=0, microsecond=0, tzinfo=None))
-    # Gaps are at most a day (Samoa skipped 30 December 2011 entirely); walk minute by minute.
-    for minutes in range(0, 24 * 60 + 1):
-        candidate = wall + dt.timedelta(minutes=minutes)
-        moment = candidate.replace(tzinfo=tz, fold=0).astimezone(dt.UTC)
-        if moment.astimezone(tz).replace(tzinfo=None) == candidate:
-            return moment
-    raise ValueError(f"no valid local time at or after {wall} in {tz.key}")  # pragma: no cover
-
-
-def local_date(moment: dt.datetime, tz: ZoneInfo) -> dt.date:
-    """The date on the wall calendar in `tz` at `moment`."""
-    return moment.astimezone(tz).date()
 
 
 async def run_daily_scheduler(
     *,
     settings: Settings,
     knowledge: KnowledgeHolder,
-    client: AsyncWebClient | None = None,
+    channel: DailyChannel | None,
     state: PostState | None = None,
     clock: Clock | None = None,
     owner: str | None = None,
@@ -108,27 +58,26 @@ async def run_daily_scheduler(
 ) -> None:
     """Post the daily message every local day, forever; cancel the task to stop it.
 
-    `client` defaults to `make_slack_client` on SLACK_BOT_TOKEN and SLACK_API_URL. Pass that kind
-    of client, not Bolt's `app.client`: its default retry handler repeats a post after a dropped
-    connection, which can double it, and it does not wait out 429s. `state` defaults to the SQLite
-    file ALLIANCE_STATE_DB, `clock` to the system clock, `owner` to an id unique to this process.
-    `sleep` is what Slack retries wait with (tests pass a fake). Without ALLIANCE_DAILY_CHANNEL it
-    logs that once and returns.
+    `channel` is where it posts (`None` when ALLIANCE_DAILY_CHANNEL is not set: it logs that once
+    and returns). `state` defaults to the SQLite file ALLIANCE_STATE_DB, `clock` to the system
+    clock, `owner` to an id unique to this process. `sleep` is what the job's retries wait with
+    (tests pass a fake).
     """
-    channel = settings.daily_channel
-    if not channel:
+    if channel is None:
         logger.info("ALLIANCE_DAILY_CHANNEL is not set: no daily 'on this day' post")
         return
     tz = settings.timezone
     clock = clock or SystemClock()
-    state = state or SqlitePostState(settings.state_db)
-    client = client or make_slack_client(
-        token=settings.bot_token, base_url=settings.api_url, sleep=sleep
+    job = DailyJob(
+        state=state or SqlitePostState(settings.state_db),
+        fallback=settings.daily_fallback,
+        owner=owner or default_owner(),
+        now=clock.now,
+        sleep=sleep,
     )
-    owner = owner or default_owner()
     logger.info(
         "daily post to %s at %s %s (fallback %s)",
-        channel,
+        channel.id,
         settings.daily_time.strftime("%H:%M"),
         tz.key,
         settings.daily_fallback,
@@ -140,7 +89,9 @@ async def run_daily_scheduler(
         today = local_date(now, tz)
         if unfinished is not None and unfinished != today:
             logger.error(
-                "the daily post for %s to %s was never made; that day is over", unfinished, channel
+                "the daily post for %s to %s was never made; that day is over",
+                unfinished,
+                channel.id,
             )
             unfinished, failures = None, 0
         due = run_time(today, settings.daily_time, tz)
@@ -149,17 +100,7 @@ async def run_daily_scheduler(
             continue
         unfinished = today
         try:
-            outcome = await post_daily(
-                kb=knowledge.current,
-                state=state,
-                client=client,
-                channel=channel,
-                day=today,
-                fallback=settings.daily_fallback,
-                owner=owner,
-                now=clock.now,
-                sleep=sleep,
-            )
+            outcome = await post_daily(job, knowledge.current, channel, today)
         except DailyPostFailed:
             # Already logged with its traceback by post_daily; try again later today.
             failures += 1
@@ -168,7 +109,7 @@ async def run_daily_scheduler(
         except Exception:
             # Anything else (the state file unreadable, a bug) must not end the scheduler: the
             # server keeps answering questions and the next attempt may succeed.
-            logger.exception("daily post to %s for %s crashed", channel, today)
+            logger.exception("daily post to %s for %s crashed", channel.id, today)
             failures += 1
             await clock.sleep_until(_retry_at(clock.now(), failures, today, tz))
             continue

@@ -1,7 +1,10 @@
-"""`build_app(settings, …)`: the one place that wires the Bolt app.
+"""The one place everything is wired: `wire(settings, knowledge)` builds, once at start-up, the
+state stores, the Web API clients, the daily post's channel, the admin feature, every `/alliance`
+sub-command and listener, and the background jobs that run beside the app in both modes.
 
-Nothing is built at import time and nothing here reads the environment: the entry points in
-`run.py` make the `Settings` and the `KnowledgeHolder` and pass them in.
+Nothing is built at import time or per request, and nothing here reads the environment: the
+entry points in `run.py` make the `Settings` and the `KnowledgeHolder` and pass them in.
+`build_app` is the Bolt app alone, for tests that plug in their own sub-commands.
 """
 
 from __future__ import annotations
@@ -9,22 +12,76 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
 from slack_sdk.web.async_client import AsyncWebClient
 
+from alliance_bot.admin.state import AdminState
 from alliance_bot.config import Settings
+from alliance_bot.daily.scheduler import run_daily_scheduler
+from alliance_bot.daily.state import PostState, SqlitePostState
 from alliance_bot.knowledge.holder import KnowledgeHolder
-from alliance_bot.slack.features import AnswerEngine, Services, Subcommand
+from alliance_bot.slack.daily_channel import SlackDailyChannel
+from alliance_bot.slack.features import AdminGate, AnswerEngine, Services, Subcommand
 from alliance_bot.slack.listeners import register_listeners
+from alliance_bot.slack.listeners.commands.admin import wire_admin
+from alliance_bot.slack.listeners.commands.daily import daily_subcommands
 from alliance_bot.slack.redelivery import RecentEvents, drop_redelivered_events
+from alliance_bot.slack.server import BackgroundJob
+from alliance_bot.slack.web_client import build_web_client, make_slack_client
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Wiring:
+    """The Bolt app with every feature plugged in, and the jobs to run beside it."""
+
+    app: AsyncApp
+    jobs: list[BackgroundJob]
+
+
+def wire(
+    settings: Settings,
+    knowledge: KnowledgeHolder,
+    *,
+    clock: Callable[[], dt.datetime] | None = None,
+    engine: AnswerEngine | None = None,
+    admin_state: AdminState | None = None,
+    post_state: PostState | None = None,
+) -> Wiring:
+    """Build everything once (see the module); defaults come from `settings`."""
+    now = clock or (lambda: dt.datetime.now(dt.UTC))
+    admin = wire_admin(settings, knowledge, state=admin_state, clock=now)
+    gate = AdminGate(settings.admins, refusal=admin.admin.refuse)
+    posts = post_state if post_state is not None else SqlitePostState(settings.state_db)
+    # Its own client: the daily post's retry handlers never re-send a post blindly.
+    daily_client = make_slack_client(token=settings.bot_token, base_url=settings.api_url)
+    channel = (
+        SlackDailyChannel(daily_client, settings.daily_channel, settings.timezone)
+        if settings.daily_channel
+        else None
+    )
+    app = build_app(
+        settings,
+        knowledge=knowledge,
+        engine=admin.engine(engine),
+        clock=now,
+        gate=gate,
+        subcommands={
+            **daily_subcommands(settings, state=posts, channel=channel),
+            **admin.subcommands,
+        },
+    )
+    admin.register(app, gate)
+
+    async def daily_post() -> None:
+        await run_daily_scheduler(
+            settings=settings, knowledge=knowledge, channel=channel, state=posts
+        )
+
+    return Wiring(app, [daily_post, *admin.background()])
 
 
 def build_app(
@@ -35,9 +92,10 @@ def build_app(
     engine: AnswerEngine | None = None,
     # "Now", injectable so tests can pin the day; defaults to the wall clock
     clock: Callable[[], dt.datetime] | None = None,
-    # HOOK (admin commands): `/alliance <name>` sub-commands, e.g. {"refresh": Subcommand(...)};
-    # `refresh`, `preview`, `post-today`, `gaps`, `stats`, `rollback` plug in here
+    # `/alliance <name>` sub-commands, e.g. {"refresh": Subcommand(...)}
     subcommands: Mapping[str, Subcommand] | None = None,
+    # Who may run admin commands; default: ALLIANCE_ADMINS with a plain refusal
+    gate: AdminGate | None = None,
     # Slack plumbing, built from settings when not given
     client: AsyncWebClient | None = None,
 ) -> AsyncApp:
@@ -47,6 +105,7 @@ def build_app(
         knowledge=knowledge,
         engine=engine or AnswerEngine.default(),
         clock=clock or (lambda: dt.datetime.now(dt.UTC)),
+        gate=gate or AdminGate(settings.admins),
         subcommands={name.lower(): sub for name, sub in (subcommands or {}).items()},
     )
     app = AsyncApp(
@@ -58,22 +117,6 @@ def build_app(
         # Ack first, answer after: listeners run after the HTTP response is sent.
         process_before_response=False,
     )
-    # HOOK (daily post): the daily scheduler does not need the Bolt app; it is started next to
-    # the server in `run.py` (`_background_jobs`) with `app.client`.
     app.use(drop_redelivered_events(RecentEvents()))
     register_listeners(app, services)
     return app
-
-
-def build_web_client(settings: Settings) -> AsyncWebClient:
-    """The Web API client: `SLACK_API_URL` as base URL, and slack-sdk's retry handlers for rate
-    limits (honouring `Retry-After`), 500/503 answers and dropped connections."""
-    return AsyncWebClient(
-        token=settings.bot_token,
-        base_url=settings.api_url,
-        retry_handlers=[
-            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-            AsyncServerErrorRetryHandler(max_retry_count=2),
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-        ],
-    )

@@ -3,6 +3,7 @@ answer engine and the `/alliance` sub-command table other modules plug into."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -56,12 +57,38 @@ SubcommandHandler = Callable[[SubcommandRequest], Awaitable[None]]
 
 @dataclass(frozen=True)
 class Subcommand:
-    """An entry of the `/alliance` dispatch table. `admin_only` ones answer a refusal to anyone
-    not in `ALLIANCE_ADMINS`; the command has already been acknowledged when `handler` runs."""
+    """An entry of the `/alliance` dispatch table. For `admin_only` ones the dispatcher asks the
+    `AdminGate` first; the command has already been acknowledged when `handler` runs."""
 
     handler: SubcommandHandler
     admin_only: bool = True
     summary: str = ""
+
+
+Refusal = Callable[[str, str], str]
+"""(user id, command) → the refusal to show; may log and record the attempt (runs in a thread)."""
+
+
+def plain_refusal(user_id: str, command: str) -> str:
+    return f"/alliance {command} is for alliance-bot admins (ALLIANCE_ADMINS)."
+
+
+@dataclass(frozen=True)
+class AdminGate:
+    """Admin rights, checked in this one place: by Slack user ID, against ALLIANCE_ADMINS.
+
+    The `/alliance` dispatcher asks it before any `admin_only` sub-command, and admin buttons ask
+    it before acting; `refusal` is what a refused user is told (the admin feature's version also
+    logs and records the attempt)."""
+
+    admins: frozenset[str]
+    refusal: Refusal = plain_refusal
+
+    def allows(self, user_id: str) -> bool:
+        return user_id in self.admins
+
+    async def refuse(self, user_id: str, command: str) -> str:
+        return await asyncio.to_thread(self.refusal, user_id, command)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,6 +99,7 @@ class Services:
     knowledge: KnowledgeHolder
     engine: AnswerEngine
     clock: Callable[[], dt.datetime]
+    gate: AdminGate
     subcommands: Mapping[str, Subcommand] = field(default_factory=dict)
 
     def today(self) -> dt.date:

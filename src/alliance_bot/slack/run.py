@@ -21,15 +21,12 @@ from pathlib import Path
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from slack_bolt.async_app import AsyncApp
 
 from alliance_bot.config import ConfigError, Settings
 from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
-from alliance_bot.slack.app import build_app
-from alliance_bot.slack.features import Subcommand
-from alliance_bot.slack.listeners.commands.admin import wire_admin
-from alliance_bot.slack.server import BackgroundJob, build_web_app, run_guarded
+from alliance_bot.slack.app import wire
+from alliance_bot.slack.server import build_web_app, run_guarded
 
 logger = logging.getLogger("alliance_bot")
 
@@ -52,36 +49,6 @@ def socket_mode() -> int:
         return started
     settings, knowledge = started
     return asyncio.run(_socket_mode(settings, knowledge))
-
-
-# --- extension hooks --------------------------------------------------------------------------
-
-
-def subcommands(settings: Settings, knowledge: KnowledgeHolder) -> dict[str, Subcommand]:
-    """HOOK (admin commands): the `/alliance <name>` dispatch table for both modes.
-
-    Add `refresh`, `preview`, `post-today`, `gaps`, `stats`, `rollback` here as
-    `name: Subcommand(handler, admin_only=True, summary=...)`; a handler receives a
-    `SubcommandRequest` (args, user, channel, `respond`, `client`, services).
-    """
-    from alliance_bot.slack.listeners.commands.daily import daily_subcommands
-
-    return daily_subcommands(settings)
-
-
-def background_jobs(
-    settings: Settings, knowledge: KnowledgeHolder, app: AsyncApp
-) -> list[BackgroundJob]:
-    """HOOK (daily post): coroutines that run next to the app in both modes, cancelled at exit."""
-    from alliance_bot.daily.job import make_slack_client
-    from alliance_bot.daily.scheduler import run_daily_scheduler
-
-    async def daily_post() -> None:
-        # Its own client: the daily post's retry handlers are idempotency-aware.
-        client = make_slack_client(token=settings.bot_token, base_url=settings.api_url)
-        await run_daily_scheduler(settings=settings, knowledge=knowledge, client=client)
-
-    return [daily_post]
 
 
 # --- running ----------------------------------------------------------------------------------
@@ -112,23 +79,9 @@ def _start(
     return settings, knowledge
 
 
-def _wired_app(
-    settings: Settings, knowledge: KnowledgeHolder
-) -> tuple[AsyncApp, list[BackgroundJob]]:
-    """The Bolt app with every feature plugged in, and the jobs to run beside it (both modes)."""
-    admin = wire_admin(settings, knowledge)  # refresh/rollback/gaps/stats, recording, SIGHUP
-    app = build_app(
-        settings,
-        knowledge=knowledge,
-        engine=admin.engine(),
-        subcommands={**subcommands(settings, knowledge), **admin.subcommands},
-    )
-    admin.register(app)
-    return app, [*background_jobs(settings, knowledge, app), *admin.background()]
-
-
 async def _serve(settings: Settings, knowledge: KnowledgeHolder, *, host: str, port: int) -> int:
-    app, jobs = _wired_app(settings, knowledge)
+    wiring = wire(settings, knowledge)
+    app, jobs = wiring.app, wiring.jobs
     web_app = build_web_app(app, knowledge=knowledge, background=jobs)
     stop = _stop_on_signals()
     runner = web.AppRunner(web_app, access_log=None)
@@ -150,7 +103,8 @@ async def _serve(settings: Settings, knowledge: KnowledgeHolder, *, host: str, p
 
 
 async def _socket_mode(settings: Settings, knowledge: KnowledgeHolder) -> int:
-    app, background = _wired_app(settings, knowledge)
+    wiring = wire(settings, knowledge)
+    app, background = wiring.app, wiring.jobs
     stop = _stop_on_signals()
     handler = AsyncSocketModeHandler(app, app_token=settings.app_token)
     jobs = [asyncio.create_task(run_guarded(job)) for job in background]

@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 import uuid
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -89,14 +90,15 @@ class ResponseUrlPost:
 class FakeSlack:
     """A recording stand-in for Slack; see the module docstring."""
 
-    def __init__(self, *, first_ts: int = 1_700_000_000) -> None:
-        """Create the fake; `first_ts` is the whole-second part of the first message `ts`."""
+    def __init__(self, *, first_ts: int | None = None) -> None:
+        """Create the fake; `first_ts` is the whole-second part of the first message `ts`
+        (default: now, as Slack stamps messages with the time they were posted)."""
         self.calls: list[Call] = []
         self.responses: list[ResponseUrlPost] = []
         self.messages: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.socket_acks: dict[str, dict[str, Any]] = {}
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
-        self._ts = itertools.count(first_ts)
+        self._ts = itertools.count(int(time.time()) if first_ts is None else first_ts)
         self._changed = asyncio.Condition()
         self._sockets: list[web.WebSocketResponse] = []
         self._runner: web.AppRunner | None = None
@@ -107,7 +109,7 @@ class FakeSlack:
 
     @classmethod
     @asynccontextmanager
-    async def running(cls, *, first_ts: int = 1_700_000_000) -> AsyncIterator[FakeSlack]:
+    async def running(cls, *, first_ts: int | None = None) -> AsyncIterator[FakeSlack]:
         """Run a fake on a free localhost port for the duration of the `async with` block."""
         fake = cls(first_ts=first_ts)
         await fake.start()

@@ -1,1 +1,1 @@
-"""placeholder"""
+"""Block Kit and mrkdwn for everything the app posts; every piece of text escaped."""

@@ -7,8 +7,8 @@ it returns. The entry points use one call, `wire_admin(settings, knowledge)`, an
 into `build_app` (sub-commands, answer engine), the Bolt app (button listener) and the server's
 background jobs (SIGHUP).
 
-The sub-commands are registered with `admin_only=False` and check the caller here: the issue
-asks that a refused attempt be logged and recorded, which the generic dispatcher does not do.
+The sub-commands are `admin_only`: the dispatcher checks the caller through the `AdminGate`,
+whose refusal (`KnowledgeAdmin.refuse`) logs and records the attempt; the button asks the same gate.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from alliance_bot.config import Settings
 from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.mrkdwn import clip, unescape
-from alliance_bot.slack.features import AnswerEngine, Subcommand, SubcommandRequest
+from alliance_bot.slack.features import AdminGate, AnswerEngine, Subcommand, SubcommandRequest
 from alliance_bot.slack.server import BackgroundJob
 
 logger = logging.getLogger(__name__)
@@ -64,9 +64,9 @@ class AdminWiring:
         """`base` (default: the real engine) with every answer recorded for gaps and stats."""
         return recording_engine(base or AnswerEngine.default(), self.recorder)
 
-    def register(self, app: AsyncApp) -> None:
+    def register(self, app: AsyncApp, gate: AdminGate) -> None:
         """Add the gaps list's "make alias" button listener to `app`."""
-        register_admin_actions(app, self.admin)
+        register_admin_actions(app, self.admin, gate)
 
     def background(self) -> list[BackgroundJob]:
         """Jobs to run next to the server: reload on SIGHUP."""
@@ -83,7 +83,7 @@ def wire_admin(
     """Build the admin, its state (`ALLIANCE_STATE_DB`) and its sub-command table."""
     now = clock or (lambda: dt.datetime.now(dt.UTC))
     store = state if state is not None else SqliteAdminState(settings.state_db)
-    admin = KnowledgeAdmin(knowledge, store, admins=settings.admins, clock=now)
+    admin = KnowledgeAdmin(knowledge, store, clock=now)
     return AdminWiring(
         admin=admin,
         recorder=QuestionRecorder(store, clock=now),
@@ -118,32 +118,24 @@ def admin_subcommands(admin: KnowledgeAdmin) -> dict[str, Subcommand]:
 
     async def refresh(request: SubcommandRequest) -> None:
         dry = request.args.lower() in ("dry-run", "dry run", "--dry-run", "check")
-        command = "refresh dry-run" if dry else "refresh"
-        if not await _allowed(admin, request, command):
-            return
         work = admin.dry_run if dry else admin.refresh
         text = await asyncio.to_thread(work, request.user_id)
         await request.respond(**render_admin_text(text), response_type="ephemeral")
 
     async def rollback(request: SubcommandRequest) -> None:
-        if await _allowed(admin, request, "rollback"):
-            text = await asyncio.to_thread(admin.rollback, request.user_id)
-            await request.respond(**render_admin_text(text), response_type="ephemeral")
+        text = await asyncio.to_thread(admin.rollback, request.user_id)
+        await request.respond(**render_admin_text(text), response_type="ephemeral")
 
     async def gaps(request: SubcommandRequest) -> None:
-        if await _allowed(admin, request, "gaps"):
-            report = await asyncio.to_thread(admin.gaps)
-            message = render_gaps(report, admin.holder.current)
-            await request.respond(**message, response_type="ephemeral")
+        report = await asyncio.to_thread(admin.gaps)
+        message = render_gaps(report, admin.holder.current)
+        await request.respond(**message, response_type="ephemeral")
 
     async def stats(request: SubcommandRequest) -> None:
-        if await _allowed(admin, request, "stats"):
-            text = await asyncio.to_thread(admin.stats)
-            await request.respond(**render_admin_text(text), response_type="ephemeral")
+        text = await asyncio.to_thread(admin.stats)
+        await request.respond(**render_admin_text(text), response_type="ephemeral")
 
     async def alias(request: SubcommandRequest) -> None:
-        if not await _allowed(admin, request, "alias"):
-            return
         match = _ALIAS_ARGS.match(request.args)
         if match is None:
             text = "Usage: `/alliance alias ENTRY-ID = TEXT`, e.g. `/alliance alias hamada-yasukazu = defense chief`."
@@ -154,33 +146,25 @@ def admin_subcommands(admin: KnowledgeAdmin) -> dict[str, Subcommand]:
     return {
         "refresh": Subcommand(
             refresh,
-            admin_only=False,
+            admin_only=True,
             summary="reload the knowledge base (`refresh dry-run`: check only)",
         ),
-        "rollback": Subcommand(rollback, admin_only=False, summary="return to the previous base"),
-        "gaps": Subcommand(gaps, admin_only=False, summary="most frequent unanswered questions"),
-        "stats": Subcommand(stats, admin_only=False, summary="questions per day, share answered"),
-        "alias": Subcommand(alias, admin_only=False, summary="add an alias to an entry"),
+        "rollback": Subcommand(rollback, admin_only=True, summary="return to the previous base"),
+        "gaps": Subcommand(gaps, admin_only=True, summary="most frequent unanswered questions"),
+        "stats": Subcommand(stats, admin_only=True, summary="questions per day, share answered"),
+        "alias": Subcommand(alias, admin_only=True, summary="add an alias to an entry"),
     }
-
-
-async def _allowed(admin: KnowledgeAdmin, request: SubcommandRequest, command: str) -> bool:
-    if admin.is_admin(request.user_id):
-        return True
-    text = await asyncio.to_thread(admin.refuse, request.user_id, command)
-    await request.respond(**render_admin_text(text), response_type="ephemeral")
-    return False
 
 
 # --- the "make alias" button ------------------------------------------------------------------
 
 
-def register_admin_actions(app: AsyncApp, admin: KnowledgeAdmin) -> None:
+def register_admin_actions(app: AsyncApp, admin: KnowledgeAdmin, gate: AdminGate) -> None:
     """Register the gaps list's buttons by their action ids."""
-    app.action(GAP_ALIAS_ACTION)(gap_alias_clicked(admin))
+    app.action(GAP_ALIAS_ACTION)(gap_alias_clicked(admin, gate))
 
 
-def gap_alias_clicked(admin: KnowledgeAdmin) -> Listener:
+def gap_alias_clicked(admin: KnowledgeAdmin, gate: AdminGate) -> Listener:
     """The "make alias" listener: add the gap's question as an alias of the entry, refresh."""
 
     async def handle_gap_alias(
@@ -188,8 +172,8 @@ def gap_alias_clicked(admin: KnowledgeAdmin) -> Listener:
     ) -> None:
         await ack()
         user_id = str((body.get("user") or {}).get("id", ""))
-        if not admin.is_admin(user_id):
-            text = await asyncio.to_thread(admin.refuse, user_id, "alias")
+        if not gate.allows(user_id):
+            text = await gate.refuse(user_id, "alias")
         else:
             try:
                 value = json.loads(str(action.get("value", "")))

@@ -35,12 +35,10 @@ def alliance_command(services: Services) -> Listener:
         subcommand = services.subcommands.get(name.lower())
         user_id = str(command.get("user_id", ""))
         if subcommand is not None:
-            is_admin = user_id in services.settings.admins
+            is_admin = services.gate.allows(user_id)
             if subcommand.admin_only and not is_admin:
-                message = render_notice(
-                    f"/alliance {name.lower()} is for alliance-bot admins (ALLIANCE_ADMINS)."
-                )
-                await respond(**message, response_type="ephemeral")
+                refusal = await services.gate.refuse(user_id, name.lower())
+                await respond(**render_notice(refusal), response_type="ephemeral")
                 return
             request = SubcommandRequest(
                 name=name.lower(),

@@ -12,16 +12,19 @@ from typing import Any
 
 from alliance_bot.config import Settings
 from alliance_bot.daily.admin import AdminReply, parse_day, post_now, preview
-from alliance_bot.daily.job import default_owner, make_slack_client
-from alliance_bot.daily.scheduler import local_date
-from alliance_bot.daily.state import SqlitePostState
+from alliance_bot.daily.clock import local_date
+from alliance_bot.daily.job import DailyChannel, default_owner
+from alliance_bot.daily.state import PostState
 from alliance_bot.knowledge.dates import InvalidDate
 from alliance_bot.slack.features import Subcommand, SubcommandRequest
 from alliance_bot.slack.listeners.commands.admin import render_admin_text
 
 
-def daily_subcommands(settings: Settings) -> dict[str, Subcommand]:
-    """`preview` and `post-today` for the `/alliance` dispatch table."""
+def daily_subcommands(
+    settings: Settings, *, state: PostState, channel: DailyChannel | None
+) -> dict[str, Subcommand]:
+    """`preview` and `post-today` for the `/alliance` dispatch table, on the state store and the
+    channel the scheduler uses (built once, in `slack.app`)."""
 
     async def on_preview(request: SubcommandRequest) -> None:
         today = local_date(request.services.clock(), settings.timezone)
@@ -30,7 +33,6 @@ def daily_subcommands(settings: Settings) -> dict[str, Subcommand]:
         except InvalidDate as error:
             await _reply(request, AdminReply(f"{error}. Try `/alliance preview 2024-03-10`."))
             return
-        state = SqlitePostState(settings.state_db)
         kb = request.services.knowledge.current
         reply = await preview(
             kb, day, state=state, channel=settings.daily_channel, fallback=settings.daily_fallback
@@ -38,13 +40,11 @@ def daily_subcommands(settings: Settings) -> dict[str, Subcommand]:
         await _reply(request, reply)
 
     async def on_post_today(request: SubcommandRequest) -> None:
-        # Its own client: the daily post's retry handlers never re-send a post blindly.
-        client = make_slack_client(token=settings.bot_token, base_url=settings.api_url)
         reply = await post_now(
             request.services.knowledge.current,
             settings=settings,
-            state=SqlitePostState(settings.state_db),
-            client=client,
+            state=state,
+            channel=channel,
             owner=default_owner(),
             now=request.services.clock(),
         )

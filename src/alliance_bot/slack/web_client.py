@@ -1,0 +1,215 @@
+"""The Web API clients: every call to Slack's Web API goes through one of the two built here.
+
+`build_web_client` is the client listeners answer with: slack-sdk's own retry handlers for rate
+limits (honouring `Retry-After`), 500/503 answers and dropped connections. `make_slack_client` is
+the client for anything that must not be posted twice (the daily post): it never repeats a
+`chat.postMessage` after an ambiguous failure, waits out `Retry-After` exactly, and takes an
+injectable `sleep` so tests see the waits without taking them.
+
+`SLACK_API_URL` (Slack's own, or a stand-in in tests) is the base URL of both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import aiohttp
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.http_retry.interval_calculator import RetryIntervalCalculator
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.web.async_client import AsyncWebClient
+
+from alliance_bot.config import Settings
+
+logger = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+# Calls that create something: repeating one after an ambiguous failure could duplicate it.
+_NOT_IDEMPOTENT = ("chat.postMessage",)
+
+
+def build_web_client(settings: Settings) -> AsyncWebClient:
+    """The listeners' Web API client, with slack-sdk's retry handlers (see the module)."""
+    return AsyncWebClient(
+        token=settings.bot_token,
+        base_url=settings.api_url,
+        retry_handlers=[
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def make_slack_client(
+    *,
+    token: str | None,
+    base_url: str,
+    sleep: Sleep = asyncio.sleep,
+    max_retries: int = 4,
+    backoff: RetryIntervalCalculator | None = None,
+    timeout: int = 30,
+) -> AsyncWebClient:
+    """An `AsyncWebClient` whose retries suit the daily post; `sleep` is injectable for tests.
+
+    `base_url` is `SLACK_API_URL` (Slack's own, or a stand-in in tests).
+    """
+    interval = backoff or BackoffRetryIntervalCalculator(backoff_factor=0.5)
+    handlers: list[AsyncRetryHandler] = [
+        RetryAfterHandler(max_retry_count=max_retries, sleep=sleep),
+        IdempotentServerErrorHandler(
+            max_retry_count=max_retries, interval_calculator=interval, sleep=sleep
+        ),
+        IdempotentConnectionErrorHandler(
+            max_retry_count=max_retries, interval_calculator=interval, sleep=sleep
+        ),
+    ]
+    return AsyncWebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=handlers)
+
+
+class RetryAfterHandler(AsyncRateLimitErrorRetryHandler):
+    """On HTTP 429, wait exactly `Retry-After` seconds (through an injectable `sleep`), retry.
+
+    slack-sdk's own handler sleeps with `asyncio.sleep` and adds up to a second of jitter; one bot
+    posting once a day has no herd to spread, and tests need to see the wait without taking it.
+    """
+
+    def __init__(self, *, max_retry_count: int = 4, sleep: Sleep = asyncio.sleep) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self._sleep = sleep
+        self.waits: list[float] = []
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        state.next_attempt_requested = True
+        wait = _retry_after(response.headers if response is not None else {})
+        logger.warning("Slack rate-limited %s; retrying in %s s", _method(request), wait)
+        self.waits.append(wait)
+        await self._sleep(wait)
+        state.increment_current_attempt()
+
+
+class IdempotentServerErrorHandler(AsyncServerErrorRetryHandler):
+    """Retry HTTP 500/503 with backoff, except for calls that create something (a post)."""
+
+    def __init__(
+        self,
+        *,
+        max_retry_count: int,
+        interval_calculator: RetryIntervalCalculator,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        super().__init__(max_retry_count=max_retry_count, interval_calculator=interval_calculator)
+        self._sleep = sleep
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if _method(request) in _NOT_IDEMPOTENT:
+            return False
+        return await super()._can_retry_async(
+            state=state, request=request, response=response, error=error
+        )
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        await _backoff(self, state, request, self._sleep)
+
+
+class IdempotentConnectionErrorHandler(AsyncConnectionErrorRetryHandler):
+    """Retry connection errors with backoff; a post only if it never reached Slack."""
+
+    def __init__(
+        self,
+        *,
+        max_retry_count: int,
+        interval_calculator: RetryIntervalCalculator,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        super().__init__(max_retry_count=max_retry_count, interval_calculator=interval_calculator)
+        self._sleep = sleep
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if _method(request) in _NOT_IDEMPOTENT:
+            # Refused connections never reached Slack; a dropped one may have been processed.
+            return isinstance(error, aiohttp.ClientConnectorError)
+        return await super()._can_retry_async(
+            state=state, request=request, response=response, error=error
+        )
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        await _backoff(self, state, request, self._sleep)
+
+
+async def _backoff(
+    handler: AsyncRetryHandler, state: RetryState, request: HttpRequest, sleep: Sleep
+) -> None:
+    state.next_attempt_requested = True
+    wait = handler.interval_calculator.calculate_sleep_duration(state.current_attempt)
+    logger.warning(
+        "Slack call %s failed; retry %d in %.1f s",
+        _method(request),
+        state.current_attempt + 1,
+        wait,
+    )
+    await sleep(wait)
+    state.increment_current_attempt()
+
+
+def _method(request: HttpRequest) -> str:
+    return request.url.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
+
+
+def _retry_after(headers: Mapping[str, Any]) -> float:
+    for key, value in headers.items():
+        if key.lower() == "retry-after":
+            raw = value[0] if isinstance(value, list) and value else value
+            try:
+                return max(0.0, float(raw))
+            except (TypeError, ValueError):
+                break
+    # No usable header: Slack always sends one, but wait a little rather than hammer it.
+    return 1.0
