@@ -28,7 +28,8 @@ class TestAsk:
         assert result.returncode == 0, result.stderr
         lines = result.stdout.strip().splitlines()
         assert "Hamada Yasukazu" in lines[0]
-        assert lines[-1].startswith("Source") and "seeds/" in lines[-1]
+        assert lines[-1].startswith("Source")
+        assert "seeds/" in lines[-1]
 
     def test_json_object(self) -> None:
         """--json prints one object with the documented keys; sources are the cited files."""
@@ -38,7 +39,8 @@ class TestAsk:
         assert data["status"] == "answer"
         assert data["entries"][0]["id"] == "hamada-yasukazu"
         assert data["entries"][0]["kind"] == "person"
-        assert data["sources"] and all(s in data["text"] for s in data["sources"])
+        assert data["sources"]
+        assert all(s in data["text"] for s in data["sources"])
         assert "matched" in data["text"]
 
     def test_jsonl_answers_each_line_in_order(self) -> None:
@@ -83,5 +85,6 @@ class TestAsk:
         (knowledge / "terms.yaml").write_text("terms: [", encoding="utf-8")
         result = _run("ask", "what is the MLR", env={"ALLIANCE_KNOWLEDGE_DIR": str(knowledge)})
         assert result.returncode == 1
-        assert "knowledge/terms.yaml:" in result.stderr and "YAML syntax error" in result.stderr
+        assert "knowledge/terms.yaml:" in result.stderr
+        assert "YAML syntax error" in result.stderr
         assert "Traceback" not in result.stderr

@@ -101,9 +101,8 @@ class TestEachErrorIsLocated:
         (problem,) = _problems(knowledge)
         assert problem.file == "knowledge/terms.yaml"
         assert "YAML syntax error" in problem.message
-        assert problem.line is not None and problem.line >= _line_of(
-            knowledge / "terms.yaml", "[unclosed"
-        )
+        assert problem.line is not None
+        assert problem.line >= _line_of(knowledge / "terms.yaml", "[unclosed")
 
     def test_empty_file(self, tmp_path: Path) -> None:
         """An empty file is an error, not an empty section silently accepted."""
@@ -129,7 +128,8 @@ class TestEachErrorIsLocated:
         knowledge = write_sample_kb(tmp_path)
         _edit(knowledge / "terms.yaml", "terms:", "termz:")
         (problem,) = _problems(knowledge)
-        assert problem.line == 1 and "unknown section 'termz'" in problem.message
+        assert problem.line == 1
+        assert "unknown section 'termz'" in problem.message
 
     def test_all_problems_reported_at_once(self, tmp_path: Path) -> None:
         """Several mistakes in several files are all listed, not just the first."""

@@ -24,12 +24,14 @@ def _check(text: str, today: dt.date) -> None:
     result = answer(KB, text, today)
     data = result.to_json()
     assert data["status"] in STATUSES
-    assert isinstance(data["text"], str) and data["text"]
+    assert isinstance(data["text"], str)
+    assert data["text"]
     assert all(s in data["text"] for s in data["sources"])
     assert all(KB.get(e["id"]) is not None for e in data["entries"])
     assert (data["status"] == "answer") == bool(data["entries"])
     # Nothing a user typed may reach Slack as markup.
-    assert "<!" not in data["text"] and "<@" not in data["text"]
+    assert "<!" not in data["text"]
+    assert "<@" not in data["text"]
 
 
 class TestAnyInput:
