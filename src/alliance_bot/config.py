@@ -141,6 +141,11 @@ def knowledge_dir_from(values: Mapping[str, str]) -> Path:
     return Path(configured) if configured else default_knowledge_dir()
 
 
+def timezone_from(values: Mapping[str, str]) -> ZoneInfo:
+    """`ALLIANCE_TIMEZONE` (default UTC): the zone whose calendar says what "today" is."""
+    return _parse_timezone(values.get("ALLIANCE_TIMEZONE", "").strip() or None)
+
+
 def read_env_file(path: Path) -> dict[str, str]:
     """The `KEY=value` settings of a `.env` file (python-dotenv; no variable expansion)."""
     return {k: v for k, v in dotenv_values(path, interpolate=False).items() if v is not None}

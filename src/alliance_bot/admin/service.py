@@ -16,6 +16,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from alliance_bot.admin.state import (
     AdminState,
@@ -112,12 +113,15 @@ class KnowledgeAdmin:
         state: AdminState,
         *,
         clock: Clock,
+        timezone: ZoneInfo,
     ) -> None:
         self.holder = holder
         self.state = state
+        self._timezone = timezone
         self._clock = clock
         # Alias writes edit files; two at once could interleave their read-modify-write.
         self._write_lock = threading.Lock()
+        self._refresh_lock = threading.Lock()
 
     # --- who may -------------------------------------------------------------------------------
 
@@ -136,6 +140,12 @@ class KnowledgeAdmin:
 
     def refresh(self, user_id: str, *, action: RefreshAction = "refresh") -> str:
         """Validate the directory; swap it in only if it is valid and differs from the current."""
+        # One refresh at a time: each installs exactly what it validated, so two running at once
+        # could otherwise install an older read of the directory after a newer one.
+        with self._refresh_lock:
+            return self._refresh(user_id, action)
+
+    def _refresh(self, user_id: str, action: RefreshAction) -> str:
         before = self.holder.current
         try:
             fresh = self.holder.validate()
@@ -150,12 +160,7 @@ class KnowledgeAdmin:
                 f"Knowledge base unchanged (version `{fresh.version}`, {len(fresh)} entries); "
                 "nothing to swap."
             )
-        try:
-            swap = self.holder.reload()
-        except KnowledgeBaseInvalid as error:  # edited again between validate and reload
-            return self._invalid(user_id, action, before, error.problems)
-        except OSError as error:
-            return self._invalid(user_id, action, before, [_os_problem(error)])
+        swap = self.holder.install(fresh)  # what was validated is what runs: one load
         diff = diff_knowledge(swap.previous, swap.current)
         self._record(
             user_id, action, "swapped", swap.previous.version, swap.current.version, _counts(diff)
@@ -359,7 +364,8 @@ class KnowledgeAdmin:
             logger.exception("Could not record the %s by %s", action, user_id)
 
     def _today(self) -> dt.date:
-        return self._clock().astimezone(dt.UTC).date()
+        # The team's calendar (ALLIANCE_TIMEZONE), as for answers and the daily post.
+        return self._clock().astimezone(self._timezone).date()
 
 
 def _diff_text(diff: KbDiff) -> str:

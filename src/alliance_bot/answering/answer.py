@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 Status = Literal["answer", "suggestions", "no_match", "help", "error"]
@@ -41,8 +41,6 @@ class Answer:
     sources: tuple[str, ...] = ()
     entries: tuple[ScoredEntry, ...] = ()
     suggestions: tuple[Suggestion, ...] = ()
-    today: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def text(self) -> str:

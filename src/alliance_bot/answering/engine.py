@@ -120,7 +120,6 @@ class _Asker:
                 for e, s in zip(entries, scores or [100.0] * len(entries), strict=True)
             ),
             suggestions=tuple(Suggestion(e.id, e.kind, e.label) for e in suggestions),
-            today=self.today.isoformat(),
         )
 
     def found(self, found: _Found, heading: str | None = None) -> Answer:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from alliance_bot.answering.answer import Answer
 from alliance_bot.answering.engine import answer
-from alliance_bot.config import knowledge_dir_from
+from alliance_bot.config import ConfigError, knowledge_dir_from, timezone_from
 from alliance_bot.knowledge.loader import load_knowledge
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
 from alliance_bot.knowledge.snapshot import KnowledgeBase
@@ -91,7 +91,11 @@ def _ask(args: argparse.Namespace) -> int:
     kb = _load(knowledge_dir())
     if kb is None:
         return 1
-    today = args.today or dt.date.today()
+    try:
+        today = args.today or dt.datetime.now(timezone_from(os.environ)).date()
+    except ConfigError as error:
+        print(f"alliance-bot: {error}", file=sys.stderr)
+        return 2
     if args.jsonl:
         return _ask_lines(kb, today)
     result = answer(kb, " ".join(args.text), today)

@@ -71,10 +71,8 @@ def post_today(*, today: str | None, channel: str | None, dry_run: bool) -> int:
         kb = load_knowledge(settings.knowledge_dir)
     except KnowledgeBaseInvalid as error:
         return _fail(f"the knowledge base is invalid:\n{error.report()}", EXIT_FAILED)
-    if dry_run:
+    if dry_run or not target or not settings.bot_token:  # the last two were refused above
         return _dry_run(kb, settings, target, day)
-    assert target is not None
-    assert settings.bot_token is not None
     try:
         outcome = asyncio.run(_post(kb, settings, target, day, settings.bot_token))
     except DailyPostFailed as error:

@@ -26,7 +26,6 @@ from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.mrkdwn import clip, escape
 
 Fallback = Literal["archive", "skip"]
-FALLBACKS: tuple[Fallback, ...] = ("archive", "skip")
 MessageKind = Literal["events", "archive"]
 
 # Block Kit limits (https://docs.slack.dev/reference/block-kit/blocks): 50 blocks a message,
@@ -133,8 +132,9 @@ def compose_daily(
     pick = next_archive_pick(kb, rotation)
     if pick is None:
         return None
-    entry = kb.get(pick.entry_id)
-    assert isinstance(entry, Quote | Fact)
+    entry = kb.get(pick.entry_id, Quote) or kb.get(pick.entry_id, Fact)
+    if entry is None:  # the pick comes from archive_items, so it is a quote or a fact
+        return None
     return _archive_message(kb, day, entry, pick)
 
 

@@ -6,6 +6,7 @@ question is answered entirely by the old base or entirely by the new one.
 
 from __future__ import annotations
 
+import gc
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +34,9 @@ class KnowledgeHolder:
 
     @classmethod
     def load(cls, directory: Path) -> KnowledgeHolder:
-        return cls(load_knowledge(directory), directory)
+        holder = cls(load_knowledge(directory), directory)
+        _settle()
+        return holder
 
     @property
     def current(self) -> KnowledgeBase:
@@ -49,11 +52,15 @@ class KnowledgeHolder:
 
     def reload(self) -> Swap:
         """Load, validate and swap in; on any error the current snapshot stays in place."""
+        return self.install(load_knowledge(self.directory))
+
+    def install(self, fresh: KnowledgeBase) -> Swap:
+        """Swap in a snapshot already loaded and validated (by `validate`): a refresh loads once."""
         with self._lock:
-            fresh = load_knowledge(self.directory)
             swap = Swap(self._current, fresh)
             self._previous, self._current = self._current, fresh
-            return swap
+        _settle()
+        return swap
 
     def rollback(self) -> Swap | None:
         """Return to the snapshot before the last swap, if there is one."""
@@ -62,4 +69,11 @@ class KnowledgeHolder:
                 return None
             swap = Swap(self._current, self._previous)
             self._current, self._previous = self._previous, self._current
-            return swap
+        return swap
+
+
+def _settle() -> None:
+    # The snapshots in use live until the next swap: collect what the swap freed, then freeze the
+    # survivors so later collector passes (which hold the GIL) don't rescan millions of objects.
+    gc.collect()
+    gc.freeze()

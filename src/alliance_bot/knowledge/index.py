@@ -98,23 +98,17 @@ class NameTable:
 
     def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
         owners: dict[str, set[str]] = defaultdict(set)
-        display: dict[str, str] = {}
         for entry_id, name in pairs:
             key = name_key(name)
             if key:
                 owners[key].add(entry_id)
-                display.setdefault(key, name)
         self._names = {k: tuple(sorted(v)) for k, v in owners.items()}
-        self._display = display
         token_names: dict[str, list[str]] = defaultdict(list)
         for key in self._names:
             for token in set(key.split()):
                 token_names[token].append(key)
         self._token_names = dict(token_names)
         self._vocabulary = _FuzzyVocabulary(self._token_names)
-
-    def display_name(self, key: str) -> str:
-        return self._display.get(key, key)
 
     def exact(self, phrase: str) -> list[NameMatch]:
         key = name_key(phrase)

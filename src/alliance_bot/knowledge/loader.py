@@ -53,14 +53,13 @@ def knowledge_files(directory: Path) -> list[Path]:
 def load_knowledge(directory: Path) -> KnowledgeBase:
     """Read, validate and index `directory`; raise `KnowledgeBaseInvalid` listing every problem."""
     # A load allocates millions of objects; the cyclic collector would run full passes during it,
-    # each holding the GIL for up to seconds while questions wait in other threads. Pause it, and
-    # freeze what survives so later passes don't rescan a snapshot that lives until the next load.
+    # each holding the GIL for up to seconds while questions wait in other threads. Pause it; the
+    # holder freezes the snapshot once it is in use (`KnowledgeHolder.install`).
     collecting = gc.isenabled()
     gc.disable()
     try:
         return _load(directory)
     finally:
-        gc.freeze()
         if collecting:
             gc.enable()
 

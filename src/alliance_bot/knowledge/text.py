@@ -67,11 +67,6 @@ def name_key(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", text).replace(" - ", " ").split()).strip("-")
 
 
-def words(text: str) -> list[str]:
-    """The words of already folded text."""
-    return _WORD.findall(text)
-
-
 def search_words(text: str) -> list[str]:
     """The meaningful words of raw text for the full-text index: folded, no possessives."""
     folded = _POSSESSIVE.sub("", fold(text))

@@ -83,7 +83,7 @@ def wire_admin(
     """Build the admin, its state (`ALLIANCE_STATE_DB`) and its sub-command table."""
     now = clock or (lambda: dt.datetime.now(dt.UTC))
     store = state if state is not None else SqliteAdminState(settings.state_db)
-    admin = KnowledgeAdmin(knowledge, store, clock=now)
+    admin = KnowledgeAdmin(knowledge, store, clock=now, timezone=settings.timezone)
     return AdminWiring(
         admin=admin,
         recorder=QuestionRecorder(store, clock=now),
