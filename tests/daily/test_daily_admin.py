@@ -14,6 +14,7 @@ from alliance_bot.daily.state import SqlitePostState
 from alliance_bot.knowledge.dates import InvalidDate
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.slack.daily_channel import SlackDailyChannel
+from alliance_bot.slack.render.daily import render_preview
 from alliance_bot.slack.web_client import make_slack_client
 from alliance_bot.testing.fake_slack import FakeSlack
 
@@ -42,10 +43,14 @@ class TestPreview:
         self, kb: KnowledgeBase, state: SqlitePostState
     ) -> None:
         """A preview of a quiet day shows the archive pick without advancing the rotation."""
-        first = await preview(kb, dt.date(2024, 1, 2), state=state, channel=CHANNEL,
-                              fallback="archive")  # fmt: skip
-        second = await preview(kb, dt.date(2024, 1, 2), state=state, channel=CHANNEL,
-                               fallback="archive")  # fmt: skip
+        first = render_preview(
+            kb,
+            await preview(
+                kb, dt.date(2024, 1, 2), state=state, channel=CHANNEL, fallback="archive"
+            ),
+        )
+        second = render_preview(kb, await preview(
+            kb, dt.date(2024, 1, 2), state=state, channel=CHANNEL, fallback="archive"))  # fmt: skip
         assert first == second
         assert "Preview for 2024-01-02" in first.text
         assert "not tied" in first.text
@@ -60,8 +65,8 @@ class TestPreview:
         self, kb: KnowledgeBase, state: SqlitePostState
     ) -> None:
         """Under `skip`, a quiet day's preview says that nothing would be posted."""
-        reply = await preview(kb, dt.date(2024, 1, 2), state=state, channel=CHANNEL,
-                              fallback="skip")  # fmt: skip
+        reply = render_preview(kb, await preview(
+            kb, dt.date(2024, 1, 2), state=state, channel=CHANNEL, fallback="skip"))  # fmt: skip
         assert "nothing would be posted" in reply.text
         assert reply.blocks == ()
 

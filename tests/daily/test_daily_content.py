@@ -11,7 +11,6 @@ from daily_support import ARCHIVE_IDS
 from slack_sdk.models.blocks import Block
 
 from alliance_bot.daily.content import (
-    MAX_EVENTS_SHOWN,
     ArchiveRotation,
     DailyMessage,
     archive_items,
@@ -23,12 +22,14 @@ from alliance_bot.knowledge.loader import load_knowledge
 from alliance_bot.knowledge.paths import default_knowledge_dir
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
 from alliance_bot.knowledge.snapshot import KnowledgeBase
+from alliance_bot.slack.render.daily import MAX_EVENTS_SHOWN, render_daily
 
 
-def _validate_blocks(message: DailyMessage) -> None:
+def _validate_blocks(kb: KnowledgeBase, message: DailyMessage) -> None:
     """Every block parses with slack_sdk's models and passes their Block Kit limit checks."""
-    assert 0 < len(message.blocks) <= 50
-    for raw in message.blocks:
+    blocks = render_daily(kb, message).blocks
+    assert 0 < len(blocks) <= 50
+    for raw in blocks:
         block = Block.parse(raw)
         assert block is not None, raw
         block.validate_json()
@@ -44,10 +45,16 @@ class TestOnThisDay:
         assert message is not None
         assert message.kind == "events"
         assert message.entry_ids == ("ev-okinawa-exercise", "ev-tokyo-talks")
-        assert "*2023* — *Allies meet in Tokyo*" in message.text
-        assert "*2022* — *Joint exercise off Okinawa* (5–7 December 2022)" in message.text
-        assert "_Alliance Weekly: A Tiny Chronicle_ (seeds/tiny.txt, line 2)" in message.text
-        _validate_blocks(message)
+        assert "*2023* — *Allies meet in Tokyo*" in render_daily(kb, message).text
+        assert (
+            "*2022* — *Joint exercise off Okinawa* (5–7 December 2022)"
+            in render_daily(kb, message).text
+        )
+        assert (
+            "Source: seeds/tiny.txt — “Alliance Weekly: A Tiny Chronicle” (line 2)"
+            in render_daily(kb, message).text
+        )
+        _validate_blocks(kb, message)
 
     def test_feb_29_in_a_leap_year(self, kb: KnowledgeBase) -> None:
         """On 29 February the leap-day events are posted, and only they."""
@@ -56,7 +63,7 @@ class TestOnThisDay:
         )
         assert message is not None
         assert message.entry_ids == ("ev-leap-drill",)
-        assert "On this day: 29 February" in message.text
+        assert "On this day: 29 February" in render_daily(kb, message).text
 
     def test_feb_28_in_a_common_year_adds_the_leap_day(self, kb: KnowledgeBase) -> None:
         """In a common year 28 February also shows 29 February's events, marked as a leap day."""
@@ -69,7 +76,7 @@ class TestOnThisDay:
             kb, dt.date(2023, 2, 28), fallback="skip", rotation=ArchiveRotation()
         )
         assert message is not None
-        assert "29 February 2020, a leap day" in message.text
+        assert "29 February 2020, a leap day" in render_daily(kb, message).text
 
     def test_kb_text_is_escaped(self, kb: KnowledgeBase) -> None:
         """Mentions in knowledge base text render as text and ping nobody."""
@@ -77,12 +84,12 @@ class TestOnThisDay:
             kb, dt.date(2024, 3, 10), fallback="skip", rotation=ArchiveRotation()
         )
         assert message is not None
-        rendered = message.text + str(message.blocks)
+        rendered = render_daily(kb, message).text + str(render_daily(kb, message).blocks)
         assert "<!channel>" not in rendered
         assert "<@U123>" not in rendered
         assert "<!here>" not in rendered
-        assert "&lt;!channel&gt;" in message.text
-        assert "&amp;" in message.text
+        assert "&lt;!channel&gt;" in render_daily(kb, message).text
+        assert "&amp;" in render_daily(kb, message).text
 
     def test_year_only_events_are_never_on_a_day(self, kb: KnowledgeBase) -> None:
         """An event known only to the year is not "on this day" on 1 January."""
@@ -98,12 +105,15 @@ class TestFallback:
         assert message is not None
         assert message.kind == "archive"
         assert message.entry_ids[0] in ARCHIVE_IDS
-        assert "not tied to today's date" in message.text
+        assert "not tied to today's date" in render_daily(kb, message).text
         assert message.archive is not None
         assert message.archive.cycle == 0
-        assert "It is not tied to today's date" in str(message.blocks[1])
-        assert "seeds/tiny.txt, line" in message.text
-        _validate_blocks(message)
+        assert "It is not tied to today's date" in str(render_daily(kb, message).blocks[1])
+        assert (
+            "seeds/tiny.txt — “Alliance Weekly: A Tiny Chronicle” (line"
+            in render_daily(kb, message).text
+        )
+        _validate_blocks(kb, message)
 
     def test_skip_posts_nothing(self, kb: KnowledgeBase) -> None:
         """With no event, `skip` gives no message at all."""
@@ -161,14 +171,14 @@ class TestBlockKitLimits:
             path.read_text().replace("events:\n", "events:\n" + extra + "\n", 1),
             encoding="utf-8",
         )
+        kb = load_knowledge(knowledge)
         message = compose_daily(
-            load_knowledge(knowledge), dt.date(2024, 12, 6), fallback="skip",
-            rotation=ArchiveRotation(),
-        )  # fmt: skip
+            kb, dt.date(2024, 12, 6), fallback="skip", rotation=ArchiveRotation()
+        )
         assert message is not None
-        _validate_blocks(message)
-        assert len(message.blocks) <= 49, "room for the preview note"
-        assert "more on this day" in str(message.blocks[-1])
+        _validate_blocks(kb, message)
+        assert len(render_daily(kb, message).blocks) <= 49, "room for the preview note"
+        assert "more on this day" in str(render_daily(kb, message).blocks[-1])
 
 
 class TestRealKnowledgeBase:
@@ -182,7 +192,7 @@ class TestRealKnowledgeBase:
         while day.year == 2024:
             message = compose_daily(kb, day, fallback="archive", rotation=rotation)
             assert message is not None
-            _validate_blocks(message)
+            _validate_blocks(kb, message)
             kinds.add(message.kind)
             day += dt.timedelta(days=1)
         assert kinds == {"events", "archive"}

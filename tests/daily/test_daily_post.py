@@ -282,14 +282,16 @@ class TestSlackFaults:
 
 
 class TestArchivePickFromHistory:
-    def test_metadata_round_trips_the_archive_pick(self) -> None:
+    def test_metadata_round_trips_the_archive_pick(self, kb: KnowledgeBase) -> None:
         """The pick in the metadata is what the history check reads back."""
         from alliance_bot.daily.content import DailyMessage
+        from alliance_bot.knowledge.models import Quote
 
+        quote = kb.get("q-together", Quote)
+        assert quote is not None
         message = DailyMessage(
-            day=QUIET_DAY, kind="archive", text="t", blocks=(), entry_ids=("q-together",),
-            archive=ArchivePick("q-together", 4),
-        )  # fmt: skip
+            day=QUIET_DAY, kind="archive", entries=(quote,), archive=ArchivePick("q-together", 4)
+        )
         found = as_daily_post({"ts": "1.0", "metadata": daily_metadata(message)}, QUIET_DAY)
         assert found is not None
         assert found.archive == ArchivePick("q-together", 4)

@@ -37,6 +37,7 @@ from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.mrkdwn import unescape
 from alliance_bot.slack.daily_channel import SlackDailyChannel
+from alliance_bot.slack.render.daily import render_daily
 from alliance_bot.slack.web_client import make_slack_client
 
 EXIT_OK = 0
@@ -111,12 +112,16 @@ def _dry_run(kb: KnowledgeBase, settings: Settings, channel: str | None, day: dt
         rotation = asyncio.run(state.rotation(channel))
         record = asyncio.run(state.get(channel, day))
     message = compose_daily(kb, day, fallback=settings.daily_fallback, rotation=rotation)
-    print(_dry_run_text(day, channel, message, record))
+    print(_dry_run_text(kb, day, channel, message, record))
     return EXIT_OK
 
 
 def _dry_run_text(
-    day: dt.date, channel: str | None, message: DailyMessage | None, record: PostRecord | None
+    kb: KnowledgeBase,
+    day: dt.date,
+    channel: str | None,
+    message: DailyMessage | None,
+    record: PostRecord | None,
 ) -> str:
     where = channel or "(no channel set)"
     lines = [f"Dry run for {day.isoformat()} in {where}: nothing is posted."]
@@ -128,7 +133,7 @@ def _dry_run_text(
     if message is None:
         lines.append("No event on this day and ALLIANCE_DAILY_FALLBACK is skip: nothing to post.")
     else:
-        lines.extend(["", unescape(message.text)])
+        lines.extend(["", unescape(render_daily(kb, message).text)])
     return "\n".join(lines)
 
 

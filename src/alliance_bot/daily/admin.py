@@ -1,7 +1,8 @@
 """The admin sub-commands of the daily post: `/alliance preview [DATE]` and `/alliance post-today`.
 
 Domain functions only: they take what the Slack listener already has (the knowledge base, the
-state, the channel, the settings) and return an `AdminReply` to send ephemerally. Checking that the
+state, the channel, the settings) and return data (`Preview`) or an `AdminReply`; the Slack
+layer renders them (`alliance_bot.slack.render.daily`). Checking that the
 caller is in ALLIANCE_ADMINS is the dispatcher's job, as for every admin command.
 """
 
@@ -9,13 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from alliance_bot.config import Settings
 from alliance_bot.daily.clock import local_date
-from alliance_bot.daily.content import ArchiveRotation, compose_daily
+from alliance_bot.daily.content import ArchiveRotation, DailyMessage, compose_daily
 from alliance_bot.daily.job import DailyChannel, DailyJob, DailyPostFailed, describe, post_daily
-from alliance_bot.daily.state import PostState
+from alliance_bot.daily.state import PostRecord, PostState
 from alliance_bot.knowledge.dates import InvalidDate, PartialDate
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.mrkdwn import escape
@@ -23,10 +23,9 @@ from alliance_bot.mrkdwn import escape
 
 @dataclass(frozen=True)
 class AdminReply:
-    """An ephemeral answer: mrkdwn `text`, and `blocks` when there is more than a sentence."""
+    """An ephemeral answer: one sentence of mrkdwn, already escaped."""
 
     text: str
-    blocks: tuple[dict[str, Any], ...] = ()
 
 
 def parse_day(text: str | None, today: dt.date) -> dt.date:
@@ -40,6 +39,16 @@ def parse_day(text: str | None, today: dt.date) -> dt.date:
     return parsed.first_day()
 
 
+@dataclass(frozen=True)
+class Preview:
+    """What the daily post for `day` would be in `channel`, and what the state says of it."""
+
+    day: dt.date
+    channel: str | None
+    message: DailyMessage | None
+    record: PostRecord | None
+
+
 async def preview(
     kb: KnowledgeBase,
     day: dt.date,
@@ -47,8 +56,8 @@ async def preview(
     state: PostState,
     channel: str | None,
     fallback: str,
-) -> AdminReply:
-    """What the daily post for `day` would be in `channel`, and whether it was already posted.
+) -> Preview:
+    """The daily post for `day` in `channel`, and whether it was already posted.
 
     Reads the archive rotation but never advances it, so the preview is the post itself.
     """
@@ -57,21 +66,7 @@ async def preview(
     message = compose_daily(
         kb, day, fallback="skip" if fallback == "skip" else "archive", rotation=rotation
     )
-    where = f"<#{channel}>" if channel else "no channel (ALLIANCE_DAILY_CHANNEL is not set)"
-    status = ""
-    if record is not None and record.status == "posted":
-        status = f" Already posted (ts {escape(record.ts or '?')}); it will not be posted again."
-    elif record is not None and record.status == "skipped":
-        status = " Already handled: nothing was posted."
-    if message is None:
-        text = (
-            f"Preview for {day.isoformat()} in {where}: nothing would be posted — no event on "
-            f"this day and ALLIANCE_DAILY_FALLBACK is skip.{status}"
-        )
-        return AdminReply(text)
-    note = f"Preview for {day.isoformat()} in {where} (only you can see this).{status}"
-    blocks = ({"type": "context", "elements": [{"type": "mrkdwn", "text": note}]}, *message.blocks)
-    return AdminReply(f"{note}\n\n{message.text}", blocks)
+    return Preview(day, channel, message, record)
 
 
 async def post_now(

@@ -73,15 +73,15 @@ class FoundPost:
 
 class DailyChannel(Protocol):
     """Where the daily message goes. `find` raises on failure: without it we cannot rule out a
-    double post, so we do not post. `post` returns the message's id (Slack's `ts`) or raises
-    `PostAttemptFailed`."""
+    double post, so we do not post. `post` words the message from `kb`, returns its id (Slack's
+    `ts`) or raises `PostAttemptFailed`."""
 
     @property
     def id(self) -> str: ...
 
     async def find(self, day: dt.date) -> FoundPost | None: ...
 
-    async def post(self, message: DailyMessage) -> str: ...
+    async def post(self, kb: KnowledgeBase, message: DailyMessage) -> str: ...
 
 
 def default_owner() -> str:
@@ -196,7 +196,7 @@ async def _post_claimed(
         )
         await state.record_skip(where, day, owner=job.owner, now=job.now())
         return DailyOutcome("skipped", where, day)
-    found_after_failure, ts = await _post_once(job, channel, message)
+    found_after_failure, ts = await _post_once(job, kb, channel, message)
     await _record(
         job, where, day, FoundPost(ts, message.kind, message.entry_ids, message.archive), job.now()
     )
@@ -206,7 +206,7 @@ async def _post_claimed(
 
 
 async def _post_once(
-    job: DailyJob, channel: DailyChannel, message: DailyMessage
+    job: DailyJob, kb: KnowledgeBase, channel: DailyChannel, message: DailyMessage
 ) -> tuple[bool, str]:
     """Post, and after an ambiguous failure look before posting again; (found, ts)."""
     attempts = job.post_attempts
@@ -219,7 +219,7 @@ async def _post_once(
                 return True, found.ts
             await job.sleep(min(30.0, 0.5 * 2 ** (attempt - 1)))
         try:
-            return False, await channel.post(message)
+            return False, await channel.post(kb, message)
         except PostAttemptFailed as error:
             if not error.transient:
                 raise DailyPostFailed(

@@ -20,6 +20,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from alliance_bot.daily.content import ArchivePick, DailyMessage
 from alliance_bot.daily.job import FoundPost, PostAttemptFailed
+from alliance_bot.knowledge.snapshot import KnowledgeBase
+from alliance_bot.slack.render.daily import render_daily
 
 DAILY_EVENT_TYPE = "alliance_daily"
 # One page: a day of a quiet channel, with room for chatter (Slack's maximum is 999; apps
@@ -62,12 +64,13 @@ class SlackDailyChannel:
                 return found
         return None
 
-    async def post(self, message: DailyMessage) -> str:
+    async def post(self, kb: KnowledgeBase, message: DailyMessage) -> str:
+        rendered = render_daily(kb, message)
         try:
             response = await self._client.chat_postMessage(
                 channel=self._channel,
-                text=message.text,
-                blocks=list(message.blocks),
+                text=rendered.text,
+                blocks=list(rendered.blocks),
                 metadata=daily_metadata(message),
                 unfurl_links=False,
                 unfurl_media=False,

@@ -4,9 +4,8 @@ A message is a plain dict (`{"text": fallback, "blocks": [...]}`) that can be pa
 `respond(**message)` or `chat.postMessage(**message)`. This module knows Block Kit and its limits,
 but nothing about Bolt: listeners call it, tests validate its output with slack-sdk's models.
 
-Limits respected here (Slack rejects a message that breaks any of them, so a reply would be lost):
-section text ≤ 3000 characters, ≤ 50 blocks, ≤ 10 context elements, button text ≤ 75 characters,
-button value ≤ 2000 characters. Every text that did not come escaped from the answer engine is
+Block Kit's limits are in `limits.py` (Slack rejects a message that breaks any of them, so a reply
+would be lost). Every text that did not come escaped from the answer engine is
 escaped here with `mrkdwn.escape`, so no message can ping `<!channel>` or a person.
 """
 
@@ -23,15 +22,18 @@ from slack_sdk.models.blocks import Block
 
 from alliance_bot.answering.answer import Answer, Suggestion
 from alliance_bot.mrkdwn import clip, escape
+from alliance_bot.slack.render.limits import (
+    MAX_BLOCKS,
+    MAX_BUTTON_TEXT,
+    MAX_BUTTON_VALUE,
+    MAX_SECTION_TEXT,
+    context,
+    fallback_text,
+    split_mrkdwn,
+)
 
 Message = dict[str, Any]
 
-MAX_BLOCKS = 50
-MAX_SECTION_TEXT = 3000
-MAX_CONTEXT_TEXT = 3000
-MAX_BUTTON_TEXT = 75
-MAX_BUTTON_VALUE = 2000
-MAX_FALLBACK_TEXT = 3000
 MAX_SUGGESTIONS = 5
 
 SHARE_ACTION = "alliance_share"
@@ -112,7 +114,7 @@ def render_shared(answer: Answer, *, user_id: str, question: str | None = None) 
     line = f"Shared by {who}"
     if question:
         line += f" · asked: {clip(escape(_one_line(question)), 500)}"
-    return _message(answer, footer=[_context(line)], trailer=[])
+    return _message(answer, footer=[context(line)], trailer=[])
 
 
 def render_apology() -> Message:
@@ -128,7 +130,7 @@ def render_notice(text: str) -> Message:
     escaped here."""
     safe = clip(escape(text), MAX_SECTION_TEXT)
     return {
-        "text": clip(safe, MAX_FALLBACK_TEXT),
+        "text": fallback_text(safe),
         "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": safe}}],
     }
 
@@ -157,25 +159,18 @@ def _message(
     answer: Answer, *, footer: list[dict[str, Any]], trailer: list[dict[str, Any]]
 ) -> Message:
     """Body sections, the context line, then `footer` context and `trailer` (buttons)."""
-    context = [_context(answer.context)] if answer.context.strip() else []
-    tail = [*context, *footer, *trailer]
+    sources = [context(answer.context)] if answer.context.strip() else []
+    tail = [*sources, *footer, *trailer]
     room = MAX_BLOCKS - len(tail)
-    chunks = _split(answer.body, MAX_SECTION_TEXT) or ["…"]
+    chunks = split_mrkdwn(answer.body) or ["…"]
     if len(chunks) > room:
         # Past 50 blocks Slack rejects the whole message; a visibly cut answer is better.
         chunks = chunks[:room]
         chunks[-1] = clip(chunks[-1] + "…", MAX_SECTION_TEXT)
     sections = [{"type": "section", "text": {"type": "mrkdwn", "text": c}} for c in chunks]
     return {
-        "text": clip(answer.text, MAX_FALLBACK_TEXT) or "…",
+        "text": fallback_text(answer.text),
         "blocks": [*sections, *tail],
-    }
-
-
-def _context(text: str) -> dict[str, Any]:
-    return {
-        "type": "context",
-        "elements": [{"type": "mrkdwn", "text": clip(text, MAX_CONTEXT_TEXT)}],
     }
 
 
@@ -194,33 +189,6 @@ def _suggestion_buttons(suggestions: Sequence[Suggestion]) -> list[dict[str, Any
             }
         )
     return buttons
-
-
-def _split(text: str, limit: int) -> list[str]:
-    """Cut escaped mrkdwn into pieces ≤ `limit`, at line breaks, else spaces, never inside an
-    entity like `&amp;`."""
-    pieces: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) <= limit:
-            current = candidate
-            continue
-        if current:
-            pieces.append(current)
-        while len(line) > limit:
-            cut = line.rfind(" ", limit // 2, limit)
-            if cut == -1:
-                cut = limit
-                amp = line.rfind("&", cut - 6, cut)
-                if amp != -1 and ";" not in line[amp:cut]:
-                    cut = amp
-            pieces.append(line[:cut])
-            line = line[cut:].lstrip(" ")
-        current = line
-    pieces.append(current)
-    # Slack rejects a section whose text is empty or only white space.
-    return [p.strip("\n") for p in pieces if p.strip()]
 
 
 def _one_line(text: str) -> str:

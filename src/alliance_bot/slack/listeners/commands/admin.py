@@ -35,6 +35,14 @@ from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.mrkdwn import clip, unescape
 from alliance_bot.slack.features import AdminGate, AnswerEngine, Subcommand, SubcommandRequest
+from alliance_bot.slack.render.limits import (
+    MAX_BLOCKS,
+    MAX_BUTTON_TEXT,
+    MAX_BUTTON_VALUE,
+    fallback_text,
+    section,
+    split_mrkdwn,
+)
 from alliance_bot.slack.server import BackgroundJob
 
 logger = logging.getLogger(__name__)
@@ -42,9 +50,6 @@ logger = logging.getLogger(__name__)
 GAP_ALIAS_PREFIX = "alliance_gap_alias_"
 GAP_ALIAS_ACTION = re.compile(rf"^{GAP_ALIAS_PREFIX}\d+$")
 
-_SECTION_LIMIT = 3000
-_BUTTON_TEXT_LIMIT = 75
-_BUTTON_VALUE_LIMIT = 2000
 _BUTTONS_PER_BLOCK = 25
 _ALIAS_ARGS = re.compile(r"^\s*([a-z0-9][a-z0-9-]*)\s*(?:=|\s)\s*(.+?)\s*$")
 
@@ -216,11 +221,8 @@ def sighup_reloader(admin: KnowledgeAdmin) -> BackgroundJob:
 def render_admin_text(text: str) -> Message:
     """Already-escaped mrkdwn from `KnowledgeAdmin` as sections (split at lines, ≤ 3000 each)."""
     return {
-        "text": clip(text, _SECTION_LIMIT),
-        "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": chunk}}
-            for chunk in _chunks(text)
-        ],
+        "text": fallback_text(text),
+        "blocks": [section(chunk) for chunk in (split_mrkdwn(text) or ["…"])[: MAX_BLOCKS - 5]],
     }
 
 
@@ -234,9 +236,9 @@ def render_gaps(report: GapsReport, kb: KnowledgeBase) -> Message:
             if entry is None:
                 continue
             value = json.dumps({"e": entry_id, "q": gap.text}, ensure_ascii=False)
-            if len(value) > _BUTTON_VALUE_LIMIT:
+            if len(value) > MAX_BUTTON_VALUE:
                 continue
-            label = clip(f"{number}. alias of {' '.join(entry.label.split())}", _BUTTON_TEXT_LIMIT)
+            label = clip(f"{number}. alias of {' '.join(entry.label.split())}", MAX_BUTTON_TEXT)
             buttons.append(
                 {
                     "type": "button",
@@ -250,21 +252,6 @@ def render_gaps(report: GapsReport, kb: KnowledgeBase) -> Message:
             {"type": "actions", "elements": buttons[start : start + _BUTTONS_PER_BLOCK]}
         )
     return message
-
-
-def _chunks(text: str) -> list[str]:
-    chunks: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        line = clip(line, _SECTION_LIMIT)
-        if current and len(current) + 1 + len(line) > _SECTION_LIMIT:
-            chunks.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}" if current else line
-    if current.strip():
-        chunks.append(current)
-    return chunks[:45] or ["…"]
 
 
 __all__ = [

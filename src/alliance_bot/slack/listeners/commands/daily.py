@@ -18,6 +18,7 @@ from alliance_bot.daily.state import PostState
 from alliance_bot.knowledge.dates import InvalidDate
 from alliance_bot.slack.features import Subcommand, SubcommandRequest
 from alliance_bot.slack.listeners.commands.admin import render_admin_text
+from alliance_bot.slack.render.daily import render_preview
 
 
 def daily_subcommands(
@@ -34,10 +35,14 @@ def daily_subcommands(
             await _reply(request, AdminReply(f"{error}. Try `/alliance preview 2024-03-10`."))
             return
         kb = request.services.knowledge.current
-        reply = await preview(
+        shown = await preview(
             kb, day, state=state, channel=settings.daily_channel, fallback=settings.daily_fallback
         )
-        await _reply(request, reply)
+        rendered = render_preview(kb, shown)
+        message: dict[str, Any] = render_admin_text(rendered.text)
+        if rendered.blocks:
+            message["blocks"] = list(rendered.blocks)
+        await request.respond(**message, response_type="ephemeral")
 
     async def on_post_today(request: SubcommandRequest) -> None:
         reply = await post_now(
@@ -57,7 +62,4 @@ def daily_subcommands(
 
 
 async def _reply(request: SubcommandRequest, reply: AdminReply) -> None:
-    message: dict[str, Any] = render_admin_text(reply.text)
-    if reply.blocks:
-        message["blocks"] = list(reply.blocks)
-    await request.respond(**message, response_type="ephemeral")
+    await request.respond(**render_admin_text(reply.text), response_type="ephemeral")

@@ -1,0 +1,142 @@
+"""The daily "on this day" post and its `/alliance preview`, in words and Block Kit.
+
+`render_daily(kb, message)` is what `chat.postMessage` sends; `render_preview(kb, preview)` is the
+same message under a note for the admin. Every piece of knowledge base text is escaped, so an
+entry can never ping a channel or forge a link; the sources line is the answers' own.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from alliance_bot.answering.wording import citations, speaker_name
+from alliance_bot.daily.admin import Preview
+from alliance_bot.daily.content import DailyMessage
+from alliance_bot.knowledge.dates import human_range
+from alliance_bot.knowledge.models import Entry, Event, Fact, Quote
+from alliance_bot.knowledge.snapshot import KnowledgeBase
+from alliance_bot.mrkdwn import escape
+from alliance_bot.slack.render.limits import (
+    MAX_BLOCKS,
+    Block,
+    context,
+    fallback_text,
+    header,
+    section,
+)
+
+# A header, a section and a context per event, the "and N more" line, and room for the note
+# `/alliance preview` puts on top.
+MAX_EVENTS_SHOWN = (MAX_BLOCKS - 3) // 2
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """`text` (the notification fallback, mrkdwn) and `blocks`."""
+
+    text: str
+    blocks: tuple[Block, ...]
+
+    def message(self) -> dict[str, Any]:
+        return {"text": self.text, "blocks": list(self.blocks)}
+
+
+def day_label(day: dt.date) -> str:
+    """`6 December`: the month and day an "on this day" post is about."""
+    return f"{day.day} {calendar.month_name[day.month]}"
+
+
+def render_daily(kb: KnowledgeBase, message: DailyMessage) -> Rendered:
+    """The post itself."""
+    if message.kind == "events":
+        events = [e for e in message.entries if isinstance(e, Event)]
+        return _events(kb, message.day, events)
+    (entry,) = message.entries
+    if isinstance(entry, Event):  # pragma: no cover  (an archive message holds a quote or fact)
+        raise TypeError(f"archive message holds event {entry.id}")
+    return _archive(kb, message.day, entry)
+
+
+def render_preview(kb: KnowledgeBase, preview: Preview) -> Rendered:
+    """What the post for a day would be, under a note saying where and whether it went out."""
+    day = preview.day.isoformat()
+    where = (
+        f"<#{preview.channel}>"
+        if preview.channel
+        else "no channel (ALLIANCE_DAILY_CHANNEL is not set)"
+    )
+    status = ""
+    record = preview.record
+    if record is not None and record.status == "posted":
+        status = f" Already posted (ts {escape(record.ts or '?')}); it will not be posted again."
+    elif record is not None and record.status == "skipped":
+        status = " Already handled: nothing was posted."
+    if preview.message is None:
+        text = (
+            f"Preview for {day} in {where}: nothing would be posted — no event on "
+            f"this day and ALLIANCE_DAILY_FALLBACK is skip.{status}"
+        )
+        return Rendered(text, ())
+    note = f"Preview for {day} in {where} (only you can see this).{status}"
+    post = render_daily(kb, preview.message)
+    return Rendered(f"{note}\n\n{post.text}", (context(note), *post.blocks))
+
+
+def _sources(kb: KnowledgeBase, entry: Entry) -> str:
+    return citations(kb, [entry])[1]
+
+
+def _events(kb: KnowledgeBase, day: dt.date, events: Sequence[Event]) -> Rendered:
+    heading = f"On this day: {day_label(day)}"
+    blocks: list[Block] = [header(heading)]
+    lines = [f"*{escape(heading)}*"]
+    for event in events[:MAX_EVENTS_SHOWN]:
+        body = _event_body(event, day)
+        source = _sources(kb, event)
+        blocks.append(section(body))
+        blocks.append(context(source))
+        lines.append(f"{body}\n{source}")
+    if len(events) > MAX_EVENTS_SHOWN:
+        more = f"…and {len(events) - MAX_EVENTS_SHOWN} more on this day; ask me about {day_label(day)}."
+        blocks.append(context(more))
+        lines.append(more)
+    return Rendered(fallback_text("\n\n".join(lines)), tuple(blocks))
+
+
+def _event_body(event: Event, day: dt.date) -> str:
+    when = human_range(event.date, event.end)
+    # A leap-day event shown on 28 February says so, or the date would look wrong.
+    leap = ", a leap day" if (event.date.month, event.date.day, day.day) == (2, 29, 28) else ""
+    return f"*{event.date.year}* — *{escape(event.title)}* ({escape(when)}{leap})\n{escape(event.summary)}"
+
+
+def _archive(kb: KnowledgeBase, day: dt.date, entry: Quote | Fact) -> Rendered:
+    what = "quote" if isinstance(entry, Quote) else "fact"
+    heading = "From the archive"
+    notice = (
+        f"Nothing in the knowledge base happened on {day_label(day)}, so here is a {what} "
+        "from the archive. It is not tied to today's date."
+    )
+    body = _quote_body(kb, entry) if isinstance(entry, Quote) else _fact_body(entry)
+    source = _sources(kb, entry)
+    blocks = (header(heading), context(notice), section(body), context(source))
+    text = f"*{heading}* (not tied to today's date)\n{body}\n{source}"
+    return Rendered(fallback_text(text), blocks)
+
+
+def _quote_body(kb: KnowledgeBase, quote: Quote) -> str:
+    attribution = [f"*{escape(speaker_name(kb, quote))}*"]
+    if quote.date:
+        attribution.append(escape(quote.date.human()))
+    if quote.context:
+        attribution.append(escape(quote.context))
+    return f"> “{escape(quote.text)}”\n— {', '.join(attribution)}\n_About:_ {escape(quote.about)}"
+
+
+def _fact_body(fact: Fact) -> str:
+    lead = f"*{escape(fact.value)}* — " if fact.value else ""
+    return f"{lead}{escape(fact.claim)}"
