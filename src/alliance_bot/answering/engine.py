@@ -385,7 +385,7 @@ class _Asker:
         if not people:
             return self.found(_Found((event,), (100.0,)))
         heading = f"Taking part in *{escape(event.title)}* ({human_range(event.date, event.end)}):"
-        entries: tuple[Entry, ...] = (*people, event)
+        entries: tuple[Entry, ...] = (event, *people)
         return self.found(_Found(entries, (100.0,) * len(entries)), heading)
 
     def compare(self, first: str, second: str) -> Answer:
@@ -515,10 +515,17 @@ class _Asker:
 
     def in_period(self, period: Period) -> Answer:
         """Events dated within a span: a season, part of a month or year, last week."""
+        # An event dated only to its month counts in part of that month ("early January 2024"),
+        # but an event known only to the year is not in every season of it.
+        span = max((period.last - period.first).days, 31)
         events = [
             e
-            for e in self.kb.events_between(period.first, period.last)
-            if e.date.first_day() >= period.first
+            for e in self.kb.events_between(
+                period.first - dt.timedelta(days=span), period.last + dt.timedelta(days=span)
+            )
+            if (e.end or e.date).last_day() >= period.first
+            and e.date.first_day() <= period.last
+            and ((e.end or e.date).last_day() - e.date.first_day()).days <= span
         ]
         if not events:
             nearest = self.kb.nearest_dates(period.first)

@@ -39,7 +39,9 @@ _RELATIVE = re.compile(
 _SEASON = re.compile(rf"^(?:the )?(?P<season>spring|summer|autumn|fall|winter) (?:of )?{_YEAR}$")
 _PART_OF_MONTH = re.compile(
     rf"^(?:the )?(?P<part>early|mid|middle of|late|end of|start of|beginning of|the end of"
-    rf"|the start of|the beginning of|the middle of)[ -]{_MONTH}(?:,? (?:of )?{_YEAR})?$"
+    rf"|the start of|the beginning of|the middle of|first half of|second half of|the first half"
+    rf" of|the second half of|last week of|the last week of|first week of|the first week of)"
+    rf"[ -]{_MONTH}(?:,? (?:of )?{_YEAR})?$"
 )
 _PART_OF_YEAR = re.compile(
     rf"^(?:the )?(?P<part>early|mid|middle of|late|end of|start of|beginning of|the end of"
@@ -97,6 +99,7 @@ def _read(text: str, today: dt.date) -> Period | None:
     simple = {
         "today": 0, "yesterday": -1, "tomorrow": 1,
         "the day before yesterday": -2, "the day after tomorrow": 2,
+        "day before yesterday": -2, "day after tomorrow": 2,
     }  # fmt: skip
     if text in simple:
         return _day(today + dt.timedelta(days=simple[text]))
@@ -147,6 +150,14 @@ def _read(text: str, today: dt.date) -> Period | None:
         name = f"{calendar.month_name[month]} {year}"
         if part == "early" or part in ("start of", "beginning of"):
             return Period(first, first.replace(day=10), f"early {name}")
+        if part == "first half of":
+            return Period(first, first.replace(day=15), f"the first half of {name}")
+        if part == "second half of":
+            return Period(first.replace(day=16), last, f"the second half of {name}")
+        if part == "first week of":
+            return Period(first, first.replace(day=7), f"the first week of {name}")
+        if part == "last week of":
+            return Period(last - dt.timedelta(days=6), last, f"the last week of {name}")
         if part in ("mid", "middle of"):
             return Period(first.replace(day=11), first.replace(day=20), f"mid-{name}")
         return Period(first.replace(day=21), last, f"late {name}")

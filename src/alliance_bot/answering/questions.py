@@ -429,14 +429,27 @@ def _parse(clean: str, today: dt.date) -> Question:
         if form == "who":
             return _who(subject)
         return Question(form, subject=subject, topic=topic)
-    period = read_period(clean, today)
+    # A date with words around it that only ask what happened: "anything in the summer of
+    # 2023?", "two weeks ago what happened", "the 14th of november 2023".
+    bare = _ORDINAL_OF.sub(r"\1 ", _EVENT_WORDS.sub(" ", f" {clean} ")).strip(" ,")
+    bare = " ".join(bare.split())
+    period = read_period(bare, today)
     if period is not None:
-        return _period_question(clean, period)
-    if _BARE_DATE.match(clean):
-        parsed = _read_date(clean, today)
+        return _period_question(bare, period)
+    if _BARE_DATE.match(bare):
+        parsed = _read_date(bare, today)
         if parsed is not None:
             return parsed
     return Question("free", subject=clean)
+
+
+_EVENT_WORDS = re.compile(
+    r"(?<=\s)(?:anything|something|what|happened|happening|happen|going on|went on|events?"
+    r"|on the calendar|scheduled|planned|coming up|(?:what|which) events?|what's on"
+    r"|what is on|for|in|on|during|over|of note|at all|did|do we have|is there|was there"
+    r"|the|any|notable|stuff|news|earlier)(?=[\s,?])"
+)
+_ORDINAL_OF = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)? of\s")
 
 
 def _who(subject: str) -> Question:
