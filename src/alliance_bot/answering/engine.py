@@ -434,7 +434,14 @@ class _Asker:
             for m in self.kb.index.text(text, kinds=wanted, limit=20)
             if not dated_only or self._dated(m.entry_id)
         ]
-        good = [m for m in matches if m.coverage >= COVERED and m.name_coverage >= ABOUT]
+        years = {int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", text)}
+        good = [
+            m
+            for m in matches
+            if m.coverage >= COVERED
+            and m.name_coverage >= ABOUT
+            and self._fits_years(m.entry_id, years)
+        ]
         if good:
             best = good[0]
             # Equal coverage and nearly equal weight: the question does not single one out.
@@ -486,6 +493,18 @@ class _Asker:
             ):
                 return False
         return True
+
+    def _fits_years(self, entry_id: str, years: set[int]) -> bool:
+        """A question naming a year is not answered by an entry dated in another one: "the
+        2024 G7 summit" is not the 2023 one (a false premise gets no "yes")."""
+        if not years:
+            return True
+        entry = self.kb.get(entry_id)
+        date = getattr(entry, "date", None)
+        if date is None:
+            return True
+        end = getattr(entry, "end", None) or date
+        return any(date.year <= y <= end.year for y in years)
 
     def _dated(self, entry_id: str) -> bool:
         entry = self.kb.get(entry_id)
@@ -591,7 +610,9 @@ class _Asker:
             for match in table.lookup(candidate, limit=10, cutoff=SUGGEST - 10):
                 if kinds is not None and self.kb.index.kind_of(match.entry_id) not in kinds:
                     continue
-                score = max(match.score, _typo_score(name_key(candidate), match.name))
+                score = max(
+                    match.score, _typo_score(name_key(candidate), match.name, self.q.acronyms)
+                )
                 if match.entry_id not in best or best[match.entry_id].score < score:
                     best[match.entry_id] = NameMatch(match.entry_id, score, match.name)
         return sorted(best.values(), key=lambda m: (-m.score, m.entry_id))
@@ -640,19 +661,20 @@ def _strip_titles(phrase: str) -> str:
     return key
 
 
-def _typo_score(query: str, name: str) -> float:
+def _typo_score(query: str, name: str, exact: frozenset[str] = frozenset()) -> float:
     """90 when every word of the query is a plausible typo of a word of the name, in any order.
 
     rapidfuzz's ratio punishes one wrong letter in a short name ("blinkin" scores 85.7 against
     "blinken"), so a word-by-word edit distance decides typos instead: one edit from five letters,
-    two from nine. Shorter words must be exact, so "Kim" never becomes "Kin".
+    two from nine. Shorter words must be exact, so "Kim" never becomes "Kin", and so must words
+    typed as acronyms ("STRATCON" is not a typo of "Stratton").
     """
     asked, known = query.split(), name.split()
     if not asked or len(asked) != len(known):
         return 0.0
     remaining = list(known)
     for word in sorted(asked, key=len, reverse=True):
-        allowed = 0 if len(word) < 5 else (1 if len(word) < 9 else 2)
+        allowed = 0 if len(word) < 5 or word in exact else (1 if len(word) < 9 else 2)
         best = min(
             remaining,
             key=lambda k: Levenshtein.distance(word, k),
@@ -673,7 +695,20 @@ def _role_score(query: str, title: str, **_: object) -> float:
     known = {w for w in title.split() if w not in STOPWORDS}
     if not asked or not asked <= known:
         return 0.0
+    # An assistant commandant is not the commandant: a junior rank must be asked for.
+    if (known & _JUNIOR) - asked:
+        return 0.0
+    # "ambassador to the US" is not "ambassador to Japan": where the query says to whom, the
+    # title must say the same.
+    to = re.search(r"\bto (.+)$", query)
+    if to and f"to {to.group(1)}" not in title:
+        return 0.0
     return 80.0 + 20.0 * len(asked) / len(known)
+
+
+_JUNIOR = frozenset(
+    "assistant deputy vice under lieutenant senior state parliamentary special".split()
+)
 
 
 def _former(person: Person) -> bool:

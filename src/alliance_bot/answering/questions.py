@@ -71,6 +71,8 @@ class Question:
     text: str = ""
     asked: str = ""
     corrections: tuple[tuple[str, str], ...] = ()
+    # Words typed in capitals ("STRATCON"): acronyms, matched exactly, never as a typo.
+    acronyms: frozenset[str] = frozenset()
 
 
 # ----------------------------------------------------------------------------- cleaning
@@ -156,22 +158,26 @@ def _clean(text: str, kb: KnowledgeBase | None) -> tuple[str, tuple[tuple[str, s
     folded = _CHAT_WORD.sub(lambda m: _CHAT[m.group(0)], folded)
     corrections: list[tuple[str, str]] = []
     if kb is not None:
-        folded, corrections = _corrected(folded, kb)
+        folded, corrections = _corrected(folded, text[:MAX_QUESTION], kb)
         folded = kb.lexicon.rewrite(folded)
     return folded, tuple(corrections)
 
 
 _TOKEN = re.compile(r"[a-z]+")
+_CAPITALS = re.compile(r"\b[A-Z]{2,8}\b")
 
 
-def _corrected(text: str, kb: KnowledgeBase) -> tuple[str, list[tuple[str, str]]]:
+def _corrected(text: str, raw: str, kb: KnowledgeBase) -> tuple[str, list[tuple[str, str]]]:
     """Misspelt ordinary words replaced by the knowledge base's own: each distinct word is
     looked up once, and only words the knowledge base does not know are looked up at all."""
     index = kb.index
+    text_capitals = set(_CAPITALS.findall(raw))
     fixes: dict[str, str | None] = {}
     for word in sorted(set(_TOKEN.findall(text))):
         if len(word) < 5 or word in STOPWORDS or word in _QUESTION_WORDS or index.knows(word):
             continue
+        if word.upper() in text_capitals:
+            continue  # an acronym typed in capitals is not a misspelt word
         fixes[word] = index.correct(word, _QUESTION_WORDS)
     found = {w: c for w, c in fixes.items() if c}
     if not found:
@@ -397,6 +403,7 @@ def _finish(
         text=clean,
         asked=asked,
         corrections=corrections,
+        acronyms=frozenset(w.lower() for w in _CAPITALS.findall(asked) if w.lower() not in _CHAT),
     )
 
 

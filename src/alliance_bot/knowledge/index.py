@@ -398,11 +398,11 @@ class SearchIndex:
 
 
 def _acronyms(names: Iterable[str]) -> frozenset[str]:
-    """Short all-capital words in names ("MLR", "GCAP"), folded: never matched by a typo."""
+    """All-capital words in names ("MLR", "STRATCOM"), folded: never matched by a typo."""
     found: set[str] = set()
     for name in names:
         for token in name.split():
             bare = token.strip("(),.;:'\"")
-            if 2 <= len(bare) <= 5 and bare.isupper() and bare.isalpha():
+            if 2 <= len(bare) <= 8 and bare.isupper() and bare.isalpha():
                 found.add(bare.lower())
     return frozenset(found)
