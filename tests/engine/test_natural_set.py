@@ -73,7 +73,8 @@ class TestNaturalSet:
         assert len(items) >= 400
         assert sum(1 for i in items if "expect" in i and i["expect"] is None) >= 80
         splits = Counter(i["split"] for i in items)
-        assert set(splits) == {"dev", "test"} and min(splits.values()) >= 150
+        assert set(splits) == {"dev", "test"}
+        assert min(splits.values()) >= 150
 
     def test_held_out_half(self, rates: dict[str, tuple[int, int, int]]) -> None:
         """The test half is answered at least as well as today (rates printed)."""

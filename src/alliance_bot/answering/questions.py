@@ -150,9 +150,20 @@ def _drop_symbols(text: str) -> str:
     )
 
 
+def _folding_prefix(text: str) -> str:
+    """The longest prefix whose decomposed form fits the cap: folding 2,000 characters that
+    each decompose into 18 would otherwise cost tens of milliseconds for text that is cut."""
+    size = 0
+    for at, ch in enumerate(text):
+        size += len(unicodedata.normalize("NFKD", ch)) if ord(ch) > 0x7F else 1
+        if size > MAX_QUESTION:
+            return text[:at]
+    return text
+
+
 def _clean(text: str, kb: KnowledgeBase | None) -> tuple[str, tuple[tuple[str, str], ...]]:
     """Fold, strip chat, spell out chat words, correct typos and apply the lexicon — once."""
-    folded = fold(_drop_symbols(text[:MAX_QUESTION]))[:MAX_QUESTION]
+    folded = fold(_drop_symbols(_folding_prefix(text[:MAX_QUESTION])))[:MAX_QUESTION]
     folded = _SLACK_EMOJI.sub(" ", _MENTION.sub(" ", folded))
     folded = " ".join(folded.split()[:_MAX_WORDS])
     folded = _CHAT_WORD.sub(lambda m: _CHAT[m.group(0)], folded)
