@@ -39,10 +39,16 @@ def main() -> int:
                         bad += 1
                         continue
                     if _norm(cite["evidence"]) not in _norm(path.read_text(encoding="utf-8")):
-                        print(f"{name}: {kind} {eid}: evidence not in {cite['file']}: {cite['evidence']!r}")
+                        print(
+                            f"{name}: {kind} {eid}: evidence not in {cite['file']}: {cite['evidence']!r}"
+                        )
                         bad += 1
                 if kind == "quotes":
-                    texts = [_norm((ROOT / c["file"]).read_text(encoding="utf-8")) for c in entry.get("sources") or [] if (ROOT / c["file"]).is_file()]
+                    texts = [
+                        _norm((ROOT / c["file"]).read_text(encoding="utf-8"))
+                        for c in entry.get("sources") or []
+                        if (ROOT / c["file"]).is_file()
+                    ]
                     if not any(_norm(entry.get("text", "")) in t for t in texts):
                         print(f"{name}: quotes {eid}: quote text not in any cited file")
                         bad += 1

@@ -24,7 +24,9 @@ def _citations() -> list[tuple[str, str, str, str]]:
     found = []
     for path in sorted(KNOWLEDGE.glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for entries in data.values():
+        for section, entries in data.items():
+            if section == "lexicon":
+                continue  # how people name things: no claims, so nothing to cite
             for entry in entries:
                 for citation in entry["sources"]:
                     found.append((path.name, entry["id"], citation["file"], citation["evidence"]))

@@ -17,7 +17,9 @@ from rapidfuzz.distance import Levenshtein
 
 from alliance_bot.answering import wording
 from alliance_bot.answering.answer import Answer, ScoredEntry, Status, Suggestion
+from alliance_bot.answering.periods import Period, read_period
 from alliance_bot.answering.questions import Question, parse_question
+from alliance_bot.knowledge.dates import human_range
 from alliance_bot.knowledge.index import NameMatch
 from alliance_bot.knowledge.models import Entry, Event, Fact, Kind, Person
 from alliance_bot.knowledge.snapshot import KnowledgeBase
@@ -73,13 +75,13 @@ class _Found:
 
 def answer(kb: KnowledgeBase, text: str, today: dt.date) -> Answer:
     """Answer one line of text as `/alliance TEXT` does."""
-    question = parse_question(text)
-    return _Asker(kb, text, today).ask(question)
+    question = parse_question(text, kb=kb, today=today)
+    return _Asker(kb, question, today).ask(question)
 
 
 def answer_entry(kb: KnowledgeBase, entry_id: str, today: dt.date | None = None) -> Answer:
     """The answer for one entry, as when a user picks a did-you-mean suggestion."""
-    asker = _Asker(kb, entry_id, today or dt.date.today())
+    asker = _Asker(kb, Question("free", subject=entry_id, asked=entry_id), today or dt.date.today())
     entry = kb.get(entry_id)
     if entry is None:
         return asker.reply("no_match", "That entry is no longer in the knowledge base.")
@@ -89,9 +91,9 @@ def answer_entry(kb: KnowledgeBase, entry_id: str, today: dt.date | None = None)
 class _Asker:
     """The answering of one question against one knowledge base snapshot."""
 
-    def __init__(self, kb: KnowledgeBase, question: str, today: dt.date) -> None:
+    def __init__(self, kb: KnowledgeBase, question: Question, today: dt.date) -> None:
         self.kb = kb
-        self.question = question
+        self.q = question
         self.today = today
 
     # replies ----------------------------------------------------------------------------------
@@ -111,7 +113,7 @@ class _Asker:
             context = f"{context} · {note}" if context else note
         return Answer(
             status=status,
-            question=self.question,
+            question=self.q.asked,
             body=body,
             context=context,
             sources=tuple(files),
@@ -149,7 +151,7 @@ class _Asker:
         )
 
     def _short(self, limit: int = 80) -> str:
-        text = " ".join(self.question.split())
+        text = self.q.asked
         return text if len(text) <= limit else text[: limit - 1] + "…"
 
     def _quoted(self, phrase: str) -> str:
@@ -164,7 +166,20 @@ class _Asker:
         if q.form == "on_date":
             return self.on_date(q)
         if q.form == "who":
+            if q.at:
+                at_a_time = self.role_at(q.topic, q.at)
+                if at_a_time:
+                    return at_a_time
             return self.who(q.subject)
+        if q.form == "period":
+            assert q.period is not None
+            return self.in_period(q.period)
+        if q.form == "participants":
+            return self.participants(q.subject)
+        if q.form == "compare":
+            return self.compare(q.subject, q.topic)
+        if q.form in ("about", "yesno"):
+            return self.free(q.subject)
         if q.form == "when":
             return self.when(q.subject)
         if q.form == "quote":
@@ -298,6 +313,103 @@ class _Asker:
             return self.found(_Found(entries, (ranked[0][1],)))
         return self.found(_Found(entries, tuple(s for _, s in ranked)), heading)
 
+    def resolve(self, phrase: str, kinds: Sequence[Kind] | None = None) -> Entry | None:
+        """The one entry a phrase names or whose words it covers, or None."""
+        phrase = _strip_articles(phrase)
+        named = self.decide(self.names(phrase, kinds, strip_titles=True), phrase)
+        if named:
+            return named.entries[0]
+        wanted = frozenset(kinds) if kinds is not None else None
+        good = [
+            m
+            for m in self.kb.index.text(phrase, kinds=wanted, limit=5)
+            if m.coverage >= COVERED and m.name_coverage >= ABOUT
+        ]
+        return self.kb.get(good[0].entry_id) if good else None
+
+    def role_at(self, role: str, at: str) -> Answer | None:
+        """The holder of a role on a date or at the time of an event, from the roles' spans;
+        None when the time is not a date or event we know (the caller reads it as a name)."""
+        period = read_period(at, self.today)
+        if period is None:
+            dated = parse_question(f"on {at}", today=self.today)
+            if dated.form == "on_date" and dated.year is not None:
+                first = dt.date(dated.year, dated.month or 1, dated.day or 1)
+                last_month = dated.month or 12
+                last = dt.date(
+                    dated.year,
+                    last_month,
+                    dated.day or calendar.monthrange(dated.year, last_month)[1],
+                )
+                period = Period(first, last, escape(dated.subject))
+        if period is None:
+            event = self.resolve(at, ("event",))
+            if not isinstance(event, Event):
+                return None
+            period = Period(
+                event.date.first_day(),
+                (event.end or event.date).last_day(),
+                f"the time of {escape(event.title)}",
+            )
+        key = name_key(_strip_articles(role))
+        matches = self.kb.index.roles.lookup(key, cutoff=SUGGEST, scorer=_role_score, limit=20)
+        if not matches:
+            return None
+        top = matches[0].score
+        holders: list[Person] = []
+        for match in matches:
+            person = self.kb.get(match.entry_id, Person)
+            if person is None or top - match.score > TIE or person in holders:
+                continue
+            if any(
+                r.held_throughout(period.first, period.last)
+                for r in person.roles
+                if name_key(r.title) == match.name
+            ):
+                holders.append(person)
+        if len(holders) != 1:
+            candidates = [self.kb.get(m.entry_id) for m in matches if top - m.score <= TIE]
+            return self.unknown(
+                f"who held {self._quoted(role)} at {period.label}",
+                [e for e in candidates if e is not None],
+            )
+        return self.found(_Found((holders[0],), (top,)))
+
+    def participants(self, phrase: str) -> Answer:
+        """Who took part in an event: its people, then the event itself for the evidence."""
+        event = self.resolve(phrase, ("event",))
+        if not isinstance(event, Event):
+            return self.free(phrase)
+        people = self.kb.people_in(event)
+        if not people:
+            return self.found(_Found((event,), (100.0,)))
+        heading = f"Taking part in *{escape(event.title)}* ({human_range(event.date, event.end)}):"
+        entries: tuple[Entry, ...] = (event, *people)
+        return self.found(_Found(entries, (100.0,) * len(entries)), heading)
+
+    def compare(self, first: str, second: str) -> Answer:
+        """Two things side by side: both entries, dated and in order."""
+        one, other = self.resolve(first), self.resolve(second)
+        if one is None or other is None or one.id == other.id:
+            missing = first if one is None else second
+            return self.unknown(
+                self._quoted(missing), self.suggestions(missing, self.names(missing, None), _ALL)
+            )
+        found = [one, other]
+        dates = [_date_of(e) for e in found]
+        if dates[0] is not None and dates[1] is not None and dates[1] < dates[0]:
+            found.reverse()
+            dates.reverse()
+        if dates[0] is not None and dates[1] is not None:
+            heading = (
+                f"*{escape(found[0].label)}* came first, then *{escape(found[1].label)}*:"
+                if dates[0] < dates[1]
+                else "Both at the same time:"
+            )
+        else:
+            heading = "The two side by side:"
+        return self.found(_Found(tuple(found), (100.0, 100.0)), heading)
+
     def free(self, text: str) -> Answer:
         phrase = _strip_articles(text)
         named = self.decide(self.names(phrase, None, strip_titles=True), phrase)
@@ -321,7 +433,14 @@ class _Asker:
             for m in self.kb.index.text(text, kinds=wanted, limit=20)
             if not dated_only or self._dated(m.entry_id)
         ]
-        good = [m for m in matches if m.coverage >= COVERED and m.name_coverage >= ABOUT]
+        years = {int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", text)}
+        good = [
+            m
+            for m in matches
+            if m.coverage >= COVERED
+            and m.name_coverage >= ABOUT
+            and self._fits_years(m.entry_id, years)
+        ]
         if good:
             best = good[0]
             # Equal coverage and nearly equal weight: the question does not single one out.
@@ -361,7 +480,7 @@ class _Asker:
         # "How many Americans oppose …" is answered by a poll's share; "how many troops" is not.
         about_people = re.search(
             r"\b(americans?|japanese|people|public|respondents|voters|citizens)\b",
-            self.question.lower(),
+            self.q.text,
         )
         wants_count = question.startswith("how many") and not about_people
         for scored in result.entries:
@@ -373,6 +492,18 @@ class _Asker:
             ):
                 return False
         return True
+
+    def _fits_years(self, entry_id: str, years: set[int]) -> bool:
+        """A question naming a year is not answered by an entry dated in another one: "the
+        2024 G7 summit" is not the 2023 one (a false premise gets no "yes")."""
+        if not years:
+            return True
+        entry = self.kb.get(entry_id)
+        date = getattr(entry, "date", None)
+        if date is None:
+            return True
+        end = getattr(entry, "end", None) or date
+        return any(date.year <= y <= end.year for y in years)
 
     def _dated(self, entry_id: str) -> bool:
         entry = self.kb.get(entry_id)
@@ -398,6 +529,35 @@ class _Asker:
         if not events:
             return self.reply("no_match", f"I have no events dated in {label}.")
         heading = f"*{label}* — {len(events)} event{'s' if len(events) != 1 else ''}:"
+        return self.found(_Found(tuple(events), (100.0,) * len(events)), heading)
+
+    def in_period(self, period: Period) -> Answer:
+        """Events dated within a span: a season, part of a month or year, last week."""
+        # An event dated only to its month counts in part of that month ("early January 2024"),
+        # but an event known only to the year is not in every season of it.
+        span = max((period.last - period.first).days, 31)
+        events = [
+            e
+            for e in self.kb.events_between(
+                period.first - dt.timedelta(days=span), period.last + dt.timedelta(days=span)
+            )
+            if (e.end or e.date).last_day() >= period.first
+            and e.date.first_day() <= period.last
+            and ((e.end or e.date).last_day() - e.date.first_day()).days <= span
+        ]
+        if not events:
+            nearest = self.kb.nearest_dates(period.first)
+            if not nearest:
+                return self.reply("no_match", f"I have no events dated in {period.label}.")
+            return self.reply(
+                "suggestions",
+                f"I have no events dated in {period.label}. The nearest dated events:\n"
+                f"{wording.bullet_list(self.kb, nearest, 6)}",
+                suggestions=nearest[:6],
+            )
+        heading = f"*{period.label}* — {len(events)} event{'s' if len(events) != 1 else ''}:"
+        if len(events) == 1:
+            return self.found(_Found(tuple(events), (100.0,)))
         return self.found(_Found(tuple(events), (100.0,) * len(events)), heading)
 
     def on_day(self, month: int, day: int, year: int | None, *, today: bool = False) -> Answer:
@@ -449,7 +609,9 @@ class _Asker:
             for match in table.lookup(candidate, limit=10, cutoff=SUGGEST - 10):
                 if kinds is not None and self.kb.index.kind_of(match.entry_id) not in kinds:
                     continue
-                score = max(match.score, _typo_score(name_key(candidate), match.name))
+                score = max(
+                    match.score, _typo_score(name_key(candidate), match.name, self.q.acronyms)
+                )
                 if match.entry_id not in best or best[match.entry_id].score < score:
                     best[match.entry_id] = NameMatch(match.entry_id, score, match.name)
         return sorted(best.values(), key=lambda m: (-m.score, m.entry_id))
@@ -498,19 +660,20 @@ def _strip_titles(phrase: str) -> str:
     return key
 
 
-def _typo_score(query: str, name: str) -> float:
+def _typo_score(query: str, name: str, exact: frozenset[str] = frozenset()) -> float:
     """90 when every word of the query is a plausible typo of a word of the name, in any order.
 
     rapidfuzz's ratio punishes one wrong letter in a short name ("blinkin" scores 85.7 against
     "blinken"), so a word-by-word edit distance decides typos instead: one edit from five letters,
-    two from nine. Shorter words must be exact, so "Kim" never becomes "Kin".
+    two from nine. Shorter words must be exact, so "Kim" never becomes "Kin", and so must words
+    typed as acronyms ("STRATCON" is not a typo of "Stratton").
     """
     asked, known = query.split(), name.split()
     if not asked or len(asked) != len(known):
         return 0.0
     remaining = list(known)
     for word in sorted(asked, key=len, reverse=True):
-        allowed = 0 if len(word) < 5 else (1 if len(word) < 9 else 2)
+        allowed = 0 if len(word) < 5 or word in exact else (1 if len(word) < 9 else 2)
         best = min(
             remaining,
             key=lambda k: Levenshtein.distance(word, k),
@@ -531,7 +694,20 @@ def _role_score(query: str, title: str, **_: object) -> float:
     known = {w for w in title.split() if w not in STOPWORDS}
     if not asked or not asked <= known:
         return 0.0
+    # An assistant commandant is not the commandant: a junior rank must be asked for.
+    if (known & _JUNIOR) - asked:
+        return 0.0
+    # "ambassador to the US" is not "ambassador to Japan": where the query says to whom, the
+    # title must say the same.
+    to = re.search(r"\bto (.+)$", query)
+    if to and f"to {to.group(1)}" not in title:
+        return 0.0
     return 80.0 + 20.0 * len(asked) / len(known)
+
+
+_JUNIOR = frozenset(
+    "assistant deputy vice under lieutenant senior state parliamentary special".split()
+)
 
 
 def _former(person: Person) -> bool:
@@ -543,6 +719,14 @@ def _former(person: Person) -> bool:
 def _covers_year(event: Event, year: int) -> bool:
     end = event.end or event.date
     return event.date.year <= year <= end.year
+
+
+_ALL: tuple[Kind, ...] = ("person", "event", "quote", "fact", "term", "source")
+
+
+def _date_of(entry: Entry) -> dt.date | None:
+    date = getattr(entry, "date", None)
+    return date.first_day() if date is not None else None
 
 
 def _unique(entries: Iterable[Entry]) -> list[Entry]:

@@ -1,29 +1,63 @@
-"""Reading one line of text as a question: which form it takes and what it is about.
+"""Reading one line of text as a question, once: what form it takes and what it is about.
 
-The forms are the ones `/alliance help` lists; anything else is free text. Dates are read with
-dateutil, which knows "Nov 29", "29 Nov", "November 29, 2023" and "2023-11-29".
+`parse_question` is the only place a question's text is folded, cleaned and corrected. It
+1. cuts the text, folds it (case, accents, quotes) and cuts it again, because folding can make
+   text many times longer ("\\ufdfa" becomes 18 characters);
+2. drops what is chat rather than question: mentions of the bot, greetings, emoji, "quick q",
+   "could you tell me", "please", "thx";
+3. spells out chat spellings ("whats", "whos", "wht") and corrects misspelt ordinary words
+   against the knowledge base's own vocabulary ("goverment", "happned");
+4. rewrites the lexicon's phrases into the articles' words ("premier" → "prime minister");
+5. finds the form, at the start or after a lead-in ("so when did …", "… — who is Rahm Emanuel?").
+
+The engine then reads only the `Question`. Dates are read with dateutil, which knows "Nov 29",
+"29 Nov", "November 29, 2023" and "2023-11-29"; relative dates and periods in `periods.py`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from dateutil import parser as date_parser
 
-from alliance_bot.knowledge.text import fold
+from alliance_bot.answering.periods import Period, read_period
+from alliance_bot.knowledge.text import STOPWORDS, fold
+
+if TYPE_CHECKING:
+    from alliance_bot.knowledge.snapshot import KnowledgeBase
 
 Form = Literal[
-    "help", "on_this_day", "on_date", "who", "when", "quote", "what", "search", "figure", "free"
+    "help",
+    "on_this_day",
+    "on_date",
+    "period",
+    "who",
+    "when",
+    "quote",
+    "what",
+    "search",
+    "figure",
+    "about",
+    "yesno",
+    "participants",
+    "compare",
+    "free",
 ]
 MAX_QUESTION = 2000  # longer input is cut: nothing the knowledge base names is that long
+_MAX_WORDS = 80  # after folding; words past these are noise, not a question
 
 
 @dataclass(frozen=True)
 class Question:
-    """A parsed question."""
+    """A parsed question: everything the engine reads about what was asked.
+
+    `text` is the whole question as understood (folded, chat removed, corrected, in the
+    articles' words); `asked` is what the user typed, bounded, only for echoing back.
+    """
 
     form: Form
     subject: str = ""
@@ -32,39 +66,237 @@ class Question:
     day: int | None = None
     year: int | None = None
     date_error: str | None = None
+    period: Period | None = None
+    at: str = ""  # "who was foreign minister in August 2023": the time the role is asked at
+    text: str = ""
+    asked: str = ""
+    corrections: tuple[tuple[str, str], ...] = ()
+    # Words typed in capitals ("STRATCON"): acronyms, matched exactly, never as a typo.
+    acronyms: frozenset[str] = frozenset()
 
 
-_TRAILING = re.compile(r"[\s?!.]+$")
+# ----------------------------------------------------------------------------- cleaning
+_MENTION = re.compile(r"<@[a-z0-9]+(?:\|[^<>]*)?>|(?<!\w)@(?:alliance(?:[-_ ]?bot)?|bot)\b[:,]?")
+_SLACK_EMOJI = re.compile(r":[a-z0-9_+-]{1,40}:")
+# What people type in chat, spelt out. Ordinary English, not knowledge: the lexicon holds that.
+_CHAT = {
+    "whats": "what is", "what's": "what is", "wats": "what is", "wat": "what", "wht": "what",
+    "whos": "who is", "who's": "who is", "hows": "how is", "how's": "how is",
+    "wheres": "where is", "where's": "where is", "whens": "when is", "when's": "when is",
+    "wen": "when", "u": "you", "ur": "your", "r": "are", "pls": "please", "plz": "please",
+    "thx": "thanks", "ty": "thanks", "abt": "about", "b4": "before", "govt": "government",
+    "mtg": "meeting", "ppl": "people", "bc": "because", "cuz": "because", "yr": "year",
+    "tmrw": "tomorrow", "tmr": "tomorrow", "yday": "yesterday", "yest": "yesterday",
+    "im": "i am", "i'm": "i am", "dont": "do not", "didnt": "did not", "didn't": "did not",
+    "isnt": "is not", "wasnt": "was not", "whos's": "who is", "whom": "who", "gonna": "going to",
+    "wanna": "want to", "d'you": "do you", "ya": "you", "info": "information",
+}  # fmt: skip
+_CHAT_WORD = re.compile(
+    r"(?<![\w'])(?:"
+    + "|".join(re.escape(w) for w in sorted(_CHAT, key=len, reverse=True))
+    + r")(?![\w'])"
+)
+_GREETING = (
+    r"(?:hey|hi|hello|hiya|heya|yo|sup|morning|good (?:morning|afternoon|evening)|evening"
+    r"|ok(?:ay)?|so|um+|uh+|hmm+|er+|btw|ping|guys|team|all|folks|everyone|lol|ah|oh|well|right"
+    r"|quick (?:q|question|one)|q|question|random question|sorry to bug you(?: but)?"
+    r"|thanks in advance|bot|alliance|alliance bot|there|y'all|quick|also|and|but|hey bot"
+    r"|sorry|real quick|one more|another one|i forget|i always forget|remind me again)"
+)
+_LEAD_IN = re.compile(rf"^(?:{_GREETING})(?:[\s,!.:;\-]+|$)")
+# A request around a question: "could you tell me about X" asks about X.
+_REQUEST = re.compile(
+    r"^(?:(?:could|can|would|will) (?:you|someone|anyone)(?: please)? |please |pls )?"
+    r"(?:(?:tell|give|show|remind) me(?: about| of| on)?|explain(?: to me)?|fill me in on"
+    r"|brief me on|catch me up on|summari[sz]e|describe|pull up|look up|find|recap|talk about"
+    r"|let me know about|walk me through|get me|update me on)\s+(?P<rest>.+)$"
+)
+_ABOUT = re.compile(
+    r"^(?:any (?:news|updates?|info(?:rmation)?|details?) (?:about|on|re(?:garding)?)"
+    r"|(?:what is|what's) (?:the (?:deal|story|latest|status|situation)) (?:with|on|behind|about|of)"
+    r"|what (?:do|does|did) (?:we|you|the articles?|they) (?:know|have|say) (?:about|on)"
+    r"|anything (?:about|on)|info on|information (?:about|on)|details (?:about|on)"
+    r"|i (?:need|want) (?:info|information|details|to know) (?:about|on)"
+    r"|(?:tell me|what about) (?:more )?about|more on|thoughts on|background on)\s+(?P<rest>.+)$"
+)
+_WONDER = re.compile(
+    r"^(?:i was wondering|i wonder|i'd like to know|i would like to know|i want to know"
+    r"|do you know|does anyone know|anyone know|any idea|any ideas|i need to know"
+    r"|can you remind me|remind me|quick check|just checking|curious|i'm curious|wondering"
+    r"|do you happen to know|can someone tell me|can anyone tell me|can you check)"
+    r"(?:[\s,:-]+(?:if|whether)\b)?[\s,:-]+(?P<rest>.+)$"
+)
+_TAIL = re.compile(
+    r"(?:[\s,;:.!?-]+(?:please|thanks|thank you|thx|cheers|again|asap|for me|for my notes"
+    r"|lol|haha|ty|if you can|if possible|real quick|quickly|by any chance|these days|now"
+    r"|need it for my notes|asking for a friend|for the (?:briefing|deck|notes|report)"
+    r"|in the articles|according to the articles|in your articles|exactly|actually))+$"
+)
+_TRAILING = re.compile(r"[\s?!.,;:~-]+$")
+
+# Words a question is made of; a typo of one of them is corrected even if no article uses it.
+_QUESTION_WORDS = frozenset(
+    """what when where which who whom whose why how happened happen happening about tell
+    between during before after meeting minister secretary president summit attend attended
+    announced announce quote quotes said say says date year month week yesterday tomorrow
+    today ministers government japanese american spending visit visited compare""".split()
+)
+
+
+def _drop_symbols(text: str) -> str:
+    """Emoji and other pictographs carry no question: they become spaces."""
+    return "".join(
+        " " if unicodedata.category(ch) in ("So", "Sk", "Cs", "Co") else ch for ch in text
+    )
+
+
+def _folding_prefix(text: str) -> str:
+    """The longest prefix whose decomposed form fits the cap: folding 2,000 characters that
+    each decompose into 18 would otherwise cost tens of milliseconds for text that is cut."""
+    size = 0
+    for at, ch in enumerate(text):
+        size += len(unicodedata.normalize("NFKD", ch)) if ord(ch) > 0x7F else 1
+        if size > MAX_QUESTION:
+            return text[:at]
+    return text
+
+
+def _clean(text: str, kb: KnowledgeBase | None) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """Fold, strip chat, spell out chat words, correct typos and apply the lexicon — once."""
+    folded = fold(_drop_symbols(_folding_prefix(text[:MAX_QUESTION])))[:MAX_QUESTION]
+    folded = _SLACK_EMOJI.sub(" ", _MENTION.sub(" ", folded))
+    folded = " ".join(folded.split()[:_MAX_WORDS])
+    folded = _CHAT_WORD.sub(lambda m: _CHAT[m.group(0)], folded)
+    corrections: list[tuple[str, str]] = []
+    if kb is not None:
+        folded, corrections = _corrected(folded, text[:MAX_QUESTION], kb)
+        folded = kb.lexicon.rewrite(folded)
+    return folded, tuple(corrections)
+
+
+_TOKEN = re.compile(r"[a-z]+")
+_CAPITALS = re.compile(r"\b[A-Z]{2,8}\b")
+
+
+def _corrected(text: str, raw: str, kb: KnowledgeBase) -> tuple[str, list[tuple[str, str]]]:
+    """Misspelt ordinary words replaced by the knowledge base's own: each distinct word is
+    looked up once, and only words the knowledge base does not know are looked up at all."""
+    index = kb.index
+    text_capitals = set(_CAPITALS.findall(raw))
+    fixes: dict[str, str | None] = {}
+    for word in sorted(set(_TOKEN.findall(text))):
+        if len(word) < 5 or word in STOPWORDS or word in _QUESTION_WORDS or index.knows(word):
+            continue
+        if word.upper() in text_capitals:
+            continue  # an acronym typed in capitals is not a misspelt word
+        fixes[word] = index.correct(word, _QUESTION_WORDS)
+    found = {w: c for w, c in fixes.items() if c}
+    if not found:
+        return text, []
+    fixed = _TOKEN.sub(lambda m: found.get(m.group(0), m.group(0)), text)
+    return fixed, sorted(found.items())
+
+
+def _strip_chat(text: str) -> str:
+    """Lead-ins and tails that wrap a question, removed until none is left."""
+    previous = None
+    while previous != text:
+        previous = text
+        text = _TRAILING.sub("", text).strip()
+        text = _TAIL.sub("", text).strip()
+        text = _LEAD_IN.sub("", text).strip()
+        wonder = _WONDER.match(text)
+        if wonder:
+            text = wonder["rest"].strip()
+    return _TRAILING.sub("", text).strip()
+
+
+# ----------------------------------------------------------------------------- forms
+_ON_THIS_DAY = re.compile(
+    r"^(?:(?:what|anything|something|what's|what is|which events?)\s+)?(?:(?:happened|happen"
+    r"|happening|occurred|took place|went on|is there|was there|do you have|have you got)\s+)?"
+    r"(?:(?:on|in)\s+)?(?:this (?:day|date)|today(?:'s date)?|today in (?:alliance )?history"
+    r"|this day in (?:alliance )?history|on this day in (?:alliance )?history"
+    r"|(?:any )?anniversar(?:y|ies) today|today's anniversar(?:y|ies)|the same day in past years"
+    r"|this day (?:in )?(?:past|previous|other) years|this date in (?:past|previous|other) years"
+    r"|on this day(?: in (?:past|previous|earlier|other) years)?|this day last year)$"
+)
 _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
-    ("help", re.compile(r"^(?:help|\?|usage|commands)$")),
+    ("help", re.compile(r"^(?:help|\?|usage|commands|what can you do|how do i use (?:you|this))$")),
+    ("on_this_day", _ON_THIS_DAY),
     (
-        "on_this_day",
+        "on_date",
         re.compile(
-            r"^(?:(?:what happened )?on this day|today|this day|"
-            r"what happened today|on this day in history)$"
+            r"^(?:what|anything|which events?|what else|what events?|what all)?\s*"
+            r"(?:happened|was happening|happening|went on|was going on|occurred|took place"
+            r"|is there|was there|do you have|events?)\s+(?:on|in|during|over|around|for|at)"
+            r"\s+(?P<s>.+)$"
         ),
     ),
     (
         "on_date",
-        re.compile(r"^(?:what happened|what was happening|events?)\s+(?:on|in)\s+(?P<s>.+)$"),
+        re.compile(
+            r"^(?:what|anything|which events?)\s+(?:happened|was happening|went on|was going on"
+            r"|occurred|took place)\s+(?P<s>.+)$"
+        ),
     ),
-    ("on_date", re.compile(r"^on\s+(?P<s>.+)$")),
+    ("on_date", re.compile(r"^(?:events?|news|timeline)\s+(?:from|of|for)\s+(?P<s>.+)$")),
+    ("on_date", re.compile(r"^(?:on|in|during)\s+(?P<s>.+)$")),
+    (
+        "participants",
+        re.compile(
+            r"^who (?:met|were|was|all)?\s*(?:met|attended|took part|participated|was there"
+            r"|were there|went|joined|was present|were present|was involved|were involved"
+            r"|were the participants|were the attendees|took part|spoke|talked|signed"
+            r"|represented)\s+(?:at|in|for|of|during|on)?\s*(?P<s>.+)$"
+        ),
+    ),
+    (
+        "participants",
+        re.compile(
+            r"^(?:participants|attendees|who was at|who were at|who was in|list the participants)\s+(?:of|at|in)?\s*(?P<s>.+)$"
+        ),
+    ),
+    (
+        "compare",
+        re.compile(
+            r"^(?:did|was|were|is|does)\s+(?P<s>.+?)\s+(?:come|happen|take place|occur)?\s*"
+            r"(?P<order>before|after|earlier than|later than|prior to)\s+(?P<t>.+)$"
+        ),
+    ),
+    (
+        "compare",
+        re.compile(
+            r"^(?:which came first|which was first|which happened first|which was earlier"
+            r"|what came first)[,:]?\s+(?P<s>.+?)\s+or\s+(?P<t>.+)$"
+        ),
+    ),
+    (
+        "compare",
+        re.compile(
+            r"^(?:compare|difference between|the difference between|contrast)\s+(?P<s>.+?)"
+            r"\s+(?:and|with|to|vs|versus)\s+(?P<t>.+)$"
+        ),
+    ),
+    ("compare", re.compile(r"^(?P<s>.+?)\s+(?:vs\.?|versus)\s+(?P<t>.+)$")),
     (
         "quote",
         re.compile(
-            r"^what (?:did|does|has) (?P<s>.+?) (?:say|said|says)(?: (?:about|on) (?P<t>.+))?$"
+            r"^what (?:did|does|has|have) (?P<s>.+?) (?:say|said|says|tell|told|claim|claimed"
+            r"|declare|declared|state|stated)(?: (?:to )?(?:\w+ )?(?:about|on|regarding) (?P<t>.+))?$"
         ),
     ),
     (
         "quote",
         re.compile(
-            r"^(?:quotes?|quotations?)\s+(?:from\s+|by\s+|of\s+)?(?P<s>.+?)(?:\s+(?:about|on)\s+(?P<t>.+))?$"
+            r"^(?:quotes?|quotations?|any quotes?)\s+(?:from\s+|by\s+|of\s+)?(?P<s>.+?)(?:\s+(?:about|on)\s+(?P<t>.+))?$"
         ),
     ),
     (
         "who",
         re.compile(
-            r"^(?:who(?:'s| is| was| are| were)|tell me about|who holds|who's)\s+(?P<s>.+)$"
+            r"^(?:who(?: is| was| are| were| holds| held| is the| serves as| served as)|who's)"
+            r"\s+(?P<s>.+)$"
         ),
     ),
     # "who commands X" asks for the holder of a role: "commander of X".
@@ -72,53 +304,185 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
     (
         "when",
         re.compile(
-            r"^when (?:did|was|were|is|does|do|will) (?P<s>.+?)(?: (?:happen|take place|occur|start|begin|end))?$"
+            r"^(?:when|what (?:date|day|year|month)|which (?:date|day|year|month)|what time)"
+            r"(?: exactly)? (?:did|was|were|is|does|do|will|has|had)(?: the)? (?P<s>.+?)"
+            r"(?: (?:happen|take place|occur|start|begin|end|be held|held))?$"
+        ),
+    ),
+    (
+        "when",
+        re.compile(
+            r"^(?:the )?(?:date|dates|day|year|timing|time) (?:of|for) (?P<s>.+?)"
+            r"(?: (?:happen|take place|occur|start|begin|end|be held|held))?$"
         ),
     ),
     (
         "figure",
         re.compile(
-            r"^(?P<s>(?:how (?:many|much|large|big|far|long|high)|what (?:percentage|share|number|proportion|percent)) .+)$"
+            r"^(?P<s>(?:how (?:many|much|large|big|far|long|high|fast|often)|what (?:percentage|share"
+            r"|number|proportion|percent|portion|fraction)) .+)$"
         ),
     ),
     (
         "what",
         re.compile(
-            r"^(?:what(?:'s| is| are| was| were| does)|define|meaning of|explain)\s+(?P<s>.+?)(?: (?:mean|stand for))?$"
+            r"^(?:what(?: is| are| was| were| does)|define|meaning of|definition of"
+            r"|what is meant by|what do you mean by|what does it mean by)\s+(?P<s>.+?)"
+            r"(?: (?:mean|stand for|stands for|refer to|mean exactly))?$"
         ),
     ),
     ("search", re.compile(r"^(?:search|find|look ?up)\s+(?:for\s+)?(?P<s>.+)$")),
+    # Why, how and where ask for the fact or event that gives the reason, manner or place.
+    (
+        "about",
+        re.compile(
+            r"^(?:why|how|where|in what way|for what reason|what caused|what led to|what made)"
+            r"(?: (?:is|are|was|were|did|does|do|has|have|had|will|would|could|can|come))?"
+            r"\s+(?P<s>.+?)(?: (?:happen|happened|take place|work|come about|occur))?$"
+        ),
+    ),
+    (
+        "yesno",
+        re.compile(
+            r"^(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should|isn't|wasn't"
+            r"|didn't|doesn't|aren't|weren't|hasn't|haven't)\s+(?P<s>.+)$"
+        ),
+    ),
 ]
+_PRONOUN_SUBJECT = re.compile(
+    r"^(?:that|it|this|they|those|these|that one|that about|it about|this about|that all about)$"
+)
+_CLAUSE_BREAK = re.compile(r"\s+[-:;]\s+|[,:;!?]\s+|\s+-\s+")
+_QUESTION_START = re.compile(
+    r"\b(?:who|when|what|where|why|how|which|did|does|is|was|were|are|has|quote|tell me)\b"
+)
+_AT_A_TIME = re.compile(
+    r"^(?P<role>.+?)\s+(?:back )?(?:in|on|as of|at the time of|during|at the|around|when|by)"
+    r"\s+(?P<at>.+)$"
+)
 
 
-def parse_question(text: str) -> Question:
-    """Classify a line of text; unknown shapes become free text."""
-    clean = _TRAILING.sub("", fold(text[:MAX_QUESTION])).strip()
+def parse_question(
+    text: str, *, kb: KnowledgeBase | None = None, today: dt.date | None = None
+) -> Question:
+    """Classify a line of text. With `kb`, typos are corrected against its vocabulary and the
+    lexicon applies; `today` anchors relative dates ("yesterday", "last month")."""
+    asked = " ".join(_MENTION.sub(" ", text[:MAX_QUESTION]).split())
+    folded, corrections = _clean(text, kb)
+    clean = _strip_chat(folded)
+    today = today or dt.date.today()
     if not clean:
-        return Question("help")
+        return Question("help", text=clean, asked=asked)
+    parsed = _parse(clean, today)
+    if parsed.form == "free":
+        # The form may follow a lead-in: "so uh when did …", "before my call — who is X".
+        for start in _later_starts(clean):
+            later = _parse(_strip_chat(clean[start:]), today)
+            if later.form not in ("free", "help"):
+                if later.subject and _PRONOUN_SUBJECT.match(later.subject):
+                    lead = _strip_chat(clean[:start])
+                    later = _with_subject(later, lead)
+                parsed = later
+                break
+    if parsed.form == "free":
+        request = _REQUEST.match(clean) or _ABOUT.match(clean)
+        if request:
+            inner = _parse(_strip_chat(request["rest"]), today)
+            parsed = inner if inner.form != "free" else Question("about", subject=inner.subject)
+    elif parsed.form == "what" and (about := _ABOUT.match(clean)):
+        parsed = Question("about", subject=_strip_chat(about["rest"]))
+    return _finish(parsed, clean, asked, corrections)
+
+
+def _with_subject(question: Question, subject: str) -> Question:
+    return Question(question.form, subject=subject, topic=question.topic)
+
+
+def _finish(
+    q: Question, clean: str, asked: str, corrections: tuple[tuple[str, str], ...]
+) -> Question:
+    return Question(
+        q.form,
+        subject=q.subject,
+        topic=q.topic,
+        month=q.month,
+        day=q.day,
+        year=q.year,
+        date_error=q.date_error,
+        period=q.period,
+        at=q.at,
+        text=clean,
+        asked=asked,
+        corrections=corrections,
+        acronyms=frozenset(w.lower() for w in _CAPITALS.findall(asked) if w.lower() not in _CHAT),
+    )
+
+
+def _later_starts(text: str) -> list[int]:
+    starts = {m.end() for m in _CLAUSE_BREAK.finditer(text)}
+    starts.update(m.start() for m in _QUESTION_START.finditer(text) if m.start() > 0)
+    return sorted(s for s in starts if 0 < s < len(text))
+
+
+def _parse(clean: str, today: dt.date) -> Question:
     for form, pattern in _PATTERNS:
         match = pattern.match(clean)
         if not match:
             continue
         groups = match.groupdict()
-        subject = (groups.get("s") or "").strip()
-        topic = (groups.get("t") or "").strip()
+        subject = _TRAILING.sub("", (groups.get("s") or "").strip())
+        topic = _TRAILING.sub("", (groups.get("t") or "").strip())
         if form == "who" and topic:
             subject, topic = (
                 f"{subject.removesuffix('s').replace('command', 'commander')} of {topic}",
                 "",
             )
         if form == "on_date":
-            parsed = _read_date(subject)
+            parsed = _read_date(subject, today)
             if parsed is None:
                 continue
             return parsed
+        if form == "compare" and groups.get("order") in ("after", "later than"):
+            subject, topic = topic, subject
+        if form == "who":
+            return _who(subject)
         return Question(form, subject=subject, topic=topic)
-    if _BARE_DATE.match(clean):
-        parsed = _read_date(clean)
+    # A date with words around it that only ask what happened: "anything in the summer of
+    # 2023?", "two weeks ago what happened", "the 14th of november 2023".
+    bare = _ORDINAL_OF.sub(r"\1 ", _EVENT_WORDS.sub(" ", f" {clean} ")).strip(" ,")
+    bare = " ".join(bare.split())
+    period = read_period(bare, today)
+    if period is not None:
+        return _period_question(bare, period)
+    if _BARE_DATE.match(bare):
+        parsed = _read_date(bare, today)
         if parsed is not None:
             return parsed
     return Question("free", subject=clean)
+
+
+_EVENT_WORDS = re.compile(
+    r"(?<=\s)(?:anything|something|what|happened|happening|happen|going on|went on|events?"
+    r"|on the calendar|scheduled|planned|coming up|(?:what|which) events?|what's on"
+    r"|what is on|for|in|on|during|over|of note|at all|did|do we have|is there|was there"
+    r"|the|any|notable|stuff|news|earlier)(?=[\s,?])"
+)
+_ORDINAL_OF = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)? of\s")
+
+
+def _who(subject: str) -> Question:
+    """ "who was Japan's foreign minister in August 2023": a role at a time."""
+    match = _AT_A_TIME.match(subject)
+    if match and match["at"]:
+        return Question("who", subject=subject, topic=match["role"], at=match["at"])
+    return Question("who", subject=subject)
+
+
+def _period_question(text: str, period: Period) -> Question:
+    if period.one_day:
+        day = period.first
+        return Question("on_date", subject=text, year=day.year, month=day.month, day=day.day)
+    return Question("period", subject=text, period=period)
 
 
 _HAS_DIGIT_OR_MONTH = re.compile(
@@ -133,9 +497,14 @@ _BARE_DATE = re.compile(
 _ISO_LIKE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
-def _read_date(text: str) -> Question | None:
-    """A date in any common form; `None` when the text is not a date at all."""
+def _read_date(text: str, today: dt.date) -> Question | None:
+    """A date or period in any common form; `None` when the text is not a date at all."""
     text = text.strip().removeprefix("the ").strip()
+    period = read_period(text, today)
+    if period is not None:
+        return _period_question(text, period)
+    if _ON_THIS_DAY.match(text):
+        return Question("on_this_day")
     if not _HAS_DIGIT_OR_MONTH.search(text):
         return None
     iso = _ISO_LIKE.match(text)

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import heapq
 import math
+import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from alliance_bot.knowledge.models import Entry, Kind, Person
 from alliance_bot.knowledge.text import STOPWORDS, name_key, search_words, stem
@@ -27,6 +29,14 @@ _TOKEN_CUTOFF = 80.0
 _CANDIDATE_CAP = 3000
 # A name word found in more names than this only counts when rarer words found nothing.
 _COMMON_TOKEN = 500
+# Remembered typo lookups per vocabulary (a few MB at most).
+_EXPAND_CACHE = 20000
+# No word in the knowledge base is longer; longer "words" are noise and are not corrected.
+_LONGEST_WORD = 40
+# A question's first this many words are searched; nothing the base names needs more.
+_MOST_QUERY_WORDS = 60
+_LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]+(?![\w'’-])")
+_EQUIVALENT_WEIGHT = 0.4
 _BM25_K1 = 1.2
 _BM25_B = 0.75
 
@@ -59,28 +69,45 @@ def _grams(token: str) -> set[str]:
 
 
 class _FuzzyVocabulary:
-    """Words reachable by exact spelling or, for longer words, by a close misspelling."""
+    """Words reachable by exact spelling or, for longer words, by a close misspelling.
 
-    def __init__(self, vocabulary: Iterable[str]) -> None:
+    `exact_only` words (short acronyms: "MLR", "AUKUS") are never reached by a misspelling: one
+    letter off a five-letter acronym is usually another acronym, not a typo.
+    """
+
+    def __init__(self, vocabulary: Iterable[str], exact_only: Collection[str] = ()) -> None:
         self.words = set(vocabulary)
         grams: dict[str, list[str]] = defaultdict(list)
-        for word in self.words:
-            if len(word) >= 4:
+        for word in sorted(self.words):
+            if len(word) >= 4 and word not in exact_only:
                 for gram in _grams(word):
                     grams[gram].append(word)
         self._grams = dict(grams)
+        # Lookups repeat (the same word in many questions, or many times in one): remember them,
+        # boundedly, so a crafted question cannot make each repeat cost a full search.
+        self._cache: dict[str, dict[str, float]] = {}
 
     def expand(self, word: str) -> dict[str, float]:
         """Known words that `word` may mean, each with its similarity (100 for exact)."""
+        cached = self._cache.get(word)
+        if cached is not None:
+            return cached
+        found = self._expand(word)
+        if len(self._cache) >= _EXPAND_CACHE:
+            self._cache.clear()
+        self._cache[word] = found
+        return found
+
+    def _expand(self, word: str) -> dict[str, float]:
         found = {word: 100.0} if word in self.words else {}
-        if len(word) < 4:
+        if len(word) < 4 or len(word) > _LONGEST_WORD:
             return found
         shared: Counter[str] = Counter()
         for gram in _grams(word):
             shared.update(self._grams.get(gram, ()))
         # Words sharing too few trigrams cannot reach the cutoff; don't score them.
         needed = max(2, (len(word) + 2) // 3)
-        candidates = [w for w, n in shared.items() if n >= needed and w != word]
+        candidates = sorted(w for w, n in shared.items() if n >= needed and w != word)
         for candidate, score, _ in process.extract(
             word,
             candidates,
@@ -96,7 +123,9 @@ class _FuzzyVocabulary:
 class NameTable:
     """Names (or role titles) of entries under their folded keys, with typo-tolerant lookup."""
 
-    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
+    def __init__(
+        self, pairs: Iterable[tuple[str, str]], *, exact_only: Collection[str] = ()
+    ) -> None:
         owners: dict[str, set[str]] = defaultdict(set)
         for entry_id, name in pairs:
             key = name_key(name)
@@ -108,7 +137,10 @@ class NameTable:
             for token in set(key.split()):
                 token_names[token].append(key)
         self._token_names = dict(token_names)
-        self._vocabulary = _FuzzyVocabulary(self._token_names)
+        self._vocabulary = _FuzzyVocabulary(self._token_names, exact_only)
+
+    def has_token(self, token: str) -> bool:
+        return token in self._token_names
 
     def exact(self, phrase: str) -> list[NameMatch]:
         key = name_key(phrase)
@@ -129,7 +161,7 @@ class NameTable:
         best: dict[str, NameMatch] = {m.entry_id: m for m in self.exact(key)}
         expanded = sorted(
             (len(self._token_names.get(known, ())), known)
-            for token in key.split()
+            for token in sorted(set(key.split()))
             for known in self._vocabulary.expand(token)
         )
         candidates: Counter[str] = Counter()
@@ -168,12 +200,17 @@ class NameTable:
 class SearchIndex:
     """Immutable lookup structures over one knowledge base snapshot."""
 
-    def __init__(self, entries: Sequence[Entry]) -> None:
+    def __init__(
+        self, entries: Sequence[Entry], *, equivalents: Mapping[str, frozenset[str]] | None = None
+    ) -> None:
         self._ids = [e.id for e in entries]
         self._positions = {entry_id: position for position, entry_id in enumerate(self._ids)}
         self._kind_at: list[Kind] = [e.kind for e in entries]
         self._kinds: dict[str, Kind] = {e.id: e.kind for e in entries}
-        self.names = NameTable((e.id, name) for e in entries for name in e.names())
+        acronyms = _acronyms(name for e in entries for name in e.names())
+        self.names = NameTable(
+            ((e.id, name) for e in entries for name in e.names()), exact_only=acronyms
+        )
         self.roles = NameTable(
             (e.id, role.title) for e in entries if isinstance(e, Person) for role in e.roles
         )
@@ -182,6 +219,7 @@ class SearchIndex:
         name_stems: list[frozenset[str]] = []
         lengths: list[int] = []
         surface: dict[str, str] = {}
+        ordinary: set[str] = set()
         for position, entry in enumerate(entries):
             counts: Counter[str] = Counter()
             name_stems.append(frozenset(stem(w) for w in search_words(entry.subject_text())))
@@ -195,6 +233,8 @@ class SearchIndex:
                     stemmed = stem(word)
                     surface.setdefault(word, stemmed)
                     counts[stemmed] += weight  # type: ignore[assignment]
+            for citation in entry.sources:
+                ordinary.update(_LOWER_WORD.findall(citation.evidence))
             lengths.append(int(sum(counts.values())))
             for stemmed, tf in counts.items():
                 postings[stemmed][position] = tf
@@ -208,16 +248,26 @@ class SearchIndex:
         }
         self._unknown_idf = math.log(1 + (count + 0.5) / 0.5)
         self._surface = surface
-        self._text_vocabulary = _FuzzyVocabulary(surface)
+        self._text_vocabulary = _FuzzyVocabulary(surface, acronyms)
+        self._equivalents: Mapping[str, frozenset[str]] = equivalents or {}
+        # Words the articles write in lower case: ordinary words a question's typo may mean.
+        self.ordinary_words = frozenset(w for w in ordinary if len(w) >= 3)
+        self._ordinary = _FuzzyVocabulary(self.ordinary_words)
+        self.vocabulary = frozenset(self._postings)
 
     # full text -------------------------------------------------------------------------------
     def query_stems(self, text: str) -> dict[str, float]:
         """The question's meaningful stems with their weights; typos are corrected when close."""
         stems: dict[str, float] = {}
-        for word in search_words(text):
+        for word in search_words(text)[:_MOST_QUERY_WORDS]:
             stemmed = stem(word)
             if stemmed in self._postings:
                 stems.setdefault(stemmed, self._idf[stemmed])
+                continue
+            alternatives = self._alternatives(stemmed)
+            if alternatives:
+                # A lexicon word no entry uses, standing for words entries do use.
+                stems.setdefault(stemmed, min(self._idf[s] for s in alternatives))
                 continue
             corrected = [
                 self._surface[w] for w in self._text_vocabulary.expand(word) if w in self._surface
@@ -228,6 +278,32 @@ class SearchIndex:
                 # An unknown word is the most telling word of all: nothing we have covers it.
                 stems.setdefault(stemmed, self._unknown_idf)
         return stems
+
+    def knows(self, word: str) -> bool:
+        """Whether a folded word is one the knowledge base uses (in any entry or name)."""
+        return stem(word) in self._postings or self.names.has_token(word)
+
+    def correct(self, word: str, extra: Collection[str] = ()) -> str | None:
+        """The ordinary word (one the articles write in lower case, or one of `extra`) that a
+        misspelt word most likely is: one edit from five letters, two from nine; None if none
+        is that close or two are equally close."""
+        if len(word) < 5 or len(word) > _LONGEST_WORD:
+            return None
+        allowed = 1 if len(word) < 9 else 2
+        pool = {w for w in self._ordinary.expand(word) if w != word}
+        pool.update(w for w in extra if abs(len(w) - len(word)) <= allowed)
+        scored = sorted((Levenshtein.distance(word, w, score_cutoff=allowed + 1), w) for w in pool)
+        scored = [(d, w) for d, w in scored if d <= allowed]
+        if not scored or (len(scored) > 1 and scored[0][0] == scored[1][0]):
+            return None
+        return scored[0][1]
+
+    def _alternatives(self, stemmed: str) -> tuple[str, ...]:
+        """The stem and its lexicon equivalents that some entry uses."""
+        same = self._equivalents.get(stemmed)
+        if not same:
+            return (stemmed,) if stemmed in self._postings else ()
+        return tuple(sorted(s for s in same if s in self._postings))
 
     def kind_of(self, entry_id: str) -> Kind:
         return self._kinds[entry_id]
@@ -247,8 +323,10 @@ class SearchIndex:
         total = sum(stems.values())
         if not total:
             return []
+        groups = {s: self._alternatives(s) for s in stems}
         known = sorted(
-            (s for s in stems if s in self._postings), key=lambda s: len(self._postings[s])
+            (s for s in stems if groups[s]),
+            key=lambda s: sum(len(self._postings[a]) for a in groups[s]),
         )
         kind_at = self._kind_at
         candidates: set[int] = set()
@@ -263,18 +341,21 @@ class SearchIndex:
                 if taken > total * (1 - min_coverage) and candidates:
                     break
                 taken += stems[stemmed]
-                posting = self._postings[stemmed]
-                if len(posting) <= _CANDIDATE_CAP:
-                    candidates.update(posting)
-                    continue
-                # Over the cap: keep the strongest of the wanted kinds (filtering first, so other
-                # kinds can't crowd the wanted ones out of the cap).
-                fitting = (
-                    [p for p in posting if kind_at[p] in kinds]
-                    if kinds is not None
-                    else list(posting)
-                )
-                candidates.update(heapq.nlargest(_CANDIDATE_CAP, fitting, key=posting.__getitem__))
+                for alternative in groups[stemmed]:
+                    posting = self._postings[alternative]
+                    if len(posting) <= _CANDIDATE_CAP:
+                        candidates.update(posting)
+                        continue
+                    # Over the cap: keep the strongest of the wanted kinds (filtering first, so
+                    # other kinds can't crowd the wanted ones out of the cap).
+                    fitting = (
+                        [p for p in posting if kind_at[p] in kinds]
+                        if kinds is not None
+                        else list(posting)
+                    )
+                    candidates.update(
+                        heapq.nlargest(_CANDIDATE_CAP, fitting, key=posting.__getitem__)
+                    )
         results: list[TextMatch] = []
         for position in candidates:
             if kinds is not None and kind_at[position] not in kinds:
@@ -287,14 +368,35 @@ class SearchIndex:
                 1 - _BM25_B + _BM25_B * self._lengths[position] / self._average_length
             )
             for stemmed in known:
-                tf = self._postings[stemmed].get(position)
-                if tf:
+                best: tuple[float, str] | None = None
+                about = False
+                for alternative in groups[stemmed]:
+                    tf = self._postings[alternative].get(position)
+                    if tf:
+                        # A lexicon equivalent covers the word but ranks below the word itself.
+                        exact = 1.0 if alternative == stemmed else _EQUIVALENT_WEIGHT
+                        weight = exact * tf * (_BM25_K1 + 1) / (tf + norm)
+                        about = about or alternative in subject
+                        if best is None or weight > best[0]:
+                            best = (weight, alternative)
+                if best is not None:
                     idf = stems[stemmed]
                     covered += idf
-                    named += idf if stemmed in subject else 0.0
-                    score += idf * tf * (_BM25_K1 + 1) / (tf + norm)
+                    named += idf if about else 0.0
+                    score += idf * best[0]
             if covered / total >= min_coverage:
                 results.append(
                     TextMatch(self._ids[position], score, covered / total, named / total)
                 )
         return heapq.nsmallest(limit, results, key=lambda m: (-m.coverage, -m.score, m.entry_id))
+
+
+def _acronyms(names: Iterable[str]) -> frozenset[str]:
+    """All-capital words in names ("MLR", "STRATCOM"), folded: never matched by a typo."""
+    found: set[str] = set()
+    for name in names:
+        for token in name.split():
+            bare = token.strip("(),.;:'\"")
+            if 2 <= len(bare) <= 8 and bare.isupper() and bare.isalpha():
+                found.add(bare.lower())
+    return frozenset(found)

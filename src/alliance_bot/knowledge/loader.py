@@ -18,6 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from alliance_bot.knowledge.corpus import Corpus
+from alliance_bot.knowledge.lexicon import Lexicon, LexiconEntry, lexicon_problems
 from alliance_bot.knowledge.models import MODELS, SECTIONS, Entry, Event, Quote
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid, Problem
 from alliance_bot.knowledge.snapshot import KnowledgeBase
@@ -28,6 +29,9 @@ _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class _Loader(_BaseLoader):  # type: ignore[misc]
     """Safe loader that keeps dates as text, so an impossible date is reported, not a crash."""
 
+
+# The section of `lexicon.yaml`: not entries of the knowledge base, but how people name them.
+LEXICON = "lexicon"
 
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
@@ -79,6 +83,9 @@ def _load(directory: Path) -> KnowledgeBase:
         digest.update(path.name.encode() + b"\0" + raw + b"\0")
         parsed.extend(_parse_file(_display(path, directory), raw, problems))
 
+    lexicon_items = [p for p in parsed if p.section == LEXICON]
+    parsed = [p for p in parsed if p.section != LEXICON]
+    lexicon = _validate_lexicon(lexicon_items, problems)
     entries: list[tuple[Entry, _Parsed]] = []
     for item in parsed:
         entry = _validate(item, problems)
@@ -104,7 +111,14 @@ def _load(directory: Path) -> KnowledgeBase:
         entries=[e for e, _ in entries],
         corpus=corpus,
         version=digest.hexdigest()[:12],
+        lexicon=Lexicon(e for e, _ in lexicon),
     )
+    leading_nowhere = lexicon_problems((e for e, _ in lexicon), kb.index.vocabulary)
+    if leading_nowhere:
+        where = {e.id: item for e, item in lexicon}
+        raise KnowledgeBaseInvalid(
+            [Problem(where[i].file, where[i].line, i, message) for i, message in leading_nowhere]
+        )
     # Free the YAML node trees one entry at a time: dropping the whole list at once is a single
     # C-level deallocation that holds the GIL for hundreds of milliseconds at 100,000 entries.
     while entries:
@@ -163,7 +177,7 @@ def _parse_file(name: str, raw: bytes, problems: list[Problem]) -> Iterator[_Par
     for key_node, value_node in root.value:
         section = key_node.value
         line = key_node.start_mark.line + 1
-        if section not in SECTIONS:
+        if section not in SECTIONS and section != LEXICON:
             problems.append(
                 Problem(
                     name,
@@ -195,23 +209,65 @@ def _validate(item: _Parsed, problems: list[Problem]) -> Entry | None:
     try:
         return model.model_validate(item.data)
     except ValidationError as error:
-        for detail in error.errors(include_url=False):
-            location = tuple(detail["loc"])
-            field = ".".join(str(part) for part in location) or "entry"
-            message = detail["msg"]
-            if detail["type"] == "missing":
-                message = "required key is missing"
-            elif detail["type"] == "extra_forbidden":
-                message = "unknown key"
+        _report(error, item, entry_id, problems)
+        return None
+
+
+def _report(
+    error: ValidationError, item: _Parsed, entry_id: str | None, problems: list[Problem]
+) -> None:
+    """One problem per pydantic error, on the line of the offending key."""
+    for detail in error.errors(include_url=False):
+        location = tuple(detail["loc"])
+        field = ".".join(str(part) for part in location) or "entry"
+        message = detail["msg"]
+        if detail["type"] == "missing":
+            message = "required key is missing"
+        elif detail["type"] == "extra_forbidden":
+            message = "unknown key"
+        problems.append(
+            Problem(
+                item.file,
+                _line_of(item.node, location, item.line),
+                entry_id,
+                f"{field}: {message}",
+            )
+        )
+
+
+def _validate_lexicon(
+    items: list[_Parsed], problems: list[Problem]
+) -> list[tuple[LexiconEntry, _Parsed]]:
+    """The lexicon's entries, each checked like a knowledge entry; ids unique among them."""
+    valid: list[tuple[LexiconEntry, _Parsed]] = []
+    seen: dict[str, _Parsed] = {}
+    for item in items:
+        entry_id = item.data.get("id") if isinstance(item.data, dict) else None
+        entry_id = entry_id if isinstance(entry_id, str) else None
+        if not isinstance(item.data, dict):
+            problems.append(
+                Problem(item.file, item.line, None, "each lexicon entry must be a mapping")
+            )
+            continue
+        try:
+            entry = LexiconEntry.model_validate(item.data)
+        except ValidationError as error:
+            _report(error, item, entry_id, problems)
+            continue
+        if entry.id in seen:
+            other = seen[entry.id]
             problems.append(
                 Problem(
                     item.file,
-                    _line_of(item.node, location, item.line),
-                    entry_id,
-                    f"{field}: {message}",
+                    item.line,
+                    entry.id,
+                    f"duplicate lexicon id (first used at {other.file}:{other.line})",
                 )
             )
-        return None
+            continue
+        seen[entry.id] = item
+        valid.append((entry, item))
+    return valid
 
 
 def _line_of(node: yaml.Node, location: tuple[Any, ...], default: int) -> int:

@@ -6,6 +6,7 @@ into an error instead of silently ignoring it.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import (
@@ -94,6 +95,16 @@ class Role(_Model):
 
     title: Text
     when: Text | None = None
+    # The span the articles show the role held in (inclusive; either may be unknown). Used to
+    # answer "who was foreign minister in August 2023"; `when` is how an answer words it.
+    start: DateField | None = None
+    end: DateField | None = None
+
+    def held_throughout(self, first: dt.date, last: dt.date) -> bool:
+        """Whether the articles show this role held on every day from `first` to `last`."""
+        if self.start is None or self.start.first_day() > first:
+            return False
+        return self.end is None or last <= self.end.last_day()
 
 
 class Person(Entry):

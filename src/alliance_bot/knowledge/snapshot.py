@@ -16,6 +16,7 @@ from typing import TypeVar, overload
 
 from alliance_bot.knowledge.corpus import Corpus
 from alliance_bot.knowledge.index import SearchIndex
+from alliance_bot.knowledge.lexicon import Lexicon
 from alliance_bot.knowledge.models import Citation, Entry, Event, Kind, Person, Quote, Source
 from alliance_bot.knowledge.text import name_key
 
@@ -31,6 +32,7 @@ class KnowledgeBase:
     entries: Mapping[str, Entry]
     by_kind: Mapping[Kind, tuple[Entry, ...]]
     index: SearchIndex
+    lexicon: Lexicon
     _titles: Mapping[str, str]
     _lines: Mapping[tuple[str, str], int]
     _events_by_day: Mapping[tuple[int, int], tuple[Event, ...]]
@@ -43,7 +45,13 @@ class KnowledgeBase:
 
     @classmethod
     def build(
-        cls, *, root: Path, entries: Sequence[Entry], corpus: Corpus, version: str
+        cls,
+        *,
+        root: Path,
+        entries: Sequence[Entry],
+        corpus: Corpus,
+        version: str,
+        lexicon: Lexicon | None = None,
     ) -> KnowledgeBase:
         by_kind: dict[Kind, list[Entry]] = defaultdict(list)
         for entry in entries:
@@ -80,12 +88,14 @@ class KnowledgeBase:
             (e for e in by_kind["event"] if isinstance(e, Event)),
             key=lambda e: (e.date.first_day(), e.id),
         )
+        lexicon = lexicon or Lexicon()
         return cls(
             root=root,
             version=version,
             entries={e.id: e for e in entries},
             by_kind={k: tuple(v) for k, v in by_kind.items()},
-            index=SearchIndex(entries),
+            index=SearchIndex(entries, equivalents=lexicon.equivalents),
+            lexicon=lexicon,
             _titles=titles,
             _lines=lines,
             _events_by_day={

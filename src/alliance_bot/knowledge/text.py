@@ -23,7 +23,8 @@ _SYNONYMS = [
     (re.compile(r"\bdefence\b"), "defense"),
     (re.compile(r"\bg7\b"), "g-7"),
     (re.compile(r"\btwo plus two\b|\b2 plus 2\b|\b2 \+ 2\b"), "2+2"),
-    (re.compile(r"\bamericans?\b"), "us"),
+    # Not "Americans" -> "us": the people are not the country, and "us" then matched "US".
+    (re.compile(r"\bamerican\b"), "us"),
     (re.compile(r"\bjapanese\b"), "japan"),
     (re.compile(r"\bkoreans?\b"), "korea"),
     # Titles are written both ways round: "Minister of Foreign Affairs" is "foreign minister".
