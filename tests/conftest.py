@@ -8,6 +8,9 @@ import pytest
 
 from alliance_bot.testing.fake_slack import FakeSlack
 
+# A real PostgreSQL server for the tests that need one (`postgres_url`); see tests/pg_fixtures.py.
+pytest_plugins = ["pg_fixtures"]
+
 
 @pytest.fixture
 async def fake_slack() -> AsyncIterator[FakeSlack]:

@@ -13,8 +13,6 @@ from hypothesis import strategies as st
 from alliance_bot.answering.answer import Answer, Suggestion
 from alliance_bot.mrkdwn import escape
 from alliance_bot.slack.render.answers import (
-    MAX_BLOCKS,
-    MAX_BUTTON_VALUE,
     SHARE_ACTION,
     ShareRef,
     render_answer,
@@ -23,6 +21,7 @@ from alliance_bot.slack.render.answers import (
     render_shared,
     validate_message,
 )
+from alliance_bot.slack.render.limits import MAX_BLOCKS, MAX_BUTTON_VALUE
 
 ANSWER = Answer(
     status="answer",
