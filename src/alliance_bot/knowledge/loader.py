@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from alliance_bot.knowledge.corpus import Corpus
+from alliance_bot.knowledge.corpus import SEEDS, Corpus
+from alliance_bot.knowledge.files import YAML_LIMIT, UnreadableFile, describe_os_error, read_checked
 from alliance_bot.knowledge.lexicon import Lexicon, LexiconEntry, lexicon_problems
 from alliance_bot.knowledge.models import MODELS, SECTIONS, Entry, Event, Quote
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid, Problem
@@ -71,17 +73,20 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
 def _load(directory: Path) -> KnowledgeBase:
     directory = directory.resolve()
     problems: list[Problem] = []
-    if not directory.is_dir():
-        raise KnowledgeBaseInvalid([Problem(str(directory), None, None, "no such directory")])
-    files = knowledge_files(directory)
+    files = _list_directory(directory)
     if not files:
         problems.append(Problem(str(directory), None, None, "no *.yaml files in the directory"))
     parsed: list[_Parsed] = []
     digest = hashlib.sha256()
     for path in files:
-        raw = path.read_bytes()
+        name = _display(path, directory)
+        try:
+            raw = read_checked(path, base=directory, limit=YAML_LIMIT)
+        except UnreadableFile as error:
+            problems.append(Problem(name, None, None, f"cannot read the file: {error}"))
+            continue
         digest.update(path.name.encode() + b"\0" + raw + b"\0")
-        parsed.extend(_parse_file(_display(path, directory), raw, problems))
+        parsed.extend(_parse_file(name, raw, problems))
 
     lexicon_items = [p for p in parsed if p.section == LEXICON]
     parsed = [p for p in parsed if p.section != LEXICON]
@@ -100,6 +105,9 @@ def _load(directory: Path) -> KnowledgeBase:
         str(p.data.get("id")) for p in parsed if p.section == "people" and isinstance(p.data, dict)
     }
     _cross_check(entries, corpus, problems, people=None if unreadable else people)
+    seeds_problem = corpus.directory_problem() if corpus.failed() else None
+    if seeds_problem is not None:
+        problems.append(Problem(f"{SEEDS}/", None, None, f"cannot read: {seeds_problem}"))
     if problems:
         raise KnowledgeBaseInvalid(problems)
     for name in corpus.files():
@@ -126,6 +134,20 @@ def _load(directory: Path) -> KnowledgeBase:
     while parsed:
         parsed.pop()
     return kb
+
+
+def _list_directory(directory: Path) -> list[Path]:
+    """The YAML files of `directory`; a directory that cannot be listed is one clear problem."""
+    try:
+        if not directory.is_dir():
+            what = "it is a file, not a directory" if directory.exists() else "no such directory"
+            raise KnowledgeBaseInvalid([Problem(str(directory), None, None, what)])
+        with os.scandir(directory):
+            pass  # glob() would hide a permission error as "no files"
+    except OSError as error:
+        problem = Problem(str(directory), None, None, f"cannot read: {describe_os_error(error)}")
+        raise KnowledgeBaseInvalid([problem]) from None
+    return knowledge_files(directory)
 
 
 def _display(path: Path, directory: Path) -> str:
@@ -336,12 +358,14 @@ def _cross_check(
         for index, citation in enumerate(entry.sources):
             article = corpus.article(citation.file)
             if article is None:
+                if corpus.directory_problem() is not None:
+                    continue  # reported once for the directory, by `_load`
                 problems.append(
                     Problem(
                         item.file,
                         _line_of(item.node, ("sources", index, "file"), item.line),
                         entry.id,
-                        f"cited file {citation.file} does not exist or is not UTF-8 text",
+                        f"cannot read cited file {citation.file}: {corpus.failure(citation.file)}",
                     )
                 )
                 continue
