@@ -62,6 +62,14 @@ class KnowledgeHolder:
         _settle()
         return swap
 
+    def install(self, fresh: KnowledgeBase) -> Swap:
+        """Swap in a snapshot already loaded and validated (by the alias writer, which validated
+        the very bytes it then wrote)."""
+        with self._lock:
+            swap = Swap(self._current, fresh)
+            self._previous, self._current = self._current, fresh
+            return swap
+
     def rollback(self) -> Swap | None:
         """Return to the snapshot before the last swap, if there is one."""
         with self._lock:

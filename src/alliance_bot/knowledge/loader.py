@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,21 +56,27 @@ def knowledge_files(directory: Path) -> list[Path]:
     return sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
 
 
-def load_knowledge(directory: Path) -> KnowledgeBase:
-    """Read, validate and index `directory`; raise `KnowledgeBaseInvalid` listing every problem."""
+def load_knowledge(
+    directory: Path, *, replacing: Mapping[str, bytes] | None = None
+) -> KnowledgeBase:
+    """Read, validate and index `directory`; raise `KnowledgeBaseInvalid` listing every problem.
+
+    `replacing` maps file names in `directory` to bytes read instead of the file's: a candidate
+    edit is validated, with everything around it, before it is written.
+    """
     # A load allocates millions of objects; the cyclic collector would run full passes during it,
     # each holding the GIL for up to seconds while questions wait in other threads. Pause it; the
     # holder freezes the snapshot once it is in use (`KnowledgeHolder.install`).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _load(directory)
+        return _load(directory, replacing or {})
     finally:
         if collecting:
             gc.enable()
 
 
-def _load(directory: Path) -> KnowledgeBase:
+def _load(directory: Path, replacing: Mapping[str, bytes]) -> KnowledgeBase:
     directory = directory.resolve()
     problems: list[Problem] = []
     files = _list_directory(directory)
@@ -81,7 +87,11 @@ def _load(directory: Path) -> KnowledgeBase:
     for path in files:
         name = _display(path, directory)
         try:
-            raw = read_checked(path, base=directory, limit=YAML_LIMIT)
+            raw = (
+                replacing[path.name]
+                if path.name in replacing
+                else read_checked(path, base=directory, limit=YAML_LIMIT)
+            )
         except UnreadableFile as error:
             problems.append(Problem(name, None, None, f"cannot read the file: {error}"))
             continue

@@ -145,7 +145,9 @@ def admin_subcommands(admin: KnowledgeAdmin) -> dict[str, Subcommand]:
         if match is None:
             text = "Usage: `/alliance alias ENTRY-ID = TEXT`, e.g. `/alliance alias hamada-yasukazu = defense chief`."
         else:
-            text = await asyncio.to_thread(admin.make_alias, request.user_id, match[1], match[2])
+            text = await asyncio.to_thread(
+                admin.add_typed_alias, request.user_id, match[1], match[2]
+            )
         await request.respond(**render_admin_text(text), response_type="ephemeral")
 
     return {
@@ -230,7 +232,9 @@ def render_gaps(report: GapsReport, kb: KnowledgeBase) -> Message:
     """The gaps list with one "make alias" button per gap and suggested entry still in the base."""
     message = render_admin_text(report.text)
     buttons: list[dict[str, Any]] = []
-    for number, gap in enumerate(report.gaps, start=1):
+    for number, (gap, alias) in enumerate(zip(report.gaps, report.aliases, strict=True), start=1):
+        if alias is None:
+            continue  # the list says there is nothing to add; a button would only be refused
         for entry_id in gap.suggestions[:2]:
             entry = kb.get(entry_id)
             if entry is None:
