@@ -44,6 +44,7 @@ from alliance_bot.slack.render.limits import (
     split_mrkdwn,
 )
 from alliance_bot.slack.server import BackgroundJob
+from alliance_bot.slack.signals import take_over
 
 logger = logging.getLogger(__name__)
 
@@ -203,7 +204,8 @@ def sighup_reloader(admin: KnowledgeAdmin) -> BackgroundJob:
     async def reload_on_sighup() -> None:
         loop = asyncio.get_running_loop()
         wanted = asyncio.Event()
-        loop.add_signal_handler(signal.SIGHUP, wanted.set)
+        # A SIGHUP queued during start-up (`queue_signal`) is replayed here as one reload.
+        take_over(loop, signal.SIGHUP, wanted.set)
         logger.info("SIGHUP reloads the knowledge base (pid %d)", os.getpid())
         try:
             while True:
@@ -213,6 +215,7 @@ def sighup_reloader(admin: KnowledgeAdmin) -> BackgroundJob:
                 logger.info("SIGHUP reload: %s", unescape(text))
         finally:
             loop.remove_signal_handler(signal.SIGHUP)
+            signal.signal(signal.SIGHUP, signal.SIG_IGN)  # shutting down: a reload is moot
 
     return reload_on_sighup
 
