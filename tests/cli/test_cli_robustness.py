@@ -138,3 +138,28 @@ class TestUsageErrors:
         assert len(lines) == 1 and "--port" in lines[0], lines
         if port != "http":
             assert "port out of range" in lines[0]
+
+
+class TestPostTodayStateFile:
+    @pytest.mark.parametrize("dry_run", [False, True])
+    def test_corrupt_state_file_is_one_line_and_exit_2(self, tmp_path: Path, dry_run: bool) -> None:
+        """`post-today` (and its dry run) with a state file that is not SQLite: one line, exit 2."""
+        bad = tmp_path / "state.db"
+        bad.write_bytes(b"not a database at all, only words " * 100)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ALLIANCE_"))}
+        env.update(
+            ALLIANCE_STATE_DB=str(bad), ALLIANCE_DAILY_CHANNEL="C0123ABCD",
+            SLACK_BOT_TOKEN="xoxb-test", SLACK_API_URL="http://127.0.0.1:9/",
+        )  # fmt: skip
+        args = ["post-today", "--today", "2024-11-29", *(["--dry-run"] if dry_run else [])]
+        result = subprocess.run(
+            [*alliance_bot_command(), *args], env=env, cwd=tmp_path, capture_output=True,
+            text=True, timeout=TIMEOUT, check=False,
+        )  # fmt: skip
+        assert result.returncode == 2, result.stderr
+        errors = [line for line in result.stderr.splitlines() if "Traceback" in line or ":" in line]
+        assert errors == [
+            f"alliance-bot post-today: ALLIANCE_STATE_DB: {bad} is not a usable SQLite database "
+            "(file is not a database); move it aside to start with an empty one, or restore a "
+            "backup"
+        ], result.stderr
