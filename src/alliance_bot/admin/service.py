@@ -298,7 +298,7 @@ class KnowledgeAdmin:
             lines.append("*Most-asked entries:*")
             for number, (entry_id, count) in enumerate(stats.top_entries, start=1):
                 entry = kb.get(entry_id)
-                label = f"{clip(escape(entry.label), 80)} " if entry is not None else ""
+                label = f"{escape(shorten(entry.label, 80))} " if entry is not None else ""
                 lines.append(f"{number}. {label}(`{escape(entry_id)}`) — {count}")
         return "\n".join(lines)
 
