@@ -336,6 +336,7 @@ def _cross_check(
     check because a file could not be read.
     """
     first_seen: dict[str, _Parsed] = {}
+    unreadable: dict[str, list[Any]] = {}  # cited file -> [yaml file, line, entry id, citations]
     for entry, item in entries:
         if entry.id in first_seen:
             other = first_seen[entry.id]
@@ -370,14 +371,12 @@ def _cross_check(
             if article is None:
                 if corpus.directory_problem() is not None:
                     continue  # reported once for the directory, by `_load`
-                problems.append(
-                    Problem(
-                        item.file,
-                        _line_of(item.node, ("sources", index, "file"), item.line),
-                        entry.id,
-                        f"cannot read cited file {citation.file}: {corpus.failure(citation.file)}",
-                    )
-                )
+                # One problem per unreadable file, at its first citation: a seed cited by 50
+                # entries is one thing to fix, not 50.
+                if citation.file not in unreadable:
+                    line = _line_of(item.node, ("sources", index, "file"), item.line)
+                    unreadable[citation.file] = [item.file, line, entry.id, 0]
+                unreadable[citation.file][3] += 1
                 continue
             cited_texts.append(article.squashed)
             if article.find(citation.evidence) is None:
@@ -400,6 +399,16 @@ def _cross_check(
                         "text: the quoted words are not in any cited file",
                     )
                 )
+    for cited, (file, line, entry_id, count) in unreadable.items():
+        more = f" (cited {count - 1} more times)" if count > 1 else ""
+        problems.append(
+            Problem(
+                file,
+                line,
+                entry_id,
+                f"cannot read cited file {cited}: {corpus.failure(cited)}{more}",
+            )
+        )
 
 
 def _clip(text: str, limit: int = 80) -> str:
