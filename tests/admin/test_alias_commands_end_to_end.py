@@ -45,5 +45,6 @@ class TestTypedAlias:
         """`/alliance alias ID = who is` is refused and writes nothing."""
         before = (kb_dir / "people.yaml").read_bytes()
         reply = await chat.command("alias austin-lloyd = who is")
-        assert "Could not add the alias" in reply.text and "only question words" in reply.text
+        assert "Could not add the alias" in reply.text
+        assert "only question words" in reply.text
         assert (kb_dir / "people.yaml").read_bytes() == before

@@ -117,7 +117,8 @@ class TestVersionAndHelp:
         readme = (REPOSITORY / "README.md").read_text("utf-8")
         headings = {m[1] for m in re.finditer(r"^#+ (.+)$", readme, re.MULTILINE)}
         sections = re.findall(r'"([^"]+)"', text.split("see README.md, section", 1)[1])
-        assert sections and set(sections) <= headings, sections
+        assert sections
+        assert set(sections) <= headings, sections
 
     def test_the_settings_start_up_asks_for_are_in_the_help(self) -> None:
         """Whatever setting `serve` complains is missing is one its --help names."""
@@ -135,7 +136,8 @@ class TestUsageErrors:
         result = run("serve", "--port", port)
         assert result.returncode == 2
         lines = result.stderr.decode().splitlines()
-        assert len(lines) == 1 and "--port" in lines[0], lines
+        assert len(lines) == 1, lines
+        assert "--port" in lines[0]
         if port != "http":
             assert "port out of range" in lines[0]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from alliance_bot.admin.service import KnowledgeAdmin, normalize_question
 from alliance_bot.admin.state import SqliteAdminState
@@ -26,7 +27,7 @@ def test_a_gap_with_only_question_words_gets_no_button(tmp_path: Path) -> None:
             at=NOW, answered=False, gap=(normalize_question(text), text),
             suggestions=["austin-lloyd"],
         )  # fmt: skip
-    admin = KnowledgeAdmin(holder, state, admins=frozenset(), clock=lambda: NOW)
+    admin = KnowledgeAdmin(holder, state, clock=lambda: NOW, timezone=ZoneInfo("UTC"))
     report = admin.gaps()
     message = render_gaps(report, holder.current)
     lines = report.text.splitlines()

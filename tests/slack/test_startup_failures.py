@@ -118,7 +118,8 @@ class TestSighupDuringStartUp:
             *alliance_bot_command(), *SERVE, env=env, cwd=tmp_path,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
-        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout is not None
+        assert process.stderr is not None
         log: list[str] = []
 
         async def until_log(needle: str) -> None:

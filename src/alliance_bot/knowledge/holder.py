@@ -55,20 +55,13 @@ class KnowledgeHolder:
         return self.install(load_knowledge(self.directory))
 
     def install(self, fresh: KnowledgeBase) -> Swap:
-        """Swap in a snapshot already loaded and validated (by `validate`): a refresh loads once."""
+        """Swap in a snapshot already loaded and validated (by `validate`, or by the alias writer,
+        which validated the very bytes it then wrote): a refresh loads once."""
         with self._lock:
             swap = Swap(self._current, fresh)
             self._previous, self._current = self._current, fresh
         _settle()
         return swap
-
-    def install(self, fresh: KnowledgeBase) -> Swap:
-        """Swap in a snapshot already loaded and validated (by the alias writer, which validated
-        the very bytes it then wrote)."""
-        with self._lock:
-            swap = Swap(self._current, fresh)
-            self._previous, self._current = self._current, fresh
-            return swap
 
     def rollback(self) -> Swap | None:
         """Return to the snapshot before the last swap, if there is one."""
