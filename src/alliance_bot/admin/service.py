@@ -321,7 +321,9 @@ class KnowledgeAdmin:
 
     def _write_alias(self, user_id: str, entry_id: str, alias: str, *, gap: str) -> str:
         before = self.holder.current
-        with self._write_lock:
+        # An alias write is a refresh too (it installs what it validated): under the refresh lock,
+        # a refresh that read the directory before the write cannot install that older read after.
+        with self._write_lock, self._refresh_lock:
             try:
                 written = add_alias(self.holder, entry_id, alias)
             except AliasError as error:
