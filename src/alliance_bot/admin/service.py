@@ -27,7 +27,13 @@ from alliance_bot.admin.state import (
 )
 from alliance_bot.answering.answer import Answer
 from alliance_bot.answering.questions import parse_question
-from alliance_bot.knowledge.aliases import QUESTION_WORDS, AliasError, add_alias, clean_alias
+from alliance_bot.knowledge.aliases import (
+    QUESTION_WORDS,
+    AliasError,
+    add_alias,
+    clean_alias,
+    refuse_surrogates,
+)
 from alliance_bot.knowledge.diff import KbDiff, diff_knowledge
 from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid, Problem
@@ -72,6 +78,8 @@ def gap_alias(question: str) -> str:
     """The alias for an unanswered question: its subject ("who is the defense chief" → "the
     defense chief"), since the engine matches names after reading the form. Raises `AliasError`
     when that cannot be an alias — such as "who is …", where only question words are left."""
+    # The parser drops what it cannot read; the question itself must still be text.
+    refuse_surrogates(question, "the question")
     parsed = parse_question(question)
     if parsed.form in ("who", "what", "when", "search", "free") and parsed.subject:
         candidate = parsed.subject

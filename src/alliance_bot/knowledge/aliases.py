@@ -71,15 +71,21 @@ class _Edit:
     line: int
 
 
-def clean_alias(text: str) -> str:
-    """`text` as an alias: invisible characters stripped, white space collapsed, otherwise as
-    typed (case and accents kept). Raises `AliasError` for what cannot be an alias."""
+def refuse_surrogates(text: str, what: str) -> None:
+    """Raise `AliasError` if `text` holds a lone surrogate: it cannot be written as UTF-8 (to a
+    file or the state database), and it is no character anyone typed."""
     surrogate = next((c for c in text if 0xD800 <= ord(c) <= 0xDFFF), None)
     if surrogate is not None:
         raise AliasError(
-            f"the alias contains a lone surrogate (U+{ord(surrogate):04X}), which is not a "
+            f"{what} contains a lone surrogate (U+{ord(surrogate):04X}), which is not a "
             "character; type it again"
         )
+
+
+def clean_alias(text: str) -> str:
+    """`text` as an alias: invisible characters stripped, white space collapsed, otherwise as
+    typed (case and accents kept). Raises `AliasError` for what cannot be an alias."""
+    refuse_surrogates(text, "the alias")
     visible = "".join(c for c in text if unicodedata.category(c) not in _INVISIBLE)
     alias = " ".join(visible.split())
     if not alias:
