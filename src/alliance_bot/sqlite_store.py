@@ -16,6 +16,7 @@ the transaction the step must run in.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -133,3 +134,32 @@ def _set_version(db: sqlite3.Connection, component: str, version: int) -> None:
         "ON CONFLICT (component) DO UPDATE SET version = excluded.version",
         (component, version),
     )
+
+
+def describe_open_error(path: Path, error: sqlite3.Error | OSError) -> str:
+    """Why the state file cannot be used, in one line naming it and, for permissions, the uid
+    that must be able to write it (a root-owned volume mounted into a container is the usual)."""
+    # The primary code of an extended one: SQLITE_READONLY_DIRECTORY is SQLITE_READONLY.
+    name = "_".join(str(getattr(error, "sqlite_errorname", "")).split("_")[:2])
+    if name in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
+        return (
+            f"{path} is not a usable SQLite database ({error}); move it aside to start with an "
+            "empty one, or restore a backup"
+        )
+    if isinstance(error, PermissionError) or name in (
+        "SQLITE_READONLY",
+        "SQLITE_CANTOPEN",
+        "SQLITE_PERM",
+        "SQLITE_AUTH",
+    ):
+        directory = path.parent.resolve()
+        owners = [
+            f"{what} is owned by uid {where.stat().st_uid}"
+            for what, where in ((str(path), path), (f"its directory {directory}", directory))
+            if where.exists()
+        ]
+        return (
+            f"cannot write {path} ({error}): the file and its directory must be writable by uid "
+            f"{os.geteuid()}, which alliance-bot runs as; " + ", ".join(owners)
+        )
+    return f"cannot use {path}: {error}"

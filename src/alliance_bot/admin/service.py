@@ -27,13 +27,19 @@ from alliance_bot.admin.state import (
 )
 from alliance_bot.answering.answer import Answer
 from alliance_bot.answering.questions import parse_question
-from alliance_bot.knowledge.aliases import AliasError, add_alias
+from alliance_bot.knowledge.aliases import (
+    QUESTION_WORDS,
+    AliasError,
+    add_alias,
+    clean_alias,
+    refuse_surrogates,
+)
 from alliance_bot.knowledge.diff import KbDiff, diff_knowledge
 from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid, Problem
 from alliance_bot.knowledge.snapshot import KnowledgeBase
-from alliance_bot.knowledge.text import fold
-from alliance_bot.mrkdwn import clip, escape
+from alliance_bot.knowledge.text import fold, name_key
+from alliance_bot.mrkdwn import clip, escape, shorten
 
 logger = logging.getLogger(__name__)
 
@@ -59,13 +65,32 @@ def normalize_question(text: str) -> str:
     return fold(text).strip(" ?!.").strip()
 
 
-def alias_for(question: str) -> str:
-    """What to add as an alias for an unanswered question: its subject ("who is the defense
-    chief" → "the defense chief"), since the engine matches names after reading the form."""
+def alias_for(question: str) -> str | None:
+    """What the gaps button adds as an alias for an unanswered question, or None if nothing
+    (`gap_alias` says why)."""
+    try:
+        return gap_alias(question)
+    except AliasError:
+        return None
+
+
+def gap_alias(question: str) -> str:
+    """The alias for an unanswered question: its subject ("who is the defense chief" → "the
+    defense chief"), since the engine matches names after reading the form. Raises `AliasError`
+    when that cannot be an alias — such as "who is …", where only question words are left."""
+    # The parser drops what it cannot read; the question itself must still be text.
+    refuse_surrogates(question, "the question")
     parsed = parse_question(question)
     if parsed.form in ("who", "what", "when", "search", "free") and parsed.subject:
-        return parsed.subject
-    return normalize_question(question)
+        candidate = parsed.subject
+    else:
+        words = normalize_question(question).split()
+        while words and name_key(words[0]) in QUESTION_WORDS | {""}:
+            words.pop(0)
+        candidate = " ".join(words)
+        if not candidate or not name_key(candidate):
+            raise AliasError("the question has only question words, no subject to add")
+    return clean_alias(candidate)
 
 
 @dataclass(frozen=True)
@@ -74,6 +99,8 @@ class GapsReport:
 
     text: str
     gaps: tuple[Gap, ...]
+    # Per gap, the alias its buttons write (None: no button, the question has no usable subject).
+    aliases: tuple[str | None, ...] = ()
 
 
 class QuestionRecorder:
@@ -234,21 +261,31 @@ class KnowledgeAdmin:
             return GapsReport(f"No unanswered questions in the last {days} days.", ())
         kb = self.holder.current
         lines = [f"*Most frequent unanswered questions, last {days} days:*"]
+        aliases: list[str | None] = []
         for number, gap in enumerate(gaps, start=1):
             times = "once" if gap.count == 1 else f"{gap.count} times"
+            # Clipped before escaping, so `&` padding cannot hide text.
             line = (
-                f"{number}. “{clip(escape(gap.text), 200)}” — {times}, "
+                f"{number}. “{escape(shorten(gap.text, 200))}” — {times}, "
                 f"last {gap.last_asked.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
             )
             offered = [i for i in gap.suggestions if i in kb.entries]
+            alias = alias_for(gap.text)
+            aliases.append(alias)
             if offered:
                 line += " · suggested: " + ", ".join(f"`{escape(i)}`" for i in offered[:3])
+                # Exactly what a button adds (never clipped: an alias is at most MAX_ALIAS long).
+                line += (
+                    f" · its button adds the alias “{escape(alias)}”"
+                    if alias is not None
+                    else " · no alias to add (only question words)"
+                )
             lines.append(line)
         lines.append(
             "_Make a question an alias of an entry with its button, or "
             "`/alliance alias ENTRY-ID = TEXT`._"
         )
-        return GapsReport("\n".join(lines), tuple(gaps))
+        return GapsReport("\n".join(lines), tuple(gaps), tuple(aliases))
 
     def stats(self, *, days: int = STATS_DAYS) -> str:
         since = self._today() - dt.timedelta(days=days - 1)
@@ -269,18 +306,32 @@ class KnowledgeAdmin:
             lines.append("*Most-asked entries:*")
             for number, (entry_id, count) in enumerate(stats.top_entries, start=1):
                 entry = kb.get(entry_id)
-                label = f"{clip(escape(entry.label), 80)} " if entry is not None else ""
+                label = f"{escape(shorten(entry.label, 80))} " if entry is not None else ""
                 lines.append(f"{number}. {label}(`{escape(entry_id)}`) — {count}")
         return "\n".join(lines)
 
     # --- one-step aliases ----------------------------------------------------------------------
 
     def make_alias(self, user_id: str, entry_id: str, question: str) -> str:
-        """Add the question's subject as an alias of `entry_id`, then refresh; on any error the
-        YAML file is restored and the running base is untouched."""
-        alias = alias_for(question)
+        """The gaps button: add the question's subject (`alias_for`) as an alias of `entry_id`,
+        then refresh; on any error no file changes and the running base is untouched."""
+        try:
+            alias = gap_alias(question)
+        except AliasError as error:
+            self._record(user_id, "alias", "invalid", self.holder.current.version, None, str(error))
+            return f"Could not add the alias: {escape(str(error))}"
+        return self._write_alias(user_id, entry_id, alias, gap=question)
+
+    def add_typed_alias(self, user_id: str, entry_id: str, text: str) -> str:
+        """`/alliance alias ENTRY-ID = TEXT`: add TEXT as the admin typed it (case and accents
+        kept, only invisible characters stripped), then refresh."""
+        return self._write_alias(user_id, entry_id, text, gap=text)
+
+    def _write_alias(self, user_id: str, entry_id: str, alias: str, *, gap: str) -> str:
         before = self.holder.current
-        with self._write_lock:
+        # An alias write is a refresh too (it installs what it validated): under the refresh lock,
+        # a refresh that read the directory before the write cannot install that older read after.
+        with self._write_lock, self._refresh_lock:
             try:
                 written = add_alias(self.holder, entry_id, alias)
             except AliasError as error:
@@ -288,7 +339,8 @@ class KnowledgeAdmin:
                 return f"Could not add the alias: {escape(str(error))}"
             except KnowledgeBaseInvalid as error:
                 return self._invalid(user_id, "alias", before, error.problems)
-        self.state.forget_gap(normalize_question(question))
+        alias = clean_alias(alias)  # what add_alias wrote
+        self.state.forget_gap(normalize_question(gap))
         diff = diff_knowledge(written.swap.previous, written.swap.current)
         self._record(
             user_id,

@@ -1,7 +1,10 @@
 """The `alliance-bot` command line: ask questions, check the knowledge base, run the Slack app.
 
-Errors a user can make (a bad date, a broken knowledge base, a missing token) end in one clear
-line and exit code 1 or 2, never a traceback.
+Errors a user can make (a bad date, a broken knowledge base, a missing token, a port out of range)
+end in one clear line and exit code 1 or 2, never a traceback. A reader that goes away
+(`alliance-bot ask … | head -1`) ends the command quietly, as it would `cat`. `--version` reads
+the installed distribution's metadata, so pyproject.toml is the one place the version is written.
+Each sub-command's `--help` names the settings it reads and the README section about them.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, NoReturn
 
+from alliance_bot import __version__
 from alliance_bot.answering.answer import Answer
 from alliance_bot.answering.engine import answer
 from alliance_bot.config import ConfigError, knowledge_dir_from, timezone_from
@@ -32,14 +37,87 @@ def _iso_date(text: str) -> dt.date:
         ) from None
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port out of range: {port} (0-65535; 0 picks a free one)")
+    return port
+
+
+# What each sub-command reads from the environment (or .env), for its --help, and the README
+# sections that explain them (tests check that each section exists).
+_SLACK_APP_OPTIONAL = (
+    "optional: SLACK_API_URL, ALLIANCE_ADMINS, ALLIANCE_KNOWLEDGE_DIR, ALLIANCE_STATE_DB,",
+    "          ALLIANCE_DAILY_CHANNEL, ALLIANCE_DAILY_TIME, ALLIANCE_TIMEZONE,",
+    "          ALLIANCE_DAILY_FALLBACK",
+)
+_SETTINGS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "ask": (
+        (
+            "optional: ALLIANCE_KNOWLEDGE_DIR (default: the knowledge base shipped with the package)",
+        ),
+        ("Asking questions",),
+    ),
+    "kb": (
+        ("optional: ALLIANCE_KNOWLEDGE_DIR (the directory checked when none is given)",),
+        ("Admin guide: keeping the knowledge base",),
+    ),
+    "serve": (
+        ("required: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET", *_SLACK_APP_OPTIONAL),
+        ("HTTP mode, step by step", "Settings"),
+    ),
+    "socket": (
+        ("required: SLACK_BOT_TOKEN, SLACK_APP_TOKEN", *_SLACK_APP_OPTIONAL),
+        ("Socket Mode, step by step", "Settings"),
+    ),
+    "post-today": (
+        (
+            "required: SLACK_BOT_TOKEN (not with --dry-run), ALLIANCE_DAILY_CHANNEL (or --channel)",
+            "optional: ALLIANCE_TIMEZONE, ALLIANCE_DAILY_FALLBACK, ALLIANCE_STATE_DB,",
+            "          ALLIANCE_KNOWLEDGE_DIR, SLACK_API_URL",
+        ),
+        ("`alliance-bot post-today`", "Settings"),
+    ),
+}
+
+
+def _epilog(command: str) -> str:
+    settings, sections = _SETTINGS[command]
+    lines = [
+        "settings (environment variables, or a .env file in the working directory):",
+        *(f"  {line}" for line in settings),
+        "see README.md, section " + " and ".join(f'"{section}"' for section in sections),
+    ]
+    return "\n".join(lines)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors: the error and where to read more, no usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="alliance-bot",
         description="Answers questions about the US–Japan alliance from a cited knowledge base.",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"alliance-bot {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    ask = commands.add_parser("ask", help="answer a question, as /alliance TEXT would")
+    def command(name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name,
+            epilog=_epilog(name),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            **kwargs,
+        )
+
+    ask = command("ask", help="answer a question, as /alliance TEXT would")
     ask.add_argument("text", nargs="*", help="the question (empty: help)")
     ask.add_argument("--today", type=_iso_date, help="the date 'on this day' means (YYYY-MM-DD)")
     output = ask.add_mutually_exclusive_group()
@@ -50,19 +128,19 @@ def _parser() -> argparse.ArgumentParser:
         help='read {"text": ..., "today": ...} lines from stdin, print one JSON object per line',
     )
 
-    kb = commands.add_parser("kb", help="knowledge base tools")
+    kb = command("kb", help="knowledge base tools")
     kb_commands = kb.add_subparsers(dest="kb_command", required=True, metavar="KB_COMMAND")
     check = kb_commands.add_parser("check", help="validate a knowledge base directory")
     check.add_argument("directory", nargs="?", type=Path, help="default: the one in use")
     draft = kb_commands.add_parser("draft", help="propose entries for a new article (YAML)")
     draft.add_argument("article", type=Path, help="the new article, e.g. seeds/005_new.txt")
 
-    serve = commands.add_parser("serve", help="run the Slack app over HTTP")
+    serve = command("serve", help="run the Slack app over HTTP")
     serve.add_argument("--host", default="0.0.0.0", help="default: 0.0.0.0")
-    serve.add_argument("--port", type=int, default=3000, help="default: 3000")
-    commands.add_parser("socket", help="run the Slack app in Socket Mode")
+    serve.add_argument("--port", type=_port, default=3000, help="default: 3000 (0: a free port)")
+    command("socket", help="run the Slack app in Socket Mode")
 
-    post = commands.add_parser("post-today", help="post today's 'on this day' item once")
+    post = command("post-today", help="post today's 'on this day' item once")
     post.add_argument("--today", help="the local date to post for (YYYY-MM-DD)")
     post.add_argument("--channel", help="default: ALLIANCE_DAILY_CHANNEL")
     post.add_argument("--dry-run", action="store_true", help="print the message, post nothing")
@@ -98,7 +176,12 @@ def _ask(args: argparse.Namespace) -> int:
         return 2
     if args.jsonl:
         return _ask_lines(kb, today)
-    result = answer(kb, " ".join(args.text), today)
+    question = " ".join(args.text)
+    if _lone_surrogate(question) is not None:
+        # argv bytes that are not UTF-8 arrive as lone surrogates (surrogateescape).
+        print("alliance-bot: the question is not valid UTF-8 text", file=sys.stderr)
+        return 2
+    result = answer(kb, question, today)
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
     else:
@@ -107,24 +190,47 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _ask_lines(kb: KnowledgeBase, today: dt.date) -> int:
-    """Answer one JSON question per input line; a bad line gets an error object, not a crash."""
-    for number, raw in enumerate(sys.stdin, start=1):
+    """Answer one JSON question per input line; a bad line gets an error object, not a crash.
+
+    Lines are decoded one by one, so bytes that are not UTF-8 spoil only their own line.
+    """
+    for number, raw in enumerate(sys.stdin.buffer, start=1):
         if not raw.strip():
             continue
         try:
-            request = json.loads(raw)
+            request = json.loads(raw.decode("utf-8"))
             text = request["text"]
             if not isinstance(text, str):
                 raise TypeError("text must be a string")
+            surrogate = _lone_surrogate(text)
+            if surrogate is not None:
+                raise ValueError(f"text holds a lone surrogate (U+{surrogate:04X}), not text")
             day = dt.date.fromisoformat(request["today"]) if request.get("today") else today
-        except (ValueError, KeyError, TypeError, AttributeError) as error:
-            message = f'line {number}: expected {{"text": ..., "today": "YYYY-MM-DD"}} ({error})'
-            result = {"status": "error", "text": message, "sources": [], "entries": [],
-                      "suggestions": []}  # fmt: skip
-            print(json.dumps(result, ensure_ascii=False), flush=True)
+        except RecursionError:
+            _print_error(number, "the JSON is nested too deeply")
             continue
-        print(json.dumps(answer(kb, text, day).to_json(), ensure_ascii=False), flush=True)
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            _print_error(number, f'expected {{"text": ..., "today": "YYYY-MM-DD"}} ({error})')
+            continue
+        try:
+            result = answer(kb, text, day).to_json()
+        except Exception as error:  # one question must not end the batch
+            print(f"alliance-bot: line {number}: {type(error).__name__}", file=sys.stderr)
+            _print_error(number, "could not answer this question (an internal error)")
+            continue
+        print(json.dumps(result, ensure_ascii=False), flush=True)
     return 0
+
+
+def _print_error(number: int, message: str) -> None:
+    result = {"status": "error", "text": f"line {number}: {message}", "sources": [],
+              "entries": [], "suggestions": []}  # fmt: skip
+    # ensure_ascii: the message may quote what could not be read.
+    print(json.dumps(result), flush=True)
+
+
+def _lone_surrogate(text: str) -> int | None:
+    return next((ord(c) for c in text if 0xD800 <= ord(c) <= 0xDFFF), None)
 
 
 def _kb(args: argparse.Namespace) -> int:
@@ -145,8 +251,24 @@ def _kb(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        status = _run(argv)
+        sys.stdout.flush()  # here, not at exit, so a closed pipe is caught below
+        return status
+    except BrokenPipeError:
+        # The reader went away (`| head -1`): stop quietly, as `cat` does. Point stdout at
+        # /dev/null so the interpreter's last flush at exit does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 128 + 13  # what a shell reports for a process ended by SIGPIPE
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
     if args.command == "ask":
         return _ask(args)
     if args.command == "kb":
@@ -164,4 +286,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return int(post_today(today=args.today, channel=args.channel, dry_run=args.dry_run))
     parser.error(f"unknown command {args.command}")
-    return 2

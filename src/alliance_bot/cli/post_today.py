@@ -16,6 +16,7 @@ import asyncio
 import datetime as dt
 import logging
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -39,6 +40,7 @@ from alliance_bot.mrkdwn import unescape
 from alliance_bot.slack.daily_channel import SlackDailyChannel
 from alliance_bot.slack.render.daily import render_daily
 from alliance_bot.slack.web_client import make_slack_client
+from alliance_bot.sqlite_store import describe_open_error
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -68,6 +70,14 @@ def post_today(*, today: str | None, channel: str | None, dry_run: bool) -> int:
             )
         if not target:
             return _fail("no channel: set ALLIANCE_DAILY_CHANNEL or pass --channel", EXIT_USAGE)
+    # A dry run reads the state only if it exists (it must not create files).
+    if not dry_run or settings.state_db.is_file():
+        try:
+            SqlitePostState(settings.state_db)  # opened here: a bad file is one line, not a trace
+        except (sqlite3.Error, OSError) as error:
+            return _fail(
+                f"ALLIANCE_STATE_DB: {describe_open_error(settings.state_db, error)}", EXIT_USAGE
+            )
     try:
         kb = load_knowledge(settings.knowledge_dir)
     except KnowledgeBaseInvalid as error:

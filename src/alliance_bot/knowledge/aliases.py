@@ -6,27 +6,50 @@ ruamel.yaml's round-trip mode — reflows some of it. Here exactly one thing cha
 appended to the entry's `aliases` list (flow `[...]` or block `- ...`), or an `aliases: [...]`
 line is added under the entry's `id`.
 
-The write is atomic (temporary file + rename, so a concurrent refresh reads the old file or the new
-one), then the whole base is validated and swapped in by `KnowledgeHolder.reload`. If that fails,
-the original bytes are put back and the running base is untouched.
+Crash-safe by order: the whole base is validated *with the candidate file in memory* first
+(`load_knowledge(..., replacing=...)`); only a valid candidate is written, and that write is atomic
+— a temporary file in the same directory, fsync, rename over the original, fsync the directory —
+so a crash at any moment leaves the old file or the new one, both valid, and at worst a hidden
+`.people.yaml.*.writing` file that no load reads. The validated snapshot is then swapped in. A
+failed write (a full disk) removes its temporary file and changes nothing.
+
+Aliases are text: control, bidirectional and zero-width characters are stripped (they are invisible
+in Slack and in an editor, so an alias carrying one would never match what anyone types), a lone
+surrogate is refused, and so is an alias made only of question words ("who is").
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import tempfile
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from alliance_bot.knowledge.files import (
+    YAML_LIMIT,
+    UnreadableFile,
+    describe_os_error,
+    read_checked,
+)
 from alliance_bot.knowledge.holder import KnowledgeHolder, Swap
-from alliance_bot.knowledge.loader import knowledge_files
+from alliance_bot.knowledge.loader import knowledge_files, load_knowledge
 from alliance_bot.knowledge.models import SECTIONS
-from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
-from alliance_bot.knowledge.text import name_key
+from alliance_bot.knowledge.text import STOPWORDS, name_key
 
 MAX_ALIAS = 200
+# Words that make a question a question; an alias made only of these names nothing.
+QUESTION_WORDS = frozenset(
+    "who whom whose what when where which why how is are was were did does do s quote search "
+    "tell me about many much".split()
+)
+# Unicode categories stripped from an alias: Cc control (NUL, ESC), Cf format (BOM, U+200B
+# zero-width space, U+202E right-to-left override and the other bidi controls).
+_INVISIBLE = frozenset({"Cc", "Cf"})
 
 
 class AliasError(Exception):
@@ -48,17 +71,41 @@ class _Edit:
     line: int
 
 
-def add_alias(holder: KnowledgeHolder, entry_id: str, alias: str) -> WrittenAlias:
-    """Write `alias` into `entry_id`'s YAML entry, then refresh.
+def refuse_surrogates(text: str, what: str) -> None:
+    """Raise `AliasError` if `text` holds a lone surrogate: it cannot be written as UTF-8 (to a
+    file or the state database), and it is no character anyone typed."""
+    surrogate = next((c for c in text if 0xD800 <= ord(c) <= 0xDFFF), None)
+    if surrogate is not None:
+        raise AliasError(
+            f"{what} contains a lone surrogate (U+{ord(surrogate):04X}), which is not a "
+            "character; type it again"
+        )
 
-    Raises `AliasError` before touching any file, or `KnowledgeBaseInvalid` after restoring the
-    file when the refreshed base does not validate.
-    """
-    alias = " ".join(alias.split())
+
+def clean_alias(text: str) -> str:
+    """`text` as an alias: invisible characters stripped, white space collapsed, otherwise as
+    typed (case and accents kept). Raises `AliasError` for what cannot be an alias."""
+    refuse_surrogates(text, "the alias")
+    visible = "".join(c for c in text if unicodedata.category(c) not in _INVISIBLE)
+    alias = " ".join(visible.split())
     if not alias:
         raise AliasError("the alias is empty")
     if len(alias) > MAX_ALIAS:
         raise AliasError(f"the alias is longer than {MAX_ALIAS} characters")
+    if all(word in QUESTION_WORDS or word in STOPWORDS for word in name_key(alias).split()):
+        raise AliasError(
+            f"{alias!r} has only question words (or words like 'the'); an alias must name the entry"
+        )
+    return alias
+
+
+def add_alias(holder: KnowledgeHolder, entry_id: str, alias: str) -> WrittenAlias:
+    """Write `alias` into `entry_id`'s YAML entry, then swap in the base it makes.
+
+    Raises `AliasError` or `KnowledgeBaseInvalid` without having written anything: the candidate
+    file is validated in memory, with the rest of the directory, before it is written.
+    """
+    alias = clean_alias(alias)
     entry = holder.current.get(entry_id)
     if entry is None:
         raise AliasError(f"no entry with id {entry_id!r} in the running knowledge base")
@@ -68,22 +115,25 @@ def add_alias(holder: KnowledgeHolder, entry_id: str, alias: str) -> WrittenAlia
     path, original = _find_file(holder.directory, entry_id)
     newline = "\r\n" if "\r\n" in original else "\n"
     edit = _insert_alias(original, entry_id, alias, newline=newline)
-    _replace(path, edit.text.encode("utf-8"))
+    data = edit.text.encode("utf-8")
+    candidate = load_knowledge(holder.directory, replacing={path.name: data})
+    shown = f"{holder.directory.name}/{path.name}"
     try:
-        swap = holder.reload()
-    except (KnowledgeBaseInvalid, OSError):
-        _replace(path, original.encode("utf-8"))
-        raise
-    return WrittenAlias(file=f"{holder.directory.name}/{path.name}", line=edit.line, swap=swap)
+        replace_file(path, data)
+    except OSError as error:
+        raise AliasError(
+            f"could not write {shown}: {describe_os_error(error)}; nothing was changed"
+        ) from None
+    return WrittenAlias(file=shown, line=edit.line, swap=holder.install(candidate))
 
 
 def _find_file(directory: Path, entry_id: str) -> tuple[Path, str]:
     for path in knowledge_files(directory):
         try:
-            text = path.read_bytes().decode("utf-8")
+            text = read_checked(path, base=directory, limit=YAML_LIMIT).decode("utf-8")
             if _entry_node(text, entry_id) is not None:
                 return path, text
-        except (UnicodeDecodeError, yaml.YAMLError):
+        except (UnreadableFile, UnicodeDecodeError, yaml.YAMLError):
             continue  # a file being edited by hand; the entry is not in a file we can read
     raise AliasError(f"no YAML file in {directory.name}/ holds the entry {entry_id!r}")
 
@@ -157,11 +207,36 @@ def _end_of_line(text: str, index: int) -> int:
     return end - 1 if end > 0 and text[end - 1] == "\r" else end
 
 
-def _replace(path: Path, data: bytes) -> None:
-    """Write via a temporary file and rename: readers see the old file or the new, never half.
+def replace_file(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` atomically and durably: readers and crashes see the old file or
+    the new one, never half of one.
 
-    The temporary name does not end in .yaml, so a refresh running meanwhile does not load it.
+    The temporary file is in the same directory (a rename is atomic only within one file system)
+    and its name does not end in .yaml, so a refresh running meanwhile does not load it. The data
+    is fsynced before the rename and the directory after it, so the rename cannot reach the disk
+    before the bytes do. On any error the temporary file is removed and `path` is untouched.
     """
-    temporary = path.with_name(f".{path.name}.writing")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
+    status = path.stat()
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".writing")
+    temporary = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        # mkstemp creates 0600; the file keeps the mode (and, where allowed, the owner) it had.
+        os.chmod(temporary, status.st_mode & 0o7777)
+        if (status.st_uid, status.st_gid) != (os.geteuid(), os.getegid()):
+            with contextlib.suppress(PermissionError):
+                os.chown(temporary, status.st_uid, status.st_gid)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    directory = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(directory)
+    except OSError:
+        pass  # some file systems cannot fsync a directory; the rename itself has happened
+    finally:
+        os.close(directory)

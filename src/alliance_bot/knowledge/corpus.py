@@ -1,11 +1,26 @@
-"""The seed articles as cited: whitespace-insensitive lookup of evidence and its line number."""
+"""The seed articles as cited: whitespace-insensitive lookup of evidence and its line number.
+
+Seed files are read through `files.read_checked`: regular files inside `seeds/`, size-capped. Why
+a file could not be read is kept, so a problem says so; and when `seeds/` itself cannot be read,
+that is one problem for the directory, not one per citation.
+"""
 
 from __future__ import annotations
 
 import bisect
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from alliance_bot.knowledge.files import (
+    SEED_LIMIT,
+    UnreadableFile,
+    describe_os_error,
+    read_checked,
+)
+
+SEEDS = "seeds"
 
 _TOKEN = re.compile(r"\S+")
 
@@ -46,20 +61,64 @@ class Article:
 class Corpus:
     """Seed files read once per load, resolved against the knowledge base root."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, limit: int = SEED_LIMIT) -> None:
         self.root = root
+        self._limit = limit
         self._articles: dict[str, Article | None] = {}
+        self._failures: dict[str, str] = {}
+        self._directory_problem: str | None = None
+        self._directory_checked = False
 
     def article(self, path: str) -> Article | None:
+        """The article at `path` (`seeds/<name>.txt`), or None; `failure(path)` says why."""
         if path not in self._articles:
-            file = self.root / path
-            try:
-                raw = file.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                self._articles[path] = None
-            else:
-                self._articles[path] = Article.read(path, raw)
+            self._articles[path] = self._read(path)
         return self._articles[path]
+
+    def failure(self, path: str) -> str:
+        """Why `article(path)` is None, completing "cannot read cited file …: "."""
+        return self._failures.get(path, "")
+
+    def directory_problem(self) -> str | None:
+        """Why `seeds/` as a whole cannot be read, or None when it can (checked once)."""
+        if not self._directory_checked:
+            self._directory_checked = True
+            seeds = self.root / SEEDS
+            try:
+                if not seeds.is_dir():
+                    exists = seeds.exists()
+                    self._directory_problem = (
+                        "it is not a directory" if exists else "the directory does not exist"
+                    )
+                else:
+                    with os.scandir(seeds):
+                        pass
+            except OSError as error:
+                self._directory_problem = describe_os_error(error)
+        return self._directory_problem
+
+    def _read(self, path: str) -> Article | None:
+        file = self.root / path
+        if file.parent != self.root / SEEDS:
+            self._failures[path] = f"it is not in {SEEDS}/"
+            return None
+        try:
+            raw = read_checked(file, base=self.root / SEEDS, limit=self._limit)
+        except UnreadableFile as error:
+            self._failures[path] = str(error)
+            return None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = raw[: error.start].count(b"\n") + 1
+            self._failures[path] = f"it is not UTF-8 text (line {line})"
+            return None
+        # Universal newlines, as `read_text` gave before: versions and line numbers stay the same.
+        return Article.read(path, text.replace("\r\n", "\n").replace("\r", "\n"))
+
+    def failed(self) -> list[str]:
+        """The cited paths that could not be read."""
+        return sorted(self._failures)
 
     def files(self) -> list[str]:
         return sorted(p for p, a in self._articles.items() if a is not None)

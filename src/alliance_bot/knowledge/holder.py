@@ -55,7 +55,8 @@ class KnowledgeHolder:
         return self.install(load_knowledge(self.directory))
 
     def install(self, fresh: KnowledgeBase) -> Swap:
-        """Swap in a snapshot already loaded and validated (by `validate`): a refresh loads once."""
+        """Swap in a snapshot already loaded and validated (by `validate`, or by the alias writer,
+        which validated the very bytes it then wrote): a refresh loads once."""
         with self._lock:
             swap = Swap(self._current, fresh)
             self._previous, self._current = self._current, fresh

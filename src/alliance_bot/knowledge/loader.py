@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from collections.abc import Iterator
+import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from alliance_bot.knowledge.corpus import Corpus
+from alliance_bot.knowledge.corpus import SEEDS, Corpus
+from alliance_bot.knowledge.files import YAML_LIMIT, UnreadableFile, describe_os_error, read_checked
 from alliance_bot.knowledge.lexicon import Lexicon, LexiconEntry, lexicon_problems
 from alliance_bot.knowledge.models import MODELS, SECTIONS, Entry, Event, Quote
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid, Problem
@@ -54,34 +56,47 @@ def knowledge_files(directory: Path) -> list[Path]:
     return sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
 
 
-def load_knowledge(directory: Path) -> KnowledgeBase:
-    """Read, validate and index `directory`; raise `KnowledgeBaseInvalid` listing every problem."""
+def load_knowledge(
+    directory: Path, *, replacing: Mapping[str, bytes] | None = None
+) -> KnowledgeBase:
+    """Read, validate and index `directory`; raise `KnowledgeBaseInvalid` listing every problem.
+
+    `replacing` maps file names in `directory` to bytes read instead of the file's: a candidate
+    edit is validated, with everything around it, before it is written.
+    """
     # A load allocates millions of objects; the cyclic collector would run full passes during it,
     # each holding the GIL for up to seconds while questions wait in other threads. Pause it; the
     # holder freezes the snapshot once it is in use (`KnowledgeHolder.install`).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _load(directory)
+        return _load(directory, replacing or {})
     finally:
         if collecting:
             gc.enable()
 
 
-def _load(directory: Path) -> KnowledgeBase:
+def _load(directory: Path, replacing: Mapping[str, bytes]) -> KnowledgeBase:
     directory = directory.resolve()
     problems: list[Problem] = []
-    if not directory.is_dir():
-        raise KnowledgeBaseInvalid([Problem(str(directory), None, None, "no such directory")])
-    files = knowledge_files(directory)
+    files = _list_directory(directory)
     if not files:
         problems.append(Problem(str(directory), None, None, "no *.yaml files in the directory"))
     parsed: list[_Parsed] = []
     digest = hashlib.sha256()
     for path in files:
-        raw = path.read_bytes()
+        name = _display(path, directory)
+        try:
+            raw = (
+                replacing[path.name]
+                if path.name in replacing
+                else read_checked(path, base=directory, limit=YAML_LIMIT)
+            )
+        except UnreadableFile as error:
+            problems.append(Problem(name, None, None, f"cannot read the file: {error}"))
+            continue
         digest.update(path.name.encode() + b"\0" + raw + b"\0")
-        parsed.extend(_parse_file(_display(path, directory), raw, problems))
+        parsed.extend(_parse_file(name, raw, problems))
 
     lexicon_items = [p for p in parsed if p.section == LEXICON]
     parsed = [p for p in parsed if p.section != LEXICON]
@@ -100,6 +115,9 @@ def _load(directory: Path) -> KnowledgeBase:
         str(p.data.get("id")) for p in parsed if p.section == "people" and isinstance(p.data, dict)
     }
     _cross_check(entries, corpus, problems, people=None if unreadable else people)
+    seeds_problem = corpus.directory_problem() if corpus.failed() else None
+    if seeds_problem is not None:
+        problems.append(Problem(f"{SEEDS}/", None, None, f"cannot read: {seeds_problem}"))
     if problems:
         raise KnowledgeBaseInvalid(problems)
     for name in corpus.files():
@@ -126,6 +144,20 @@ def _load(directory: Path) -> KnowledgeBase:
     while parsed:
         parsed.pop()
     return kb
+
+
+def _list_directory(directory: Path) -> list[Path]:
+    """The YAML files of `directory`; a directory that cannot be listed is one clear problem."""
+    try:
+        if not directory.is_dir():
+            what = "it is a file, not a directory" if directory.exists() else "no such directory"
+            raise KnowledgeBaseInvalid([Problem(str(directory), None, None, what)])
+        with os.scandir(directory):
+            pass  # glob() would hide a permission error as "no files"
+    except OSError as error:
+        problem = Problem(str(directory), None, None, f"cannot read: {describe_os_error(error)}")
+        raise KnowledgeBaseInvalid([problem]) from None
+    return knowledge_files(directory)
 
 
 def _display(path: Path, directory: Path) -> str:
@@ -304,6 +336,7 @@ def _cross_check(
     check because a file could not be read.
     """
     first_seen: dict[str, _Parsed] = {}
+    unreadable: dict[str, list[Any]] = {}  # cited file -> [yaml file, line, entry id, citations]
     for entry, item in entries:
         if entry.id in first_seen:
             other = first_seen[entry.id]
@@ -336,14 +369,14 @@ def _cross_check(
         for index, citation in enumerate(entry.sources):
             article = corpus.article(citation.file)
             if article is None:
-                problems.append(
-                    Problem(
-                        item.file,
-                        _line_of(item.node, ("sources", index, "file"), item.line),
-                        entry.id,
-                        f"cited file {citation.file} does not exist or is not UTF-8 text",
-                    )
-                )
+                if corpus.directory_problem() is not None:
+                    continue  # reported once for the directory, by `_load`
+                # One problem per unreadable file, at its first citation: a seed cited by 50
+                # entries is one thing to fix, not 50.
+                if citation.file not in unreadable:
+                    line = _line_of(item.node, ("sources", index, "file"), item.line)
+                    unreadable[citation.file] = [item.file, line, entry.id, 0]
+                unreadable[citation.file][3] += 1
                 continue
             cited_texts.append(article.squashed)
             if article.find(citation.evidence) is None:
@@ -366,6 +399,16 @@ def _cross_check(
                         "text: the quoted words are not in any cited file",
                     )
                 )
+    for cited, (file, line, entry_id, count) in unreadable.items():
+        more = f" (cited {count - 1} more times)" if count > 1 else ""
+        problems.append(
+            Problem(
+                file,
+                line,
+                entry_id,
+                f"cannot read cited file {cited}: {corpus.failure(cited)}{more}",
+            )
+        )
 
 
 def _clip(text: str, limit: int = 80) -> str:

@@ -15,6 +15,7 @@ import asyncio
 import logging
 import os
 import signal
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -22,11 +23,14 @@ from pathlib import Path
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
+from alliance_bot.admin.state import SqliteAdminState
 from alliance_bot.config import ConfigError, Settings
 from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
 from alliance_bot.slack.app import wire
 from alliance_bot.slack.server import build_web_app, run_guarded
+from alliance_bot.slack.signals import queue_signal
+from alliance_bot.sqlite_store import describe_open_error
 
 logger = logging.getLogger("alliance_bot")
 
@@ -35,6 +39,7 @@ EXIT_CONFIG = 2
 
 def serve(*, host: str, port: int) -> int:
     """Run the Slack app over HTTP on `host:port`; return the exit status."""
+    queue_signal(signal.SIGHUP)  # before loading: a SIGHUP now is a reload later, not an exit
     started = _start(Settings.require_http)
     if isinstance(started, int):
         return started
@@ -44,6 +49,7 @@ def serve(*, host: str, port: int) -> int:
 
 def socket_mode() -> int:
     """Run the Slack app over Socket Mode (no public URL needed); return the exit status."""
+    queue_signal(signal.SIGHUP)  # before loading: a SIGHUP now is a reload later, not an exit
     started = _start(Settings.require_socket)
     if isinstance(started, int):
         return started
@@ -68,14 +74,25 @@ def _start(
     try:
         knowledge = KnowledgeHolder.load(settings.knowledge_dir)
     except KnowledgeBaseInvalid as error:
+        # One problem (an unreadable file, a missing directory) fits on the line itself.
+        separator = " " if len(error.problems) == 1 else "\n"
         print(
             f"alliance-bot: the knowledge base in {settings.knowledge_dir} is invalid "
-            f"(ALLIANCE_KNOWLEDGE_DIR):\n{error.report()}",
+            f"(ALLIANCE_KNOWLEDGE_DIR):{separator}{error.report()}",
             file=sys.stderr,
         )
         return EXIT_CONFIG
     kb = knowledge.current
     logger.info("knowledge base %s loaded: %d entries", kb.version, len(kb))
+    try:
+        # Opened (and migrated) here, so a read-only or corrupt file stops start-up in one line.
+        SqliteAdminState(settings.state_db)
+    except (sqlite3.Error, OSError) as error:
+        print(
+            f"alliance-bot: ALLIANCE_STATE_DB: {describe_open_error(settings.state_db, error)}",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
     return settings, knowledge
 
 

@@ -44,6 +44,7 @@ from alliance_bot.slack.render.limits import (
     split_mrkdwn,
 )
 from alliance_bot.slack.server import BackgroundJob
+from alliance_bot.slack.signals import take_over
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +146,9 @@ def admin_subcommands(admin: KnowledgeAdmin) -> dict[str, Subcommand]:
         if match is None:
             text = "Usage: `/alliance alias ENTRY-ID = TEXT`, e.g. `/alliance alias hamada-yasukazu = defense chief`."
         else:
-            text = await asyncio.to_thread(admin.make_alias, request.user_id, match[1], match[2])
+            text = await asyncio.to_thread(
+                admin.add_typed_alias, request.user_id, match[1], match[2]
+            )
         await request.respond(**render_admin_text(text), response_type="ephemeral")
 
     return {
@@ -201,7 +204,8 @@ def sighup_reloader(admin: KnowledgeAdmin) -> BackgroundJob:
     async def reload_on_sighup() -> None:
         loop = asyncio.get_running_loop()
         wanted = asyncio.Event()
-        loop.add_signal_handler(signal.SIGHUP, wanted.set)
+        # A SIGHUP queued during start-up (`queue_signal`) is replayed here as one reload.
+        take_over(loop, signal.SIGHUP, wanted.set)
         logger.info("SIGHUP reloads the knowledge base (pid %d)", os.getpid())
         try:
             while True:
@@ -211,6 +215,7 @@ def sighup_reloader(admin: KnowledgeAdmin) -> BackgroundJob:
                 logger.info("SIGHUP reload: %s", unescape(text))
         finally:
             loop.remove_signal_handler(signal.SIGHUP)
+            signal.signal(signal.SIGHUP, signal.SIG_IGN)  # shutting down: a reload is moot
 
     return reload_on_sighup
 
@@ -230,7 +235,9 @@ def render_gaps(report: GapsReport, kb: KnowledgeBase) -> Message:
     """The gaps list with one "make alias" button per gap and suggested entry still in the base."""
     message = render_admin_text(report.text)
     buttons: list[dict[str, Any]] = []
-    for number, gap in enumerate(report.gaps, start=1):
+    for number, (gap, alias) in enumerate(zip(report.gaps, report.aliases, strict=True), start=1):
+        if alias is None:
+            continue  # the list says there is nothing to add; a button would only be refused
         for entry_id in gap.suggestions[:2]:
             entry = kb.get(entry_id)
             if entry is None:
