@@ -30,7 +30,7 @@ from alliance_bot.daily.job import (
     describe,
     post_daily,
 )
-from alliance_bot.daily.state import PostRecord, SqlitePostState
+from alliance_bot.daily.state import PostRecord, SqlPostState
 from alliance_bot.knowledge.dates import InvalidDate, PartialDate
 from alliance_bot.knowledge.loader import load_knowledge
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
@@ -96,7 +96,7 @@ async def _post(
 ) -> DailyOutcome:
     client = make_slack_client(token=token, base_url=settings.api_url)
     job = DailyJob(
-        state=SqlitePostState(settings.state_db),
+        state=SqlPostState.for_settings(settings),
         fallback=settings.daily_fallback,
         owner=default_owner(),
     )
@@ -107,8 +107,8 @@ def _dry_run(kb: KnowledgeBase, settings: Settings, channel: str | None, day: dt
     rotation = ArchiveRotation()
     record: PostRecord | None = None
     # Read the state only if it exists: a dry run must not create files.
-    if channel and settings.state_db.is_file():
-        state = SqlitePostState(settings.state_db)
+    if channel and (settings.database_url is not None or settings.state_db.is_file()):
+        state = SqlPostState.for_settings(settings)
         rotation = asyncio.run(state.rotation(channel))
         record = asyncio.run(state.get(channel, day))
     message = compose_daily(kb, day, fallback=settings.daily_fallback, rotation=rotation)

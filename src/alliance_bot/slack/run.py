@@ -27,6 +27,7 @@ from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
 from alliance_bot.slack.app import wire
 from alliance_bot.slack.server import build_web_app, run_guarded
+from alliance_bot.state import DatabaseUnavailable, open_database
 
 logger = logging.getLogger("alliance_bot")
 
@@ -76,6 +77,14 @@ def _start(
         return EXIT_CONFIG
     kb = knowledge.current
     logger.info("knowledge base %s loaded: %d entries", kb.version, len(kb))
+    try:
+        # Opened (and migrated) here, before listening, so a bad URL or a database that is down
+        # at start-up is one line and exit 2, not a failure on the first question.
+        database = open_database(settings.database)
+    except DatabaseUnavailable as error:
+        print(f"alliance-bot: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    logger.info("state in the %s", database.url.shown)
     return settings, knowledge
 
 
