@@ -185,7 +185,9 @@ class TestSqliteFileFromBeforeAlembic:
             assert [(r.user_id, r.version_after) for r in admin.refreshes()] == [("U0ADMIN", "bbb")]
             stats = admin.stats(since=dt.date(2024, 3, 1))
             assert (stats.asked, stats.answered) == (2, 1)
-            assert [g.text for g in admin.gaps(since=dt.date(2024, 3, 1))] == ["who is Taylor Swift?"]
+            assert [g.text for g in admin.gaps(since=dt.date(2024, 3, 1))] == [
+                "who is Taylor Swift?"
+            ]
         finally:
             database.dispose()
 

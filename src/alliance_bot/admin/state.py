@@ -125,9 +125,9 @@ class AdminState(Protocol):
 
     def stats(self, *, since: dt.date, top: int = 5) -> Stats: ...
 
-    def prune_gaps(self, *, now: dt.datetime) -> int:
+    def prune_gaps(self, *, now: dt.datetime, max_rows: int = MAX_GAPS) -> int:
         """Drop unanswered questions not asked for `GAP_RETENTION`, then the least recently
-        asked beyond `MAX_GAPS`; return how many went."""
+        asked beyond `max_rows`; return how many went."""
         ...
 
 
@@ -273,14 +273,14 @@ class SqlAdminState:
             top_entries=tuple((str(entry), int(n)) for entry, n in entries),
         )
 
-    def prune_gaps(self, *, now: dt.datetime) -> int:
+    def prune_gaps(self, *, now: dt.datetime, max_rows: int = MAX_GAPS) -> int:
         q = unanswered_questions.c
         cutoff = _iso(now - GAP_RETENTION)
         with self.database.transaction() as db:
             db.execute(delete(unanswered_daily).where(unanswered_daily.c.day < cutoff[:10]))
             stale = db.execute(delete(unanswered_questions).where(q.last_asked < cutoff)).rowcount
             # Beyond the cap, the least recently asked go first.
-            keep = select(q.normalized).order_by(q.last_asked.desc()).limit(MAX_GAPS)
+            keep = select(q.normalized).order_by(q.last_asked.desc()).limit(max_rows)
             over = db.execute(
                 delete(unanswered_questions).where(q.normalized.not_in(keep.scalar_subquery()))
             ).rowcount

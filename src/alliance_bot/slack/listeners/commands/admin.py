@@ -88,10 +88,13 @@ def wire_admin(
     """Build the admin, its state (the database of `Settings.database`) and its sub-commands."""
     now = clock or (lambda: dt.datetime.now(dt.UTC))
     store = state if state is not None else SqlAdminState.for_settings(settings)
-    admin = KnowledgeAdmin(knowledge, store, clock=now, timezone=settings.timezone)
+    recorder = QuestionRecorder(store, clock=now)
+    admin = KnowledgeAdmin(
+        knowledge, store, clock=now, timezone=settings.timezone, recorder=recorder
+    )
     return AdminWiring(
         admin=admin,
-        recorder=QuestionRecorder(store, clock=now),
+        recorder=recorder,
         subcommands=admin_subcommands(admin),
     )
 
