@@ -236,8 +236,10 @@ class SqlPostState:
                 first_claimed_at=_iso(now),
             )
             .on_conflict_do_nothing(index_elements=["channel", "local_date"])
+            # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT here.
+            .returning(daily_posts.c.channel)
         )
-        if inserted.rowcount != 1:
+        if inserted.first() is None:
             # The row exists: lock it, so that of two takeovers of an expired claim one waits for
             # the other and then sees it held (FOR UPDATE renders as nothing on SQLite, where the
             # transaction already holds the file's write lock).

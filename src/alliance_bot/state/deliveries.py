@@ -52,8 +52,10 @@ class DeliveryLog:
                 self._db.insert(deliveries)
                 .values(key=stored, expires_at=_iso(now + self._ttl))
                 .on_conflict_do_nothing(index_elements=["key"])
+                # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT here.
+                .returning(deliveries.c.key)
             )
-            first = inserted.rowcount == 1
+            first = inserted.first() is not None
         if self._sweep_due():
             self.sweep(now)
         return first
