@@ -91,7 +91,8 @@ def _start(
 async def _serve(settings: Settings, knowledge: KnowledgeHolder, *, host: str, port: int) -> int:
     wiring = wire(settings, knowledge)
     app, jobs = wiring.app, wiring.jobs
-    web_app = build_web_app(app, knowledge=knowledge, background=jobs)
+    database = open_database(settings.database)  # opened at start-up: this returns it
+    web_app = build_web_app(app, knowledge=knowledge, background=jobs, database_ok=database.ping)
     stop = _stop_on_signals()
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
