@@ -27,7 +27,8 @@ class TestBoundedGaps:
         huge = "who is " + "x" * 40_000
         state.record_question(at=NOW, answered=False, gap=(huge, huge))
         [gap] = state.gaps(since=SINCE)
-        assert gap.text == huge[:MAX_QUESTION_CHARS] and len(gap.normalized) == MAX_QUESTION_CHARS
+        assert gap.text == huge[:MAX_QUESTION_CHARS]
+        assert len(gap.normalized) == MAX_QUESTION_CHARS
 
     def test_two_huge_questions_with_one_prefix_are_one_gap(self, database: Database) -> None:
         """Bounding the key merges questions that differ only after the prefix."""
@@ -55,7 +56,8 @@ class TestBoundedGaps:
             state.record_question(at=at, answered=False, gap=(f"q{n}", f"q{n}"))
         assert state.prune_gaps(now=NOW + dt.timedelta(hours=1), max_rows=20) == 3
         remaining = {g.normalized for g in state.gaps(since=SINCE, limit=100)}
-        assert len(remaining) == 20 and {"q0", "q1", "q2"}.isdisjoint(remaining)
+        assert len(remaining) == 20
+        assert {"q0", "q1", "q2"}.isdisjoint(remaining)
         assert state.prune_gaps(now=NOW + dt.timedelta(hours=1)) == 0  # under MAX_GAPS
 
 

@@ -66,7 +66,8 @@ class TestReadiness:
         """/readyz is 200 with the knowledge version when PostgreSQL is up."""
         status, body = await _get(f"{server.url}/readyz")
         assert status == 200
-        assert body["database"] == "ok" and body["knowledge_version"]
+        assert body["database"] == "ok"
+        assert body["knowledge_version"]
 
     async def test_database_down_not_ready_but_alive_and_answering(
         self, server: AppProcess, own_cluster: PostgresCluster, fake_slack: FakeSlack
@@ -75,10 +76,12 @@ class TestReadiness:
         _, before = await _get(f"{server.url}/healthz")
         own_cluster.stop()
         status, ready = await _get(f"{server.url}/readyz")
-        assert status == 503 and ready["database"] == "unreachable"
+        assert status == 503
+        assert ready["database"] == "unreachable"
         assert ready["knowledge_version"] == before["knowledge_version"]
         status, health = await _get(f"{server.url}/healthz")
-        assert status == 200 and health["knowledge_version"] == before["knowledge_version"]
+        assert status == 200
+        assert health["knowledge_version"] == before["knowledge_version"]
         sender = SlackSender(f"{server.url}/slack/events", TEST_SIGNING_SECRET, fake_slack)
         sent = await sender.command("who is Hamada")
         assert sent.status == 200
