@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dotenv import dotenv_values
 
 from alliance_bot.knowledge.paths import default_knowledge_dir
+from alliance_bot.state.url import DatabaseUrl, parse_database_url
 
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_STATE_DB = "alliance-bot.db"
@@ -49,6 +50,9 @@ class Settings:
     # Knowledge base and state
     knowledge_dir: Path = field(default_factory=default_knowledge_dir)
     state_db: Path = Path(DEFAULT_STATE_DB)
+    # PostgreSQL for all state instead (several replicas); wins over state_db. repr=False: it may
+    # carry a password.
+    database_url: str | None = field(default=None, repr=False)
     # The daily "on this day" post
     daily_channel: str | None = None
     daily_time: dt.time = DEFAULT_DAILY_TIME
@@ -88,6 +92,16 @@ class Settings:
             )
 
         state_db = get("ALLIANCE_STATE_DB")
+        database_url = get("ALLIANCE_DATABASE_URL")
+        if database_url is not None:
+            try:
+                parse_database_url(database_url)
+            except ValueError as error:
+                # The value is not repeated: it may hold a password.
+                raise ConfigError(
+                    f"ALLIANCE_DATABASE_URL {error}, e.g. "
+                    "postgresql://alliance@/alliance?host=/run/postgresql"
+                ) from None
         fallback = (get("ALLIANCE_DAILY_FALLBACK") or "archive").lower()
         if fallback not in ("archive", "skip"):
             raise ConfigError("ALLIANCE_DAILY_FALLBACK must be 'archive' or 'skip'")
@@ -100,11 +114,19 @@ class Settings:
             admins=admins,
             knowledge_dir=knowledge_dir_from(values),
             state_db=Path(state_db) if state_db else Path(DEFAULT_STATE_DB),
+            database_url=database_url,
             daily_channel=get("ALLIANCE_DAILY_CHANNEL"),
             daily_time=_parse_time(get("ALLIANCE_DAILY_TIME")),
             timezone=_parse_timezone(get("ALLIANCE_TIMEZONE")),
             daily_fallback="archive" if fallback == "archive" else "skip",
         )
+
+    @property
+    def database(self) -> DatabaseUrl:
+        """Where state lives: ALLIANCE_DATABASE_URL when set, else the SQLite file."""
+        if self.database_url is not None:
+            return parse_database_url(self.database_url)
+        return DatabaseUrl.sqlite(self.state_db)
 
     def require_http(self) -> None:
         """Check what HTTP mode (`alliance-bot serve`) needs; raise `ConfigError` naming the gap."""

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from daily_support import RecordingSleep, write_tiny_kb
 
-from alliance_bot.daily.state import SqlitePostState
+from alliance_bot.daily.state import SqlPostState
 from alliance_bot.knowledge.loader import load_knowledge
 from alliance_bot.knowledge.snapshot import KnowledgeBase
+from alliance_bot.state import Database
 
 
 @pytest.fixture
@@ -29,8 +30,9 @@ def state_db(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def state(state_db: Path) -> SqlitePostState:
-    return SqlitePostState(state_db)
+def state(database: Database) -> SqlPostState:
+    """The post state on each backend (see `state_url` in tests/conftest.py)."""
+    return SqlPostState(database)
 
 
 @pytest.fixture

@@ -2,7 +2,14 @@
 miss (gaps and stats), with the history of who did what."""
 
 from alliance_bot.admin.service import GapsReport, KnowledgeAdmin, QuestionRecorder
-from alliance_bot.admin.state import AdminState, Gap, RefreshRecord, SqliteAdminState, Stats
+from alliance_bot.admin.state import (
+    AdminState,
+    Gap,
+    RefreshRecord,
+    SqlAdminState,
+    SqliteAdminState,
+    Stats,
+)
 
 __all__ = [
     "AdminState",
@@ -11,6 +18,7 @@ __all__ = [
     "KnowledgeAdmin",
     "QuestionRecorder",
     "RefreshRecord",
+    "SqlAdminState",
     "SqliteAdminState",
     "Stats",
 ]

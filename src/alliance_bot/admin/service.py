@@ -11,14 +11,18 @@ an invalid one changes nothing and the reply lists each error with file, line an
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import queue
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from alliance_bot.admin.state import (
+    MAX_QUESTION_CHARS,
     AdminState,
     Gap,
     RefreshAction,
@@ -48,6 +52,7 @@ STATS_DAYS = 30
 # A reply lists this many problems; `kb check` prints all of them.
 MAX_PROBLEMS = 15
 SIGHUP_USER = "SIGHUP"
+READ_YOUR_QUESTIONS_WAIT = 2.0  # seconds gaps/stats wait for this process's queued questions
 
 Clock = Callable[[], dt.datetime]
 
@@ -103,32 +108,134 @@ class GapsReport:
     aliases: tuple[str | None, ...] = ()
 
 
+@dataclass(frozen=True)
+class _Question:
+    """One answer to count, reduced to what is stored (bounded: the text is a prefix)."""
+
+    at: dt.datetime
+    answered: bool
+    entry_ids: tuple[str, ...]
+    gap: tuple[str, str] | None
+    suggestions: tuple[str, ...]
+
+
 class QuestionRecorder:
     """Counts every answered question for `stats`, and records unanswered ones for `gaps`.
 
-    Recording must never cost a user their answer: a storage error is logged and swallowed.
+    Recording must never cost a user their answer (issue 10: a locked state file stalled every
+    answer for the 10 s busy timeout). So `record` only puts a small, bounded item on a queue and
+    returns at once; one worker thread writes the items to the database. When the queue is full
+    (the database is slow, locked or down), the item is dropped and counted in `dropped`; an item
+    the database refused is counted in `failed`. Both are best effort by design: counts for
+    `stats` and `gaps`, not data anyone depends on. Every `PRUNE_EVERY` items the worker also
+    prunes old gaps.
     """
 
-    def __init__(self, state: AdminState, *, clock: Clock) -> None:
+    QUEUE_SIZE = 1_000  # about a minute of a busy workspace; each item is at most ~1 kB
+    PRUNE_EVERY = 500
+
+    def __init__(self, state: AdminState, *, clock: Clock, queue_size: int = QUEUE_SIZE) -> None:
         self._state = state
         self._clock = clock
+        self._queue: queue.Queue[_Question | None] = queue.Queue(maxsize=queue_size)
+        self._lock = threading.Lock()
+        self._worker: threading.Thread | None = None
+        self._written = 0
+        self.dropped = 0
+        self.failed = 0
 
     def record(self, answer: Answer) -> None:
+        """Queue the answer for counting; never blocks, never raises."""
         if answer.status == "help":
             return  # asking for help is not a question about the alliance
         answered = answer.status == "answer"
         unanswered = answer.status in ("no_match", "suggestions")
-        normalized = normalize_question(answer.question) if unanswered else ""
+        # Folding can lengthen text (issue 10: U+FDFA folds to 18 characters), so clip the input
+        # before folding and the folded key after.
+        typed = answer.question.strip()[:MAX_QUESTION_CHARS]
+        normalized = normalize_question(typed)[:MAX_QUESTION_CHARS] if unanswered else ""
+        item = _Question(
+            at=self._clock(),
+            answered=answered,
+            entry_ids=tuple(e.id for e in answer.entries) if answered else (),
+            gap=(normalized, typed) if normalized else None,
+            suggestions=tuple(s.id for s in answer.suggestions),
+        )
+        self._ensure_worker()
+        try:
+            self._queue.put_nowait(item)
+        except queue.Full:
+            with self._lock:
+                self.dropped += 1
+                dropped = self.dropped
+            if dropped == 1 or dropped % 100 == 0:
+                logger.warning("Question recording is behind: %d question(s) not counted", dropped)
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until every queued item is written (or given up on); False on timeout."""
+        deadline = time.monotonic() + timeout
+        while self._queue.unfinished_tasks:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.005)
+        return True
+
+    def close(self, timeout: float = 2.0) -> None:
+        """Write what is queued (within `timeout`), then stop the worker."""
+        with self._lock:
+            worker, self._worker = self._worker, None
+        if worker is None:
+            return
+        self.flush(timeout)
+        with contextlib.suppress(queue.Full):
+            self._queue.put_nowait(None)
+        worker.join(timeout)
+
+    def _ensure_worker(self) -> None:
+        with self._lock:
+            if self._worker is None:
+                self._worker = threading.Thread(
+                    target=self._drain, name="question-recorder", daemon=True
+                )
+                self._worker.start()
+
+    def _drain(self) -> None:
+        while True:
+            item = self._queue.get()
+            try:
+                if item is None:
+                    return
+                self._write(item)
+            finally:
+                self._queue.task_done()
+
+    def _write(self, item: _Question) -> None:
         try:
             self._state.record_question(
-                at=self._clock(),
-                answered=answered,
-                entry_ids=[e.id for e in answer.entries] if answered else (),
-                gap=(normalized, answer.question.strip()) if normalized else None,
-                suggestions=[s.id for s in answer.suggestions],
+                at=item.at,
+                answered=item.answered,
+                entry_ids=item.entry_ids,
+                gap=item.gap,
+                suggestions=item.suggestions,
             )
-        except Exception:
-            logger.exception("Could not record a question in the admin state")
+        except Exception as error:
+            with self._lock:
+                self.failed += 1
+                failed = self.failed
+            if failed == 1 or failed % 100 == 0:
+                # The type only: a driver's message can quote the statement's parameters.
+                logger.warning(
+                    "Could not record a question (%s); %d not recorded so far",
+                    type(error).__name__,
+                    failed,
+                )
+            return
+        self._written += 1
+        if self._written % self.PRUNE_EVERY == 0:
+            try:
+                self._state.prune_gaps(now=item.at)
+            except Exception as error:
+                logger.warning("Could not prune old gaps (%s)", type(error).__name__)
 
 
 class KnowledgeAdmin:
@@ -141,8 +248,12 @@ class KnowledgeAdmin:
         *,
         clock: Clock,
         timezone: ZoneInfo,
+        recorder: QuestionRecorder | None = None,
     ) -> None:
         self.holder = holder
+        # gaps and stats first wait (briefly) for this process's queued questions, so an admin
+        # who just asked something sees it counted.
+        self._recorder = recorder
         self.state = state
         self._timezone = timezone
         self._clock = clock
@@ -256,6 +367,7 @@ class KnowledgeAdmin:
 
     def gaps(self, *, days: int = GAP_DAYS, limit: int = 10) -> GapsReport:
         since = self._today() - dt.timedelta(days=days - 1)
+        self._catch_up()
         gaps = self.state.gaps(since=since, limit=limit)
         if not gaps:
             return GapsReport(f"No unanswered questions in the last {days} days.", ())
@@ -289,6 +401,7 @@ class KnowledgeAdmin:
 
     def stats(self, *, days: int = STATS_DAYS) -> str:
         since = self._today() - dt.timedelta(days=days - 1)
+        self._catch_up()
         stats = self.state.stats(since=since)
         if not stats.asked:
             return f"No questions asked in the last {days} days."
@@ -414,6 +527,10 @@ class KnowledgeAdmin:
             # The swap already happened (or was refused); losing its history line must not
             # turn the admin's reply into an error.
             logger.exception("Could not record the %s by %s", action, user_id)
+
+    def _catch_up(self) -> None:
+        if self._recorder is not None:
+            self._recorder.flush(timeout=READ_YOUR_QUESTIONS_WAIT)
 
     def _today(self) -> dt.date:
         # The team's calendar (ALLIANCE_TIMEZONE), as for answers and the daily post.

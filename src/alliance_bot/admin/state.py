@@ -1,15 +1,16 @@
 """Durable state of the admin features: refresh history, unanswered questions, question counts.
 
 `AdminState` is the small interface the admin commands and the question recorder need; it speaks
-only in plain values, so a PostgreSQL store can replace `SqliteAdminState` later (every write is a
-single `INSERT ... ON CONFLICT DO UPDATE`, which PostgreSQL has too).
+only in plain values. `SqlAdminState` implements it on the shared `Database` (SQLite by default,
+PostgreSQL when several replicas share state), so stats and gaps count the whole cluster. Every
+counter is a single `INSERT … ON CONFLICT DO UPDATE SET count = count + 1`, which both engines
+apply atomically, so replicas counting at once never lose an increment.
 
-The tables live in the same SQLite file as the daily post (`ALLIANCE_STATE_DB`). Each feature
-versions its own tables by component (`sqlite_store.migrate`): these are the `admin` steps, with
-their own row in `schema_versions`, so they never share a numbering with the daily post's.
+Unanswered questions are bounded (issue 10): each is stored as a prefix of `MAX_QUESTION_CHARS`,
+at most `MAX_GAPS` of them are kept, and those not asked for `GAP_RETENTION` are pruned.
 
-The interface is synchronous on purpose: it is called from the worker thread that answers a
-question (so recording never blocks the event loop) and from admin commands via `to_thread`.
+The interface is synchronous on purpose: the question recorder calls it from its own worker
+thread, and admin commands via `to_thread`.
 """
 
 from __future__ import annotations
@@ -20,55 +21,28 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
-from alliance_bot import sqlite_store
+from sqlalchemy import Integer, Table, case, cast, delete, desc, func, select
+from sqlalchemy.sql.dml import Insert
 
-COMPONENT = "admin"
+from alliance_bot.config import Settings
+from alliance_bot.state.database import DEFAULT_BUSY_TIMEOUT, Database, open_database
+from alliance_bot.state.schema import (
+    admin_refreshes,
+    entries_daily,
+    questions_daily,
+    unanswered_daily,
+    unanswered_questions,
+)
 
-RefreshAction = Literal["refresh", "dry-run", "rollback", "sighup", "alias"]
+RefreshAction = Literal["refresh", "dry-run", "rollback", "sighup", "alias", "publish"]
 RefreshResult = Literal["swapped", "unchanged", "valid", "invalid", "refused", "nothing"]
 
-# The `admin` component's steps. Each step is one SQL script; append, never edit a step that has
-# shipped.
-MIGRATIONS: list[str] = [
-    """
-    CREATE TABLE admin_refreshes (
-        seq            INTEGER PRIMARY KEY AUTOINCREMENT,
-        at             TEXT NOT NULL,      -- ISO UTC
-        user_id        TEXT NOT NULL,      -- Slack user ID, or 'SIGHUP'
-        action         TEXT NOT NULL,      -- refresh | dry-run | rollback | sighup | alias
-        result         TEXT NOT NULL,      -- swapped | unchanged | valid | invalid | ...
-        version_before TEXT,
-        version_after  TEXT,
-        detail         TEXT NOT NULL DEFAULT ''
-    );
-    CREATE TABLE unanswered_questions (
-        normalized  TEXT PRIMARY KEY,      -- folded text: what makes two questions one gap
-        text        TEXT NOT NULL,         -- the latest wording, as typed
-        count       INTEGER NOT NULL,
-        first_asked TEXT NOT NULL,         -- ISO UTC
-        last_asked  TEXT NOT NULL,         -- ISO UTC
-        suggestions TEXT NOT NULL DEFAULT ''  -- comma-separated entry ids last suggested
-    );
-    CREATE TABLE unanswered_daily (
-        normalized TEXT NOT NULL,
-        day        TEXT NOT NULL,          -- YYYY-MM-DD (UTC)
-        count      INTEGER NOT NULL,
-        PRIMARY KEY (normalized, day)
-    );
-    CREATE TABLE questions_daily (
-        day      TEXT NOT NULL,            -- YYYY-MM-DD (UTC)
-        answered INTEGER NOT NULL,         -- 1: status answer; 0: suggestions/no match/error
-        count    INTEGER NOT NULL,
-        PRIMARY KEY (day, answered)
-    );
-    CREATE TABLE entries_daily (
-        day      TEXT NOT NULL,
-        entry_id TEXT NOT NULL,
-        count    INTEGER NOT NULL,
-        PRIMARY KEY (day, entry_id)
-    );
-    """,
-]
+# Slack caps a slash command at 4,000 characters and a message far above that; a gap is read by
+# an admin in a list, where the first few lines say what was asked. 300 characters also keeps the
+# folded key (up to 4 bytes a character) under PostgreSQL's index-row limit of about 2.7 kB.
+MAX_QUESTION_CHARS = 300
+MAX_GAPS = 5_000  # distinct unanswered questions kept; the gaps list shows the top ten
+GAP_RETENTION = dt.timedelta(days=90)  # `/alliance gaps` looks back 30 days
 
 
 @dataclass(frozen=True)
@@ -136,7 +110,9 @@ class AdminState(Protocol):
         gap: tuple[str, str] | None = None,
         suggestions: Sequence[str] = (),
     ) -> None:
-        """Count one question; `gap` is (normalized, as typed) when it went unanswered."""
+        """Count one question; `gap` is (normalized, as typed) when it went unanswered.
+
+        Both texts are stored clipped to `MAX_QUESTION_CHARS`."""
         ...
 
     def gaps(self, *, since: dt.date, limit: int = 10) -> list[Gap]:
@@ -149,48 +125,47 @@ class AdminState(Protocol):
 
     def stats(self, *, since: dt.date, top: int = 5) -> Stats: ...
 
+    def prune_gaps(self, *, now: dt.datetime, max_rows: int = MAX_GAPS) -> int:
+        """Drop unanswered questions not asked for `GAP_RETENTION`, then the least recently
+        asked beyond `max_rows`; return how many went."""
+        ...
 
-class SqliteAdminState:
-    """`AdminState` in one SQLite file, shared with the daily post; safe across processes.
 
-    Each call opens its own short-lived connection: callers are worker threads, and sqlite3
-    connections must not cross threads.
-    """
+class SqlAdminState:
+    """`AdminState` on a `Database`; safe across processes and replicas."""
 
-    def __init__(self, path: Path | str, *, busy_timeout: float = 10.0) -> None:
-        self.path = Path(path)
-        self._busy_timeout = busy_timeout
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite_store.connect(self.path, busy_timeout=self._busy_timeout)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            sqlite_store.migrate(db, MIGRATIONS, component=COMPONENT)
-        finally:
-            db.close()
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> SqlAdminState:
+        """The admin state in the database the settings name (shared within the process)."""
+        return cls(open_database(settings.database))
 
     def record_refresh(self, record: RefreshRecord) -> None:
-        with sqlite_store.transaction(self.path, busy_timeout=self._busy_timeout) as db:
+        with self.database.transaction() as db:
             db.execute(
-                "INSERT INTO admin_refreshes (at, user_id, action, result, version_before, "
-                "version_after, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    _iso(record.at),
-                    record.user_id,
-                    record.action,
-                    record.result,
-                    record.version_before,
-                    record.version_after,
-                    record.detail,
-                ),
+                admin_refreshes.insert().values(
+                    at=_iso(record.at),
+                    user_id=record.user_id,
+                    action=record.action,
+                    result=record.result,
+                    version_before=record.version_before,
+                    version_after=record.version_after,
+                    detail=record.detail,
+                )
             )
 
     def refreshes(self, *, limit: int = 20) -> list[RefreshRecord]:
-        with sqlite_store.transaction(self.path, busy_timeout=self._busy_timeout) as db:
+        t = admin_refreshes.c
+        with self.database.transaction() as db:
             rows = db.execute(
-                "SELECT at, user_id, action, result, version_before, version_after, detail "
-                "FROM admin_refreshes ORDER BY seq DESC LIMIT ?",
-                (limit,),
-            ).fetchall()
+                select(
+                    t.at, t.user_id, t.action, t.result, t.version_before, t.version_after, t.detail
+                )
+                .order_by(t.seq.desc())
+                .limit(limit)
+            ).all()
         return [
             RefreshRecord(
                 at=dt.datetime.fromisoformat(at),
@@ -214,43 +189,48 @@ class SqliteAdminState:
         suggestions: Sequence[str] = (),
     ) -> None:
         day = at.astimezone(dt.UTC).date().isoformat()
-        with sqlite_store.transaction(self.path, busy_timeout=self._busy_timeout) as db:
-            db.execute(
-                "INSERT INTO questions_daily (day, answered, count) VALUES (?, ?, 1) "
-                "ON CONFLICT (day, answered) DO UPDATE SET count = count + 1",
-                (day, int(answered)),
-            )
+        with self.database.transaction() as db:
+            db.execute(self._count(questions_daily, day=day, answered=int(answered)))
             for entry_id in dict.fromkeys(entry_ids):
-                db.execute(
-                    "INSERT INTO entries_daily (day, entry_id, count) VALUES (?, ?, 1) "
-                    "ON CONFLICT (day, entry_id) DO UPDATE SET count = count + 1",
-                    (day, entry_id),
-                )
+                db.execute(self._count(entries_daily, day=day, entry_id=entry_id))
             if gap is not None:
-                normalized, text = gap
-                db.execute(
-                    "INSERT INTO unanswered_questions (normalized, text, count, first_asked, "
-                    "last_asked, suggestions) VALUES (?, ?, 1, ?, ?, ?) "
-                    "ON CONFLICT (normalized) DO UPDATE SET text = excluded.text, "
-                    "count = count + 1, last_asked = excluded.last_asked, "
-                    "suggestions = excluded.suggestions",
-                    (normalized, text, _iso(at), _iso(at), ",".join(suggestions)),
+                normalized = gap[0][:MAX_QUESTION_CHARS]
+                insert = self.database.insert(unanswered_questions).values(
+                    normalized=normalized,
+                    text=gap[1][:MAX_QUESTION_CHARS],
+                    count=1,
+                    first_asked=_iso(at),
+                    last_asked=_iso(at),
+                    suggestions=",".join(suggestions),
                 )
                 db.execute(
-                    "INSERT INTO unanswered_daily (normalized, day, count) VALUES (?, ?, 1) "
-                    "ON CONFLICT (normalized, day) DO UPDATE SET count = count + 1",
-                    (normalized, day),
+                    insert.on_conflict_do_update(
+                        index_elements=["normalized"],
+                        set_={
+                            "text": insert.excluded.text,
+                            "count": unanswered_questions.c.count + 1,
+                            "last_asked": insert.excluded.last_asked,
+                            "suggestions": insert.excluded.suggestions,
+                        },
+                    )
                 )
+                db.execute(self._count(unanswered_daily, normalized=normalized, day=day))
 
     def gaps(self, *, since: dt.date, limit: int = 10) -> list[Gap]:
-        with sqlite_store.transaction(self.path, busy_timeout=self._busy_timeout) as db:
+        q, d = unanswered_questions.c, unanswered_daily.c
+        asked = func.sum(d.count).label("n")
+        with self.database.transaction() as db:
             rows = db.execute(
-                "SELECT q.normalized, q.text, SUM(d.count) AS n, q.last_asked, q.suggestions "
-                "FROM unanswered_daily d JOIN unanswered_questions q USING (normalized) "
-                "WHERE d.day >= ? GROUP BY q.normalized "
-                "ORDER BY n DESC, q.last_asked DESC, q.normalized LIMIT ?",
-                (since.isoformat(), limit),
-            ).fetchall()
+                select(q.normalized, q.text, asked, q.last_asked, q.suggestions)
+                .select_from(
+                    unanswered_daily.join(unanswered_questions, d.normalized == q.normalized)
+                )
+                .where(d.day >= since.isoformat())
+                # Grouping by the primary key lets PostgreSQL take the other columns with it.
+                .group_by(q.normalized)
+                .order_by(desc("n"), q.last_asked.desc(), q.normalized)
+                .limit(limit)
+            ).all()
         return [
             Gap(
                 normalized=normalized,
@@ -263,22 +243,28 @@ class SqliteAdminState:
         ]
 
     def forget_gap(self, normalized: str) -> None:
-        with sqlite_store.transaction(self.path, busy_timeout=self._busy_timeout) as db:
-            db.execute("DELETE FROM unanswered_daily WHERE normalized = ?", (normalized,))
-            db.execute("DELETE FROM unanswered_questions WHERE normalized = ?", (normalized,))
+        key = normalized[:MAX_QUESTION_CHARS]
+        with self.database.transaction() as db:
+            db.execute(delete(unanswered_daily).where(unanswered_daily.c.normalized == key))
+            db.execute(delete(unanswered_questions).where(unanswered_questions.c.normalized == key))
 
     def stats(self, *, since: dt.date, top: int = 5) -> Stats:
-        with sqlite_store.transaction(self.path, busy_timeout=self._busy_timeout) as db:
+        qd, ed = questions_daily.c, entries_daily.c
+        answered = func.sum(case((qd.answered == 1, qd.count), else_=0))
+        with self.database.transaction() as db:
             rows = db.execute(
-                "SELECT day, SUM(count), SUM(CASE WHEN answered = 1 THEN count ELSE 0 END) "
-                "FROM questions_daily WHERE day >= ? GROUP BY day ORDER BY day",
-                (since.isoformat(),),
-            ).fetchall()
+                select(qd.day, func.sum(qd.count), cast(answered, Integer))
+                .where(qd.day >= since.isoformat())
+                .group_by(qd.day)
+                .order_by(qd.day)
+            ).all()
             entries = db.execute(
-                "SELECT entry_id, SUM(count) AS n FROM entries_daily WHERE day >= ? "
-                "GROUP BY entry_id ORDER BY n DESC, entry_id LIMIT ?",
-                (since.isoformat(), top),
-            ).fetchall()
+                select(ed.entry_id, func.sum(ed.count).label("n"))
+                .where(ed.day >= since.isoformat())
+                .group_by(ed.entry_id)
+                .order_by(desc("n"), ed.entry_id)
+                .limit(top)
+            ).all()
         return Stats(
             days=tuple(
                 DayCount(dt.date.fromisoformat(day), int(asked), int(answered))
@@ -286,6 +272,39 @@ class SqliteAdminState:
             ),
             top_entries=tuple((str(entry), int(n)) for entry, n in entries),
         )
+
+    def prune_gaps(self, *, now: dt.datetime, max_rows: int = MAX_GAPS) -> int:
+        q = unanswered_questions.c
+        cutoff = _iso(now - GAP_RETENTION)
+        with self.database.transaction() as db:
+            db.execute(delete(unanswered_daily).where(unanswered_daily.c.day < cutoff[:10]))
+            stale = db.execute(delete(unanswered_questions).where(q.last_asked < cutoff)).rowcount
+            # Beyond the cap, the least recently asked go first.
+            keep = select(q.normalized).order_by(q.last_asked.desc()).limit(max_rows)
+            over = db.execute(
+                delete(unanswered_questions).where(q.normalized.not_in(keep.scalar_subquery()))
+            ).rowcount
+            db.execute(
+                delete(unanswered_daily).where(
+                    unanswered_daily.c.normalized.not_in(select(q.normalized).scalar_subquery())
+                )
+            )
+        return int(stale) + int(over)
+
+    def _count(self, table: Table, **key: object) -> Insert:
+        """`INSERT key, count = 1`, or `count + 1` where the row exists."""
+        insert = self.database.insert(table).values(**key, count=1)
+        return insert.on_conflict_do_update(
+            index_elements=list(key), set_={"count": table.c.count + 1}
+        )
+
+
+class SqliteAdminState(SqlAdminState):
+    """`SqlAdminState` on its own SQLite file: for tests and tools that name a file."""
+
+    def __init__(self, path: Path | str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> None:
+        self.path = Path(path)
+        super().__init__(Database.sqlite(self.path, busy_timeout=busy_timeout))
 
 
 def _iso(moment: dt.datetime) -> str:

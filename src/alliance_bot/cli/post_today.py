@@ -16,7 +16,6 @@ import asyncio
 import datetime as dt
 import logging
 import os
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from alliance_bot.daily.job import (
     describe,
     post_daily,
 )
-from alliance_bot.daily.state import PostRecord, SqlitePostState
+from alliance_bot.daily.state import PostRecord, SqlPostState
 from alliance_bot.knowledge.dates import InvalidDate, PartialDate
 from alliance_bot.knowledge.loader import load_knowledge
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
@@ -40,7 +39,7 @@ from alliance_bot.mrkdwn import unescape
 from alliance_bot.slack.daily_channel import SlackDailyChannel
 from alliance_bot.slack.render.daily import render_daily
 from alliance_bot.slack.web_client import make_slack_client
-from alliance_bot.sqlite_store import describe_open_error
+from alliance_bot.state import DatabaseUnavailable
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -71,13 +70,11 @@ def post_today(*, today: str | None, channel: str | None, dry_run: bool) -> int:
         if not target:
             return _fail("no channel: set ALLIANCE_DAILY_CHANNEL or pass --channel", EXIT_USAGE)
     # A dry run reads the state only if it exists (it must not create files).
-    if not dry_run or settings.state_db.is_file():
+    if not dry_run or settings.database_url is not None or settings.state_db.is_file():
         try:
-            SqlitePostState(settings.state_db)  # opened here: a bad file is one line, not a trace
-        except (sqlite3.Error, OSError) as error:
-            return _fail(
-                f"ALLIANCE_STATE_DB: {describe_open_error(settings.state_db, error)}", EXIT_USAGE
-            )
+            SqlPostState.for_settings(settings)  # opened here: a bad database is one line
+        except DatabaseUnavailable as error:
+            return _fail(str(error), EXIT_USAGE)
     try:
         kb = load_knowledge(settings.knowledge_dir)
     except KnowledgeBaseInvalid as error:
@@ -106,7 +103,7 @@ async def _post(
 ) -> DailyOutcome:
     client = make_slack_client(token=token, base_url=settings.api_url)
     job = DailyJob(
-        state=SqlitePostState(settings.state_db),
+        state=SqlPostState.for_settings(settings),
         fallback=settings.daily_fallback,
         owner=default_owner(),
     )
@@ -117,8 +114,8 @@ def _dry_run(kb: KnowledgeBase, settings: Settings, channel: str | None, day: dt
     rotation = ArchiveRotation()
     record: PostRecord | None = None
     # Read the state only if it exists: a dry run must not create files.
-    if channel and settings.state_db.is_file():
-        state = SqlitePostState(settings.state_db)
+    if channel and (settings.database_url is not None or settings.state_db.is_file()):
+        state = SqlPostState.for_settings(settings)
         rotation = asyncio.run(state.rotation(channel))
         record = asyncio.run(state.get(channel, day))
     message = compose_daily(kb, day, fallback=settings.daily_fallback, rotation=rotation)

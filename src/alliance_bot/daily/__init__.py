@@ -17,7 +17,7 @@ from alliance_bot.daily.job import (
     post_daily,
 )
 from alliance_bot.daily.scheduler import run_daily_scheduler
-from alliance_bot.daily.state import PostRecord, PostState, SqlitePostState
+from alliance_bot.daily.state import PostRecord, PostState, SqlitePostState, SqlPostState
 
 __all__ = [
     "ArchivePick",
@@ -32,6 +32,7 @@ __all__ = [
     "PostAttemptFailed",
     "PostRecord",
     "PostState",
+    "SqlPostState",
     "SqlitePostState",
     "SystemClock",
     "compose_daily",

@@ -36,7 +36,7 @@ from alliance_bot.daily.job import (
     default_owner,
     post_daily,
 )
-from alliance_bot.daily.state import PostState, SqlitePostState
+from alliance_bot.daily.state import PostState, SqlPostState
 from alliance_bot.knowledge.holder import KnowledgeHolder
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,8 @@ async def run_daily_scheduler(
     """Post the daily message every local day, forever; cancel the task to stop it.
 
     `channel` is where it posts (`None` when ALLIANCE_DAILY_CHANNEL is not set: it logs that once
-    and returns). `state` defaults to the SQLite file ALLIANCE_STATE_DB, `clock` to the system
+    and returns). `state` defaults to the database of
+    ALLIANCE_DATABASE_URL or ALLIANCE_STATE_DB, `clock` to the system
     clock, `owner` to an id unique to this process. `sleep` is what the job's retries wait with
     (tests pass a fake).
     """
@@ -69,7 +70,7 @@ async def run_daily_scheduler(
     tz = settings.timezone
     clock = clock or SystemClock()
     job = DailyJob(
-        state=state or SqlitePostState(settings.state_db),
+        state=state or SqlPostState.for_settings(settings),
         fallback=settings.daily_fallback,
         owner=owner or default_owner(),
         now=clock.now,

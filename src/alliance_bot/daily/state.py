@@ -1,70 +1,41 @@
 """Durable state of the daily post: what was posted where, the archive rotation, and claims.
 
-`PostState` is the small interface the daily job needs; `SqlitePostState` implements it with the
-standard library's sqlite3 in one file (`ALLIANCE_STATE_DB`), in WAL mode so readers never block
-the writer. The interface is async and speaks only in plain values so a shared PostgreSQL store
-can replace SQLite later (`INSERT ... ON CONFLICT` and `SELECT ... FOR UPDATE` map onto what
-`claim` does here inside `BEGIN IMMEDIATE`).
+`PostState` is the small interface the daily job needs; `SqlPostState` implements it on the shared
+`Database` (SQLite by default, PostgreSQL when several replicas share state). The interface is
+async and speaks only in plain values; the database work runs in a worker thread, so waiting on
+another process's lock never blocks the event loop that also answers Slack.
 
 Exactly once rests on a claim per (channel, local date): a process must `claim` before it posts.
-The claim is a row written inside a write transaction, so of two processes sharing the file only
-one gets it; it carries a lease expiry, so a claimer that crashed without releasing it blocks the
-day only until the lease runs out. The row then becomes `posted` (or `skipped`) together with the
-archive rotation update, in one transaction.
+The claim is a row inserted with `ON CONFLICT DO NOTHING`, so of any number of processes (on any
+number of hosts) only one inserts it; the others lock the existing row (`SELECT … FOR UPDATE` on
+PostgreSQL, the file's write lock on SQLite) and see it is held. It carries a lease expiry, so a
+claimer that crashed without releasing it blocks the day only until the lease runs out. The row
+then becomes `posted` (or `skipped`) together with the archive rotation update, in one
+transaction.
 
-Each feature versions its own tables by component: these are the `daily_post` steps in
-`MIGRATIONS`, and `sqlite_store.migrate` records in `schema_versions` how many of them a file has
-had, so every step runs exactly once per file. A file from before components kept its count in
-`PRAGMA user_version`; opening it carries that count over.
+The tables are created and upgraded by the Alembic revisions in `alliance_bot.state`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
-from alliance_bot import sqlite_store
+from sqlalchemy import ColumnElement, Connection, and_, delete, select, update
+
+from alliance_bot.config import Settings
 from alliance_bot.daily.content import ArchivePick, ArchiveRotation
+from alliance_bot.state.database import DEFAULT_BUSY_TIMEOUT, Database, open_database
+from alliance_bot.state.schema import archive_shown, daily_posts
 
 T = TypeVar("T")
 
-COMPONENT = "daily_post"
-
 PostStatus = Literal["claimed", "posted", "skipped"]
 ClaimStatus = Literal["claimed", "done", "busy"]
-
-# The `daily_post` component's steps. Each step is one SQL script; append, never edit a step that
-# has shipped.
-MIGRATIONS: list[str] = [
-    """
-    CREATE TABLE daily_posts (
-        channel          TEXT NOT NULL,
-        local_date       TEXT NOT NULL,              -- YYYY-MM-DD in ALLIANCE_TIMEZONE
-        status           TEXT NOT NULL CHECK (status IN ('claimed', 'posted', 'skipped')),
-        owner            TEXT,                       -- who holds the claim / who posted
-        lease_until      TEXT,                       -- ISO UTC; a claim is void after it
-        first_claimed_at TEXT NOT NULL,              -- ISO UTC; kept across takeovers
-        ts               TEXT,                       -- Slack message ts once posted
-        kind             TEXT,                       -- events | archive
-        entry_ids        TEXT NOT NULL DEFAULT '',   -- comma-separated entry ids shown
-        done_at          TEXT,                       -- ISO UTC
-        PRIMARY KEY (channel, local_date)
-    );
-    CREATE TABLE archive_shown (
-        seq        INTEGER PRIMARY KEY AUTOINCREMENT,
-        channel    TEXT NOT NULL,
-        cycle      INTEGER NOT NULL,
-        entry_id   TEXT NOT NULL,
-        local_date TEXT NOT NULL,
-        UNIQUE (channel, cycle, entry_id)
-    );
-    """,
-]
 
 
 @dataclass(frozen=True)
@@ -137,42 +108,32 @@ class PostState(Protocol):
         ...
 
 
-class SqlitePostState:
-    """`PostState` in one SQLite file; safe to share between processes on one host.
+class SqlPostState:
+    """`PostState` on a `Database`; safe to share between processes and hosts."""
 
-    Every operation opens its own short-lived connection in a worker thread: sqlite3 connections
-    are not shareable across threads, and waiting on another process's write lock must not block
-    the event loop that also answers Slack.
-    """
+    def __init__(self, database: Database) -> None:
+        self.database = database
 
-    def __init__(self, path: Path | str, *, busy_timeout: float = 10.0) -> None:
-        self.path = Path(path)
-        self._busy_timeout = busy_timeout
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite_store.connect(self.path, busy_timeout=self._busy_timeout)
-        try:
-            # WAL is a property of the file; setting it once is enough, and it lets the CLI read
-            # while a server writes.
-            db.execute("PRAGMA journal_mode=WAL")
-            # Before components, this module counted its steps in PRAGMA user_version.
-            sqlite_store.adopt_user_version(db, component=COMPONENT)
-            sqlite_store.migrate(db, MIGRATIONS, component=COMPONENT)
-        finally:
-            db.close()
+    @classmethod
+    def for_settings(cls, settings: Settings) -> SqlPostState:
+        """The post state in the database the settings name (shared within the process)."""
+        return cls(open_database(settings.database))
 
     # --- the PostState interface ----------------------------------------------------------------
 
     async def claim(
         self, channel: str, day: dt.date, *, owner: str, now: dt.datetime, lease: dt.timedelta
     ) -> Claim:
-        return await self._run(lambda db: _claim(db, channel, day, owner, now, lease))
+        return await self._run(lambda db: self._claim(db, channel, day, owner, now, lease))
 
     async def release(self, channel: str, day: dt.date, *, owner: str) -> None:
-        def run(db: sqlite3.Connection) -> None:
+        def run(db: Connection) -> None:
             db.execute(
-                "DELETE FROM daily_posts WHERE channel = ? AND local_date = ? "
-                "AND status = 'claimed' AND owner = ?",
-                (channel, day.isoformat(), owner),
+                delete(daily_posts).where(
+                    _key(channel, day),
+                    daily_posts.c.status == "claimed",
+                    daily_posts.c.owner == owner,
+                )
             )
 
         await self._run(run)
@@ -189,13 +150,20 @@ class SqlitePostState:
         archive: ArchivePick | None,
         now: dt.datetime,
     ) -> None:
-        def run(db: sqlite3.Connection) -> None:
-            _finish(db, channel, day, "posted", owner, now, ts=ts, kind=kind, entry_ids=entry_ids)
+        def run(db: Connection) -> None:
+            self._finish(
+                db, channel, day, "posted", owner, now, ts=ts, kind=kind, entry_ids=entry_ids
+            )
             if archive is not None:
                 db.execute(
-                    "INSERT OR IGNORE INTO archive_shown (channel, cycle, entry_id, local_date) "
-                    "VALUES (?, ?, ?, ?)",
-                    (channel, archive.cycle, archive.entry_id, day.isoformat()),
+                    self.database.insert(archive_shown)
+                    .values(
+                        channel=channel,
+                        cycle=archive.cycle,
+                        entry_id=archive.entry_id,
+                        local_date=day.isoformat(),
+                    )
+                    .on_conflict_do_nothing()
                 )
 
         await self._run(run)
@@ -203,26 +171,28 @@ class SqlitePostState:
     async def record_skip(
         self, channel: str, day: dt.date, *, owner: str, now: dt.datetime
     ) -> None:
-        await self._run(lambda db: _finish(db, channel, day, "skipped", owner, now))
+        await self._run(lambda db: self._finish(db, channel, day, "skipped", owner, now))
 
     async def get(self, channel: str, day: dt.date) -> PostRecord | None:
         return await self._run(lambda db: _get(db, channel, day))
 
     async def rotation(self, channel: str) -> ArchiveRotation:
-        def run(db: sqlite3.Connection) -> ArchiveRotation:
+        def run(db: Connection) -> ArchiveRotation:
             last = db.execute(
-                "SELECT cycle, entry_id FROM archive_shown WHERE channel = ? "
-                "ORDER BY seq DESC LIMIT 1",
-                (channel,),
-            ).fetchone()
+                select(archive_shown.c.cycle, archive_shown.c.entry_id)
+                .where(archive_shown.c.channel == channel)
+                .order_by(archive_shown.c.seq.desc())
+                .limit(1)
+            ).first()
             if last is None:
                 return ArchiveRotation()
-            cycle = int(last[0])
+            cycle = int(last.cycle)
             shown = db.execute(
-                "SELECT entry_id FROM archive_shown WHERE channel = ? AND cycle = ?",
-                (channel, cycle),
-            ).fetchall()
-            return ArchiveRotation(cycle, frozenset(r[0] for r in shown), str(last[1]))
+                select(archive_shown.c.entry_id).where(
+                    archive_shown.c.channel == channel, archive_shown.c.cycle == cycle
+                )
+            ).scalars()
+            return ArchiveRotation(cycle, frozenset(shown), str(last.entry_id))
 
         return await self._run(run)
 
@@ -230,112 +200,147 @@ class SqlitePostState:
 
     def records(self, channel: str | None = None) -> list[PostRecord]:
         """Every record (of one channel), oldest date first; synchronous, for reports and tests."""
-        with sqlite_store.transaction(self.path, busy_timeout=self._busy_timeout) as db:
-            rows = db.execute(
-                f"SELECT {_COLUMNS} FROM daily_posts "
-                + ("WHERE channel = ? " if channel else "")
-                + "ORDER BY local_date, channel",
-                (channel,) if channel else (),
-            ).fetchall()
-        return [_record(r) for r in rows]
+        query = select(*_COLUMNS).order_by(daily_posts.c.local_date, daily_posts.c.channel)
+        if channel:
+            query = query.where(daily_posts.c.channel == channel)
+        with self.database.transaction() as db:
+            return [_record(row) for row in db.execute(query)]
 
     # --- plumbing -------------------------------------------------------------------------------
 
-    async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+    async def _run(self, work: Callable[[Connection], T]) -> T:
         def in_thread() -> T:
-            with sqlite_store.transaction(self.path, busy_timeout=self._busy_timeout) as db:
+            with self.database.transaction() as db:
                 return work(db)
 
         return await asyncio.to_thread(in_thread)
 
-
-_COLUMNS = "channel, local_date, status, owner, lease_until, first_claimed_at, ts, kind, entry_ids"
-
-
-def _claim(
-    db: sqlite3.Connection,
-    channel: str,
-    day: dt.date,
-    owner: str,
-    now: dt.datetime,
-    lease: dt.timedelta,
-) -> Claim:
-    record = _get(db, channel, day)
-    until = _iso(now + lease)
-    if record is None:
-        db.execute(
-            "INSERT INTO daily_posts (channel, local_date, status, owner, lease_until, "
-            "first_claimed_at) VALUES (?, ?, 'claimed', ?, ?, ?)",
-            (channel, day.isoformat(), owner, until, _iso(now)),
+    def _claim(
+        self,
+        db: Connection,
+        channel: str,
+        day: dt.date,
+        owner: str,
+        now: dt.datetime,
+        lease: dt.timedelta,
+    ) -> Claim:
+        until = _iso(now + lease)
+        inserted = db.execute(
+            self.database.insert(daily_posts)
+            .values(
+                channel=channel,
+                local_date=day.isoformat(),
+                status="claimed",
+                owner=owner,
+                lease_until=until,
+                first_claimed_at=_iso(now),
+            )
+            .on_conflict_do_nothing(index_elements=["channel", "local_date"])
+            # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT here.
+            .returning(daily_posts.c.channel)
         )
-    elif record.status != "claimed":
-        return Claim("done", record)
-    elif (
-        record.owner != owner
-        and record.lease_until is not None
-        and record.lease_until > now.astimezone(dt.UTC)
-    ):
-        return Claim("busy", record)
-    else:
-        # Our own claim again, or someone's that expired: its holder is presumed dead. Whatever it
-        # may have posted is found by the history check that follows every claim.
-        db.execute(
-            "UPDATE daily_posts SET owner = ?, lease_until = ? WHERE channel = ? AND local_date = ?",
-            (owner, until, channel, day.isoformat()),
+        if inserted.first() is None:
+            # The row exists: lock it, so that of two takeovers of an expired claim one waits for
+            # the other and then sees it held (FOR UPDATE renders as nothing on SQLite, where the
+            # transaction already holds the file's write lock).
+            row = db.execute(select(*_COLUMNS).where(_key(channel, day)).with_for_update()).one()
+            record = _record(row)
+            if record.status != "claimed":
+                return Claim("done", record)
+            if (
+                record.owner != owner
+                and record.lease_until is not None
+                and record.lease_until > now.astimezone(dt.UTC)
+            ):
+                return Claim("busy", record)
+            # Our own claim again, or someone's that expired: its holder is presumed dead.
+            # Whatever it may have posted is found by the history check that follows every claim.
+            db.execute(
+                update(daily_posts).where(_key(channel, day)).values(owner=owner, lease_until=until)
+            )
+        fresh = _get(db, channel, day)
+        assert fresh is not None
+        return Claim("claimed", fresh)
+
+    def _finish(
+        self,
+        db: Connection,
+        channel: str,
+        day: dt.date,
+        status: PostStatus,
+        owner: str,
+        now: dt.datetime,
+        *,
+        ts: str | None = None,
+        kind: str | None = None,
+        entry_ids: Sequence[str] = (),
+    ) -> None:
+        # An upsert, not an update: a post found in Slack's history is recorded even if the claim
+        # row was lost (a fresh database, or a release racing a slow post).
+        insert = self.database.insert(daily_posts).values(
+            channel=channel,
+            local_date=day.isoformat(),
+            status=status,
+            owner=owner,
+            lease_until=None,
+            first_claimed_at=_iso(now),
+            ts=ts,
+            kind=kind,
+            entry_ids=",".join(entry_ids),
+            done_at=_iso(now),
         )
-    fresh = _get(db, channel, day)
-    assert fresh is not None
-    return Claim("claimed", fresh)
+        db.execute(
+            insert.on_conflict_do_update(
+                index_elements=["channel", "local_date"],
+                set_={
+                    "status": insert.excluded.status,
+                    "owner": insert.excluded.owner,
+                    "lease_until": None,
+                    "ts": insert.excluded.ts,
+                    "kind": insert.excluded.kind,
+                    "entry_ids": insert.excluded.entry_ids,
+                    "done_at": insert.excluded.done_at,
+                },
+            )
+        )
 
 
-def _finish(
-    db: sqlite3.Connection,
-    channel: str,
-    day: dt.date,
-    status: PostStatus,
-    owner: str,
-    now: dt.datetime,
-    *,
-    ts: str | None = None,
-    kind: str | None = None,
-    entry_ids: Sequence[str] = (),
-) -> None:
-    # An upsert, not an update: a post found in Slack's history is recorded even if the claim row
-    # was lost (a fresh database, or a release racing a slow post).
-    db.execute(
-        "INSERT INTO daily_posts (channel, local_date, status, owner, lease_until, "
-        "first_claimed_at, ts, kind, entry_ids, done_at) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (channel, local_date) DO UPDATE SET status = excluded.status, "
-        "owner = excluded.owner, lease_until = NULL, ts = excluded.ts, kind = excluded.kind, "
-        "entry_ids = excluded.entry_ids, done_at = excluded.done_at",
-        (
-            channel,
-            day.isoformat(),
-            status,
-            owner,
-            _iso(now),
-            ts,
-            kind,
-            ",".join(entry_ids),
-            _iso(now),
-        ),
-    )
+class SqlitePostState(SqlPostState):
+    """`SqlPostState` on its own SQLite file: for the CLI and tests that name a file."""
+
+    def __init__(self, path: Path | str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> None:
+        self.path = Path(path)
+        super().__init__(Database.sqlite(self.path, busy_timeout=busy_timeout))
 
 
-def _get(db: sqlite3.Connection, channel: str, day: dt.date) -> PostRecord | None:
-    row = db.execute(
-        f"SELECT {_COLUMNS} FROM daily_posts WHERE channel = ? AND local_date = ?",
-        (channel, day.isoformat()),
-    ).fetchone()
+_COLUMNS = (
+    daily_posts.c.channel,
+    daily_posts.c.local_date,
+    daily_posts.c.status,
+    daily_posts.c.owner,
+    daily_posts.c.lease_until,
+    daily_posts.c.first_claimed_at,
+    daily_posts.c.ts,
+    daily_posts.c.kind,
+    daily_posts.c.entry_ids,
+)
+
+
+def _key(channel: str, day: dt.date) -> ColumnElement[bool]:
+    return and_(daily_posts.c.channel == channel, daily_posts.c.local_date == day.isoformat())
+
+
+def _get(db: Connection, channel: str, day: dt.date) -> PostRecord | None:
+    row = db.execute(select(*_COLUMNS).where(_key(channel, day))).first()
     return _record(row) if row else None
 
 
-def _record(row: tuple[object, ...]) -> PostRecord:
+def _record(row: Sequence[Any]) -> PostRecord:
     channel, day, status, owner, lease, first, ts, kind, ids = row
     return PostRecord(
         channel=str(channel),
         day=dt.date.fromisoformat(str(day)),
-        status=status,  # type: ignore[arg-type]  # the CHECK constraint guarantees the literal
+        status=status,  # Any from the row; the CHECK constraint guarantees the literal
         owner=str(owner) if owner is not None else None,
         lease_until=dt.datetime.fromisoformat(str(lease)) if lease is not None else None,
         first_claimed_at=dt.datetime.fromisoformat(str(first)),

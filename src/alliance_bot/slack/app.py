@@ -20,7 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from alliance_bot.admin.state import AdminState
 from alliance_bot.config import Settings
 from alliance_bot.daily.scheduler import run_daily_scheduler
-from alliance_bot.daily.state import PostState, SqlitePostState
+from alliance_bot.daily.state import PostState, SqlPostState
 from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.slack.daily_channel import SlackDailyChannel
 from alliance_bot.slack.features import AdminGate, AnswerEngine, Services, Subcommand
@@ -55,7 +55,7 @@ def wire(
     now = clock or (lambda: dt.datetime.now(dt.UTC))
     admin = wire_admin(settings, knowledge, state=admin_state, clock=now)
     gate = AdminGate(settings.admins, refusal=admin.admin.refuse)
-    posts = post_state if post_state is not None else SqlitePostState(settings.state_db)
+    posts = post_state if post_state is not None else SqlPostState.for_settings(settings)
     # Its own client: the daily post's retry handlers never re-send a post blindly.
     daily_client = make_slack_client(token=settings.bot_token, base_url=settings.api_url)
     channel = (

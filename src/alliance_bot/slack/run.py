@@ -15,7 +15,6 @@ import asyncio
 import logging
 import os
 import signal
-import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -23,14 +22,13 @@ from pathlib import Path
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-from alliance_bot.admin.state import SqliteAdminState
 from alliance_bot.config import ConfigError, Settings
 from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
 from alliance_bot.slack.app import wire
 from alliance_bot.slack.server import build_web_app, run_guarded
 from alliance_bot.slack.signals import queue_signal
-from alliance_bot.sqlite_store import describe_open_error
+from alliance_bot.state import DatabaseUnavailable, open_database
 
 logger = logging.getLogger("alliance_bot")
 
@@ -85,21 +83,21 @@ def _start(
     kb = knowledge.current
     logger.info("knowledge base %s loaded: %d entries", kb.version, len(kb))
     try:
-        # Opened (and migrated) here, so a read-only or corrupt file stops start-up in one line.
-        SqliteAdminState(settings.state_db)
-    except (sqlite3.Error, OSError) as error:
-        print(
-            f"alliance-bot: ALLIANCE_STATE_DB: {describe_open_error(settings.state_db, error)}",
-            file=sys.stderr,
-        )
+        # Opened (and migrated) here, before listening, so a bad URL or a database that is down
+        # at start-up is one line and exit 2, not a failure on the first question.
+        database = open_database(settings.database)
+    except DatabaseUnavailable as error:
+        print(f"alliance-bot: {error}", file=sys.stderr)
         return EXIT_CONFIG
+    logger.info("state in the %s", database.url.shown)
     return settings, knowledge
 
 
 async def _serve(settings: Settings, knowledge: KnowledgeHolder, *, host: str, port: int) -> int:
     wiring = wire(settings, knowledge)
     app, jobs = wiring.app, wiring.jobs
-    web_app = build_web_app(app, knowledge=knowledge, background=jobs)
+    database = open_database(settings.database)  # opened at start-up: this returns it
+    web_app = build_web_app(app, knowledge=knowledge, background=jobs, database_ok=database.ping)
     stop = _stop_on_signals()
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()

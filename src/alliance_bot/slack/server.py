@@ -1,4 +1,10 @@
-"""HTTP mode: the aiohttp web app in front of Bolt (`POST /slack/events`, `GET /healthz`).
+"""HTTP mode: the aiohttp web app in front of Bolt (`POST /slack/events`, `GET /healthz`,
+`GET /readyz`).
+
+`/healthz` is liveness and stays cheap: the process is up and has a knowledge base loaded.
+`/readyz` is readiness: 200 only when the state database answers too (a load balancer then stops
+sending work that needs the database to a replica that cannot reach it). Both return JSON with
+`knowledge_version`.
 
 We build the Bolt request ourselves instead of using Bolt's aiohttp adapter for one reason: Bolt
 decides a form body is an interactivity payload if the word "payload" occurs *anywhere* in it
@@ -30,12 +36,18 @@ logger = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+READY_PATH = "/readyz"
+READY_DB_TIMEOUT = 2.0  # seconds /readyz waits for the database before calling it unreachable
+
+DatabaseCheck = Callable[[], bool]
+"""Whether the state database answers; blocking, so /readyz runs it in a worker thread."""
 
 BackgroundJob = Callable[[], Awaitable[None]]
 """A long-running coroutine started with the server and cancelled when it stops."""
 
 _BOLT: web.AppKey[AsyncApp] = web.AppKey("bolt", AsyncApp)
 _KNOWLEDGE: web.AppKey[KnowledgeHolder] = web.AppKey("knowledge", KnowledgeHolder)
+_DATABASE: web.AppKey[DatabaseCheck] = web.AppKey("database")
 
 
 def build_web_app(
@@ -43,13 +55,16 @@ def build_web_app(
     *,
     knowledge: KnowledgeHolder,
     background: Sequence[BackgroundJob] = (),
+    database_ok: DatabaseCheck = lambda: True,
 ) -> web.Application:
-    """The aiohttp application serving Slack's requests and the health check."""
+    """The aiohttp application serving Slack's requests and the health checks."""
     web_app = web.Application()
     web_app[_BOLT] = bolt_app
     web_app[_KNOWLEDGE] = knowledge
+    web_app[_DATABASE] = database_ok
     web_app.router.add_post(EVENTS_PATH, _slack_events)
     web_app.router.add_get(HEALTH_PATH, _health)
+    web_app.router.add_get(READY_PATH, _ready)
     web_app.cleanup_ctx.append(_run_background(background))
     return web_app
 
@@ -96,6 +111,24 @@ async def _health(request: web.Request) -> web.Response:
     """200 with the knowledge base version: the process is up and has a valid base loaded."""
     kb = request.app[_KNOWLEDGE].current
     return web.json_response({"ok": True, "knowledge_version": kb.version, "entries": len(kb)})
+
+
+async def _ready(request: web.Request) -> web.Response:
+    """200 when the database answers and a knowledge base is loaded; 503 (same JSON) if not."""
+    kb = request.app[_KNOWLEDGE].current
+    try:
+        reachable = await asyncio.wait_for(
+            asyncio.to_thread(request.app[_DATABASE]), READY_DB_TIMEOUT
+        )
+    except Exception:  # a timeout or a driver error: not ready either way
+        reachable = False
+    body = {
+        "ok": bool(reachable),
+        "database": "ok" if reachable else "unreachable",
+        "knowledge_version": kb.version,
+        "entries": len(kb),
+    }
+    return web.json_response(body, status=200 if reachable else 503)
 
 
 def _run_background(

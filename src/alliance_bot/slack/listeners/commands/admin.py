@@ -29,7 +29,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from alliance_bot.admin.service import GapsReport, KnowledgeAdmin, QuestionRecorder
-from alliance_bot.admin.state import AdminState, SqliteAdminState
+from alliance_bot.admin.state import AdminState, SqlAdminState
 from alliance_bot.config import Settings
 from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.knowledge.snapshot import KnowledgeBase
@@ -75,8 +75,8 @@ class AdminWiring:
         register_admin_actions(app, self.admin, gate)
 
     def background(self) -> list[BackgroundJob]:
-        """Jobs to run next to the server: reload on SIGHUP."""
-        return [sighup_reloader(self.admin)]
+        """Jobs to run next to the server: reload on SIGHUP; write out queued questions at exit."""
+        return [sighup_reloader(self.admin), recorder_closer(self.recorder)]
 
 
 def wire_admin(
@@ -86,13 +86,16 @@ def wire_admin(
     state: AdminState | None = None,
     clock: Callable[[], dt.datetime] | None = None,
 ) -> AdminWiring:
-    """Build the admin, its state (`ALLIANCE_STATE_DB`) and its sub-command table."""
+    """Build the admin, its state (the database of `Settings.database`) and its sub-commands."""
     now = clock or (lambda: dt.datetime.now(dt.UTC))
-    store = state if state is not None else SqliteAdminState(settings.state_db)
-    admin = KnowledgeAdmin(knowledge, store, clock=now, timezone=settings.timezone)
+    store = state if state is not None else SqlAdminState.for_settings(settings)
+    recorder = QuestionRecorder(store, clock=now)
+    admin = KnowledgeAdmin(
+        knowledge, store, clock=now, timezone=settings.timezone, recorder=recorder
+    )
     return AdminWiring(
         admin=admin,
-        recorder=QuestionRecorder(store, clock=now),
+        recorder=recorder,
         subcommands=admin_subcommands(admin),
     )
 
@@ -104,8 +107,8 @@ def recording_engine(engine: AnswerEngine, recorder: QuestionRecorder) -> Answer
     """Wrap `engine.answer` so every reply is counted and unanswered questions are recorded.
 
     Wrapping the engine is the narrowest hook: every place that answers typed text (slash command,
-    mention, DM) goes through it, and the listeners stay unaware. Runs in the listener's worker
-    thread, so the SQLite write never blocks the event loop.
+    mention, DM) goes through it, and the listeners stay unaware. `record` only queues: the
+    database write happens on the recorder's own thread, never on the answer's path.
     """
 
     def answer(kb: KnowledgeBase, text: str, today: dt.date) -> Any:
@@ -114,6 +117,18 @@ def recording_engine(engine: AnswerEngine, recorder: QuestionRecorder) -> Answer
         return result
 
     return AnswerEngine(answer=answer, answer_entry=engine.answer_entry)
+
+
+def recorder_closer(recorder: QuestionRecorder) -> BackgroundJob:
+    """A background job that does nothing until the server stops, then writes out the queue."""
+
+    async def close_recorder() -> None:
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await asyncio.to_thread(recorder.close)
+
+    return close_recorder
 
 
 # --- sub-commands -----------------------------------------------------------------------------
