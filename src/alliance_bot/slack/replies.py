@@ -209,10 +209,57 @@ async def post_reply(
         await sleep(0.5 * 2 ** (attempt - 1))
 
 
+async def update_reply(
+    client: AsyncWebClient,
+    *,
+    channel: str,
+    source_ts: str,
+    thread_ts: str,
+    message: Mapping[str, Any],
+    what: str,
+) -> bool:
+    """Replace our earlier reply to message `source_ts` (found by its metadata) with `message`;
+    False when there is none to update (then nothing is posted: an edit never gets a second
+    reply)."""
+    try:
+        reply = await _find_reply(client, channel, source_ts, thread_ts)
+    except _LookupFailed as failure:
+        logger.warning("Could not look up the reply to %s (%s); left as it was", what, failure)
+        return False
+    if reply is None:
+        logger.info("No earlier reply to %s to update", what)
+        return False
+    await client.chat_update(
+        channel=channel, ts=str(reply["ts"]), metadata=reply_metadata(channel, source_ts), **message
+    )
+    return True
+
+
+class _LookupFailed(Exception):
+    pass
+
+
 async def _already_posted(
     client: AsyncWebClient, channel: str, source_ts: str, thread_ts: str | None, what: str
 ) -> bool:
     """Whether our reply to `source_ts` is already in the thread (or, in a DM, after it)."""
+    try:
+        return await _find_reply(client, channel, source_ts, thread_ts) is not None
+    except _LookupFailed as failure:
+        # Without the check a retry risks a duplicate; without the retry the answer is lost.
+        # A duplicate is the lesser harm, and the log says why it may happen.
+        logger.warning(
+            "Could not check whether the reply to %s was posted (%s); posting again",
+            what,
+            failure,
+        )
+        return False
+
+
+async def _find_reply(
+    client: AsyncWebClient, channel: str, source_ts: str, thread_ts: str | None
+) -> dict[str, Any] | None:
+    """Our reply to `source_ts`: in its thread, or (a DM answered outside a thread) after it."""
     try:
         if thread_ts:
             found = await client.conversations_replies(
@@ -222,20 +269,19 @@ async def _already_posted(
             found = await client.conversations_history(
                 channel=channel, oldest=source_ts, include_all_metadata=True, limit=100
             )
-    except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
-        # Without the check a retry risks a duplicate; without the retry the answer is lost.
-        # A duplicate is the lesser harm, and the log says why it may happen.
-        logger.warning(
-            "Could not check whether the reply to %s was posted (%s); posting again",
-            what,
-            type(error).__name__,
-        )
-        return False
-    wanted = reply_metadata(channel, source_ts)
-    messages = found.get("messages") or []
-    return any(
-        isinstance(m, dict)
-        and (m.get("metadata") or {}).get("event_type") == REPLY_EVENT_TYPE
-        and (m.get("metadata") or {}).get("event_payload") == wanted["event_payload"]
-        for m in messages
-    )
+    except SlackApiError as error:
+        raise _LookupFailed(
+            str(error.response.get("error", error.response.status_code))[:60]
+        ) from None
+    except (aiohttp.ClientError, TimeoutError) as error:
+        raise _LookupFailed(type(error).__name__) from None
+    wanted = reply_metadata(channel, source_ts)["event_payload"]
+    for found_message in found.get("messages") or []:
+        metadata = found_message.get("metadata") if isinstance(found_message, dict) else None
+        if (
+            isinstance(metadata, dict)
+            and metadata.get("event_type") == REPLY_EVENT_TYPE
+            and metadata.get("event_payload") == wanted
+        ):
+            return dict(found_message)
+    return None

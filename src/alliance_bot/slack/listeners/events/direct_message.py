@@ -54,7 +54,7 @@ def direct_message(services: Services) -> Listener:
             source_ts=ts,
             thread_ts=str(thread_ts) if thread_ts else None,
             message=message,
-            what=f"direct message {ts} in {channel}",
+            what=f"direct message {ts[:40]!a} in {channel[:40]!a}",
         )
 
     return handle_direct_message
