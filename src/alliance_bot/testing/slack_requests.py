@@ -113,7 +113,7 @@ class SlackSender:
             "api_app_id": APP_ID,
             "is_enterprise_install": "false",
             "response_url": self.fake.response_url(f"cmd-{next(self._ids)}"),
-            "trigger_id": f"{next(self._ids)}.1.abc",
+            "trigger_id": f"{next(self._ids)}.1.{uuid.uuid4().hex[:12]}",
         }
         fields.update(overrides)
         return fields
@@ -201,7 +201,7 @@ class SlackSender:
                 "channel_id": CHANNEL_ID,
                 "is_ephemeral": ephemeral,
             },
-            "trigger_id": f"{next(self._ids)}.1.abc",
+            "trigger_id": f"{next(self._ids)}.1.{uuid.uuid4().hex[:12]}",
             "team": {"id": TEAM_ID, "domain": "fake"},
             "channel": {"id": CHANNEL_ID, "name": "general"},
             "response_url": self.fake.response_url(response_id or f"act-{next(self._ids)}"),
