@@ -57,7 +57,8 @@ async def _still_answers(slack: SlackSender, fake: FakeSlack) -> None:
 
 def _host_port(server: AppProcess) -> tuple[str, int]:
     parts = urlsplit(server.url)
-    assert parts.hostname is not None and parts.port is not None
+    assert parts.hostname is not None
+    assert parts.port is not None
     return parts.hostname, parts.port
 
 
@@ -83,7 +84,8 @@ class TestRefusedRequestsInTheLog:
                     assert response.status == 401
         await _still_answers(slack, fake_slack)
         grown = server.log()[before:]
-        assert FORGED not in grown and "xxxxxxxxxx" not in grown
+        assert FORGED not in grown
+        assert "xxxxxxxxxx" not in grown
         assert "Invalid request signature" not in grown  # Bolt's line, with the whole body
         lines = _refusal_lines(grown)
         assert 1 <= len(lines) <= 10

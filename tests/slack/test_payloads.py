@@ -12,6 +12,7 @@ belongs to it (a late stray reply would land in the next payload's count, so it 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import urllib.parse
@@ -23,7 +24,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from alliance_bot.slack.render.answers import validate_message
+from alliance_bot.slack.render.answers import APOLOGY, validate_message
 from alliance_bot.slack.replies import REPLY_EVENT_TYPE
 from alliance_bot.testing.app_process import (
     TEST_APP_TOKEN,
@@ -78,7 +79,7 @@ class Payload:
 
 
 def _load() -> list[Payload]:
-    found = []
+    found: list[Payload] = []
     for path in sorted(PAYLOADS.glob("*/*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         name = f"{path.parent.name}/{path.stem}"
@@ -90,7 +91,7 @@ def _load() -> list[Payload]:
         text = json.dumps(data["body"]).replace("UBOT", BOT_USER_ID).replace("BBOT", BOT_ID)
         # Slack mints a trigger_id per user action; the sources reuse "111.222.xxx" in many
         # samples, and the app rightly treats a repeated trigger as a replay. Make them unique.
-        text = _TRIGGER_ID.sub(lambda m, stem=path.stem: f'{m[1]}{m[2]}-{stem}"', text)
+        text = _TRIGGER_ID.sub(functools.partial(_unique_trigger, stem=path.stem), text)
         # The docs' samples share message timestamps (seven files are "1358877455.000010" in
         # D0001), and the app rightly answers one message once. Each file is its own message:
         # renumber its timestamps, consistently within the file (a thread_ts still names its
@@ -98,6 +99,10 @@ def _load() -> list[Payload]:
         text = _renumber_timestamps(text, len(found))
         found.append(Payload(name, data["transport"], text, replies))
     return found
+
+
+def _unique_trigger(match: re.Match[str], *, stem: str) -> str:
+    return f'{match[1]}{match[2]}-{stem}"'
 
 
 _MESSAGE_TS = re.compile(r'"(\d{10})(\.?)(\d{6})"')
@@ -214,6 +219,10 @@ def _sentinel_event(n: int) -> dict[str, Any]:
     }
 
 
+def _has_replies(fake: FakeSlack, target: Target, since: tuple[int, int], count: int) -> bool:
+    return len(replies_to(fake, target, since)) >= count
+
+
 async def _deliver_and_check(
     payload: Payload, fake: FakeSlack, target: Target, deliver: Any, send_sentinel: Any
 ) -> None:
@@ -225,8 +234,7 @@ async def _deliver_and_check(
         await deliver(delivery)
         if expected:
             await fake.wait_until(
-                lambda s=since, e=expected: len(replies_to(fake, target, s)) >= e,
-                timeout=TIMEOUT,
+                functools.partial(_has_replies, fake, target, since, expected), timeout=TIMEOUT
             )
         await _settle(fake, send_sentinel)
         _check_replies(payload, delivery, expected, replies_to(fake, target, since))
@@ -243,8 +251,9 @@ def _check_replies(
         validate_message({"text": reply["text"], "blocks": reply["blocks"]})
         # A shared answer names its sharer on purpose (`Shared by <@U…>`); nothing else may.
         shown = re.sub(r"Shared by <@U[A-Z0-9]+>", "", json.dumps(reply["blocks"]) + reply["text"])
-        assert "<!" not in shown and "<@" not in shown, f"{payload.name}: a live mention"
-        assert not reply["text"].startswith("Sorry"), f"{payload.name}: the handler failed"
+        assert "<!" not in shown, f"{payload.name}: a live mention"
+        assert "<@" not in shown, f"{payload.name}: a live mention"
+        assert reply["text"] != APOLOGY, f"{payload.name}: the handler failed"
         if "channel" in reply:  # chat.postMessage: a thread or DM reply carries its label
             assert reply["metadata"]["event_type"] == REPLY_EVENT_TYPE
 
@@ -419,7 +428,8 @@ class TestOverSocketMode:
             connections = socket_fake.socket_connections
             ack = await socket_fake.send_socket_frame(frame, timeout=TIMEOUT)
             if "envelope_id" in frame:
-                assert ack is not None and ack["envelope_id"] == frame["envelope_id"]
+                assert ack is not None
+                assert ack["envelope_id"] == frame["envelope_id"]
             if frame.get("type") == "disconnect":
                 await socket_fake.wait_until(
                     lambda: (

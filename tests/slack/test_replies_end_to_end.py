@@ -39,7 +39,8 @@ class TestEditedMention:
         (update,) = await fake_slack.wait_for_calls("chat.update")
         (reply,) = fake_slack.posted(CHANNEL_ID)
         assert update.params["ts"] == reply["ts"]
-        assert "Kishida" in reply["text"] and "Hamada" not in reply["text"]
+        assert "Kishida" in reply["text"]
+        assert "Hamada" not in reply["text"]
         validate_message({"text": update.params["text"], "blocks": update.params["blocks"]})
         await _settled(slack, fake_slack)
         assert len(fake_slack.calls_to("chat.postMessage")) == 1
@@ -57,13 +58,15 @@ class TestResponseUrlFailures:
         assert (await slack.click(SHARE_ACTION, value, response_id="share-1")).status == 200
         public, note = await fake_slack.wait_for_responses(2)
         assert (public.status, public.body["response_type"]) == (403, "in_channel")
-        assert note.status == 200 and note.body["response_type"] == "ephemeral"
+        assert note.status == 200
+        assert note.body["response_type"] == "ephemeral"
         assert note.body["replace_original"] is False
         assert "announcement-only" in note.body["text"]
         await _settled(slack, fake_slack)
         assert not any(r.body.get("delete_original") for r in fake_slack.responses)
         log = server.log()
-        assert "Share in channel refused" in log and "HTTP 403" in log
+        assert "Share in channel refused" in log
+        assert "HTTP 403" in log
         assert "/response/" not in log
 
     async def test_expired_response_url_is_logged_with_command_and_status(
@@ -76,7 +79,8 @@ class TestResponseUrlFailures:
         await _settled(slack, fake_slack)
         assert [r.status for r in fake_slack.responses if r.id == "cmd-1"] == [404]
         (line,) = [line for line in server.log().splitlines() if "expired_url" in line]
-        assert "Reply to command /alliance" in line and "HTTP 404" in line
+        assert "Reply to command /alliance" in line
+        assert "HTTP 404" in line
         assert "/response/" not in server.log()
 
     async def test_transient_failures_are_retried(
@@ -167,5 +171,7 @@ class TestStartupTokenCheck:
         status, out, err = await run_to_exit(args, env, tmp_path)
         assert status == 2
         (line,) = [line for line in err.splitlines() if "alliance-bot:" in line]
-        assert "SLACK_BOT_TOKEN" in line and error in line
-        assert "Traceback" not in err and "listening" not in out
+        assert "SLACK_BOT_TOKEN" in line
+        assert error in line
+        assert "Traceback" not in err
+        assert "listening" not in out
