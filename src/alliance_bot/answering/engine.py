@@ -17,6 +17,7 @@ from rapidfuzz.distance import Levenshtein
 
 from alliance_bot.answering import wording
 from alliance_bot.answering.answer import Answer, ScoredEntry, Status, Suggestion
+from alliance_bot.answering.echo import as_typed
 from alliance_bot.answering.periods import Period, read_period
 from alliance_bot.answering.questions import Question, parse_question
 from alliance_bot.knowledge.dates import human_range
@@ -155,7 +156,8 @@ class _Asker:
         return text if len(text) <= limit else text[: limit - 1] + "…"
 
     def _quoted(self, phrase: str) -> str:
-        return f"“{escape(phrase if len(phrase) <= 80 else phrase[:79] + '…')}”"
+        shown = as_typed(self.q.asked, phrase)  # the asker's words, not the folded ones
+        return f"“{escape(shown if len(shown) <= 80 else shown[:79] + '…')}”"
 
     # forms ------------------------------------------------------------------------------------
     def ask(self, q: Question) -> Answer:

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from alliance_bot.admin.state import AdminState
@@ -23,13 +25,15 @@ from alliance_bot.daily.scheduler import run_daily_scheduler
 from alliance_bot.daily.state import PostState, SqlPostState
 from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.slack.daily_channel import SlackDailyChannel
+from alliance_bot.slack.delivery import DeliveryGuard, process_once
 from alliance_bot.slack.features import AdminGate, AnswerEngine, Services, Subcommand
 from alliance_bot.slack.listeners import register_listeners
 from alliance_bot.slack.listeners.commands.admin import wire_admin
 from alliance_bot.slack.listeners.commands.daily import daily_subcommands
-from alliance_bot.slack.redelivery import RecentEvents, drop_redelivered_events
+from alliance_bot.slack.replies import checked_respond
 from alliance_bot.slack.server import BackgroundJob
 from alliance_bot.slack.web_client import build_web_client, make_slack_client
+from alliance_bot.state import DeliveryLog, open_database
 
 logger = logging.getLogger(__name__)
 
@@ -96,17 +100,22 @@ def build_app(
     subcommands: Mapping[str, Subcommand] | None = None,
     # Who may run admin commands; default: ALLIANCE_ADMINS with a plain refusal
     gate: AdminGate | None = None,
-    # Slack plumbing, built from settings when not given
+    # Slack plumbing, built from settings when not given: the Web API client, and the record of
+    # deliveries already processed (default: the `deliveries` table of the state database)
     client: AsyncWebClient | None = None,
+    deliveries: DeliveryGuard | None = None,
 ) -> AsyncApp:
-    """Build the Bolt app: Web API client with retries, listeners, redelivery guard."""
+    """Build the Bolt app: Web API client with retries, listeners, delivery guard."""
+    now = clock or (lambda: dt.datetime.now(dt.UTC))
+    guard = deliveries if deliveries is not None else DeliveryLog(open_database(settings.database))
     services = Services(
         settings=settings,
         knowledge=knowledge,
         engine=engine or AnswerEngine.default(),
-        clock=clock or (lambda: dt.datetime.now(dt.UTC)),
+        clock=now,
         gate=gate or AdminGate(settings.admins),
         subcommands={name.lower(): sub for name, sub in (subcommands or {}).items()},
+        deliveries=guard,
     )
     app = AsyncApp(
         client=client or build_web_client(settings),
@@ -116,7 +125,29 @@ def build_app(
         request_verification_enabled=True,
         # Ack first, answer after: listeners run after the HTTP response is sent.
         process_before_response=False,
+        # A request no listener matches goes to our error handler, which acks it (see errors.py)
+        raise_error_for_unhandled_request=True,
     )
-    app.use(drop_redelivered_events(RecentEvents()))
+    app.use(acknowledge_rate_limit_notices)
+    app.use(process_once(guard, now))
+    app.use(checked_respond())
     register_listeners(app, services)
     return app
+
+
+async def acknowledge_rate_limit_notices(
+    body: dict[str, Any], next: Callable[[], Awaitable[None]]
+) -> BoltResponse | None:
+    """Slack sends `app_rate_limited` unasked when it drops our events for a minute; answer 200
+    (anything else counts as a failed delivery) and say which minute in the log."""
+    if body.get("type") == "app_rate_limited":
+        minute = body.get("minute_rate_limited")
+        when = (
+            dt.datetime.fromtimestamp(minute, dt.UTC).isoformat(timespec="minutes")
+            if isinstance(minute, int) and 0 <= minute < 2**33
+            else "an unknown minute"
+        )
+        logger.warning("Slack rate-limited the events sent to this app for %s", when)
+        return BoltResponse(status=200, body="")
+    await next()
+    return None

@@ -15,6 +15,7 @@ from alliance_bot.answering.answer import Answer
 from alliance_bot.config import Settings
 from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.knowledge.snapshot import KnowledgeBase
+from alliance_bot.slack.delivery import DeliveryGuard, MemoryDeliveryGuard, all_first_time
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -101,6 +102,14 @@ class Services:
     clock: Callable[[], dt.datetime]
     gate: AdminGate
     subcommands: Mapping[str, Subcommand] = field(default_factory=dict)
+    # Which messages were already answered (a mention edited later must not be answered again)
+    deliveries: DeliveryGuard = field(default_factory=MemoryDeliveryGuard)
+
+    async def first_answer(self, channel: str, ts: str) -> bool:
+        """Claim the answer to message `ts` in `channel`: True the first time only. Slack re-sends
+        a mention when it is edited, with a new event id; the message's (channel, ts) stays."""
+        key = f"reply:{channel}:{ts}"
+        return await asyncio.to_thread(all_first_time, self.deliveries, [key], self.clock())
 
     def today(self) -> dt.date:
         """Today in the team's time zone (`ALLIANCE_TIMEZONE`), which is what "today" means."""

@@ -26,8 +26,9 @@ from alliance_bot.config import ConfigError, Settings
 from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
 from alliance_bot.slack.app import wire
-from alliance_bot.slack.server import build_web_app, run_guarded
+from alliance_bot.slack.server import build_web_app, run_guarded, runner_options
 from alliance_bot.slack.signals import queue_signal
+from alliance_bot.slack.startup import bot_token_problem
 from alliance_bot.state import DatabaseUnavailable, open_database
 
 logger = logging.getLogger("alliance_bot")
@@ -96,10 +97,19 @@ def _start(
 async def _serve(settings: Settings, knowledge: KnowledgeHolder, *, host: str, port: int) -> int:
     wiring = wire(settings, knowledge)
     app, jobs = wiring.app, wiring.jobs
+    if (problem := await bot_token_problem(app.client)) is not None:
+        print(f"alliance-bot: configuration error: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
     database = open_database(settings.database)  # opened at start-up: this returns it
-    web_app = build_web_app(app, knowledge=knowledge, background=jobs, database_ok=database.ping)
+    web_app = build_web_app(
+        app,
+        knowledge=knowledge,
+        signing_secret=settings.signing_secret or "",
+        background=jobs,
+        database_ok=database.ping,
+    )
     stop = _stop_on_signals()
-    runner = web.AppRunner(web_app, access_log=None)
+    runner = web.AppRunner(web_app, **runner_options())
     await runner.setup()
     try:
         site = web.TCPSite(runner, host, port)
@@ -120,6 +130,9 @@ async def _serve(settings: Settings, knowledge: KnowledgeHolder, *, host: str, p
 async def _socket_mode(settings: Settings, knowledge: KnowledgeHolder) -> int:
     wiring = wire(settings, knowledge)
     app, background = wiring.app, wiring.jobs
+    if (problem := await bot_token_problem(app.client)) is not None:
+        print(f"alliance-bot: configuration error: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
     stop = _stop_on_signals()
     handler = AsyncSocketModeHandler(app, app_token=settings.app_token)
     jobs = [asyncio.create_task(run_guarded(job)) for job in background]

@@ -1,7 +1,8 @@
 """The Web API clients: every call to Slack's Web API goes through one of the two built here.
 
-`build_web_client` is the client listeners answer with: slack-sdk's own retry handlers for rate
-limits (honouring `Retry-After`), 500/503 answers and dropped connections. `make_slack_client` is
+`build_web_client` is the client listeners answer with: slack-sdk's retry handlers for rate
+limits (honouring `Retry-After`), 500/503 answers and dropped connections, except that a post is
+not repeated after an ambiguous failure (the listeners' `post_reply` checks the thread first). `make_slack_client` is
 the client for anything that must not be posted twice (the daily post): it never repeats a
 `chat.postMessage` after an ambiguous failure, waits out `Retry-After` exactly, and takes an
 injectable `sleep` so tests see the waits without taking them.
@@ -41,14 +42,20 @@ _NOT_IDEMPOTENT = ("chat.postMessage",)
 
 
 def build_web_client(settings: Settings) -> AsyncWebClient:
-    """The listeners' Web API client, with slack-sdk's retry handlers (see the module)."""
+    """The listeners' Web API client (see the module).
+
+    A 429 means Slack did nothing, so every call retries it. A 5xx or a dropped connection may
+    come after Slack posted, so `chat.postMessage` is not retried blindly then:
+    `replies.post_reply` looks for the reply in the thread first.
+    """
+    interval = BackoffRetryIntervalCalculator(backoff_factor=0.5)
     return AsyncWebClient(
         token=settings.bot_token,
         base_url=settings.api_url,
         retry_handlers=[
             AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-            AsyncServerErrorRetryHandler(max_retry_count=2),
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            IdempotentServerErrorHandler(max_retry_count=2, interval_calculator=interval),
+            IdempotentConnectionErrorHandler(max_retry_count=2, interval_calculator=interval),
         ],
     )
 

@@ -80,11 +80,18 @@ class Fault:
 
 @dataclass(frozen=True)
 class ResponseUrlPost:
-    """One POST to a `response_url` (`/response/<id>`): what the app sent back to the user."""
+    """One POST to a `response_url` (`/response/<id>`): what the app sent back to the user, and
+    the status the fake answered (200 unless a test scripted a refusal)."""
 
     id: str
     body: Mapping[str, Any]
     headers: Mapping[str, str]
+    status: int = 200
+
+    @property
+    def is_message(self) -> bool:
+        """True for a message the user sees; False for `delete_original` clean-ups."""
+        return not self.body.get("delete_original")
 
 
 class FakeSlack:
@@ -98,6 +105,10 @@ class FakeSlack:
         self.messages: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.socket_acks: dict[str, dict[str, Any]] = {}
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
+        # response_url refusals: by response id, or under "" for any id
+        self._response_faults: dict[str, deque[tuple[int, str, dict[str, str]]]] = defaultdict(
+            deque
+        )
         self._ts = itertools.count(int(time.time()) if first_ts is None else first_ts)
         self._changed = asyncio.Condition()
         self._sockets: list[web.WebSocketResponse] = []
@@ -205,6 +216,22 @@ class FakeSlack:
             times=times,
         )
 
+    def refuse_responses(
+        self,
+        status: int,
+        body: str,
+        *,
+        times: int = 1,
+        response_id: str = "",
+        retry_after: int | None = None,
+    ) -> None:
+        """The next `times` posts to a response URL (only `response_id`'s, if given) get `status`
+        with the text `body`, as Slack answers: 404 `expired_url` after 30 minutes, 403 from a
+        channel where the user may not post, 429 with `Retry-After`, 500 when Slack is down.
+        Refused posts are recorded too, with their status."""
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+        self._response_faults[response_id].extend([(status, body, headers)] * times)
+
     # --- reading what happened -----------------------------------------------------------------
 
     def calls_to(self, method: str) -> list[Call]:
@@ -245,6 +272,11 @@ class FakeSlack:
 
     # --- Socket Mode ---------------------------------------------------------------------------
 
+    @property
+    def open_sockets(self) -> int:
+        """How many Socket Mode connections are open now."""
+        return len(self._sockets)
+
     async def wait_for_socket(self, *, timeout: float = DEFAULT_TIMEOUT) -> None:
         """Wait until a Socket Mode client is connected."""
         await self._wait(lambda: bool(self._sockets), timeout)
@@ -269,6 +301,21 @@ class FakeSlack:
             "payload": dict(payload),
         }
         await self._sockets[-1].send_str(json.dumps(envelope))
+        await self._wait(lambda: envelope_id in self.socket_acks, timeout)
+        return self.socket_acks[envelope_id]
+
+    async def send_socket_frame(
+        self, frame: Mapping[str, Any], *, timeout: float = DEFAULT_TIMEOUT
+    ) -> dict[str, Any] | None:
+        """Send one raw frame (an envelope as Slack sends it, or `hello`/`disconnect`) to the
+        connected client; for an envelope, wait for and return its acknowledgement."""
+        await self.wait_for_socket(timeout=timeout)
+        envelope_id = frame.get("envelope_id")
+        if isinstance(envelope_id, str):
+            self.socket_acks.pop(envelope_id, None)  # a redelivery reuses the envelope id
+        await self._sockets[-1].send_str(json.dumps(dict(frame)))
+        if not isinstance(envelope_id, str):
+            return None
         await self._wait(lambda: envelope_id in self.socket_acks, timeout)
         return self.socket_acks[envelope_id]
 
@@ -396,7 +443,25 @@ class FakeSlack:
             return {"ok": True, "channel": channel, "ts": params.get("ts")}
         if method == "conversations.history":
             return self._history(params)
+        if method == "conversations.replies":
+            return self._replies(params)
         return {"ok": True}
+
+    def _replies(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """A thread, oldest first: the parent (if stored) and every reply whose `thread_ts` is
+        `ts`. Metadata only with `include_all_metadata`, as in Slack."""
+        channel = str(params.get("channel", ""))
+        ts = str(params.get("ts", ""))
+        limit = int(params.get("limit") or 1000)
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        found = []
+        for message in self.messages.get(channel, []):
+            if message["ts"] == ts or message.get("thread_ts") == ts:
+                shown = dict(message)
+                if not with_metadata:
+                    shown.pop("metadata", None)
+                found.append(shown)
+        return {"ok": True, "messages": found[:limit], "has_more": len(found) > limit}
 
     def _history(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """Top-level messages of a channel, newest first, honouring `oldest`, `latest`, `limit`."""
@@ -426,11 +491,12 @@ class FakeSlack:
             body = json.loads(text) if text else {}
         except json.JSONDecodeError:
             body = {"raw": text}
-        self.responses.append(
-            ResponseUrlPost(request.match_info["id"], body, dict(request.headers))
-        )
+        response_id = request.match_info["id"]
+        faults = self._response_faults[response_id] or self._response_faults[""]
+        status, answer, headers = faults.popleft() if faults else (200, "ok", {})
+        self.responses.append(ResponseUrlPost(response_id, body, dict(request.headers), status))
         await self._notify()
-        return web.Response(text="ok")
+        return web.Response(status=status, text=answer, headers=headers)
 
 
 def _decode_json_field(key: str, value: str) -> Any:

@@ -31,14 +31,15 @@ FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 
 
-def signature(secret: str, timestamp: str, body: str) -> str:
+def signature(secret: str, timestamp: str, body: str | bytes) -> str:
     """The `X-Slack-Signature` Slack sends for `body` at `timestamp`."""
-    base = f"v0:{timestamp}:{body}".encode()
+    raw = body.encode() if isinstance(body, str) else body
+    base = f"v0:{timestamp}:".encode() + raw
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
 def signed_headers(
-    secret: str, body: str, content_type: str, *, timestamp: int | None = None
+    secret: str, body: str | bytes, content_type: str, *, timestamp: int | None = None
 ) -> dict[str, str]:
     """Headers of a correctly signed request (timestamp: now unless given)."""
     stamp = str(int(time.time()) if timestamp is None else timestamp)
@@ -74,22 +75,25 @@ class SlackSender:
 
     async def post(
         self,
-        body: str,
+        body: str | bytes,
         content_type: str,
         *,
         headers: Mapping[str, str] | None = None,
         timestamp: int | None = None,
         secret: str | None = None,
     ) -> Sent:
-        """POST `body` signed (with `secret` if given, to forge a bad signature)."""
-        all_headers = signed_headers(secret or self.secret, body, content_type, timestamp=timestamp)
+        """POST `body` signed (with `secret` if given, to forge a bad signature); `headers`
+        override the signed ones (to send a malformed timestamp, say). Bytes are signed as they
+        are, so a body that is not UTF-8 can be sent correctly signed."""
+        raw = body.encode() if isinstance(body, str) else body
+        all_headers = signed_headers(secret or self.secret, raw, content_type, timestamp=timestamp)
         all_headers.update(headers or {})
         started = time.perf_counter()
         async with (
             aiohttp.ClientSession() as session,
-            session.post(self.url, data=body.encode(), headers=all_headers) as response,
+            session.post(self.url, data=raw, headers=all_headers) as response,
         ):
-            text = await response.text()
+            text = await response.text(errors="replace")
         return Sent(response.status, text, time.perf_counter() - started)
 
     # --- slash commands -------------------------------------------------------------------
@@ -109,7 +113,7 @@ class SlackSender:
             "api_app_id": APP_ID,
             "is_enterprise_install": "false",
             "response_url": self.fake.response_url(f"cmd-{next(self._ids)}"),
-            "trigger_id": f"{next(self._ids)}.1.abc",
+            "trigger_id": f"{next(self._ids)}.1.{uuid.uuid4().hex[:12]}",
         }
         fields.update(overrides)
         return fields
@@ -197,7 +201,7 @@ class SlackSender:
                 "channel_id": CHANNEL_ID,
                 "is_ephemeral": ephemeral,
             },
-            "trigger_id": f"{next(self._ids)}.1.abc",
+            "trigger_id": f"{next(self._ids)}.1.{uuid.uuid4().hex[:12]}",
             "team": {"id": TEAM_ID, "domain": "fake"},
             "channel": {"id": CHANNEL_ID, "name": "general"},
             "response_url": self.fake.response_url(response_id or f"act-{next(self._ids)}"),

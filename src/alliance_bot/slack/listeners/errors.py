@@ -19,17 +19,43 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from alliance_bot.slack.describe import describe
 from alliance_bot.slack.render.answers import render_apology
 
 Listener = Callable[..., Awaitable[None]]
 
 
 def register(app: AsyncApp) -> None:
-    """Install the apologising error handler as Bolt's backstop."""
-    app.error(apologize)
+    """Install the error handler as Bolt's backstop: unhandled requests are acknowledged, other
+    failures apologised for."""
+    app.error(handle_error)
+
+
+async def handle_error(
+    error: Exception,
+    body: dict[str, Any],
+    respond: AsyncRespond | None,
+    client: AsyncWebClient,
+    logger: logging.Logger,
+    response: BoltResponse | None,
+) -> None:
+    """Bolt's error handler (the app is built with `raise_error_for_unhandled_request`).
+
+    A request no listener handles (an event type we never subscribed to, a `shortcut` envelope,
+    a new interaction type) gets 200 and a warning: a 404 makes Slack retry it, counts against
+    the app's delivery success rate, and in Socket Mode means no ack at all.
+    """
+    if isinstance(error, BoltUnhandledRequestError):
+        logger.warning("No listener for %s; acknowledged and ignored", describe(body))
+        if response is not None:
+            response.status, response.body = 200, ""
+        return
+    await apologize(error, body, respond, client, logger)
 
 
 def reporting_failures(listener: Listener) -> Listener:
@@ -62,7 +88,8 @@ async def apologize(
     message = render_apology()
     try:
         if respond is not None and respond.response_url:
-            # Slash commands and clicks: privately, to the person who asked.
+            # Slash commands and clicks: privately, to the person who asked. A refusal is logged
+            # by CheckedRespond; there is nowhere else to say sorry.
             await respond(**message, response_type="ephemeral", replace_original=False)
             return
         event = body.get("event")
@@ -80,16 +107,4 @@ async def apologize(
         logger.exception("Could not send the apology for %s", describe(body))
 
 
-def describe(body: dict[str, Any]) -> str:
-    """What a request was, for logs: its kind and ids, no text and no tokens."""
-    if "command" in body:
-        return (
-            f"command {body.get('command')} from {body.get('user_id')} in {body.get('channel_id')}"
-        )
-    if body.get("type") == "event_callback":
-        event = body.get("event") or {}
-        return f"event {event.get('type')} {body.get('event_id')} in {event.get('channel')}"
-    if body.get("type") == "block_actions":
-        actions = [a.get("action_id") for a in body.get("actions", [])]
-        return f"actions {actions} from {(body.get('user') or {}).get('id')}"
-    return f"request of type {body.get('type')!r}"
+__all__ = ["apologize", "describe", "handle_error", "register", "reporting_failures"]

@@ -99,6 +99,7 @@ def render_answer(answer: Answer, *, share: ShareRef | None = None) -> Message:
                 "action_id": SHARE_ACTION,
                 "text": {"type": "plain_text", "text": "Share in channel"},
                 "value": share_value,
+                "accessibility_label": "Share this answer with everyone in the channel",
             }
         )
     trailer: list[dict[str, Any]] = []
@@ -123,6 +124,24 @@ def render_apology() -> Message:
         "text": APOLOGY,
         "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": f":warning: {APOLOGY}"}}],
     }
+
+
+TEXT_ONLY = (
+    "I can only read text, not pictures or files. Type your question, "
+    "for example `who is Hamada` or `on this day`."
+)
+
+
+def render_text_only() -> Message:
+    """The reply to a message with files and no words: say what the bot reads."""
+    return render_notice(TEXT_ONLY)
+
+
+def render_share_refused(reason: str) -> Message:
+    """Private note after a refused Share: the answer stays where it was, only for the asker."""
+    return render_notice(
+        f"I couldn't share that in the channel: {reason}. Your answer is still here, only for you."
+    )
 
 
 def render_notice(text: str) -> Message:
@@ -186,6 +205,8 @@ def _suggestion_buttons(suggestions: Sequence[Suggestion]) -> list[dict[str, Any
                 "action_id": f"{SUGGESTION_ACTION_PREFIX}{index}",
                 "text": {"type": "plain_text", "text": label},
                 "value": suggestion.id,
+                # Screen readers read this instead of the bare label (≤ 75 characters).
+                "accessibility_label": clip(f"Answer about {label}", MAX_BUTTON_TEXT),
             }
         )
     return buttons

@@ -4,11 +4,16 @@ An ephemeral message's click payload does not include the message, so the button
 what is needed to render the same answer again (`blocks.ShareRef`): the question and the day it
 was asked, or the entry id. The post goes through `response_url`, which works in channels the bot
 has not joined.
+
+The private copy is deleted only once the public post got a 200: in an announcement-only
+channel, or after the URL expired, Slack refuses the post, and deleting first would leave the
+user with nothing. Then the user is told privately why, and the log gets a warning.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -16,9 +21,12 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from alliance_bot.slack.features import Services
-from alliance_bot.slack.render.answers import ShareRef, render_shared
+from alliance_bot.slack.render.answers import ShareRef, render_share_refused, render_shared
+from alliance_bot.slack.replies import refusal_reason
 
 Listener = Callable[..., Awaitable[None]]
+
+logger = logging.getLogger(__name__)
 
 
 def share_in_channel(services: Services) -> Listener:
@@ -37,7 +45,18 @@ def share_in_channel(services: Services) -> Listener:
             answer = await asyncio.to_thread(services.engine.answer, kb, ref.question or "", today)
         user_id = str(body.get("user", {}).get("id", ""))
         message = render_shared(answer, user_id=user_id, question=ref.question)
-        await respond(**message, response_type="in_channel", replace_original=False)
+        shared = await respond(**message, response_type="in_channel", replace_original=False)
+        if shared.status_code != 200:
+            channel = str((body.get("channel") or {}).get("id", ""))
+            logger.warning(
+                "Share in channel refused for %s in %s: HTTP %d; the private answer is kept",
+                ascii(user_id[:40]),
+                ascii(channel[:40]),
+                shared.status_code,
+            )
+            note = render_share_refused(refusal_reason(shared))
+            await respond(**note, response_type="ephemeral", replace_original=False)
+            return
         if body.get("container", {}).get("is_ephemeral"):
             # The private copy has done its job; leaving it would show the answer twice.
             await respond(delete_original=True)

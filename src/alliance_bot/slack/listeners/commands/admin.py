@@ -267,6 +267,10 @@ def render_gaps(report: GapsReport, kb: KnowledgeBase) -> Message:
                     "action_id": f"{GAP_ALIAS_PREFIX}{len(buttons)}",
                     "text": {"type": "plain_text", "text": label},
                     "value": value,
+                    "accessibility_label": clip(
+                        f"Add question {number} as an alias of {' '.join(entry.label.split())}",
+                        MAX_BUTTON_TEXT,
+                    ),
                 }
             )
     for start in range(0, len(buttons), _BUTTONS_PER_BLOCK):

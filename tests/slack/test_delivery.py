@@ -1,0 +1,113 @@
+"""The delivery guard's contract, run against every implementation (add a new store to
+`GUARDS`), and the refusal log's rate limit, with injected clocks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from alliance_bot.slack.delivery import (
+    DeliveryGuard,
+    MemoryDeliveryGuard,
+    delivery_keys,
+)
+from alliance_bot.slack.server import RefusalLog
+from alliance_bot.state import Database, DeliveryLog
+
+T0 = dt.datetime(2026, 1, 2, 9, 0, tzinfo=dt.UTC)
+TTL = dt.timedelta(hours=1)
+
+GuardFactory = Callable[[Path], DeliveryGuard]
+GUARDS: dict[str, GuardFactory] = {
+    "sqlite": lambda tmp: DeliveryLog(Database.sqlite(tmp / "state.db"), ttl=TTL),
+    "memory": lambda tmp: MemoryDeliveryGuard(ttl=TTL),
+}
+
+
+@pytest.fixture(params=sorted(GUARDS))
+def guard(request: pytest.FixtureRequest, tmp_path: Path) -> DeliveryGuard:
+    """Each implementation of `DeliveryGuard`, fresh."""
+    return GUARDS[request.param](tmp_path)
+
+
+class TestDeliveryGuardContract:
+    def test_first_time_then_not(self, guard: DeliveryGuard) -> None:
+        """A key is new once; other keys are unaffected."""
+        assert guard.first_time("event:Ev1", T0) is True
+        assert guard.first_time("event:Ev1", T0 + dt.timedelta(minutes=4)) is False
+        assert guard.first_time("event:Ev2", T0) is True
+
+    def test_record_expires(self, guard: DeliveryGuard) -> None:
+        """After the record's lifetime the same key is new again."""
+        assert guard.first_time("trigger:1.2.3", T0) is True
+        assert guard.first_time("trigger:1.2.3", T0 + TTL - dt.timedelta(seconds=1)) is False
+        assert guard.first_time("trigger:1.2.3", T0 + TTL + dt.timedelta(seconds=1)) is True
+
+    def test_long_keys_are_stored_bounded(self, guard: DeliveryGuard) -> None:
+        """A very long key still works (it is hashed), and is distinct from its prefix."""
+        long_key = "action:" + "x" * 5000
+        assert guard.first_time(long_key, T0) is True
+        assert guard.first_time(long_key, T0) is False
+        assert guard.first_time(long_key[:4000], T0) is True
+
+
+class TestDeliveryLogOnSqlite:
+    def test_survives_a_restart(self, tmp_path: Path) -> None:
+        """A second guard on the same file (a restarted process) remembers the key."""
+        path = tmp_path / "state.db"
+        assert DeliveryLog(Database.sqlite(path)).first_time("event:Ev1", T0) is True
+        assert DeliveryLog(Database.sqlite(path)).first_time("event:Ev1", T0) is False
+
+    def test_expired_rows_are_pruned(self, tmp_path: Path) -> None:
+        """Old rows are deleted as new keys come in, so the table stays small."""
+        import sqlite3
+
+        path = tmp_path / "state.db"
+        guard = DeliveryLog(Database.sqlite(path), ttl=TTL)
+        for n in range(50):
+            guard.first_time(f"event:Ev{n}", T0)
+        guard.first_time("event:later", T0 + 2 * TTL)
+        assert guard.sweep(T0 + 2 * TTL) == 50
+        with sqlite3.connect(path) as db:
+            (count,) = db.execute("SELECT COUNT(*) FROM deliveries").fetchone()
+        assert count == 1
+
+
+class TestDeliveryKeys:
+    def test_keys_of_each_kind(self) -> None:
+        """Events by event_id, commands by trigger_id, clicks by trigger_id and action."""
+        assert list(delivery_keys({"type": "event_callback", "event_id": "Ev1"})) == ["event:Ev1"]
+        assert list(delivery_keys({"command": "/alliance", "trigger_id": "1.2.3"})) == [
+            "trigger:1.2.3"
+        ]
+        click = {
+            "type": "block_actions",
+            "trigger_id": "4.5.6",
+            "container": {"message_ts": "1.2"},
+            "actions": [{"action_id": "alliance_share", "action_ts": "1.3"}],
+        }
+        assert list(delivery_keys(click)) == ["trigger:4.5.6", "action:1.2:alliance_share:1.3"]
+        assert list(delivery_keys({"type": "app_rate_limited"})) == []
+
+
+class TestRefusalLog:
+    def test_burst_then_one_summary_line(self, caplog: pytest.LogCaptureFixture) -> None:
+        """At most `burst` lines per window; the rest are counted in one line next window."""
+        now = [0.0]
+        log = RefusalLog(burst=3, window=60.0, clock=lambda: now[0])
+        caplog.set_level(logging.WARNING)
+        for _ in range(10):
+            log.refused(401, "unsigned", "192.0.2.1", 10)
+        assert len(caplog.records) == 3
+        now[0] = 61.0
+        log.refused(401, "bad signature", "192.0.2.1\nINFO forged", None)
+        messages = [r.getMessage() for r in caplog.records[3:]]
+        assert messages[0] == "7 more refused requests were not logged in the last 61 s"
+        assert "\n" not in messages[1]
+        assert "forged" in messages[1]
+        assert "'192.0.2.1\\nINFO forged'" in messages[1]
+        assert "unknown length" in messages[1]
