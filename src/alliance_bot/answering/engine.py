@@ -201,6 +201,10 @@ class _Asker:
         holders = self.role_holders(phrase)
         if holders:
             return holders
+        # "ambassador to the US" names a direction the role title must carry (see _role_score).
+        described = None if " to " in f" {phrase} " else self.described(f"the {phrase}")
+        if described:
+            return described
         # "who is the MLR" or a body: any kind that is confidently named.
         other = self.decide(self.names(phrase, None), phrase)
         if other:
@@ -415,7 +419,68 @@ class _Asker:
         named = self.decide(self.names(phrase, None, strip_titles=True), phrase)
         if named:
             return self.found(named)
+        described = self.described(text)
+        if described:
+            return described
         return self.by_text(phrase, None, self._quoted(phrase))
+
+    def described(self, text: str) -> Answer | None:
+        """A person named by a description ("the NHK journalist who interviewed Blinken", "the
+        Google CEO Kishida met"): the person whose roles and summary carry the description's
+        words, preferring someone who took part in the event the rest of the question names.
+        People the question names are not the one described. None when no one clearly fits."""
+        match = _DESCRIPTION.search(text)
+        if not match:
+            return None
+        description = match["d"]
+        words = set(text.split())
+        index = self.kb.index
+        event: Event | None = None
+        pool: dict[str, Person] = {}
+        events = [
+            m
+            for m in index.text(text, kinds=frozenset({"event"}), limit=5)
+            if m.coverage >= PARTLY_COVERED
+        ]
+        if events:
+            top = self.kb.get(events[0].entry_id, Event)
+            if top is not None and events[0].coverage >= 0.6:
+                event = top
+                pool.update((p.id, p) for p in self.kb.people_in(top))
+        for m in index.text(text, kinds=frozenset({"person"}), limit=10, min_coverage=0.3):
+            person = self.kb.get(m.entry_id, Person)
+            if person is not None:
+                pool.setdefault(person.id, person)
+        among = [
+            i
+            for i, p in pool.items()
+            if not any(part in words for part in name_key(p.name).split() if len(part) > 2)
+        ]
+        if not among:
+            return None
+        fits = {m.entry_id: m for m in index.text(description, among=among, limit=len(among))}
+        whole = {m.entry_id: m.coverage for m in index.text(text, among=among, limit=len(among))}
+        ranked = sorted(
+            (
+                (fits[i].coverage, event is not None and i in event.people, whole.get(i, 0.0), i)
+                for i in among
+                if i in fits and fits[i].coverage >= COVERED
+            ),
+            reverse=True,
+        )
+        if not ranked:
+            return None
+        best = ranked[0]
+        in_event = best[1]
+        if not in_event and best[2] < 0.6:
+            return None
+        if len(ranked) > 1 and ranked[1][:2] == best[:2] and ranked[1][2] >= best[2] - 1e-9:
+            return None  # two people fit the description equally: not this one
+        person = pool[best[3]]
+        entries: tuple[Entry, ...] = (person, event) if in_event and event else (person,)
+        note = f"matched the description {self._quoted(description)}"
+        heading = f"*{escape(person.label)}*, in *{escape(event.title)}*:" if event else None
+        return self.found(_Found(entries, (100.0,) * len(entries), note), heading)
 
     def by_text(
         self,
@@ -545,6 +610,17 @@ class _Asker:
             and e.date.first_day() <= period.last
             and ((e.end or e.date).last_day() - e.date.first_day()).days <= span
         ]
+        # Events known to the day inside the span come first; one known only to its month may
+        # fall outside "late October", so it follows them (a stable sort keeps date order).
+        events.sort(
+            key=lambda e: (
+                not (
+                    e.date.precision == "day"
+                    and period.first <= e.date.first_day()
+                    and (e.end or e.date).last_day() <= period.last
+                )
+            )
+        )
         if not events:
             nearest = self.kb.nearest_dates(period.first)
             if not nearest:
@@ -704,6 +780,17 @@ def _role_score(query: str, title: str, **_: object) -> float:
         return 0.0
     return 80.0 + 20.0 * len(asked) / len(known)
 
+
+# Nouns that make a phrase a description of a person: "the DW reporter", "the Google CEO".
+_PERSON_NOUNS = (
+    "reporter|journalist|correspondent|ceo|chief|general|admiral|minister|official|expert"
+    "|researcher|scholar|analyst|leader|president|envoy|ambassador|secretary|commander"
+    "|diplomat|senator|governor|head|chair|chairman|spokesperson|spokesman|premier|pilot"
+    "|representative|executive|professor|fellow|director|lawmaker"
+)
+_DESCRIPTION = re.compile(
+    rf"^(?:who (?:is|was) )?the (?P<d>(?:[\w+&.'-]+ ){{0,5}}?(?:{_PERSON_NOUNS}))\b"
+)
 
 _JUNIOR = frozenset(
     "assistant deputy vice under lieutenant senior state parliamentary special".split()
