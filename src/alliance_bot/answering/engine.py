@@ -20,7 +20,7 @@ from alliance_bot.answering.answer import Answer, ScoredEntry, Status, Suggestio
 from alliance_bot.answering.periods import Period, read_period
 from alliance_bot.answering.questions import Question, parse_question
 from alliance_bot.knowledge.dates import human_range
-from alliance_bot.knowledge.index import NameMatch
+from alliance_bot.knowledge.index import NameMatch, SearchIndex, TextMatch
 from alliance_bot.knowledge.models import Entry, Event, Fact, Kind, Person
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.knowledge.text import STOPWORDS, fold, name_key
@@ -36,6 +36,14 @@ COVERED = 0.75
 ABOUT = 0.4
 # Share of a question's weight that makes an entry worth suggesting.
 PARTLY_COVERED = 0.4
+# A yes/no, why or how question is settled by an entry covering this share of it, that has
+# its key words and leads the next by this much coverage or this ratio of score.
+SETTLE = 0.55
+SETTLE_ALL = True
+# A word of a name used by at most this share of entries is a key word of a question.
+KEY_SHARE = 0.05
+SETTLE_LEAD = 0.1
+SETTLE_SCORE_LEAD = 1.25
 # Candidates within this many points of the best are "just as good": an ambiguous question.
 TIE = 2.0
 LIST_LIMIT = 10
@@ -179,7 +187,7 @@ class _Asker:
         if q.form == "compare":
             return self.compare(q.subject, q.topic)
         if q.form in ("about", "yesno"):
-            return self.free(q.subject)
+            return self.free(q.subject, settle=True)
         if q.form == "when":
             return self.when(q.subject)
         if q.form == "quote":
@@ -414,7 +422,7 @@ class _Asker:
             heading = "The two side by side:"
         return self.found(_Found(tuple(found), (100.0, 100.0)), heading)
 
-    def free(self, text: str) -> Answer:
+    def free(self, text: str, *, settle: bool = False) -> Answer:
         phrase = _strip_articles(text)
         named = self.decide(self.names(phrase, None, strip_titles=True), phrase)
         if named:
@@ -422,7 +430,7 @@ class _Asker:
         described = self.described(text)
         if described:
             return described
-        return self.by_text(phrase, None, self._quoted(phrase))
+        return self.by_text(phrase, None, self._quoted(phrase), settle=settle)
 
     def described(self, text: str) -> Answer | None:
         """A person named by a description ("the NHK journalist who interviewed Blinken", "the
@@ -490,8 +498,15 @@ class _Asker:
         *,
         dated_only: bool = False,
         also_suggest: Iterable[Kind] = (),
+        settle: bool = False,
     ) -> Answer:
-        """Answer from entries whose own words cover the question."""
+        """Answer from entries whose own words cover the question.
+
+        With `settle` (a yes/no, why or how question, whose frame words "did", "part of",
+        "go down" cover nothing), an entry covering less is the answer when it has every key
+        word of the question — names, acronyms, figures and words the articles never use —
+        and clearly leads the rest. A year it lacks is a false premise: the entry with the
+        right date answers, and says its date."""
         wanted = frozenset(kinds) if kinds is not None else None
         matches = [
             m
@@ -517,6 +532,9 @@ class _Asker:
             entries = tuple(e for e in (self.kb.get(m.entry_id) for m in tied) if e)
             scores = tuple(round(100 * m.coverage, 1) for m in tied)
             return self.found(_Found(entries, scores))
+        settled = self.settled(text, matches, years) if settle or SETTLE_ALL else None
+        if settled:
+            return settled
         partly = [m.entry_id for m in matches if m.coverage >= PARTLY_COVERED]
         if also_suggest:
             extra = self.kb.index.text(text, kinds=frozenset(also_suggest), limit=5)
@@ -528,6 +546,31 @@ class _Asker:
         ]
         candidates = [e for e in (self.kb.get(i) for i in [*names, *partly]) if e]
         return self.unknown(what, candidates)
+
+    def settled(self, text: str, matches: list[TextMatch], years: set[int]) -> Answer | None:
+        """The entry that settles a yes/no, why or how question, or None (see `by_text`)."""
+        fitting = [m for m in matches if m.coverage >= SETTLE and m.name_coverage >= ABOUT]
+        if not fitting:
+            return None
+        best = fitting[0]
+        rest = [m for m in matches if m.entry_id != best.entry_id]
+        if rest and not (
+            best.coverage >= rest[0].coverage + SETTLE_LEAD
+            or best.score >= rest[0].score * SETTLE_SCORE_LEAD
+        ):
+            return None
+        index = self.kb.index
+        bare = re.sub(r"\b(?:19|20)\d\d\b", " ", text)
+        if any(_key_word(index, w) for w in index.missing(bare, best.entry_id)):
+            return None
+        entry = self.kb.get(best.entry_id)
+        if entry is None:
+            return None
+        note = None
+        if not self._fits_years(entry.id, years):
+            when = _date_of(entry)
+            note = f"the articles date this {when.year}" if when else None
+        return self.found(_Found((entry,), (round(100 * best.coverage, 1),), note))
 
     def figure(self, question: str) -> Answer:
         facts = self.by_text(question, ("fact",), self._quoted(question))
@@ -712,6 +755,15 @@ class _Asker:
         ids += self.kb.index.names.sharing_a_word(_strip_titles(phrase) or phrase)
         found = (self.kb.get(i) for i in ids)
         return [e for e in found if e is not None and e.kind in kinds]
+
+
+def _key_word(index: SearchIndex, word: str) -> bool:
+    """A word a question is about, not its frame: a name, an acronym, a figure, or a word the
+    articles never use (what the question asks about that nothing here covers)."""
+    if any(c.isdigit() for c in word) or not index.knows(word):
+        return True
+    # A name's word is telling when few entries use it: "Yakushima", not "base" or "Japan".
+    return index.names.has_token(word) and index.share_using(word) <= KEY_SHARE
 
 
 def _strip_articles(phrase: str) -> str:

@@ -90,6 +90,7 @@ _CHAT = {
     "im": "i am", "i'm": "i am", "dont": "do not", "didnt": "did not", "didn't": "did not",
     "isnt": "is not", "wasnt": "was not", "whos's": "who is", "whom": "who", "gonna": "going to",
     "wanna": "want to", "d'you": "do you", "ya": "you", "info": "information",
+    "wut": "what", "frm": "from", "w/": "with", "bout": "about",
 }  # fmt: skip
 _CHAT_WORD = re.compile(
     r"(?<![\w'])(?:"
@@ -97,7 +98,7 @@ _CHAT_WORD = re.compile(
     + r")(?![\w'])"
 )
 _GREETING = (
-    r"(?:hey|hi|hello|hiya|heya|yo|sup|morning|good (?:morning|afternoon|evening)|evening"
+    r"(?:he+y+|hi+|hello+|hiya|heya|yo+|sup|morning|good (?:morning|afternoon|evening)|evening"
     r"|ok(?:ay)?|so|um+|uh+|hmm+|er+|btw|ping|guys|team|all|folks|everyone|lol|ah|oh|well|right"
     r"|quick (?:q|question|one)|q|question|random question|sorry to bug you(?: but)?"
     r"|thanks in advance|bot|alliance|alliance bot|there|y'all|quick|also|and|but|hey bot"
@@ -241,6 +242,14 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
         ),
     ),
     ("on_date", re.compile(r"^(?:events?|news|timeline)\s+(?:from|of|for)\s+(?P<s>.+)$")),
+    # "what happened at the Austin-Kihara meeting" asks about the event, not a date.
+    (
+        "about",
+        re.compile(
+            r"^what (?:happened|went on|was decided|was agreed|came out of|was discussed)"
+            r"\s+(?:at|in|with|during|to|on)\s+(?P<s>.+)$"
+        ),
+    ),
     ("on_date", re.compile(r"^(?:on|in|during)\s+(?P<s>.+)$")),
     (
         "participants",
