@@ -575,7 +575,9 @@ class _Asker:
     def figure(self, question: str) -> Answer:
         facts = self.by_text(question, ("fact",), self._quoted(question))
         if facts.status != "answer":
-            return self.by_text(question, ("fact", "event", "term"), self._quoted(question))
+            facts = self.by_text(question, ("fact", "event", "term"), self._quoted(question))
+            if facts.status != "answer" or self.kb.get(facts.entries[0].id, Fact) is None:
+                return facts
         if self._figure_fits(question, facts):
             return facts
         offered = [e for e in (self.kb.get(s.id) for s in facts.entries) if e]
@@ -584,13 +586,21 @@ class _Asker:
     def _figure_fits(self, question: str, result: Answer) -> bool:
         """ "How many" wants a count and "what percentage" a share: a poll's "55%" is not the
         number of troops, so a fact whose figure is the wrong sort is not the answer."""
-        wants_share = bool(re.search(r"\b(percent|percentage|share|proportion)\b", question))
+        wants_share = bool(re.search(r"%|\b(?:percent|percentage|share|proportion)\b", question))
         # "How many Americans oppose …" is answered by a poll's share; "how many troops" is not.
         about_people = re.search(
             r"\b(americans?|japanese|people|public|respondents|voters|citizens)\b",
             self.q.text,
         )
         wants_count = question.startswith("how many") and not about_people
+        first = self.kb.get(result.entries[0].id, Fact) if result.entries else None
+        if first is not None and not first.value:
+            # A fact with no figure ("the US would set up a regiment in Okinawa") does not say
+            # how many: offered, not given as the number — unless its own names are what was
+            # asked ("how many tomahawks": the fact that the articles give no number).
+            about = self.kb.index.text(question, among=[first.id], limit=1)
+            if not about or about[0].name_coverage < COVERED:
+                return False
         for scored in result.entries:
             fact = self.kb.get(scored.id, Fact)
             figure = fold(f"{fact.value or ''} {fact.claim}") if fact else ""

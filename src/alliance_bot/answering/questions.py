@@ -328,7 +328,7 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
     (
         "figure",
         re.compile(
-            r"^(?P<s>(?:how (?:many|much|large|big|far|long|high|fast|often)|what (?:percentage|share"
+            r"^(?P<s>(?:how (?:many|much|large|big|far|long|high|fast|often)|what (?:%|percentage|share"
             r"|number|proportion|percent|portion|fraction)) .+)$"
         ),
     ),
