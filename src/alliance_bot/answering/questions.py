@@ -270,7 +270,7 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
         "compare",
         re.compile(
             r"^(?:did|was|were|is|does)\s+(?P<s>.+?)\s+(?:come|happen|take place|occur)?\s*"
-            r"(?P<order>before|after|earlier than|later than|prior to)\s+(?P<t>.+)$"
+            r"(?P<order>before or after|before|after|earlier than|later than|prior to)\s+(?P<t>.+)$"
         ),
     ),
     (
@@ -288,6 +288,13 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
         ),
     ),
     ("compare", re.compile(r"^(?P<s>.+?)\s+(?:vs\.?|versus)\s+(?P<t>.+)$")),
+    (
+        "compare",
+        re.compile(
+            r"^(?:is|are|was|were)\s+(?P<s>.+?)\s+(?:the same(?: thing)? as|different from"
+            r"|like)\s+(?P<t>.+)$"
+        ),
+    ),
     (
         "quote",
         re.compile(
@@ -453,6 +460,10 @@ def _parse(clean: str, today: dt.date) -> Question:
             return parsed
         if form == "compare" and groups.get("order") in ("after", "later than"):
             subject, topic = topic, subject
+        if form == "compare":
+            # "X vs Y - which came first?", "X vs Y, how are they different": the tail asks
+            # the comparison; it is not part of Y.
+            topic = _COMPARE_TAIL.sub("", topic).strip()
         if form == "who":
             return _who(subject)
         return Question(form, subject=subject, topic=topic)
@@ -470,6 +481,9 @@ def _parse(clean: str, today: dt.date) -> Question:
     return Question("free", subject=clean)
 
 
+_COMPARE_TAIL = re.compile(
+    r"(?:\s+-\s+|\s*[,:;]\s+|\s+)(?:what|which|who|how|when|where|why|is|are|was|were|did)\b.*$"
+)
 _EVENT_WORDS = re.compile(
     r"(?<=\s)(?:anything|something|what|happened|happening|happen|going on|went on|events?"
     r"|on the calendar|scheduled|planned|coming up|(?:what|which) events?|what's on"
