@@ -18,7 +18,7 @@ from rapidfuzz.distance import Levenshtein
 from alliance_bot.answering import wording
 from alliance_bot.answering.answer import Answer, ScoredEntry, Status, Suggestion
 from alliance_bot.answering.periods import Period, read_period
-from alliance_bot.answering.questions import Question, parse_question
+from alliance_bot.answering.questions import DESCRIPTION, Question, parse_question
 from alliance_bot.knowledge.dates import human_range
 from alliance_bot.knowledge.index import NameMatch, SearchIndex, TextMatch
 from alliance_bot.knowledge.models import Entry, Event, Fact, Kind, Person
@@ -441,7 +441,7 @@ class _Asker:
         Google CEO Kishida met"): the person whose roles and summary carry the description's
         words, preferring someone who took part in the event the rest of the question names.
         People the question names are not the one described. None when no one clearly fits."""
-        match = _DESCRIPTION.search(text)
+        match = DESCRIPTION.search(text)
         if not match:
             return None
         description = match["d"]
@@ -853,17 +853,6 @@ def _role_score(query: str, title: str, **_: object) -> float:
         return 0.0
     return 80.0 + 20.0 * len(asked) / len(known)
 
-
-# Nouns that make a phrase a description of a person: "the DW reporter", "the Google CEO".
-_PERSON_NOUNS = (
-    "reporter|journalist|correspondent|ceo|chief|general|admiral|minister|official|expert"
-    "|researcher|scholar|analyst|leader|president|envoy|ambassador|secretary|commander"
-    "|diplomat|senator|governor|head|chair|chairman|spokesperson|spokesman|premier|pilot"
-    "|representative|executive|professor|fellow|director|lawmaker"
-)
-_DESCRIPTION = re.compile(
-    rf"^(?:who (?:is|was) )?the (?P<d>(?:[\w+&.'-]+ ){{0,5}}?(?:{_PERSON_NOUNS}))\b"
-)
 
 _JUNIOR = frozenset(
     "assistant deputy vice under lieutenant senior state parliamentary special".split()

@@ -365,6 +365,18 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
         ),
     ),
 ]
+# Nouns that make a phrase a description of a person: "the DW reporter", "the Google CEO".
+_PERSON_NOUNS = (
+    "reporter|journalist|correspondent|ceo|chief|general|admiral|minister|official|expert"
+    "|researcher|scholar|analyst|leader|president|envoy|ambassador|secretary|commander"
+    "|diplomat|senator|governor|head|chair|chairman|spokesperson|spokesman|premier|pilot"
+    "|representative|executive|professor|fellow|director|lawmaker"
+)
+DESCRIPTION = re.compile(
+    rf"^(?:who (?:is|was) )?the (?P<d>(?:[\w+&.'-]+ ){{0,5}}?(?:{_PERSON_NOUNS}))\b"
+)
+
+_RELATIVE = re.compile(r"(?:who|whom|that|which)\b")
 _PRONOUN_SUBJECT = re.compile(
     r"^(?:that|it|this|they|those|these|that one|that about|it about|this about|that all about)$"
 )
@@ -392,7 +404,12 @@ def parse_question(
     parsed = _parse(clean, today)
     if parsed.form == "free":
         # The form may follow a lead-in: "so uh when did …", "before my call — who is X".
+        described = DESCRIPTION.match(clean)
         for start in _later_starts(clean):
+            if described and start >= described.end() and _RELATIVE.match(clean, start):
+                # "the Toyota CEO who met Biden" describes a person; "who met Biden" is not
+                # the question.
+                break
             later = _parse(_strip_chat(clean[start:]), today)
             if later.form not in ("free", "help"):
                 if later.subject and _PRONOUN_SUBJECT.match(later.subject):
