@@ -10,12 +10,12 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 
-from alliance_bot.answering import wording
+from alliance_bot.answering import semantic, wording
 from alliance_bot.answering.answer import Answer, ScoredEntry, Status, Suggestion
 from alliance_bot.answering.periods import Period, read_period
 from alliance_bot.answering.questions import DESCRIPTION, Question, parse_question
@@ -40,6 +40,11 @@ PARTLY_COVERED = 0.4
 # its key words and leads the next by this much coverage or this ratio of score.
 SETTLE = 0.55
 SETTLE_ALL = True
+# Candidates that pass the lexical rules but lead one another by too little: the one closer in
+# meaning to the question by this much (wordllama cosine) is chosen among the first few.
+SEMANTIC = True
+SEMANTIC_POOL = 4
+SEMANTIC_LEAD = 0.08
 # A word of a name used by at most this share of entries is a key word of a question.
 KEY_SHARE = 0.05
 SETTLE_LEAD = 0.1
@@ -570,18 +575,37 @@ class _Asker:
         fitting = [m for m in matches if m.coverage >= SETTLE and m.name_coverage >= ABOUT]
         if not fitting:
             return None
+        index = self.kb.index
+        bare = re.sub(r"\b(?:19|20)\d\d\b", " ", text)
+
+        def has_keys(match: TextMatch) -> bool:
+            return not any(_key_word(index, w) for w in index.missing(bare, match.entry_id))
+
         best = fitting[0]
         rest = [m for m in matches if m.entry_id != best.entry_id]
         if rest and not (
             best.coverage >= rest[0].coverage + SETTLE_LEAD
             or best.score >= rest[0].score * SETTLE_SCORE_LEAD
         ):
+            return self._closest_in_meaning(text, fitting, has_keys) if SEMANTIC else None
+        return best if has_keys(best) else None
+
+    def _closest_in_meaning(
+        self, text: str, fitting: list[TextMatch], has_keys: Callable[[TextMatch], bool]
+    ) -> TextMatch | None:
+        """Among candidates that each pass the lexical rules but that lead one another by too
+        little, the one clearly closest in meaning to the question; None if none is."""
+        close = [m for m in fitting[:SEMANTIC_POOL] if has_keys(m)]
+        if len(close) < 2:
             return None
-        index = self.kb.index
-        bare = re.sub(r"\b(?:19|20)\d\d\b", " ", text)
-        if any(_key_word(index, w) for w in index.missing(bare, best.entry_id)):
+        entries = [self.kb.get(m.entry_id) for m in close]
+        sims = semantic.similarities(self.q.text, [e.search_text() if e else "" for e in entries])
+        if sims is None:
             return None
-        return best
+        ranked = sorted(zip(sims, close, strict=True), key=lambda pair: -pair[0])
+        if ranked[0][0] - ranked[1][0] < SEMANTIC_LEAD:
+            return None
+        return ranked[0][1]
 
     def figure(self, question: str) -> Answer:
         facts = self.by_text(question, ("fact",), self._quoted(question))
