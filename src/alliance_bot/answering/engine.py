@@ -351,7 +351,8 @@ class _Asker:
     def role_at(self, role: str, at: str) -> Answer | None:
         """The holder of a role on a date or at the time of an event, from the roles' spans;
         None when the time is not a date or event we know (the caller reads it as a name)."""
-        period = read_period(at, self.today)
+        # "foreign minister a year ago" is the holder on that day, not throughout that year.
+        period = read_period(f"{at} today" if at.endswith(" ago") else at, self.today)
         if period is None:
             dated = parse_question(f"on {at}", today=self.today)
             if dated.form == "on_date" and dated.year is not None:

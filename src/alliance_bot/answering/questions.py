@@ -384,6 +384,11 @@ _CLAUSE_BREAK = re.compile(r"\s+[-:;]\s+|[,:;!?]\s+|\s+-\s+")
 _QUESTION_START = re.compile(
     r"\b(?:who|when|what|where|why|how|which|did|does|is|was|were|are|has|quote|tell me)\b"
 )
+# "who was foreign minister a year ago", "… last year": a relative time needs no preposition.
+_AT_A_RELATIVE_TIME = re.compile(
+    r"^(?P<role>.+?)\s+(?P<at>(?:a|an|one|two|three|four|five|\d{1,3}) (?:day|week|month|year)s?"
+    r" ago|(?:last|this) (?:week|month|year)|yesterday)$"
+)
 _AT_A_TIME = re.compile(
     r"^(?P<role>.+?)\s+(?:back )?(?:in|on|as of|at the time of|during|at the|around|when|by)"
     r"\s+(?P<at>.+)$"
@@ -512,7 +517,7 @@ _ORDINAL_OF = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)? of\s")
 
 def _who(subject: str) -> Question:
     """ "who was Japan's foreign minister in August 2023": a role at a time."""
-    match = _AT_A_TIME.match(subject)
+    match = _AT_A_TIME.match(subject) or _AT_A_RELATIVE_TIME.match(subject)
     if match and match["at"]:
         return Question("who", subject=subject, topic=match["role"], at=match["at"])
     return Question("who", subject=subject)
