@@ -61,7 +61,10 @@ def similarities(question: str, texts: Sequence[str]) -> list[float] | None:
         return None
     scores: list[float] = []
     for text in texts:
+        if not text.strip():
+            scores.append(0.0)  # nothing to compare (and wordllama would divide by zero)
+            continue
         vector = _vector(text)
         value = float(asked @ vector) if vector is not None else 0.0
-        scores.append(value if value == value else 0.0)  # NaN (an empty text) counts as 0
+        scores.append(value if value == value else 0.0)  # NaN (no known word) counts as 0
     return scores
