@@ -23,8 +23,8 @@ from alliance_bot.knowledge.paths import default_knowledge_dir
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_TODAY = dt.date(2026, 11, 24)
-TEST_FLOOR = 0.6
-TEST_FALSE_ANSWERS_CEILING = 3
+TEST_FLOOR = 0.67
+TEST_FALSE_ANSWERS_CEILING = 2
 
 
 def load_items() -> list[dict[str, Any]]:

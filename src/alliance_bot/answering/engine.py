@@ -10,18 +10,18 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 
-from alliance_bot.answering import wording
+from alliance_bot.answering import semantic, wording
 from alliance_bot.answering.answer import Answer, ScoredEntry, Status, Suggestion
 from alliance_bot.answering.echo import as_typed
 from alliance_bot.answering.periods import Period, read_period
-from alliance_bot.answering.questions import Question, parse_question
+from alliance_bot.answering.questions import DESCRIPTION, Question, parse_question
 from alliance_bot.knowledge.dates import human_range
-from alliance_bot.knowledge.index import NameMatch
+from alliance_bot.knowledge.index import NameMatch, SearchIndex, TextMatch
 from alliance_bot.knowledge.models import Entry, Event, Fact, Kind, Person
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.knowledge.text import STOPWORDS, fold, name_key
@@ -37,6 +37,19 @@ COVERED = 0.75
 ABOUT = 0.4
 # Share of a question's weight that makes an entry worth suggesting.
 PARTLY_COVERED = 0.4
+# A yes/no, why or how question is settled by an entry covering this share of it, that has
+# its key words and leads the next by this much coverage or this ratio of score.
+SETTLE = 0.55
+SETTLE_ALL = True
+# Candidates that pass the lexical rules but lead one another by too little: the one closer in
+# meaning to the question by this much (wordllama cosine) is chosen among the first few.
+SEMANTIC = True
+SEMANTIC_POOL = 4
+SEMANTIC_LEAD = 0.08
+# A word of a name used by at most this share of entries is a key word of a question.
+KEY_SHARE = 0.05
+SETTLE_LEAD = 0.1
+SETTLE_SCORE_LEAD = 1.25
 # Candidates within this many points of the best are "just as good": an ambiguous question.
 TIE = 2.0
 LIST_LIMIT = 10
@@ -181,7 +194,7 @@ class _Asker:
         if q.form == "compare":
             return self.compare(q.subject, q.topic)
         if q.form in ("about", "yesno"):
-            return self.free(q.subject)
+            return self.free(q.subject, settle=True)
         if q.form == "when":
             return self.when(q.subject)
         if q.form == "quote":
@@ -203,6 +216,10 @@ class _Asker:
         holders = self.role_holders(phrase)
         if holders:
             return holders
+        # "ambassador to the US" names a direction the role title must carry (see _role_score).
+        described = None if " to " in f" {phrase} " else self.described(f"the {phrase}")
+        if described:
+            return described
         # "who is the MLR" or a body: any kind that is confidently named.
         other = self.decide(self.names(phrase, None), phrase)
         if other:
@@ -322,17 +339,22 @@ class _Asker:
         if named:
             return named.entries[0]
         wanted = frozenset(kinds) if kinds is not None else None
-        good = [
-            m
-            for m in self.kb.index.text(phrase, kinds=wanted, limit=5)
-            if m.coverage >= COVERED and m.name_coverage >= ABOUT
-        ]
-        return self.kb.get(good[0].entry_id) if good else None
+        matches = self.kb.index.text(phrase, kinds=wanted, limit=5)
+        good = [m for m in matches if m.coverage >= COVERED and m.name_coverage >= ABOUT]
+        if good:
+            return self.kb.get(good[0].entry_id)
+        # "Saito's Henoko override": the one entry with the phrase's key words, clearly ahead.
+        leader = self._leader(phrase, matches)
+        if leader is None:
+            return None
+        years = {int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", phrase)}
+        return self.kb.get(leader.entry_id) if self._fits_years(leader.entry_id, years) else None
 
     def role_at(self, role: str, at: str) -> Answer | None:
         """The holder of a role on a date or at the time of an event, from the roles' spans;
         None when the time is not a date or event we know (the caller reads it as a name)."""
-        period = read_period(at, self.today)
+        # "foreign minister a year ago" is the holder on that day, not throughout that year.
+        period = read_period(f"{at} today" if at.endswith(" ago") else at, self.today)
         if period is None:
             dated = parse_question(f"on {at}", today=self.today)
             if dated.form == "on_date" and dated.year is not None:
@@ -412,12 +434,73 @@ class _Asker:
             heading = "The two side by side:"
         return self.found(_Found(tuple(found), (100.0, 100.0)), heading)
 
-    def free(self, text: str) -> Answer:
+    def free(self, text: str, *, settle: bool = False) -> Answer:
         phrase = _strip_articles(text)
         named = self.decide(self.names(phrase, None, strip_titles=True), phrase)
         if named:
             return self.found(named)
-        return self.by_text(phrase, None, self._quoted(phrase))
+        described = self.described(text)
+        if described:
+            return described
+        return self.by_text(phrase, None, self._quoted(phrase), settle=settle)
+
+    def described(self, text: str) -> Answer | None:
+        """A person named by a description ("the NHK journalist who interviewed Blinken", "the
+        Google CEO Kishida met"): the person whose roles and summary carry the description's
+        words, preferring someone who took part in the event the rest of the question names.
+        People the question names are not the one described. None when no one clearly fits."""
+        match = DESCRIPTION.search(text)
+        if not match:
+            return None
+        description = match["d"]
+        words = set(text.split())
+        index = self.kb.index
+        event: Event | None = None
+        pool: dict[str, Person] = {}
+        events = [
+            m
+            for m in index.text(text, kinds=frozenset({"event"}), limit=5)
+            if m.coverage >= PARTLY_COVERED
+        ]
+        if events:
+            top = self.kb.get(events[0].entry_id, Event)
+            if top is not None and events[0].coverage >= 0.6:
+                event = top
+                pool.update((p.id, p) for p in self.kb.people_in(top))
+        for m in index.text(text, kinds=frozenset({"person"}), limit=10, min_coverage=0.3):
+            person = self.kb.get(m.entry_id, Person)
+            if person is not None:
+                pool.setdefault(person.id, person)
+        among = [
+            i
+            for i, p in pool.items()
+            if not any(part in words for part in name_key(p.name).split() if len(part) > 2)
+        ]
+        if not among:
+            return None
+        fits = {m.entry_id: m for m in index.text(description, among=among, limit=len(among))}
+        whole = {m.entry_id: m.coverage for m in index.text(text, among=among, limit=len(among))}
+        ranked = sorted(
+            (
+                (fits[i].coverage, event is not None and i in event.people, whole.get(i, 0.0), i)
+                for i in among
+                if i in fits and fits[i].coverage >= COVERED
+            ),
+            reverse=True,
+        )
+        if not ranked:
+            return None
+        best = ranked[0]
+        in_event = best[1]
+        if not in_event and best[2] < 0.6:
+            return None
+        if len(ranked) > 1 and ranked[1][:2] == best[:2] and ranked[1][2] >= best[2] - 1e-9:
+            return None  # two people fit the description equally: not this one
+        person = pool[best[3]]
+        entries: tuple[Entry, ...] = (person, event) if in_event and event else (person,)
+        note = f"matched the description {self._quoted(description)}"
+        heading = f"*{escape(person.label)}*, in *{escape(event.title)}*:" if event else None
+        return self.found(_Found(entries, (100.0,) * len(entries), note), heading)
 
     def by_text(
         self,
@@ -427,8 +510,15 @@ class _Asker:
         *,
         dated_only: bool = False,
         also_suggest: Iterable[Kind] = (),
+        settle: bool = False,
     ) -> Answer:
-        """Answer from entries whose own words cover the question."""
+        """Answer from entries whose own words cover the question.
+
+        With `settle` (a yes/no, why or how question, whose frame words "did", "part of",
+        "go down" cover nothing), an entry covering less is the answer when it has every key
+        word of the question — names, acronyms, figures and words the articles never use —
+        and clearly leads the rest. A year it lacks is a false premise: the entry with the
+        right date answers, and says its date."""
         wanted = frozenset(kinds) if kinds is not None else None
         matches = [
             m
@@ -454,6 +544,9 @@ class _Asker:
             entries = tuple(e for e in (self.kb.get(m.entry_id) for m in tied) if e)
             scores = tuple(round(100 * m.coverage, 1) for m in tied)
             return self.found(_Found(entries, scores))
+        settled = self.settled(text, matches, years) if settle or SETTLE_ALL else None
+        if settled:
+            return settled
         partly = [m.entry_id for m in matches if m.coverage >= PARTLY_COVERED]
         if also_suggest:
             extra = self.kb.index.text(text, kinds=frozenset(also_suggest), limit=5)
@@ -466,10 +559,63 @@ class _Asker:
         candidates = [e for e in (self.kb.get(i) for i in [*names, *partly]) if e]
         return self.unknown(what, candidates)
 
+    def settled(self, text: str, matches: list[TextMatch], years: set[int]) -> Answer | None:
+        """The entry that settles a yes/no, why or how question, or None (see `by_text`)."""
+        best = self._leader(text, matches)
+        if best is None:
+            return None
+        entry = self.kb.get(best.entry_id)
+        if entry is None:
+            return None
+        note = None
+        if not self._fits_years(entry.id, years):
+            when = _date_of(entry)
+            note = f"the articles date this {when.year}" if when else None
+        return self.found(_Found((entry,), (round(100 * best.coverage, 1),), note))
+
+    def _leader(self, text: str, matches: list[TextMatch]) -> TextMatch | None:
+        """The match that has every key word of `text` (years aside) and clearly leads."""
+        fitting = [m for m in matches if m.coverage >= SETTLE and m.name_coverage >= ABOUT]
+        if not fitting:
+            return None
+        index = self.kb.index
+        bare = re.sub(r"\b(?:19|20)\d\d\b", " ", text)
+
+        def has_keys(match: TextMatch) -> bool:
+            return not any(_key_word(index, w) for w in index.missing(bare, match.entry_id))
+
+        best = fitting[0]
+        rest = [m for m in matches if m.entry_id != best.entry_id]
+        if rest and not (
+            best.coverage >= rest[0].coverage + SETTLE_LEAD
+            or best.score >= rest[0].score * SETTLE_SCORE_LEAD
+        ):
+            return self._closest_in_meaning(text, fitting, has_keys) if SEMANTIC else None
+        return best if has_keys(best) else None
+
+    def _closest_in_meaning(
+        self, text: str, fitting: list[TextMatch], has_keys: Callable[[TextMatch], bool]
+    ) -> TextMatch | None:
+        """Among candidates that each pass the lexical rules but that lead one another by too
+        little, the one clearly closest in meaning to the question; None if none is."""
+        close = [m for m in fitting[:SEMANTIC_POOL] if has_keys(m)]
+        if len(close) < 2:
+            return None
+        entries = [self.kb.get(m.entry_id) for m in close]
+        sims = semantic.similarities(self.q.text, [e.search_text() if e else "" for e in entries])
+        if sims is None:
+            return None
+        ranked = sorted(zip(sims, close, strict=True), key=lambda pair: -pair[0])
+        if ranked[0][0] - ranked[1][0] < SEMANTIC_LEAD:
+            return None
+        return ranked[0][1]
+
     def figure(self, question: str) -> Answer:
         facts = self.by_text(question, ("fact",), self._quoted(question))
         if facts.status != "answer":
-            return self.by_text(question, ("fact", "event", "term"), self._quoted(question))
+            facts = self.by_text(question, ("fact", "event", "term"), self._quoted(question))
+            if facts.status != "answer" or self.kb.get(facts.entries[0].id, Fact) is None:
+                return facts
         if self._figure_fits(question, facts):
             return facts
         offered = [e for e in (self.kb.get(s.id) for s in facts.entries) if e]
@@ -478,13 +624,21 @@ class _Asker:
     def _figure_fits(self, question: str, result: Answer) -> bool:
         """ "How many" wants a count and "what percentage" a share: a poll's "55%" is not the
         number of troops, so a fact whose figure is the wrong sort is not the answer."""
-        wants_share = bool(re.search(r"\b(percent|percentage|share|proportion)\b", question))
+        wants_share = bool(re.search(r"%|\b(?:percent|percentage|share|proportion)\b", question))
         # "How many Americans oppose …" is answered by a poll's share; "how many troops" is not.
         about_people = re.search(
             r"\b(americans?|japanese|people|public|respondents|voters|citizens)\b",
             self.q.text,
         )
         wants_count = question.startswith("how many") and not about_people
+        first = self.kb.get(result.entries[0].id, Fact) if result.entries else None
+        if first is not None and not first.value:
+            # A fact with no figure ("the US would set up a regiment in Okinawa") does not say
+            # how many: offered, not given as the number — unless its own names are what was
+            # asked ("how many tomahawks": the fact that the articles give no number).
+            about = self.kb.index.text(question, among=[first.id], limit=1)
+            if not about or about[0].name_coverage < COVERED:
+                return False
         for scored in result.entries:
             fact = self.kb.get(scored.id, Fact)
             figure = fold(f"{fact.value or ''} {fact.claim}") if fact else ""
@@ -547,6 +701,17 @@ class _Asker:
             and e.date.first_day() <= period.last
             and ((e.end or e.date).last_day() - e.date.first_day()).days <= span
         ]
+        # Events known to the day inside the span come first; one known only to its month may
+        # fall outside "late October", so it follows them (a stable sort keeps date order).
+        events.sort(
+            key=lambda e: (
+                not (
+                    e.date.precision == "day"
+                    and period.first <= e.date.first_day()
+                    and (e.end or e.date).last_day() <= period.last
+                )
+            )
+        )
         if not events:
             nearest = self.kb.nearest_dates(period.first)
             if not nearest:
@@ -638,6 +803,15 @@ class _Asker:
         ids += self.kb.index.names.sharing_a_word(_strip_titles(phrase) or phrase)
         found = (self.kb.get(i) for i in ids)
         return [e for e in found if e is not None and e.kind in kinds]
+
+
+def _key_word(index: SearchIndex, word: str) -> bool:
+    """A word a question is about, not its frame: a name, an acronym, a figure, or a word the
+    articles never use (what the question asks about that nothing here covers)."""
+    if any(c.isdigit() for c in word) or not index.knows(word):
+        return True
+    # A name's word is telling when few entries use it: "Yakushima", not "base" or "Japan".
+    return index.names.has_token(word) and index.share_using(word) <= KEY_SHARE
 
 
 def _strip_articles(phrase: str) -> str:

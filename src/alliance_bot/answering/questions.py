@@ -90,6 +90,7 @@ _CHAT = {
     "im": "i am", "i'm": "i am", "dont": "do not", "didnt": "did not", "didn't": "did not",
     "isnt": "is not", "wasnt": "was not", "whos's": "who is", "whom": "who", "gonna": "going to",
     "wanna": "want to", "d'you": "do you", "ya": "you", "info": "information",
+    "wut": "what", "frm": "from", "w/": "with", "bout": "about",
 }  # fmt: skip
 _CHAT_WORD = re.compile(
     r"(?<![\w'])(?:"
@@ -97,7 +98,7 @@ _CHAT_WORD = re.compile(
     + r")(?![\w'])"
 )
 _GREETING = (
-    r"(?:hey|hi|hello|hiya|heya|yo|sup|morning|good (?:morning|afternoon|evening)|evening"
+    r"(?:he+y+|hi+|hello+|hiya|heya|yo+|sup|morning|good (?:morning|afternoon|evening)|evening"
     r"|ok(?:ay)?|so|um+|uh+|hmm+|er+|btw|ping|guys|team|all|folks|everyone|lol|ah|oh|well|right"
     r"|quick (?:q|question|one)|q|question|random question|sorry to bug you(?: but)?"
     r"|thanks in advance|bot|alliance|alliance bot|there|y'all|quick|also|and|but|hey bot"
@@ -241,6 +242,14 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
         ),
     ),
     ("on_date", re.compile(r"^(?:events?|news|timeline)\s+(?:from|of|for)\s+(?P<s>.+)$")),
+    # "what happened at the Austin-Kihara meeting" asks about the event, not a date.
+    (
+        "about",
+        re.compile(
+            r"^what (?:happened|went on|was decided|was agreed|came out of|was discussed)"
+            r"\s+(?:at|in|with|during|to|on)\s+(?P<s>.+)$"
+        ),
+    ),
     ("on_date", re.compile(r"^(?:on|in|during)\s+(?P<s>.+)$")),
     (
         "participants",
@@ -261,7 +270,7 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
         "compare",
         re.compile(
             r"^(?:did|was|were|is|does)\s+(?P<s>.+?)\s+(?:come|happen|take place|occur)?\s*"
-            r"(?P<order>before|after|earlier than|later than|prior to)\s+(?P<t>.+)$"
+            r"(?P<order>before or after|before|after|earlier than|later than|prior to)\s+(?P<t>.+)$"
         ),
     ),
     (
@@ -279,6 +288,13 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
         ),
     ),
     ("compare", re.compile(r"^(?P<s>.+?)\s+(?:vs\.?|versus)\s+(?P<t>.+)$")),
+    (
+        "compare",
+        re.compile(
+            r"^(?:is|are|was|were)\s+(?P<s>.+?)\s+(?:the same(?: thing)? as|different from"
+            r"|like)\s+(?P<t>.+)$"
+        ),
+    ),
     (
         "quote",
         re.compile(
@@ -319,7 +335,7 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
     (
         "figure",
         re.compile(
-            r"^(?P<s>(?:how (?:many|much|large|big|far|long|high|fast|often)|what (?:percentage|share"
+            r"^(?P<s>(?:how (?:many|much|large|big|far|long|high|fast|often)|what (?:%|percentage|share"
             r"|number|proportion|percent|portion|fraction)) .+)$"
         ),
     ),
@@ -349,12 +365,29 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
         ),
     ),
 ]
+# Nouns that make a phrase a description of a person: "the DW reporter", "the Google CEO".
+_PERSON_NOUNS = (
+    "reporter|journalist|correspondent|ceo|chief|general|admiral|minister|official|expert"
+    "|researcher|scholar|analyst|leader|president|envoy|ambassador|secretary|commander"
+    "|diplomat|senator|governor|head|chair|chairman|spokesperson|spokesman|premier|pilot"
+    "|representative|executive|professor|fellow|director|lawmaker"
+)
+DESCRIPTION = re.compile(
+    rf"^(?:who (?:is|was) )?the (?P<d>(?:[\w+&.'-]+ ){{0,5}}?(?:{_PERSON_NOUNS}))\b"
+)
+
+_RELATIVE = re.compile(r"(?:who|whom|that|which)\b")
 _PRONOUN_SUBJECT = re.compile(
     r"^(?:that|it|this|they|those|these|that one|that about|it about|this about|that all about)$"
 )
 _CLAUSE_BREAK = re.compile(r"\s+[-:;]\s+|[,:;!?]\s+|\s+-\s+")
 _QUESTION_START = re.compile(
     r"\b(?:who|when|what|where|why|how|which|did|does|is|was|were|are|has|quote|tell me)\b"
+)
+# "who was foreign minister a year ago", "… last year": a relative time needs no preposition.
+_AT_A_RELATIVE_TIME = re.compile(
+    r"^(?P<role>.+?)\s+(?P<at>(?:a|an|one|two|three|four|five|\d{1,3}) (?:day|week|month|year)s?"
+    r" ago|(?:last|this) (?:week|month|year)|yesterday)$"
 )
 _AT_A_TIME = re.compile(
     r"^(?P<role>.+?)\s+(?:back )?(?:in|on|as of|at the time of|during|at the|around|when|by)"
@@ -376,7 +409,12 @@ def parse_question(
     parsed = _parse(clean, today)
     if parsed.form == "free":
         # The form may follow a lead-in: "so uh when did …", "before my call — who is X".
+        described = DESCRIPTION.match(clean)
         for start in _later_starts(clean):
+            if described and start >= described.end() and _RELATIVE.match(clean, start):
+                # "the Toyota CEO who met Biden" describes a person; "who met Biden" is not
+                # the question.
+                break
             later = _parse(_strip_chat(clean[start:]), today)
             if later.form not in ("free", "help"):
                 if later.subject and _PRONOUN_SUBJECT.match(later.subject):
@@ -444,6 +482,10 @@ def _parse(clean: str, today: dt.date) -> Question:
             return parsed
         if form == "compare" and groups.get("order") in ("after", "later than"):
             subject, topic = topic, subject
+        if form == "compare":
+            # "X vs Y - which came first?", "X vs Y, how are they different": the tail asks
+            # the comparison; it is not part of Y.
+            topic = _COMPARE_TAIL.sub("", topic).strip()
         if form == "who":
             return _who(subject)
         return Question(form, subject=subject, topic=topic)
@@ -461,6 +503,9 @@ def _parse(clean: str, today: dt.date) -> Question:
     return Question("free", subject=clean)
 
 
+_COMPARE_TAIL = re.compile(
+    r"(?:\s+-\s+|\s*[,:;]\s+|\s+)(?:what|which|who|how|when|where|why|is|are|was|were|did)\b.*$"
+)
 _EVENT_WORDS = re.compile(
     r"(?<=\s)(?:anything|something|what|happened|happening|happen|going on|went on|events?"
     r"|on the calendar|scheduled|planned|coming up|(?:what|which) events?|what's on"
@@ -472,7 +517,7 @@ _ORDINAL_OF = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)? of\s")
 
 def _who(subject: str) -> Question:
     """ "who was Japan's foreign minister in August 2023": a role at a time."""
-    match = _AT_A_TIME.match(subject)
+    match = _AT_A_TIME.match(subject) or _AT_A_RELATIVE_TIME.match(subject)
     if match and match["at"]:
         return Question("who", subject=subject, topic=match["role"], at=match["at"])
     return Question("who", subject=subject)

@@ -305,6 +305,31 @@ class SearchIndex:
             return (stemmed,) if stemmed in self._postings else ()
         return tuple(sorted(s for s in same if s in self._postings))
 
+    def missing(self, text: str, entry_id: str) -> list[str]:
+        """The words of `text` (as typed, folded) that an entry's words do not cover, even
+        through a lexicon equivalent or a close spelling."""
+        position = self._positions.get(entry_id)
+        if position is None:
+            return search_words(text)
+        missing: list[str] = []
+        for word in search_words(text)[:_MOST_QUERY_WORDS]:
+            stemmed = stem(word)
+            options = set(self._alternatives(stemmed))
+            if not options:
+                options = {
+                    self._surface[w]
+                    for w in self._text_vocabulary.expand(word)
+                    if w in self._surface
+                }
+            if not any(position in self._postings.get(o, ()) for o in options):
+                missing.append(word)
+        return missing
+
+    def share_using(self, word: str) -> float:
+        """The share of entries whose words include `word` (0 for a word none uses)."""
+        posting = self._postings.get(stem(word))
+        return len(posting) / len(self._ids) if posting and self._ids else 0.0
+
     def kind_of(self, entry_id: str) -> Kind:
         return self._kinds[entry_id]
 

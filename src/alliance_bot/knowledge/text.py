@@ -62,6 +62,9 @@ def fold(text: str) -> str:
     return " ".join(text.split())
 
 
+# Cached: the engine keys the same few thousand names and question phrases over and over, and
+# inputs are bounded (a question is cut to 2,000 characters before it gets here).
+@lru_cache(maxsize=65536)
 def name_key(text: str) -> str:
     """The form under which a name or alias is looked up: folded, no punctuation, no possessive."""
     text = _POSSESSIVE.sub("", fold(text))
