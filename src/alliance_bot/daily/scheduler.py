@@ -24,10 +24,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from alliance_bot.config import Settings
 from alliance_bot.daily.clock import Clock, SystemClock, local_date, run_time
+from alliance_bot.daily.content import Fallback
 from alliance_bot.daily.job import (
     DailyChannel,
     DailyJob,
@@ -44,6 +47,28 @@ logger = logging.getLogger(__name__)
 # After a failed attempt: wait 1, 2, 4 … minutes, at most 30, until the day is over.
 _RETRY_FIRST = dt.timedelta(minutes=1)
 _RETRY_MAX = dt.timedelta(minutes=30)
+# How often a live schedule (`settings_source`) is read again while waiting.
+_RECHECK = dt.timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class DailySchedule:
+    """Where and when the daily post goes: the channels, the local time, its zone, the fallback.
+
+    `settings_source` hands the scheduler a fresh one each loop, so a change made from Slack
+    (`/alliance settings`) applies without a restart."""
+
+    channels: tuple[DailyChannel, ...]
+    time: dt.time
+    timezone: ZoneInfo
+    fallback: Fallback
+
+    def describe(self) -> str:
+        where = ", ".join(c.id for c in self.channels) or "no channel"
+        return f"{where} at {self.time:%H:%M} {self.timezone.key} (fallback {self.fallback})"
+
+
+ScheduleSource = Callable[[], Awaitable[DailySchedule]]
 
 
 async def run_daily_scheduler(
@@ -55,72 +80,107 @@ async def run_daily_scheduler(
     clock: Clock | None = None,
     owner: str | None = None,
     sleep: Sleep = asyncio.sleep,
+    settings_source: ScheduleSource | None = None,
+    recheck: dt.timedelta = _RECHECK,
 ) -> None:
     """Post the daily message every local day, forever; cancel the task to stop it.
 
-    `channel` is where it posts (`None` when ALLIANCE_DAILY_CHANNEL is not set: it logs that once
-    and returns). `state` defaults to the SQLite file ALLIANCE_STATE_DB, `clock` to the system
-    clock, `owner` to an id unique to this process. `sleep` is what the job's retries wait with
-    (tests pass a fake).
+    Without `settings_source`, the schedule is fixed at start: `channel` at ALLIANCE_DAILY_TIME in
+    ALLIANCE_TIMEZONE (`channel` None: ALLIANCE_DAILY_CHANNEL is not set; it logs that once and
+    returns). With `settings_source`, the schedule is read again on every loop and at least every
+    `recheck`, so a changed channel, time, zone or fallback applies without a restart; `channel`
+    is then ignored and the scheduler keeps running with no channel, waiting for one.
+
+    Exactly once per (channel, local date) still holds when the schedule changes: the state store
+    keys claims and records by both, so moving the time after today's post posts nothing more
+    today, and a channel added after today's time posts at once (as a start-up after the time
+    does). `state` defaults to the SQLite file ALLIANCE_STATE_DB, `clock` to the system clock,
+    `owner` to an id unique to this process, `sleep` to what the job's retries wait with.
     """
-    if channel is None:
-        logger.info("ALLIANCE_DAILY_CHANNEL is not set: no daily 'on this day' post")
-        return
-    tz = settings.timezone
+    if settings_source is None:
+        if channel is None:
+            logger.info("ALLIANCE_DAILY_CHANNEL is not set: no daily 'on this day' post")
+            return
+        fixed = DailySchedule(
+            (channel,), settings.daily_time, settings.timezone, settings.daily_fallback
+        )
+
+        async def read_fixed() -> DailySchedule:
+            return fixed
+
+        source: ScheduleSource = read_fixed
+    else:
+        source = settings_source
     clock = clock or SystemClock()
-    job = DailyJob(
-        state=state or SqlitePostState(settings.state_db),
-        fallback=settings.daily_fallback,
-        owner=owner or default_owner(),
-        now=clock.now,
-        sleep=sleep,
-    )
-    logger.info(
-        "daily post to %s at %s %s (fallback %s)",
-        channel.id,
-        settings.daily_time.strftime("%H:%M"),
-        tz.key,
-        settings.daily_fallback,
-    )
-    failures = 0
-    unfinished: dt.date | None = None
+    store = state or SqlitePostState(settings.state_db)
+    owner = owner or default_owner()
+
+    def wake_by(moment: dt.datetime) -> dt.datetime:
+        # A fixed schedule sleeps straight to the moment; a live one looks at its source again.
+        return moment if settings_source is None else min(moment, clock.now() + recheck)
+
+    announced = ""
+    failures: dict[str, int] = {}
+    unfinished: dict[str, dt.date] = {}
+    finished: set[tuple[str, dt.date]] = set()
     while True:
+        schedule = await source()
+        if schedule.describe() != announced:
+            announced = schedule.describe()
+            logger.info("daily post to %s", announced)
+        tz = schedule.timezone
         now = clock.now()
         today = local_date(now, tz)
-        if unfinished is not None and unfinished != today:
-            logger.error(
-                "the daily post for %s to %s was never made; that day is over",
-                unfinished,
-                channel.id,
-            )
-            unfinished, failures = None, 0
-        due = run_time(today, settings.daily_time, tz)
+        for where, day in list(unfinished.items()):
+            if day != today:
+                logger.error(
+                    "the daily post for %s to %s was never made; that day is over", day, where
+                )
+                del unfinished[where]
+                failures.pop(where, None)
+        finished = {(where, day) for where, day in finished if day == today}
+        if not schedule.channels:
+            await clock.sleep_until(clock.now() + recheck)
+            continue
+        due = run_time(today, schedule.time, tz)
         if now < due:
-            await clock.sleep_until(due)
+            await clock.sleep_until(wake_by(due))
             continue
-        unfinished = today
-        try:
-            outcome = await post_daily(job, knowledge.current, channel, today)
-        except DailyPostFailed:
-            # Already logged with its traceback by post_daily; try again later today.
-            failures += 1
-            await clock.sleep_until(_retry_at(clock.now(), failures, today, tz))
-            continue
-        except Exception:
-            # Anything else (the state file unreadable, a bug) must not end the scheduler: the
-            # server keeps answering questions and the next attempt may succeed.
-            logger.exception("daily post to %s for %s crashed", channel.id, today)
-            failures += 1
-            await clock.sleep_until(_retry_at(clock.now(), failures, today, tz))
-            continue
-        failures = 0
-        if not outcome.finished:
-            # Someone else holds the claim: look again when its lease runs out.
-            retry = outcome.retry_at or clock.now() + _RETRY_FIRST
-            await clock.sleep_until(max(retry, clock.now() + dt.timedelta(seconds=1)))
-            continue
-        unfinished = None
-        await clock.sleep_until(run_time(today + dt.timedelta(days=1), settings.daily_time, tz))
+        job = DailyJob(
+            state=store, fallback=schedule.fallback, owner=owner, now=clock.now, sleep=sleep
+        )
+        wake: list[dt.datetime] = []
+        for target in schedule.channels:
+            if (target.id, today) in finished:
+                continue
+            unfinished[target.id] = today
+            try:
+                outcome = await post_daily(job, knowledge.current, target, today)
+            except DailyPostFailed:
+                # Already logged with its traceback by post_daily; try again later today.
+                failures[target.id] = failures.get(target.id, 0) + 1
+                wake.append(_retry_at(clock.now(), failures[target.id], today, tz))
+                continue
+            except Exception:
+                # Anything else (the state file unreadable, a bug) must not end the scheduler:
+                # the server keeps answering questions and the next attempt may succeed.
+                logger.exception("daily post to %s for %s crashed", target.id, today)
+                failures[target.id] = failures.get(target.id, 0) + 1
+                wake.append(_retry_at(clock.now(), failures[target.id], today, tz))
+                continue
+            failures.pop(target.id, None)
+            if not outcome.finished:
+                # Someone else holds the claim: look again when its lease runs out.
+                retry = outcome.retry_at or clock.now() + _RETRY_FIRST
+                wake.append(max(retry, clock.now() + dt.timedelta(seconds=1)))
+                continue
+            del unfinished[target.id]
+            finished.add((target.id, today))
+        if wake:
+            await clock.sleep_until(wake_by(min(wake)))
+        else:
+            tomorrow = run_time(today + dt.timedelta(days=1), schedule.time, tz)
+            await clock.sleep_until(wake_by(tomorrow))
 
 
 def _retry_at(now: dt.datetime, failures: int, today: dt.date, tz: ZoneInfo) -> dt.datetime:

@@ -177,7 +177,7 @@ def gap_alias_clicked(admin: KnowledgeAdmin, gate: AdminGate) -> Listener:
     ) -> None:
         await ack()
         user_id = str((body.get("user") or {}).get("id", ""))
-        if not gate.allows(user_id):
+        if not await gate.allows(user_id):
             text = await gate.refuse(user_id, "alias")
         else:
             try:
