@@ -28,7 +28,7 @@ from alliance_bot.daily.content import citation_text, day_label, events_for
 from alliance_bot.knowledge.dates import human_range
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.mrkdwn import clip, escape
-from alliance_bot.slack.listeners.commands.admin import render_gaps
+from alliance_bot.slack.render.admin import render_gaps
 from alliance_bot.slack.render.answers import SUGGESTION_ACTION_PREFIX, render_answer
 
 View_ = dict[str, Any]
@@ -62,6 +62,7 @@ EXAMPLES = (
 )
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_PLURALS = {"person": "people"}
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,7 @@ def _answer_blocks(search: HomeSearch) -> list[Block]:
 
 def _knowledge_text(kb: KnowledgeBase) -> str:
     counts = ", ".join(
-        f"{len(entries):,} {kind}{'' if len(entries) == 1 else 's'}"
+        f"{len(entries):,} {kind if len(entries) == 1 else _PLURALS.get(kind, kind + 's')}"
         for kind, entries in sorted(kb.by_kind.items())
         if entries
     )

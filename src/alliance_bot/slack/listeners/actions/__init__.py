@@ -12,8 +12,8 @@ from alliance_bot.slack.listeners.actions.home_search import home_search
 from alliance_bot.slack.listeners.actions.home_suggestion import home_suggestion
 from alliance_bot.slack.listeners.actions.share_in_channel import share_in_channel
 from alliance_bot.slack.listeners.actions.suggestion_clicked import suggestion_clicked
-from alliance_bot.slack.listeners.commands.admin import GAP_ALIAS_ACTION
 from alliance_bot.slack.listeners.errors import reporting_failures
+from alliance_bot.slack.render.admin import GAP_ALIAS_ACTION
 from alliance_bot.slack.render.answers import SHARE_ACTION, SUGGESTION_ACTION
 from alliance_bot.slack.render.home import HOME_SUGGESTION_ACTION, REFRESH_ACTION, SEARCH_ACTION
 
