@@ -4,7 +4,6 @@ member and to an admin, the search box, and who counts as an admin."""
 from __future__ import annotations
 
 import pytest
-from home_support import action_ids, elements, texts, valid
 
 from alliance_bot.knowledge.loader import load_knowledge
 from alliance_bot.knowledge.paths import default_knowledge_dir
@@ -15,6 +14,7 @@ from alliance_bot.slack.render.home import (
 )
 from alliance_bot.testing.fake_slack import FakeSlack
 from alliance_bot.testing.slack_requests import USER_ID, SlackSender
+from alliance_bot.testing.views import action_ids, elements, texts, valid
 
 pytestmark = pytest.mark.slow
 
@@ -150,5 +150,3 @@ class TestRefreshButton:
         shown = texts(view)
         assert "Knowledge base unchanged" in shown
         assert "refresh · unchanged" in shown
-
-

@@ -1,4 +1,5 @@
-"""Reading a published Home view in tests: its texts, its elements by action id, its validity."""
+"""Reading a published view (the Home tab, a modal) in tests: its texts, its interactive elements,
+and whether it is valid Block Kit within Slack's limits."""
 
 from __future__ import annotations
 
