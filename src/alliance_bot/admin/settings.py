@@ -264,6 +264,11 @@ class SettingsUpdate:
     def is_empty(self) -> bool:
         return not self.changes()
 
+    def channels_to_check(self) -> tuple[str, ...]:
+        """The daily channels this update sets (none when it leaves them alone or clears them)."""
+        channels = self.changes().get("daily_channels")
+        return tuple(channels) if channels else ()
+
 
 def encode(key: SettingKey, value: Any) -> str | None:
     """A setting's value as stored text (JSON), `None` for unset."""

@@ -82,6 +82,7 @@ async def run_daily_scheduler(
     sleep: Sleep = asyncio.sleep,
     settings_source: ScheduleSource | None = None,
     recheck: dt.timedelta = _RECHECK,
+    changed: asyncio.Event | None = None,
 ) -> None:
     """Post the daily message every local day, forever; cancel the task to stop it.
 
@@ -89,7 +90,8 @@ async def run_daily_scheduler(
     ALLIANCE_TIMEZONE (`channel` None: ALLIANCE_DAILY_CHANNEL is not set; it logs that once and
     returns). With `settings_source`, the schedule is read again on every loop and at least every
     `recheck`, so a changed channel, time, zone or fallback applies without a restart; `channel`
-    is then ignored and the scheduler keeps running with no channel, waiting for one.
+    is then ignored and the scheduler keeps running with no channel, waiting for one. Setting
+    `changed` (an event the settings listeners set after a change) makes it look at once.
 
     Exactly once per (channel, local date) still holds when the schedule changes: the state store
     keys claims and records by both, so moving the time after today's post posts nothing more
@@ -115,9 +117,13 @@ async def run_daily_scheduler(
     store = state or SqlitePostState(settings.state_db)
     owner = owner or default_owner()
 
-    def wake_by(moment: dt.datetime) -> dt.datetime:
-        # A fixed schedule sleeps straight to the moment; a live one looks at its source again.
-        return moment if settings_source is None else min(moment, clock.now() + recheck)
+    async def sleep_until(moment: dt.datetime) -> None:
+        # A fixed schedule sleeps straight to the moment; a live one looks at its source again
+        # every `recheck`, or as soon as `changed` is set.
+        if settings_source is None:
+            await clock.sleep_until(moment)
+            return
+        await _sleep_or_wake(clock, min(moment, clock.now() + recheck), changed)
 
     announced = ""
     failures: dict[str, int] = {}
@@ -140,11 +146,11 @@ async def run_daily_scheduler(
                 failures.pop(where, None)
         finished = {(where, day) for where, day in finished if day == today}
         if not schedule.channels:
-            await clock.sleep_until(clock.now() + recheck)
+            await sleep_until(clock.now() + recheck)
             continue
         due = run_time(today, schedule.time, tz)
         if now < due:
-            await clock.sleep_until(wake_by(due))
+            await sleep_until(due)
             continue
         job = DailyJob(
             state=store, fallback=schedule.fallback, owner=owner, now=clock.now, sleep=sleep
@@ -177,10 +183,25 @@ async def run_daily_scheduler(
             del unfinished[target.id]
             finished.add((target.id, today))
         if wake:
-            await clock.sleep_until(wake_by(min(wake)))
+            await sleep_until(min(wake))
         else:
-            tomorrow = run_time(today + dt.timedelta(days=1), schedule.time, tz)
-            await clock.sleep_until(wake_by(tomorrow))
+            await sleep_until(run_time(today + dt.timedelta(days=1), schedule.time, tz))
+
+
+async def _sleep_or_wake(clock: Clock, until: dt.datetime, changed: asyncio.Event | None) -> None:
+    """Sleep on `clock` until `until`, or less if `changed` is set (it is then cleared)."""
+    if changed is None:
+        await clock.sleep_until(until)
+        return
+    sleeping = asyncio.ensure_future(clock.sleep_until(until))
+    woken = asyncio.ensure_future(changed.wait())
+    try:
+        await asyncio.wait({sleeping, woken}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (sleeping, woken):
+            task.cancel()
+        await asyncio.gather(sleeping, woken, return_exceptions=True)
+    changed.clear()
 
 
 def _retry_at(now: dt.datetime, failures: int, today: dt.date, tz: ZoneInfo) -> dt.datetime:

@@ -102,6 +102,7 @@ def wire(
     channel = (
         daily_channel(settings.daily_channel, settings.timezone) if settings.daily_channel else None
     )
+    workspace = Workspace(admin=admin.admin, settings=workspace_settings, posts=posts)
     app = build_app(
         settings,
         knowledge=knowledge,
@@ -109,7 +110,7 @@ def wire(
         clock=now,
         gate=gate,
         client=client,
-        workspace=Workspace(admin=admin.admin, settings=workspace_settings, posts=posts),
+        workspace=workspace,
         subcommands={
             **daily_subcommands(settings, state=posts, channel=channel),
             **admin.subcommands,
@@ -134,6 +135,7 @@ def wire(
             channel=channel,
             state=posts,
             settings_source=schedule,
+            changed=workspace.settings_changed,
         )
 
     return Wiring(app, [daily_post, *admin.background()])

@@ -163,6 +163,8 @@ class Workspace:
     admin: KnowledgeAdmin
     settings: SettingsService
     posts: PostState
+    # Set after a settings change, so the scheduler looks at the new schedule at once
+    settings_changed: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 @dataclass(frozen=True, kw_only=True)

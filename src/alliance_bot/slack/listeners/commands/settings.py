@@ -86,8 +86,8 @@ async def on_settings(request: SubcommandRequest) -> None:
     except SettingsInvalid as error:
         await _reply(request, f":x: {_problems(error)}\n\n{USAGE}")
         return
-    if update.daily_channels:
-        problems = await channel_problems(request.client, update.daily_channels)
+    if update.channels_to_check():
+        problems = await channel_problems(request.client, update.channels_to_check())
         if problems:
             await _reply(request, ":x: Nothing saved.\n" + "\n".join(f"• {p}" for p in problems))
             return
@@ -97,6 +97,8 @@ async def on_settings(request: SubcommandRequest) -> None:
         await _reply(request, f":x: {_problems(error)}")
         return
     logger.info("settings changed by %s: %s", request.user_id, [c.key for c in changes])
+    if changes:
+        workspace.settings_changed.set()
     now = await _show(workspace)
     await _reply(request, f"{describe_changes(changes)}\n\n*Now in force:*\n{now}")
 

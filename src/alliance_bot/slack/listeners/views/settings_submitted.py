@@ -66,8 +66,8 @@ def settings_submitted(services: Services) -> Listener:
         values = (view.get("state") or {}).get("values") or {}
         update = _update_from(values, current)
         problems: dict[str, str] = {}
-        if update.daily_channels:
-            found = await channel_problems(client, update.daily_channels)
+        if update.channels_to_check():
+            found = await channel_problems(client, update.channels_to_check())
             if found:
                 problems[BLOCK_CHANNELS] = " ".join(found)
         if not problems:
@@ -83,6 +83,8 @@ def settings_submitted(services: Services) -> Listener:
             )
             return
         logger.info("settings changed by %s: %s", user_id, [c.key for c in changes])
+        if changes:
+            workspace.settings_changed.set()
         await ack(response_action="update", view=render_settings_result(describe_changes(changes)))
 
     return handle_settings_submitted
