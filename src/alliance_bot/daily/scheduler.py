@@ -189,18 +189,37 @@ async def run_daily_scheduler(
 
 
 async def _sleep_or_wake(clock: Clock, until: dt.datetime, changed: asyncio.Event | None) -> None:
-    """Sleep on `clock` until `until`, or less if `changed` is set (it is then cleared)."""
+    """Sleep on `clock` until `until`, or less if `changed` is set (it is then cleared).
+
+    The sleep runs in this task, not a helper, so a clock that tracks who is asleep (tests drive
+    time that way) sees the scheduler itself asleep; the change interrupts it by cancelling this
+    task, which the `CancelledError` handler tells apart from a real cancellation.
+    """
     if changed is None:
         await clock.sleep_until(until)
         return
-    sleeping = asyncio.ensure_future(clock.sleep_until(until))
-    woken = asyncio.ensure_future(changed.wait())
+    if changed.is_set():
+        changed.clear()
+        return
+    task = asyncio.current_task()
+    assert task is not None
+    woken = False
+
+    async def watch() -> None:
+        nonlocal woken
+        await changed.wait()
+        woken = True
+        task.cancel()
+
+    watcher = asyncio.create_task(watch())
     try:
-        await asyncio.wait({sleeping, woken}, return_when=asyncio.FIRST_COMPLETED)
+        await clock.sleep_until(until)
+    except asyncio.CancelledError:
+        if not woken or task.cancelling() > 1:
+            raise  # a real cancellation (shutdown), perhaps besides the wake-up
+        task.uncancel()
     finally:
-        for task in (sleeping, woken):
-            task.cancel()
-        await asyncio.gather(sleeping, woken, return_exceptions=True)
+        watcher.cancel()
     changed.clear()
 
 
