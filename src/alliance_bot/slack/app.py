@@ -102,22 +102,6 @@ def wire(
     channel = (
         daily_channel(settings.daily_channel, settings.timezone) if settings.daily_channel else None
     )
-    workspace = Workspace(admin=admin.admin, settings=workspace_settings, posts=posts)
-    app = build_app(
-        settings,
-        knowledge=knowledge,
-        engine=admin.engine(engine),
-        clock=now,
-        gate=gate,
-        client=client,
-        workspace=workspace,
-        subcommands={
-            **daily_subcommands(settings, state=posts, channel=channel),
-            **admin.subcommands,
-            **settings_subcommands(),
-        },
-    )
-    admin.register(app, gate)
 
     async def schedule() -> DailySchedule:
         current = await in_force.read()
@@ -127,6 +111,24 @@ def wire(
             timezone=current.timezone,
             fallback=current.fallback,
         )
+
+    workspace = Workspace(admin=admin.admin, settings=workspace_settings, posts=posts)
+    app = build_app(
+        settings,
+        knowledge=knowledge,
+        engine=admin.engine(engine),
+        clock=now,
+        gate=gate,
+        client=client,
+        workspace=workspace,
+        timezone=lambda: in_force.last.timezone,
+        subcommands={
+            **daily_subcommands(settings, state=posts, channel=channel, schedule=schedule),
+            **admin.subcommands,
+            **settings_subcommands(),
+        },
+    )
+    admin.register(app, gate)
 
     async def daily_post() -> None:
         await run_daily_scheduler(
@@ -148,6 +150,12 @@ class _SettingsInForce:
     def __init__(self, service: SettingsService) -> None:
         self._service = service
         self._last: EffectiveSettings = effective(_Stored(), service.defaults)
+
+    @property
+    def last(self) -> EffectiveSettings:
+        """The latest reading, without waiting (the scheduler reads at least once a minute, and
+        at once after a change)."""
+        return self._last
 
     async def read(self) -> EffectiveSettings:
         try:
@@ -173,6 +181,8 @@ def build_app(
     client: AsyncWebClient | None = None,
     # The Home tab's admin parts and `/alliance settings`; without it they are left out
     workspace: Workspace | None = None,
+    # The time zone in force, when settings from Slack may change it; default ALLIANCE_TIMEZONE
+    timezone: Callable[[], ZoneInfo] | None = None,
 ) -> AsyncApp:
     """Build the Bolt app: Web API client with retries, listeners, redelivery guard."""
     services = Services(
@@ -183,6 +193,7 @@ def build_app(
         gate=gate or AdminGate(settings.admins),
         subcommands={name.lower(): sub for name, sub in (subcommands or {}).items()},
         workspace=workspace,
+        timezone=timezone,
     )
     app = AsyncApp(
         client=client or build_web_client(settings),

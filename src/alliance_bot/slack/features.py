@@ -10,6 +10,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
@@ -178,7 +179,10 @@ class Services:
     gate: AdminGate
     subcommands: Mapping[str, Subcommand] = field(default_factory=dict)
     workspace: Workspace | None = None
+    # The team's zone in force (set from Slack, else ALLIANCE_TIMEZONE); default: the setting
+    timezone: Callable[[], ZoneInfo] | None = None
 
     def today(self) -> dt.date:
-        """Today in the team's time zone (`ALLIANCE_TIMEZONE`), which is what "today" means."""
-        return self.clock().astimezone(self.settings.timezone).date()
+        """Today in the team's time zone, which is what "today" means."""
+        zone = self.timezone() if self.timezone is not None else self.settings.timezone
+        return self.clock().astimezone(zone).date()
