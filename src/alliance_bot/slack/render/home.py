@@ -24,19 +24,25 @@ from slack_sdk.models.views import View
 from alliance_bot.admin.service import GapsReport
 from alliance_bot.admin.state import RefreshRecord
 from alliance_bot.answering.answer import Answer
-from alliance_bot.daily.content import citation_text, day_label, events_for
+from alliance_bot.answering.wording import citations
+from alliance_bot.daily.content import events_for
 from alliance_bot.knowledge.dates import human_range
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.mrkdwn import clip, escape
 from alliance_bot.slack.render.admin import render_gaps
 from alliance_bot.slack.render.answers import SUGGESTION_ACTION_PREFIX, render_answer
+from alliance_bot.slack.render.daily import day_label
+from alliance_bot.slack.render.limits import (
+    MAX_SECTION_TEXT,
+    MAX_VIEW_BLOCKS,
+    context,
+    header,
+    section,
+    split_mrkdwn,
+)
 
 View_ = dict[str, Any]
 Block = dict[str, Any]
-
-MAX_VIEW_BLOCKS = 100
-MAX_SECTION_TEXT = 3000
-MAX_HEADER_TEXT = 150
 
 HOME_CALLBACK = "alliance_home"
 SEARCH_ACTION = "alliance_home_search"
@@ -100,14 +106,14 @@ class HomeContent:
 def render_home(content: HomeContent) -> View_:
     """The `home` view for `views.publish`."""
     blocks: list[Block] = [
-        _header("alliance-bot: the US–Japan alliance, cited"),
-        _section(
+        header("alliance-bot: the US–Japan alliance, cited"),
+        section(
             "I answer questions about the US–Japan alliance from a curated knowledge base of "
             "people, dated events, quotes, figures and terms, and cite the article and line of "
             "every answer. Ask with `/alliance …` anywhere, mention me in a channel, write to "
             "me in *Messages*, or use the box below."
         ),
-        _section("*Try:*\n" + "\n".join(f"`/alliance {e}`" for e in EXAMPLES)),
+        section("*Try:*\n" + "\n".join(f"`/alliance {e}`" for e in EXAMPLES)),
     ]
     if content.notice:
         blocks.append({"type": "divider"})
@@ -116,14 +122,14 @@ def render_home(content: HomeContent) -> View_:
     if content.search is not None:
         blocks.extend(_answer_blocks(content.search))
     blocks.append({"type": "divider"})
-    blocks.append(_section(_knowledge_text(content.kb)))
+    blocks.append(section(_knowledge_text(content.kb)))
     blocks.extend(_today_blocks(content.kb, content.today))
-    blocks.append(_section(_next_post_text(content.next_post)))
+    blocks.append(section(_next_post_text(content.next_post)))
     if content.is_admin:
         blocks.extend(_admin_blocks(content))
     if len(blocks) > MAX_VIEW_BLOCKS:
         # Budgets above keep well under 100; this is the last guard so Slack never rejects it.
-        blocks = [*blocks[: MAX_VIEW_BLOCKS - 1], _context("…cut to fit the Home tab.")]
+        blocks = [*blocks[: MAX_VIEW_BLOCKS - 1], context("…cut to fit the Home tab.")]
     return {"type": "home", "callback_id": HOME_CALLBACK, "blocks": blocks}
 
 
@@ -176,7 +182,7 @@ def _answer_blocks(search: HomeSearch) -> list[Block]:
     did-you-mean buttons get Home action ids, so a click answers here too."""
     asked = clip(escape(" ".join(search.question.split())), 300) or "…"
     message = render_answer(search.answer)
-    blocks: list[Block] = [_context(f"You asked: {asked}")]
+    blocks: list[Block] = [context(f"You asked: {asked}")]
     for block in message["blocks"][:MAX_ANSWER_BLOCKS]:
         if block.get("type") == "actions":
             block = {
@@ -212,7 +218,7 @@ def _today_blocks(kb: KnowledgeBase, today: dt.date) -> list[Block]:
     heading = f"On this day: {day_label(today)}"
     if not events:
         return [
-            _section(
+            section(
                 f"*{escape(heading)}*\nNothing in the knowledge base happened on this day. "
                 "Ask `/alliance on this day` for the nearest dates."
             )
@@ -222,7 +228,7 @@ def _today_blocks(kb: KnowledgeBase, today: dt.date) -> list[Block]:
         when = human_range(event.date, event.end)
         line = (
             f"• *{event.date.year}* — {clip(escape(' '.join(event.title.split())), 200)} "
-            f"({escape(when)}) · {clip(citation_text(kb, event), 200)}"
+            f"({escape(when)}) · {clip(citations(kb, [event])[1], 200)}"
         )
         lines.append(line)
     if len(events) > MAX_TODAY_SHOWN:
@@ -244,7 +250,7 @@ def _next_post_text(post: NextPost) -> str:
 
 
 def _admin_blocks(content: HomeContent) -> list[Block]:
-    blocks: list[Block] = [{"type": "divider"}, _header("For admins")]
+    blocks: list[Block] = [{"type": "divider"}, header("For admins")]
     if content.gaps is not None:
         gaps = render_gaps(content.gaps, content.kb)["blocks"]
         blocks.extend(gaps[:MAX_GAP_BLOCKS])
@@ -260,7 +266,7 @@ def _admin_blocks(content: HomeContent) -> list[Block]:
         )
     if len(lines) == 1:
         lines.append("none yet")
-    blocks.append(_section("\n".join(lines)))
+    blocks.append(section("\n".join(lines)))
     blocks.append(
         {
             "type": "actions",
@@ -288,7 +294,7 @@ def _admin_blocks(content: HomeContent) -> list[Block]:
         }
     )
     blocks.append(
-        _context(
+        context(
             "Settings (daily channels, time, time zone, fallback, bot admins): "
             "`/alliance settings`."
         )
@@ -299,32 +305,6 @@ def _admin_blocks(content: HomeContent) -> list[Block]:
 # --- building blocks --------------------------------------------------------------------------
 
 
-def _header(text: str) -> Block:
-    return {
-        "type": "header",
-        "text": {"type": "plain_text", "text": clip(text, MAX_HEADER_TEXT)},
-    }
-
-
-def _section(mrkdwn: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(mrkdwn, MAX_SECTION_TEXT)}}
-
-
-def _context(mrkdwn: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(mrkdwn, 3000)}]}
-
-
 def _sections(text: str, *, limit: int) -> list[Block]:
     """`text` in sections of ≤ 3000 characters, cut at lines, at most `limit` of them."""
-    chunks: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        line = clip(line, MAX_SECTION_TEXT)
-        if current and len(current) + 1 + len(line) > MAX_SECTION_TEXT:
-            chunks.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}" if current else line
-    if current.strip():
-        chunks.append(current)
-    return [_section(c) for c in chunks[:limit] if c.strip()]
+    return [section(c) for c in split_mrkdwn(text)[:limit]]
