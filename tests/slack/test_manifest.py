@@ -71,6 +71,7 @@ class TestManifests:
         assert command["command"] == COMMAND
         settings = manifest["settings"]
         assert sorted(settings["event_subscriptions"]["bot_events"]) == [
+            "app_home_opened",
             "app_mention",
             "message.im",
         ]
@@ -78,6 +79,24 @@ class TestManifests:
         scopes = set(manifest["oauth_config"]["scopes"]["bot"])
         assert {"commands", "app_mentions:read", "im:history", "chat:write"} <= scopes
         assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
+
+    @pytest.mark.parametrize("name", ["manifest.json", "manifest.socket-mode.json"])
+    def test_home_tab_and_the_scopes_it_and_settings_need(self, name: str) -> None:
+        """The Home tab is on; users.info and conversations.info have their read scopes, and
+        nothing beyond what a feature uses is asked for."""
+        manifest = _load(name)
+        assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+        assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
+            "commands",
+            "app_mentions:read",
+            "chat:write",
+            "im:history",
+            "channels:history",
+            "groups:history",
+            "users:read",
+            "channels:read",
+            "groups:read",
+        }
 
     def test_http_manifest_points_every_url_at_the_events_path(self) -> None:
         """In HTTP mode the command, events and interactivity all go to /slack/events."""

@@ -1,6 +1,7 @@
 """The one place everything is wired: `wire(settings, knowledge)` builds, once at start-up, the
-state stores, the Web API clients, the daily post's channel, the admin feature, every `/alliance`
-sub-command and listener, and the background jobs that run beside the app in both modes.
+state stores, the Web API clients, the daily post's channels, the admin feature, the settings set
+from Slack, the admin check, every `/alliance` sub-command and listener (the Home tab's
+included), and the background jobs that run beside the app in both modes.
 
 Nothing is built at import time or per request, and nothing here reads the environment: the
 entry points in `run.py` make the `Settings` and the `KnowledgeHolder` and pass them in.
@@ -9,27 +10,45 @@ entry points in `run.py` make the `Settings` and the `KnowledgeHolder` and pass 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from alliance_bot.admin.settings import (
+    EffectiveSettings,
+    SettingsService,
+    SettingsStore,
+    SqlSettingsStore,
+    effective,
+)
+from alliance_bot.admin.settings import StoredSettings as _Stored
 from alliance_bot.admin.state import AdminState
 from alliance_bot.config import Settings
-from alliance_bot.daily.scheduler import run_daily_scheduler
+from alliance_bot.daily.scheduler import DailySchedule, run_daily_scheduler
 from alliance_bot.daily.state import PostState, SqlPostState
 from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.slack.daily_channel import SlackDailyChannel
 from alliance_bot.slack.delivery import DeliveryGuard, process_once
-from alliance_bot.slack.features import AdminGate, AnswerEngine, Services, Subcommand
+from alliance_bot.slack.features import (
+    AdminGate,
+    AnswerEngine,
+    Services,
+    Subcommand,
+    Workspace,
+    WorkspaceAdmins,
+)
 from alliance_bot.slack.listeners import register_listeners
 from alliance_bot.slack.listeners.commands.admin import wire_admin
 from alliance_bot.slack.listeners.commands.daily import daily_subcommands
+from alliance_bot.slack.listeners.commands.settings import settings_subcommands
 from alliance_bot.slack.replies import checked_respond
 from alliance_bot.slack.server import BackgroundJob
 from alliance_bot.slack.web_client import build_web_client, make_slack_client
@@ -54,38 +73,102 @@ def wire(
     engine: AnswerEngine | None = None,
     admin_state: AdminState | None = None,
     post_state: PostState | None = None,
+    settings_store: SettingsStore | None = None,
 ) -> Wiring:
     """Build everything once (see the module); defaults come from `settings`."""
     now = clock or (lambda: dt.datetime.now(dt.UTC))
     admin = wire_admin(settings, knowledge, state=admin_state, clock=now)
-    gate = AdminGate(settings.admins, refusal=admin.admin.refuse)
+    store = (
+        settings_store if settings_store is not None else SqlSettingsStore.for_settings(settings)
+    )
+    workspace_settings = SettingsService(store, settings, clock=now)
     posts = post_state if post_state is not None else SqlPostState.for_settings(settings)
+    client = build_web_client(settings)
+    in_force = _SettingsInForce(workspace_settings)
+
+    async def bot_admins() -> frozenset[str]:
+        return (await in_force.read()).bot_admins
+
+    gate = AdminGate(
+        settings.admins,
+        refusal=admin.admin.refuse,
+        bot_admins=bot_admins,
+        workspace_admins=WorkspaceAdmins(client),
+    )
     # Its own client: the daily post's retry handlers never re-send a post blindly.
     daily_client = make_slack_client(token=settings.bot_token, base_url=settings.api_url)
+    channels: dict[tuple[str, str], SlackDailyChannel] = {}
+
+    def daily_channel(channel_id: str, timezone: ZoneInfo) -> SlackDailyChannel:
+        key = (channel_id, timezone.key)
+        if key not in channels:
+            channels[key] = SlackDailyChannel(daily_client, channel_id, timezone)
+        return channels[key]
+
     channel = (
-        SlackDailyChannel(daily_client, settings.daily_channel, settings.timezone)
-        if settings.daily_channel
-        else None
+        daily_channel(settings.daily_channel, settings.timezone) if settings.daily_channel else None
     )
+
+    async def schedule() -> DailySchedule:
+        current = await in_force.read()
+        return DailySchedule(
+            channels=tuple(daily_channel(c, current.timezone) for c in current.daily_channels),
+            time=current.daily_time,
+            timezone=current.timezone,
+            fallback=current.fallback,
+        )
+
+    workspace = Workspace(admin=admin.admin, settings=workspace_settings, posts=posts)
     app = build_app(
         settings,
         knowledge=knowledge,
         engine=admin.engine(engine),
         clock=now,
         gate=gate,
+        client=client,
+        workspace=workspace,
+        timezone=lambda: in_force.last.timezone,
         subcommands={
-            **daily_subcommands(settings, state=posts, channel=channel),
+            **daily_subcommands(settings, state=posts, channel=channel, schedule=schedule),
             **admin.subcommands,
+            **settings_subcommands(),
         },
     )
     admin.register(app, gate)
 
     async def daily_post() -> None:
         await run_daily_scheduler(
-            settings=settings, knowledge=knowledge, channel=channel, state=posts
+            settings=settings,
+            knowledge=knowledge,
+            channel=channel,
+            state=posts,
+            settings_source=schedule,
+            changed=workspace.settings_changed,
         )
 
     return Wiring(app, [daily_post, *admin.background()])
+
+
+class _SettingsInForce:
+    """Reads the settings in force for the scheduler and the admin check; if the state file
+    cannot be read, the last good reading (at first: the environment's) keeps things running."""
+
+    def __init__(self, service: SettingsService) -> None:
+        self._service = service
+        self._last: EffectiveSettings = effective(_Stored(), service.defaults)
+
+    @property
+    def last(self) -> EffectiveSettings:
+        """The latest reading, without waiting (the scheduler reads at least once a minute, and
+        at once after a change)."""
+        return self._last
+
+    async def read(self) -> EffectiveSettings:
+        try:
+            self._last = await asyncio.to_thread(self._service.current)
+        except Exception:
+            logger.exception("could not read the settings; using the last ones read")
+        return self._last
 
 
 def build_app(
@@ -104,6 +187,10 @@ def build_app(
     # deliveries already processed (default: the `deliveries` table of the state database)
     client: AsyncWebClient | None = None,
     deliveries: DeliveryGuard | None = None,
+    # The Home tab's admin parts and `/alliance settings`; without it they are left out
+    workspace: Workspace | None = None,
+    # The time zone in force, when settings from Slack may change it; default ALLIANCE_TIMEZONE
+    timezone: Callable[[], ZoneInfo] | None = None,
 ) -> AsyncApp:
     """Build the Bolt app: Web API client with retries, listeners, delivery guard."""
     now = clock or (lambda: dt.datetime.now(dt.UTC))
@@ -116,6 +203,8 @@ def build_app(
         gate=gate or AdminGate(settings.admins),
         subcommands={name.lower(): sub for name, sub in (subcommands or {}).items()},
         deliveries=guard,
+        workspace=workspace,
+        timezone=timezone,
     )
     app = AsyncApp(
         client=client or build_web_client(settings),

@@ -1,21 +1,31 @@
 """What the listeners need, passed in explicitly: settings, the knowledge base, the clock, the
-answer engine and the `/alliance` sub-command table other modules plug into."""
+answer engine, the admin check (`AdminGate`), the `/alliance` sub-command table other modules
+plug into, and the workspace features (the Home tab, settings from Slack) when they are wired."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from alliance_bot.admin.service import KnowledgeAdmin
+from alliance_bot.admin.settings import SettingsService
 from alliance_bot.answering.answer import Answer
 from alliance_bot.config import Settings
+from alliance_bot.daily.state import PostState
 from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.slack.delivery import DeliveryGuard, MemoryDeliveryGuard, all_first_time
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,10 +51,14 @@ class SubcommandRequest:
 
     `args` is the rest of the line as plain text (Slack's `&lt;`, `<@U…>` markup already undone);
     whatever a handler puts in a message must still go through `blocks` (which escapes).
+    `raw_args` is the same as Slack sent it, for handlers that need the ids inside `<#C…|name>`.
+    `trigger_id` lets a handler open a modal (empty when Slack sent none).
     """
 
     name: str
     args: str
+    raw_args: str = ""
+    trigger_id: str = ""
     user_id: str
     channel_id: str
     is_admin: bool
@@ -74,22 +88,85 @@ def plain_refusal(user_id: str, command: str) -> str:
     return f"/alliance {command} is for alliance-bot admins (ALLIANCE_ADMINS)."
 
 
+class WorkspaceAdmins:
+    """Slack's own workspace admins and owners, seen through `users.info` (`is_admin`,
+    `is_owner`), each answer cached for `ttl` seconds so a burst of clicks costs one call.
+
+    A failed lookup counts as "not an admin" and is not cached: refusing once is better than
+    letting someone in because Slack was down."""
+
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        *,
+        ttl: float = 300.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._client = client
+        self._ttl = ttl
+        self._monotonic = monotonic
+        self._cache: dict[str, tuple[bool, float]] = {}
+
+    async def is_admin(self, user_id: str) -> bool:
+        now = self._monotonic()
+        cached = self._cache.get(user_id)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        try:
+            response = await self._client.users_info(user=user_id)
+        except (TimeoutError, SlackApiError, OSError) as error:
+            logger.warning("users.info for %s failed (%s): treated as not an admin", user_id, error)
+            return False
+        user = response.get("user") or {}
+        allowed = bool(user.get("is_admin") or user.get("is_owner"))
+        if len(self._cache) > 10_000:
+            self._cache.clear()  # bounded: a workspace has few admins, but many askers
+        self._cache[user_id] = (allowed, now + self._ttl)
+        return allowed
+
+
+BotAdmins = Callable[[], Awaitable[frozenset[str]]]
+"""The bot's own admins set from Slack (`/alliance settings`), read at each check."""
+
+
 @dataclass(frozen=True)
 class AdminGate:
-    """Admin rights, checked in this one place: by Slack user ID, against ALLIANCE_ADMINS.
+    """Admin rights, checked in this one place, by Slack user ID: ALLIANCE_ADMINS, then the bot
+    admins set from Slack (`bot_admins`), then Slack's workspace admins and owners
+    (`workspace_admins`, through `users.info`).
 
-    The `/alliance` dispatcher asks it before any `admin_only` sub-command, and admin buttons ask
-    it before acting; `refusal` is what a refused user is told (the admin feature's version also
-    logs and records the attempt)."""
+    The `/alliance` dispatcher asks it before any `admin_only` sub-command, and admin buttons,
+    the Home tab and the settings modal ask it before acting; `refusal` is what a refused user is
+    told (the admin feature's version also logs and records the attempt)."""
 
     admins: frozenset[str]
     refusal: Refusal = plain_refusal
+    bot_admins: BotAdmins | None = None
+    workspace_admins: WorkspaceAdmins | None = None
 
-    def allows(self, user_id: str) -> bool:
-        return user_id in self.admins
+    async def allows(self, user_id: str) -> bool:
+        if not user_id:
+            return False
+        if user_id in self.admins:
+            return True
+        if self.bot_admins is not None and user_id in await self.bot_admins():
+            return True
+        return self.workspace_admins is not None and await self.workspace_admins.is_admin(user_id)
 
     async def refuse(self, user_id: str, command: str) -> str:
         return await asyncio.to_thread(self.refusal, user_id, command)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Workspace:
+    """What the Home tab and `/alliance settings` use beyond answering: the knowledge base admin
+    (gaps, refreshes), the settings in force, and the daily post's state."""
+
+    admin: KnowledgeAdmin
+    settings: SettingsService
+    posts: PostState
+    # Set after a settings change, so the scheduler looks at the new schedule at once
+    settings_changed: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -111,6 +188,11 @@ class Services:
         key = f"reply:{channel}:{ts}"
         return await asyncio.to_thread(all_first_time, self.deliveries, [key], self.clock())
 
+    workspace: Workspace | None = None
+    # The team's zone in force (set from Slack, else ALLIANCE_TIMEZONE); default: the setting
+    timezone: Callable[[], ZoneInfo] | None = None
+
     def today(self) -> dt.date:
-        """Today in the team's time zone (`ALLIANCE_TIMEZONE`), which is what "today" means."""
-        return self.clock().astimezone(self.settings.timezone).date()
+        """Today in the team's time zone, which is what "today" means."""
+        zone = self.timezone() if self.timezone is not None else self.settings.timezone
+        return self.clock().astimezone(zone).date()

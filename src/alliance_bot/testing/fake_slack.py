@@ -7,6 +7,11 @@ so `conversations.history` can read it back, and lets a test inject faults: HTTP
 `Retry-After`, HTTP 5xx, `{"ok": false, "error": ...}`, or "Slack accepted the message and then the
 connection failed" (the message is stored, the caller sees an error).
 
+It plays the App Home and modals too: `views.publish` keeps each user's latest Home view
+(`home_view`, `wait_for_home`), `views.open` is recorded, `users.info` answers from `users`
+(`set_user(..., is_admin=True)`; anyone else is an ordinary member) and `conversations.info`
+from `channels` (`add_channel`; any other channel is `channel_not_found`, as in Slack).
+
 It also plays Socket Mode: `apps.connections.open` returns the URL of a WebSocket endpoint on the
 same server, and `FakeSlack.send_socket_request` pushes an envelope to the connected client and
 waits for its acknowledgement.
@@ -115,6 +120,10 @@ class FakeSlack:
         self._runner: web.AppRunner | None = None
         self._root = ""
         self.socket_connections = 0
+        self.users: dict[str, dict[str, Any]] = {}
+        self.channels: dict[str, dict[str, Any]] = {}
+        self.home_views: dict[str, dict[str, Any]] = {}
+        self._view_ids = itertools.count(1)
 
     # --- running -------------------------------------------------------------------------------
 
@@ -231,6 +240,64 @@ class FakeSlack:
         Refused posts are recorded too, with their status."""
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
         self._response_faults[response_id].extend([(status, body, headers)] * times)
+
+    # --- the workspace: people and channels ----------------------------------------------------
+
+    def set_user(
+        self,
+        user_id: str,
+        *,
+        is_admin: bool = False,
+        is_owner: bool = False,
+        tz: str = "America/New_York",
+    ) -> None:
+        """What `users.info` says about `user_id` from now on."""
+        self.users[user_id] = {
+            "id": user_id,
+            "team_id": TEAM_ID,
+            "name": user_id.lower(),
+            "is_admin": is_admin,
+            "is_owner": is_owner,
+            "is_bot": False,
+            "tz": tz,
+        }
+
+    def add_channel(
+        self,
+        channel_id: str,
+        name: str,
+        *,
+        is_member: bool = True,
+        is_private: bool = False,
+        is_archived: bool = False,
+    ) -> None:
+        """A channel `conversations.info` knows from now on."""
+        self.channels[channel_id] = {
+            "id": channel_id,
+            "name": name,
+            "is_channel": not is_private,
+            "is_group": is_private,
+            "is_private": is_private,
+            "is_member": is_member,
+            "is_archived": is_archived,
+        }
+
+    def home_view(self, user_id: str) -> dict[str, Any] | None:
+        """The Home view last published for `user_id` (`views.publish`), if any."""
+        return self.home_views.get(user_id)
+
+    async def wait_for_home(
+        self, user_id: str, count: int = 1, *, timeout: float = DEFAULT_TIMEOUT
+    ) -> dict[str, Any]:
+        """Wait until `count` Home views were published for `user_id`; return the latest."""
+
+        def published() -> int:
+            return sum(
+                1 for c in self.calls_to("views.publish") if c.params.get("user_id") == user_id
+            )
+
+        await self._wait(lambda: published() >= count and user_id in self.home_views, timeout)
+        return self.home_views[user_id]
 
     # --- reading what happened -----------------------------------------------------------------
 
@@ -390,7 +457,7 @@ class FakeSlack:
         finally:
             await self._notify()
 
-    def _success(self, call: Call) -> dict[str, Any]:
+    def _success(self, call: Call) -> dict[str, Any]:  # noqa: C901  (one case per Web API method)
         """The generic answer for a successful call; stores messages as a side effect."""
         params = call.params
         method = call.method
@@ -445,6 +512,29 @@ class FakeSlack:
             return self._history(params)
         if method == "conversations.replies":
             return self._replies(params)
+        if method == "users.info":
+            user_id = str(params.get("user", ""))
+            known = self.users.get(user_id) or {
+                "id": user_id,
+                "team_id": TEAM_ID,
+                "is_admin": False,
+                "is_owner": False,
+                "is_bot": False,
+            }
+            return {"ok": True, "user": known}
+        if method == "conversations.info":
+            info = self.channels.get(str(params.get("channel", "")))
+            if info is None:
+                return {"ok": False, "error": "channel_not_found"}
+            return {"ok": True, "channel": info}
+        if method in ("views.publish", "views.open", "views.update"):
+            view = params.get("view")
+            if not isinstance(view, dict):
+                return {"ok": False, "error": "invalid_arguments"}
+            shown = {**view, "id": f"V{next(self._view_ids):08d}", "team_id": TEAM_ID}
+            if method == "views.publish":
+                self.home_views[str(params.get("user_id", ""))] = view
+            return {"ok": True, "view": shown}
         return {"ok": True}
 
     def _replies(self, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -501,7 +591,7 @@ class FakeSlack:
 
 def _decode_json_field(key: str, value: str) -> Any:
     """Form-encoded calls send structures as JSON strings; decode the ones tests inspect."""
-    if key in ("blocks", "metadata", "attachments") and value[:1] in ("[", "{"):
+    if key in ("blocks", "metadata", "attachments", "view") and value[:1] in ("[", "{"):
         try:
             return json.loads(value)
         except json.JSONDecodeError:

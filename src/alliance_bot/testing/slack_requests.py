@@ -217,3 +217,72 @@ class SlackSender:
             ],
         }
         return await self.post(urlencode({"payload": json.dumps(payload)}), FORM)
+
+    # --- the App Home and modals -------------------------------------------------------------
+
+    def home_opened(self, user: str = USER_ID, *, tab: str = "home") -> dict[str, Any]:
+        """An `app_home_opened` event: `user` opened the app's Home (or Messages) tab."""
+        return {
+            "type": "app_home_opened",
+            "user": user,
+            "channel": DM_CHANNEL_ID,
+            "tab": tab,
+            "event_ts": f"{int(time.time())}.000100",
+        }
+
+    async def home_action(self, action: Mapping[str, Any], *, user: str = USER_ID) -> Sent:
+        """A `block_actions` from `user`'s Home view: no channel and no `response_url`, as
+        Slack sends them for the Home tab. `action` is the element's action (action_id, type,
+        value…)."""
+        payload = {
+            "type": "block_actions",
+            "user": {"id": user, "username": "someone", "team_id": TEAM_ID},
+            "api_app_id": APP_ID,
+            "token": "verification-token-unused",
+            "container": {"type": "view", "view_id": "V0HOME0001"},
+            "trigger_id": f"{next(self._ids)}.1.abc",
+            "team": {"id": TEAM_ID, "domain": "fake"},
+            "view": {
+                "id": "V0HOME0001",
+                "team_id": TEAM_ID,
+                "type": "home",
+                "callback_id": "alliance_home",
+                "blocks": [],
+                "state": {"values": {}},
+                "hash": "1700000000.abcdef",
+            },
+            "actions": [{"action_ts": "1700000301.000500", **dict(action)}],
+        }
+        return await self.post(urlencode({"payload": json.dumps(payload)}), FORM)
+
+    async def view_submission(
+        self,
+        callback_id: str,
+        values: Mapping[str, Mapping[str, Any]],
+        *,
+        user: str = USER_ID,
+    ) -> Sent:
+        """Submit a modal: `values` is `view.state.values` ({block_id: {action_id: value}}).
+        The app's acknowledgement (`response_action`, errors) is the answer's body."""
+        payload = {
+            "type": "view_submission",
+            "team": {"id": TEAM_ID, "domain": "fake"},
+            "user": {"id": user, "username": "someone", "team_id": TEAM_ID},
+            "api_app_id": APP_ID,
+            "token": "verification-token-unused",
+            "trigger_id": f"{next(self._ids)}.1.abc",
+            "view": {
+                "id": "V0MODAL001",
+                "team_id": TEAM_ID,
+                "type": "modal",
+                "callback_id": callback_id,
+                "blocks": [],
+                "private_metadata": "",
+                "state": {"values": {k: dict(v) for k, v in values.items()}},
+                "hash": "1700000000.abcdef",
+                "app_id": APP_ID,
+                "bot_id": "BBOTALLIANCE",
+            },
+            "response_urls": [],
+        }
+        return await self.post(urlencode({"payload": json.dumps(payload)}), FORM)

@@ -28,33 +28,27 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from alliance_bot.admin.service import GapsReport, KnowledgeAdmin, QuestionRecorder
+from alliance_bot.admin.service import KnowledgeAdmin, QuestionRecorder
 from alliance_bot.admin.state import AdminState, SqlAdminState
 from alliance_bot.config import Settings
 from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.knowledge.snapshot import KnowledgeBase
-from alliance_bot.mrkdwn import clip, unescape
+from alliance_bot.mrkdwn import unescape
 from alliance_bot.slack.features import AdminGate, AnswerEngine, Subcommand, SubcommandRequest
-from alliance_bot.slack.render.limits import (
-    MAX_BLOCKS,
-    MAX_BUTTON_TEXT,
-    MAX_BUTTON_VALUE,
-    fallback_text,
-    section,
-    split_mrkdwn,
+from alliance_bot.slack.render.admin import (
+    GAP_ALIAS_ACTION,
+    GAP_ALIAS_PREFIX,
+    render_admin_text,
+    render_gaps,
 )
 from alliance_bot.slack.server import BackgroundJob
 from alliance_bot.slack.signals import take_over
 
 logger = logging.getLogger(__name__)
 
-GAP_ALIAS_PREFIX = "alliance_gap_alias_"
-GAP_ALIAS_ACTION = re.compile(rf"^{GAP_ALIAS_PREFIX}\d+$")
 
-_BUTTONS_PER_BLOCK = 25
 _ALIAS_ARGS = re.compile(r"^\s*([a-z0-9][a-z0-9-]*)\s*(?:=|\s)\s*(.+?)\s*$")
 
-Message = dict[str, Any]
 Listener = Callable[..., Awaitable[None]]
 
 
@@ -195,7 +189,7 @@ def gap_alias_clicked(admin: KnowledgeAdmin, gate: AdminGate) -> Listener:
     ) -> None:
         await ack()
         user_id = str((body.get("user") or {}).get("id", ""))
-        if not gate.allows(user_id):
+        if not await gate.allows(user_id):
             text = await gate.refuse(user_id, "alias")
         else:
             try:
@@ -235,53 +229,9 @@ def sighup_reloader(admin: KnowledgeAdmin) -> BackgroundJob:
     return reload_on_sighup
 
 
-# --- rendering --------------------------------------------------------------------------------
-
-
-def render_admin_text(text: str) -> Message:
-    """Already-escaped mrkdwn from `KnowledgeAdmin` as sections (split at lines, ≤ 3000 each)."""
-    return {
-        "text": fallback_text(text),
-        "blocks": [section(chunk) for chunk in (split_mrkdwn(text) or ["…"])[: MAX_BLOCKS - 5]],
-    }
-
-
-def render_gaps(report: GapsReport, kb: KnowledgeBase) -> Message:
-    """The gaps list with one "make alias" button per gap and suggested entry still in the base."""
-    message = render_admin_text(report.text)
-    buttons: list[dict[str, Any]] = []
-    for number, (gap, alias) in enumerate(zip(report.gaps, report.aliases, strict=True), start=1):
-        if alias is None:
-            continue  # the list says there is nothing to add; a button would only be refused
-        for entry_id in gap.suggestions[:2]:
-            entry = kb.get(entry_id)
-            if entry is None:
-                continue
-            value = json.dumps({"e": entry_id, "q": gap.text}, ensure_ascii=False)
-            if len(value) > MAX_BUTTON_VALUE:
-                continue
-            label = clip(f"{number}. alias of {' '.join(entry.label.split())}", MAX_BUTTON_TEXT)
-            buttons.append(
-                {
-                    "type": "button",
-                    "action_id": f"{GAP_ALIAS_PREFIX}{len(buttons)}",
-                    "text": {"type": "plain_text", "text": label},
-                    "value": value,
-                    "accessibility_label": clip(
-                        f"Add question {number} as an alias of {' '.join(entry.label.split())}",
-                        MAX_BUTTON_TEXT,
-                    ),
-                }
-            )
-    for start in range(0, len(buttons), _BUTTONS_PER_BLOCK):
-        message["blocks"].append(
-            {"type": "actions", "elements": buttons[start : start + _BUTTONS_PER_BLOCK]}
-        )
-    return message
-
-
 __all__ = [
     "GAP_ALIAS_ACTION",
+    "GAP_ALIAS_PREFIX",
     "AdminWiring",
     "admin_subcommands",
     "recording_engine",

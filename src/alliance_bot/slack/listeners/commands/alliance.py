@@ -30,12 +30,13 @@ def alliance_command(services: Services) -> Listener:
     ) -> None:
         # Ack first, with nothing: Slack's 3 seconds must never depend on the answer's cost.
         await ack()
-        text = plain_text(str(command.get("text", "")))
+        raw = str(command.get("text", ""))
+        text = plain_text(raw)
         name, _, args = text.partition(" ")
         subcommand = services.subcommands.get(name.lower())
         user_id = str(command.get("user_id", ""))
         if subcommand is not None:
-            is_admin = services.gate.allows(user_id)
+            is_admin = await services.gate.allows(user_id)
             if subcommand.admin_only and not is_admin:
                 refusal = await services.gate.refuse(user_id, name.lower())
                 await respond(**render_notice(refusal), response_type="ephemeral")
@@ -43,6 +44,8 @@ def alliance_command(services: Services) -> Listener:
             request = SubcommandRequest(
                 name=name.lower(),
                 args=args.strip(),
+                raw_args=raw.strip().partition(" ")[2].strip(),
+                trigger_id=str(command.get("trigger_id", "")),
                 user_id=user_id,
                 channel_id=str(command.get("channel_id", "")),
                 is_admin=is_admin,

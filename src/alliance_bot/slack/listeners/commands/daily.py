@@ -3,17 +3,22 @@
 
 Thin: parse the date, call `alliance_bot.daily.admin`, answer ephemerally. Both are admin-only
 through the dispatcher; `post-today` still posts at most once a day (the same claim and history
-check as the scheduler and the `post-today` command).
+check as the scheduler and the `post-today` command). With a `schedule` (the settings in force,
+as the scheduler reads them) both follow what `/alliance settings` set: the channels, the zone
+that says what "today" is, and the fallback.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from alliance_bot.config import Settings
 from alliance_bot.daily.admin import AdminReply, parse_day, post_now, preview
 from alliance_bot.daily.clock import local_date
 from alliance_bot.daily.job import DailyChannel, default_owner
+from alliance_bot.daily.scheduler import DailySchedule
 from alliance_bot.daily.state import PostState
 from alliance_bot.knowledge.dates import InvalidDate
 from alliance_bot.slack.features import Subcommand, SubcommandRequest
@@ -22,12 +27,30 @@ from alliance_bot.slack.render.daily import render_preview
 
 
 def daily_subcommands(
-    settings: Settings, *, state: PostState, channel: DailyChannel | None
+    settings: Settings,
+    *,
+    state: PostState,
+    channel: DailyChannel | None,
+    schedule: Callable[[], Awaitable[DailySchedule]] | None = None,
 ) -> dict[str, Subcommand]:
     """`preview` and `post-today` for the `/alliance` dispatch table, on the state store and the
     channel the scheduler uses (built once, in `slack.app`)."""
 
+    async def in_force() -> tuple[Settings, tuple[DailyChannel, ...]]:
+        if schedule is None:
+            return settings, (channel,) if channel is not None else ()
+        now = await schedule()
+        effective = dataclasses.replace(
+            settings,
+            timezone=now.timezone,
+            daily_fallback=now.fallback,
+            daily_time=now.time,
+            daily_channel=now.channels[0].id if now.channels else None,
+        )
+        return effective, now.channels
+
     async def on_preview(request: SubcommandRequest) -> None:
+        settings, _ = await in_force()
         today = local_date(request.services.clock(), settings.timezone)
         try:
             day = parse_day(request.args, today)
@@ -45,15 +68,19 @@ def daily_subcommands(
         await request.respond(**message, response_type="ephemeral")
 
     async def on_post_today(request: SubcommandRequest) -> None:
-        reply = await post_now(
-            request.services.knowledge.current,
-            settings=settings,
-            state=state,
-            channel=channel,
-            owner=default_owner(),
-            now=request.services.clock(),
-        )
-        await _reply(request, reply)
+        settings, channels = await in_force()
+        replies = [
+            await post_now(
+                request.services.knowledge.current,
+                settings=settings,
+                state=state,
+                channel=target,
+                owner=default_owner(),
+                now=request.services.clock(),
+            )
+            for target in channels or (None,)
+        ]
+        await _reply(request, AdminReply("\n".join(r.text for r in replies)))
 
     return {
         "preview": Subcommand(on_preview, admin_only=True, summary="preview [YYYY-MM-DD]"),
