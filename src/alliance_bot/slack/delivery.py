@@ -73,7 +73,12 @@ def delivery_keys(body: dict[str, Any]) -> Iterator[str]:
         yield f"trigger:{trigger}"
     if body.get("type") == "block_actions":
         container = body.get("container") or {}
-        message_ts = container.get("message_ts", "") if isinstance(container, dict) else ""
+        # A click in a message is keyed by the message; one in a view (the Home tab) by the view.
+        message_ts = (
+            container.get("message_ts") or container.get("view_id") or ""
+            if isinstance(container, dict)
+            else ""
+        )
         for action in body.get("actions") or []:
             if isinstance(action, dict):
                 yield f"action:{message_ts}:{action.get('action_id')}:{action.get('action_ts')}"

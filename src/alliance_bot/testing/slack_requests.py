@@ -251,7 +251,8 @@ class SlackSender:
                 "state": {"values": {}},
                 "hash": "1700000000.abcdef",
             },
-            "actions": [{"action_ts": "1700000301.000500", **dict(action)}],
+            # Slack stamps every click with its own action_ts.
+            "actions": [{"action_ts": f"1700000301.{next(self._ids):06d}", **dict(action)}],
         }
         return await self.post(urlencode({"payload": json.dumps(payload)}), FORM)
 

@@ -39,7 +39,9 @@ def render_gaps(report: GapsReport, kb: KnowledgeBase) -> Message:
     """The gaps list with one "make alias" button per gap and suggested entry still in the base."""
     message = render_admin_text(report.text)
     buttons: list[dict[str, Any]] = []
-    for number, gap in enumerate(report.gaps, start=1):
+    for number, (gap, alias) in enumerate(zip(report.gaps, report.aliases, strict=True), start=1):
+        if alias is None:
+            continue  # the list says there is nothing to add; a button would only be refused
         for entry_id in gap.suggestions[:2]:
             entry = kb.get(entry_id)
             if entry is None:
@@ -54,6 +56,10 @@ def render_gaps(report: GapsReport, kb: KnowledgeBase) -> Message:
                     "action_id": f"{GAP_ALIAS_PREFIX}{len(buttons)}",
                     "text": {"type": "plain_text", "text": label},
                     "value": value,
+                    "accessibility_label": clip(
+                        f"Add question {number} as an alias of {' '.join(entry.label.split())}",
+                        MAX_BUTTON_TEXT,
+                    ),
                 }
             )
     for start in range(0, len(buttons), _BUTTONS_PER_BLOCK):
