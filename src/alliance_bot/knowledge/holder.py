@@ -1,7 +1,8 @@
 """Holds the knowledge base in use and swaps it atomically when a valid new one is loaded.
 
 Readers take `holder.current` once per question and keep that snapshot to the end, so every
-question is answered entirely by the old base or entirely by the new one.
+question is answered entirely by the old base or entirely by the new one. A reload loads in a child
+process (`isolated.py`) so the questions answered meanwhile do not wait for it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from alliance_bot.knowledge.cache import SnapshotCache
+from alliance_bot.knowledge.isolated import load_isolated
 from alliance_bot.knowledge.loader import load_knowledge
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 
@@ -26,16 +29,23 @@ class Swap:
 class KnowledgeHolder:
     """The current snapshot, the one before it, and a lock so reloads don't interleave."""
 
-    def __init__(self, kb: KnowledgeBase, directory: Path) -> None:
+    def __init__(
+        self, kb: KnowledgeBase, directory: Path, *, cache: SnapshotCache | None = None
+    ) -> None:
         self.directory = directory
+        self.cache = cache
         self._current = kb
         self._previous: KnowledgeBase | None = None
         self._lock = threading.Lock()
 
     @classmethod
-    def load(cls, directory: Path) -> KnowledgeHolder:
-        holder = cls(load_knowledge(directory), directory)
-        _settle()
+    def load(cls, directory: Path, *, cache: SnapshotCache | None = None) -> KnowledgeHolder:
+        """Load in this process (at start-up nothing is waiting), from the cache when it can."""
+        holder = cls(load_knowledge(directory, cache=cache), directory, cache=cache)
+        # Collect what the load left behind, then freeze the survivors so later collector passes
+        # (which hold the GIL) don't rescan millions of objects.
+        gc.collect()
+        gc.freeze()
         return holder
 
     @property
@@ -48,11 +58,11 @@ class KnowledgeHolder:
 
     def validate(self) -> KnowledgeBase:
         """Load the directory as it is now, without swapping; raises `KnowledgeBaseInvalid`."""
-        return load_knowledge(self.directory)
+        return load_isolated(self.directory, cache=self.cache)
 
     def reload(self) -> Swap:
         """Load, validate and swap in; on any error the current snapshot stays in place."""
-        return self.install(load_knowledge(self.directory))
+        return self.install(self.validate())
 
     def install(self, fresh: KnowledgeBase) -> Swap:
         """Swap in a snapshot already loaded and validated (by `validate`, or by the alias writer,
@@ -60,7 +70,8 @@ class KnowledgeHolder:
         with self._lock:
             swap = Swap(self._current, fresh)
             self._previous, self._current = self._current, fresh
-        _settle()
+        # No collection here: a pass over a new snapshot's millions of objects would hold the GIL
+        # for seconds. `load_isolated` froze the new snapshot as it arrived.
         return swap
 
     def rollback(self) -> Swap | None:
@@ -71,10 +82,3 @@ class KnowledgeHolder:
             swap = Swap(self._current, self._previous)
             self._current, self._previous = self._previous, self._current
         return swap
-
-
-def _settle() -> None:
-    # The snapshots in use live until the next swap: collect what the swap freed, then freeze the
-    # survivors so later collector passes (which hold the GIL) don't rescan millions of objects.
-    gc.collect()
-    gc.freeze()
