@@ -15,6 +15,7 @@ from pathlib import Path
 from alliance_bot.knowledge.cache import SnapshotCache
 from alliance_bot.knowledge.isolated import load_isolated
 from alliance_bot.knowledge.loader import load_knowledge
+from alliance_bot.knowledge.release import Releaser
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 
 
@@ -30,13 +31,19 @@ class KnowledgeHolder:
     """The current snapshot, the one before it, and a lock so reloads don't interleave."""
 
     def __init__(
-        self, kb: KnowledgeBase, directory: Path, *, cache: SnapshotCache | None = None
+        self,
+        kb: KnowledgeBase,
+        directory: Path,
+        *,
+        cache: SnapshotCache | None = None,
+        releaser: Releaser | None = None,
     ) -> None:
         self.directory = directory
         self.cache = cache
         self._current = kb
         self._previous: KnowledgeBase | None = None
         self._lock = threading.Lock()
+        self.releaser = releaser or Releaser()
 
     @classmethod
     def load(cls, directory: Path, *, cache: SnapshotCache | None = None) -> KnowledgeHolder:
@@ -69,7 +76,13 @@ class KnowledgeHolder:
         which validated the very bytes it then wrote): a refresh loads once."""
         with self._lock:
             swap = Swap(self._current, fresh)
+            dropped = self._previous
             self._previous, self._current = self._current, fresh
+        if dropped is not None:
+            # Freed in the background, a little at a time: dropped here, the last reference
+            # would free millions of objects in one cascade that holds the GIL (release.py).
+            self.releaser.release(dropped)
+            del dropped
         # No collection here: a pass over a new snapshot's millions of objects would hold the GIL
         # for seconds. `load_isolated` froze the new snapshot as it arrived.
         return swap
