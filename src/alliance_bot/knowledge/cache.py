@@ -2,8 +2,9 @@
 the same files takes a read instead of a parse, a validation and an index build.
 
 An entry is keyed by the bytes of every YAML file and every seed article (plus the directory, the
-format, this package's version and the versions of Python and of the libraries whose objects are
-stored), so any edit, however small, misses and rebuilds. `ask`, `serve` and a refresh write it
+format, this package's version and the source of its `knowledge` modules, and the versions of
+Python and of the libraries whose objects are stored), so any edit, however small, misses and
+rebuilds. `ask`, `serve` and a refresh write it
 themselves; the newest `keep` entries are kept and older ones removed.
 
 A cache file is pickle, and unpickling runs code named in the file, so a file is only read when
@@ -22,6 +23,7 @@ An unwritable or unsafe cache directory never stops a load: it is skipped and lo
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import hmac
 import importlib.metadata
@@ -56,8 +58,14 @@ def snapshot_cache(directory: Path | None) -> SnapshotCache | None:
     return SnapshotCache(directory) if directory is not None else None
 
 
+@functools.cache
 def _versions() -> bytes:
-    parts = [_MAGIC.decode(), alliance_bot.__version__, sys.version, sys.platform]
+    """What a snapshot's pickle depends on besides the files: formats, versions and this
+    package's own code (a snapshot pickled by other code may not fit the classes it names)."""
+    code = hashlib.sha256()
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        code.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
+    parts = [_MAGIC.decode(), alliance_bot.__version__, code.hexdigest(), sys.version, sys.platform]
     for name in _LIBRARIES:
         try:
             parts.append(f"{name}={importlib.metadata.version(name)}")
