@@ -99,7 +99,7 @@ class TestOneLoadPerRefresh:
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """Validating and swapping in share one load: at 100,000 entries a second one costs 28 s."""
-        from alliance_bot.knowledge.isolated import load_isolated
+        from alliance_bot.knowledge.loader import load_knowledge
 
         kb_dir = write_sample_kb(tmp_path)
         holder = KnowledgeHolder.load(kb_dir)
@@ -113,9 +113,10 @@ class TestOneLoadPerRefresh:
 
         def counting_load(directory: Path, **options: object) -> object:
             loads.append(directory)
-            return load_isolated(directory, **options)  # type: ignore[arg-type]
+            return load_knowledge(directory, **options)  # type: ignore[arg-type]
 
-        monkeypatch.setattr("alliance_bot.knowledge.holder.load_isolated", counting_load)
+        # A base this small loads in this process (holder.ISOLATE_ABOVE_BYTES).
+        monkeypatch.setattr("alliance_bot.knowledge.holder.load_knowledge", counting_load)
         toggle_summary(kb_dir, 1)
         reply = admin.refresh("U0ADMIN001")
         assert "refreshed" in reply

@@ -12,11 +12,23 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from alliance_bot.knowledge import isolated
 from alliance_bot.knowledge.cache import SnapshotCache
 from alliance_bot.knowledge.isolated import load_isolated
-from alliance_bot.knowledge.loader import load_knowledge
+from alliance_bot.knowledge.loader import knowledge_files, load_knowledge
 from alliance_bot.knowledge.release import Releaser
 from alliance_bot.knowledge.snapshot import KnowledgeBase
+
+# About 2,000 entries: a load of that size takes a few tenths of a second in this process, about
+# what starting a child costs, and holds the GIL only in short stretches.
+ISOLATE_ABOVE_BYTES = 1_000_000
+
+
+def _yaml_bytes(directory: Path) -> int:
+    try:
+        return sum(path.stat().st_size for path in knowledge_files(directory))
+    except OSError:
+        return 0  # the load itself reports what is wrong
 
 
 @dataclass(frozen=True)
@@ -37,9 +49,11 @@ class KnowledgeHolder:
         *,
         cache: SnapshotCache | None = None,
         releaser: Releaser | None = None,
+        isolate_above: int = ISOLATE_ABOVE_BYTES,
     ) -> None:
         self.directory = directory
         self.cache = cache
+        self.isolate_above = isolate_above
         self._current = kb
         self._previous: KnowledgeBase | None = None
         self._lock = threading.Lock()
@@ -49,6 +63,7 @@ class KnowledgeHolder:
     def load(cls, directory: Path, *, cache: SnapshotCache | None = None) -> KnowledgeHolder:
         """Load in this process (at start-up nothing is waiting), from the cache when it can."""
         holder = cls(load_knowledge(directory, cache=cache), directory, cache=cache)
+        isolated.prepare()  # the process refreshes will load in, started while nothing waits
         # Collect what the load left behind, then freeze the survivors so later collector passes
         # (which hold the GIL) don't rescan millions of objects.
         gc.collect()
@@ -64,8 +79,16 @@ class KnowledgeHolder:
         return self._previous
 
     def validate(self) -> KnowledgeBase:
-        """Load the directory as it is now, without swapping; raises `KnowledgeBaseInvalid`."""
-        return load_isolated(self.directory, cache=self.cache)
+        """Load the directory as it is now, without swapping; raises `KnowledgeBaseInvalid`.
+
+        A base of more than `isolate_above` bytes of YAML loads in a child process (questions
+        keep their GIL); a smaller one here, where it takes less time than starting a child.
+        """
+        if _yaml_bytes(self.directory) > self.isolate_above:
+            return load_isolated(self.directory, cache=self.cache)
+        fresh = load_knowledge(self.directory, cache=self.cache)
+        gc.freeze()  # as load_isolated does: no collector pass walks the new snapshot
+        return fresh
 
     def reload(self) -> Swap:
         """Load, validate and swap in; on any error the current snapshot stays in place."""

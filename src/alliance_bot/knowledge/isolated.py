@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import multiprocessing.forkserver
 import pickle
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext, SpawnContext
@@ -71,6 +72,13 @@ def _context() -> ForkServerContext | SpawnContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])
     return context
+
+
+def prepare() -> None:
+    """Start the fork server now (a fresh interpreter importing the loader takes about a second),
+    so the first refresh does not pay for it. Returns at once; the server imports on its own."""
+    if _context().get_start_method() == "forkserver":
+        multiprocessing.forkserver.ensure_running()
 
 
 def load_isolated(directory: Path, *, cache: SnapshotCache | None = None) -> KnowledgeBase:
