@@ -63,7 +63,8 @@ class KnowledgeHolder:
     def load(cls, directory: Path, *, cache: SnapshotCache | None = None) -> KnowledgeHolder:
         """Load in this process (at start-up nothing is waiting), from the cache when it can."""
         holder = cls(load_knowledge(directory, cache=cache), directory, cache=cache)
-        isolated.prepare()  # the process refreshes will load in, started while nothing waits
+        if _yaml_bytes(directory) > holder.isolate_above:
+            isolated.prepare()  # the process refreshes will load in, started while nothing waits
         # Collect what the load left behind, then freeze the survivors so later collector passes
         # (which hold the GIL) don't rescan millions of objects.
         gc.collect()
