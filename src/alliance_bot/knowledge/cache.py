@@ -121,11 +121,17 @@ class SnapshotCache:
         path = self.directory / f"{key}{_SUFFIX}"
         try:
             self._check_directory()
+        except FileNotFoundError:
+            return None
+        except (_Unsafe, OSError) as error:
+            self._warn_once(f"not using the knowledge cache: {error}")
+            return None
+        try:
             blob = _read_own_file(path)
         except FileNotFoundError:
             return None
         except (_Unsafe, OSError) as error:
-            self._warn_once(f"not reading the knowledge cache: {error}")
+            logger.warning("knowledge cache file refused (%s); rebuilding it", error)
             return None
         try:
             secret = self._secret(create=False)
