@@ -24,12 +24,14 @@ from typing import Any
 from rapidfuzz import fuzz, process, utils
 
 from alliance_bot.answering.engine import answer
+from alliance_bot.knowledge.cache import SnapshotCache
 from alliance_bot.knowledge.loader import load_knowledge
 from alliance_bot.knowledge.models import Event, Fact, Person, Quote, Term
 from alliance_bot.knowledge.paths import default_knowledge_dir
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 from bench.common import (
     DATE_FORMS,
+    SNAPSHOTS,
     judge,
     median,
     percentile,
@@ -215,7 +217,7 @@ def run(sizes: tuple[int, ...], *, real: bool = True) -> list[AnsweringRow]:
     directories = [default_knowledge_dir()] if real else []
     rows = []
     for directory in [*directories, *(cached(size) for size in sizes)]:
-        kb = load_knowledge(directory)
+        kb = load_knowledge(directory, cache=SnapshotCache(SNAPSHOTS))
         rows.append(measure(kb, "as is"))
         del kb
         gc.collect()

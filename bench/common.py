@@ -18,9 +18,12 @@ import yaml
 from alliance_bot.answering.engine import answer
 from alliance_bot.answering.questions import parse_question
 from alliance_bot.knowledge.snapshot import KnowledgeBase
-from bench.generate import REPO, SIZES
+from bench.generate import CACHE, REPO, SIZES
 
 QUESTIONS = REPO / "tests" / "data" / "questions.yaml"
+# The benchmarks' own snapshot cache (git-ignored with the generated bases): a benchmark that only
+# needs a loaded base reads it from here instead of paying a cold load each run.
+SNAPSHOTS = CACHE / "snapshots"
 DEFAULT_TODAY = dt.date(2026, 11, 24)  # as tests/engine/test_question_set.py
 QUICK_SIZES = (400,)
 

@@ -7,6 +7,8 @@ stand-in Slack (`alliance_bot.testing.fake_slack`), which also receives the app'
 posts. Every request is signed as Slack signs it. The load generator is an asyncio/aiohttp client
 with a fixed number of connections kept alive, each sending its next request as soon as the last
 one is answered; rounds alternate bare, app, bare, app… so drift in a noisy machine hits both.
+CPU per request is the server process's user + system time over the round (from /proc) divided
+by the requests it answered: the figure a busy neighbour does not move.
 
     python -m bench.http [--seconds 5] [--rounds 2] [--concurrency 16] [--quick]
 """
@@ -76,6 +78,13 @@ class HttpRow:
     rps: float
     p50_ms: float
     p99_ms: float
+    cpu_ms: float = float("nan")  # server CPU per request
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process `pid` so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def load(url: str, sender: SlackSender, *, seconds: float, concurrency: int) -> HttpRow:
@@ -142,9 +151,12 @@ async def run(*, seconds: float, rounds: int, concurrency: int) -> list[HttpRow]
                         sender = SlackSender(url, TEST_SIGNING_SECRET, fake)
                         # A short warm-up so neither server is timed while still importing.
                         await load(url, sender, seconds=min(0.5, seconds), concurrency=2)
+                        cpu = _cpu_seconds(server.process.pid)
                         row = await load(url, sender, seconds=seconds, concurrency=concurrency)
+                        cpu = _cpu_seconds(server.process.pid) - cpu
                         rows.append(HttpRow(name, number, row.requests, row.errors, row.rps,
-                                            row.p50_ms, row.p99_ms))  # fmt: skip
+                                            row.p50_ms, row.p99_ms,
+                                            cpu * 1000 / max(1, row.requests)))  # fmt: skip
             finally:
                 await app.stop()
                 bare.process.terminate()
@@ -152,7 +164,13 @@ async def run(*, seconds: float, rounds: int, concurrency: int) -> list[HttpRow]
     return rows
 
 
-HEADERS = ("server", "round", "requests", "errors", "req/s", "p50 ms", "p99 ms")
+HEADERS = ("server", "round", "requests", "errors", "req/s", "p50 ms", "p99 ms",
+           "CPU ms / request")  # fmt: skip
+
+
+def row_cells(row: HttpRow) -> tuple[object, ...]:
+    return (row.server, row.round, row.requests, row.errors, row.rps, row.p50_ms, row.p99_ms,
+            row.cpu_ms)  # fmt: skip
 
 
 def summary(rows: list[HttpRow]) -> str:
@@ -182,8 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.seconds, args.rounds, args.concurrency = 0.5, 1, 4
     rows = asyncio.run(run(seconds=args.seconds, rounds=args.rounds, concurrency=args.concurrency))
-    print(table(HEADERS, [(r.server, r.round, r.requests, r.errors, r.rps, r.p50_ms, r.p99_ms)
-                          for r in rows]))  # fmt: skip
+    print(table(HEADERS, [row_cells(r) for r in rows]))
     print(summary(rows))
     return 0
 

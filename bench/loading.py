@@ -1,12 +1,17 @@
-"""Loading: time to load and validate, and peak memory, at each size; and a refresh at the largest
-size while questions keep coming, reporting how much longer than usual any question waited.
+"""Loading: a cold load (parse, validate, index) and a load from the snapshot cache, with time
+and peak memory, at each size; and a refresh at the largest size while questions keep coming,
+reporting how much longer than usual any question waited and how long a 1 ms ticker was held up.
 
 Each load runs in its own subprocess so its peak RSS (VmHWM) is that load's alone, not the
-high-water mark of whatever ran before it in this process.
+high-water mark of whatever ran before it in this process. Times are CPU seconds of that process
+(the figure that does not depend on what else the machine runs) and wall seconds.
 
-The refresh runs in one process as the Slack app does: `KnowledgeHolder.reload` in a thread while
-the main thread answers questions one after another. A question's extra wait is its latency
-during the reload minus that same question's median latency before it.
+The refresh runs in one process as the Slack app does: `KnowledgeHolder.reload` (which loads in a
+child process and hands the snapshot over) in a thread while the main thread answers questions
+one after another and a ticker thread wakes every millisecond. A question's extra wait is its
+latency during the reload minus that same question's median latency before it; the ticker's
+extra wait is its longest gap beyond 1 ms, shown next to the same figure with no reload running
+(what the machine itself adds).
 
     python -m bench.loading [--sizes 1000,10000,100000] [--quick]
 """
@@ -18,15 +23,18 @@ import json
 import resource
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from alliance_bot.answering.engine import answer
+from alliance_bot.knowledge.cache import SnapshotCache
 from alliance_bot.knowledge.holder import KnowledgeHolder
+from alliance_bot.knowledge.loader import load_knowledge
 from bench.answering import mixed_questions
-from bench.common import REPO, median, percentile, size_arguments, sizes_of, table
+from bench.common import REPO, SNAPSHOTS, median, percentile, size_arguments, sizes_of, table
 from bench.generate import cached
 
 BASELINE_SECONDS = 3.0  # questions answered before the reload, to know each one's usual latency
@@ -35,8 +43,14 @@ BASELINE_SECONDS = 3.0  # questions answered before the reload, to know each one
 @dataclass(frozen=True)
 class LoadRow:
     size: int
-    seconds: float
-    peak_mb: float
+    cold_cpu: float  # parse + validate + index, CPU s
+    cold_wall: float
+    cold_peak_mb: float
+    write_seconds: float  # storing the snapshot in the cache afterwards
+    warm_cpu: float  # the same directory read from the cache, CPU s
+    warm_wall: float
+    warm_peak_mb: float
+    running_mb: float  # RSS once loaded from the cache: the running footprint
     import_mb: float  # RSS after importing the package, before loading: the fixed cost
 
 
@@ -48,6 +62,8 @@ class RefreshRow:
     usual_p99_ms: float
     during_p99_ms: float
     max_extra_ms: float
+    ticker_quiet_ms: float  # the ticker's longest extra wait with no reload running
+    ticker_reload_ms: float  # ... and during the reload
 
 
 def _memory_mb(field: str) -> float:
@@ -60,34 +76,90 @@ def _memory_mb(field: str) -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux: best effort
 
 
-def _child(directory: Path) -> None:
-    """Runs in the subprocess: load once and print the measurements as JSON."""
-    from alliance_bot.knowledge.loader import load_knowledge
-
+def _child(directory: Path, cache_dir: Path, mode: str) -> None:
+    """Runs in the subprocess: one load (`cold`, then stored in the cache, or `warm`, from it),
+    measurements printed as JSON."""
+    cache = SnapshotCache(cache_dir)
     before = _memory_mb("VmRSS")
-    start = time.perf_counter()
-    kb = load_knowledge(directory)
-    seconds = time.perf_counter() - start
-    print(json.dumps({"size": len(kb), "seconds": seconds, "peak": _memory_mb("VmHWM"),
-                      "before": before}))  # fmt: skip
+    cpu, wall = time.process_time(), time.perf_counter()
+    kb = load_knowledge(directory) if mode == "cold" else load_knowledge(directory, cache=cache)
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    peak, running = _memory_mb("VmHWM"), _memory_mb("VmRSS")
+    write = time.perf_counter()
+    if mode == "cold":
+        from alliance_bot.knowledge.cache import cache_key
+
+        cache.write(cache_key(directory), kb)
+    print(json.dumps({"size": len(kb), "cpu": cpu, "wall": wall, "peak": peak, "before": before,
+                      "running": running, "write": time.perf_counter() - write}))  # fmt: skip
 
 
-def measure_load(directory: Path) -> LoadRow:
+def _run_child(directory: Path, cache_dir: Path, mode: str) -> dict[str, float]:
     out = subprocess.run(
-        [sys.executable, "-m", "bench.loading", "--child", str(directory)],
+        [sys.executable, "-m", "bench.loading", "--child", str(directory), str(cache_dir), mode],
         check=True,
         capture_output=True,
         text=True,
         cwd=REPO,
     )
-    data = json.loads(out.stdout)
-    return LoadRow(data["size"], data["seconds"], data["peak"], data["before"])
+    data: dict[str, float] = json.loads(out.stdout)
+    return data
+
+
+def measure_load(directory: Path) -> LoadRow:
+    """A cold load that stores its snapshot, then a load of the same directory from it."""
+    with tempfile.TemporaryDirectory() as scratch:
+        cache_dir = Path(scratch) / "cache"
+        cold = _run_child(directory, cache_dir, "cold")
+        warm = _run_child(directory, cache_dir, "warm")
+    return LoadRow(
+        size=int(cold["size"]),
+        cold_cpu=cold["cpu"],
+        cold_wall=cold["wall"],
+        cold_peak_mb=cold["peak"],
+        write_seconds=cold["write"],
+        warm_cpu=warm["cpu"],
+        warm_wall=warm["wall"],
+        warm_peak_mb=warm["peak"],
+        running_mb=warm["running"],
+        import_mb=cold["before"],
+    )
+
+
+class _Ticker:
+    """A thread that asks to wake every millisecond and records how late it was each time."""
+
+    def __init__(self) -> None:
+        self.late_ms: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="ticker", daemon=True)
+
+    def _run(self) -> None:
+        last = time.perf_counter()
+        while not self._stop.is_set():
+            time.sleep(0.001)
+            now = time.perf_counter()
+            self.late_ms.append((now - last) * 1000 - 1.0)
+            last = now
+
+    def __enter__(self) -> _Ticker:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def worst(self) -> float:
+        return max(self.late_ms, default=0.0)
 
 
 def measure_refresh(directory: Path, *, baseline_seconds: float = BASELINE_SECONDS) -> RefreshRow:
-    """Reload in a thread while this thread keeps answering (the loader pauses the cyclic GC
-    during a load and freezes the result: see docs/performance.md)."""
-    holder = KnowledgeHolder.load(directory)
+    """Reload in a thread while this thread keeps answering. The first snapshot comes from the
+    bench's snapshot cache; the reload gets none, so its child does the whole cold load, as
+    after an edit."""
+    holder = KnowledgeHolder(load_knowledge(directory, cache=SnapshotCache(SNAPSHOTS)), directory)
     asked = mixed_questions(holder.current)
     for text, today in asked:  # warm-up
         answer(holder.current, text, today)
@@ -95,12 +167,13 @@ def measure_refresh(directory: Path, *, baseline_seconds: float = BASELINE_SECON
     usual: dict[int, list[float]] = {}
     deadline = time.perf_counter() + baseline_seconds
     i = 0
-    while time.perf_counter() < deadline or i < len(asked):
-        text, today = asked[i % len(asked)]
-        start = time.perf_counter()
-        answer(holder.current, text, today)
-        usual.setdefault(i % len(asked), []).append((time.perf_counter() - start) * 1000)
-        i += 1
+    with _Ticker() as quiet:
+        while time.perf_counter() < deadline or i < len(asked):
+            text, today = asked[i % len(asked)]
+            start = time.perf_counter()
+            answer(holder.current, text, today)
+            usual.setdefault(i % len(asked), []).append((time.perf_counter() - start) * 1000)
+            i += 1
 
     done = threading.Event()
     timing: dict[str, float] = {}
@@ -113,15 +186,16 @@ def measure_refresh(directory: Path, *, baseline_seconds: float = BASELINE_SECON
 
     during: list[tuple[int, float]] = []
     thread = threading.Thread(target=reload, name="reload")
-    thread.start()
-    while not done.is_set():
-        k = i % len(asked)
-        text, today = asked[k]
-        start = time.perf_counter()
-        answer(holder.current, text, today)
-        during.append((k, (time.perf_counter() - start) * 1000))
-        i += 1
-    thread.join()
+    with _Ticker() as busy:
+        thread.start()
+        while not done.is_set():
+            k = i % len(asked)
+            text, today = asked[k]
+            start = time.perf_counter()
+            answer(holder.current, text, today)
+            during.append((k, (time.perf_counter() - start) * 1000))
+            i += 1
+        thread.join()
     extra = [ms - median(usual[k]) for k, ms in during]
     return RefreshRow(
         size=len(holder.current),
@@ -130,24 +204,25 @@ def measure_refresh(directory: Path, *, baseline_seconds: float = BASELINE_SECON
         usual_p99_ms=percentile([ms for v in usual.values() for ms in v], 99),
         during_p99_ms=percentile([ms for _, ms in during], 99),
         max_extra_ms=max(extra, default=0.0),
+        ticker_quiet_ms=quiet.worst,
+        ticker_reload_ms=busy.worst,
     )
 
 
 LOAD_HEADERS = (
-    "entries",
-    "load + validate s",
-    "µs per entry",
-    "peak RSS MB",
-    "of which imports MB",
-)
+    "entries", "cold CPU s", "cold wall s", "cold peak MB", "cache write s", "cached CPU s",
+    "cached wall s", "cached peak MB", "running MB", "imports MB",
+)  # fmt: skip
 REFRESH_HEADERS = (
     "entries", "reload s", "questions during", "usual p99 ms", "p99 during ms",
-    "max extra wait ms",
+    "max extra wait ms", "ticker, quiet ms", "ticker, reloading ms",
 )  # fmt: skip
 
 
 def load_cells(row: LoadRow) -> tuple[object, ...]:
-    return (row.size, row.seconds, row.seconds / row.size * 1e6, row.peak_mb, row.import_mb)
+    return (row.size, row.cold_cpu, row.cold_wall, row.cold_peak_mb, row.write_seconds,
+            row.warm_cpu, row.warm_wall, row.warm_peak_mb, row.running_mb,
+            row.import_mb)  # fmt: skip
 
 
 def refresh_cells(row: RefreshRow) -> tuple[object, ...]:
@@ -158,6 +233,8 @@ def refresh_cells(row: RefreshRow) -> tuple[object, ...]:
         row.usual_p99_ms,
         row.during_p99_ms,
         row.max_extra_ms,
+        row.ticker_quiet_ms,
+        row.ticker_reload_ms,
     )
 
 
@@ -174,10 +251,11 @@ def run(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     size_arguments(parser)
-    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        _child(args.child)
+        directory, cache_dir, mode = args.child
+        _child(Path(directory), Path(cache_dir), mode)
         return 0
     loads, refreshes = run(
         sizes_of(args),

@@ -1,9 +1,12 @@
-"""Run every benchmark and print one Markdown report (what docs/performance.md records).
+"""Run every benchmark and print one Markdown report (what docs/performance.md records), ending
+with every target of issue 14, its figure and "met" or "missed by ×N".
 
-    python -m bench.run_all [--sizes 1000,10000,100000] [--quick]
+    python -m bench.run_all [--sizes 1000,10000,100000] [--quick] [--million]
 
-`--quick` runs each benchmark at a tiny size in a few seconds (the smoke test's setting); the
-full run takes about ten minutes on two cores, most of it generating and loading 100,000 entries.
+`--quick` runs each benchmark at a tiny size in a few seconds (the smoke test's setting); the full
+run takes about half an hour on two cores, most of it generating and loading 100,000 entries.
+`--million` adds the scale targets: a 1,000,000-entry base loaded cold, then from the cache, and
+answered (generating it the first time takes about 20 minutes and 2 GB of disk).
 """
 
 from __future__ import annotations
@@ -12,21 +15,31 @@ import argparse
 import asyncio
 import time
 
-from bench import answering, http, loading, startup
-from bench.common import machine, size_arguments, sizes_of, table
+from bench import answering, http, loading, peers, startup
+from bench.common import machine, median, size_arguments, sizes_of, table
+from bench.targets import HEADERS as TARGET_HEADERS
+from bench.targets import Target
+
+MILLION = 1_000_000
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     size_arguments(parser)
+    parser.add_argument("--million", action="store_true", help="also the 1,000,000-entry targets")
     args = parser.parse_args(argv)
     sizes = sizes_of(args)
+    largest = max(sizes)
     started = time.perf_counter()
     print(f"Machine: {machine()}\n")
 
     print("## Answering\n")
     rows = answering.run(sizes, real=not args.quick)
     print(table(answering.HEADERS, [answering.row_cells(r) for r in rows]))
+
+    print("\n## Peers\n")
+    peer_rows = peers.run((largest,))
+    print(table(peers.HEADERS, [peers.row_cells(r) for r in peer_rows]))
 
     print("\n## Loading\n")
     loads, refreshes = loading.run(sizes, baseline_seconds=0.3 if args.quick else 3.0)
@@ -37,17 +50,107 @@ def main(argv: list[str] | None = None) -> int:
     print("\n## HTTP: /alliance who is Hamada\n")
     seconds, rounds, concurrency = (0.5, 1, 4) if args.quick else (5.0, 3, 16)
     http_rows = asyncio.run(http.run(seconds=seconds, rounds=rounds, concurrency=concurrency))
-    print(table(http.HEADERS, [(r.server, r.round, r.requests, r.errors, r.rps, r.p50_ms,
-                                r.p99_ms) for r in http_rows]))  # fmt: skip
+    print(table(http.HEADERS, [http.row_cells(r) for r in http_rows]))
     print()
     print(http.summary(http_rows))
 
     print("\n## Start-up\n")
     startup_rows = startup.run(sizes, 1 if args.quick else 3)
-    print(table(startup.HEADERS, [(r.entries, r.ask_seconds, r.serve_seconds)
-                                  for r in startup_rows]))  # fmt: skip
+    print(table(startup.HEADERS, [startup.row_cells(r) for r in startup_rows]))
+
+    million: tuple[list[answering.AnsweringRow], list[loading.LoadRow]] | None = None
+    if args.million:
+        print("\n## 1,000,000 entries\n")
+        from bench.generate import cached
+
+        million_loads = [loading.measure_load(cached(MILLION))]
+        print(table(loading.LOAD_HEADERS, [loading.load_cells(r) for r in million_loads]))
+        million_answers = answering.run((MILLION,), real=False)
+        print()
+        print(table(answering.HEADERS, [answering.row_cells(r) for r in million_answers]))
+        million = (million_answers, million_loads)
+
+    print(f"\n## Targets (issue 14) at {largest:,} entries\n")
+    targets = collect_targets(largest, rows, peer_rows, loads, refreshes, http_rows, million)
+    print(table(TARGET_HEADERS, [t.cells() for t in targets]))
     print(f"\n(all benchmarks: {time.perf_counter() - started:.0f} s)")
     return 0
+
+
+def collect_targets(
+    largest: int,
+    rows: list[answering.AnsweringRow],
+    peer_rows: list[peers.PeerRow],
+    loads: list[loading.LoadRow],
+    refreshes: list[loading.RefreshRow],
+    http_rows: list[http.HttpRow],
+    million: tuple[list[answering.AnsweringRow], list[loading.LoadRow]] | None,
+) -> list[Target]:
+    at = next(r for r in rows if r.size >= largest * 0.99 and r.size <= largest * 1.01)
+    alone = rows[0] if rows[0].size < at.size else None
+    load = next(r for r in loads if r.size == at.size)
+    refresh = refreshes[-1]
+    measured_peers = [r for r in peer_rows if r.engine != "alliance-bot" and r.p99_ms is not None]
+    engine_peer = next((r for r in peer_rows if r.engine == "alliance-bot"), None)
+    best_peer = min((r.p99_ms for r in measured_peers if r.p99_ms is not None), default=None)
+
+    def by(server: str) -> list[http.HttpRow]:
+        return [r for r in http_rows if r.server == server]
+
+    bare, app = by("bare Bolt"), by("alliance-bot serve")
+    bare_rps, app_rps = median([r.rps for r in bare]), median([r.rps for r in app])
+    bare_cpu, app_cpu = median([r.cpu_ms for r in bare]), median([r.cpu_ms for r in app])
+    bare_p99, app_p99 = median([r.p99_ms for r in bare]), median([r.p99_ms for r in app])
+    errors = sum(r.errors for r in app)
+    targets = [
+        Target("answering p99, mixed set", at.p99_ms, 2.0, "ms"),
+        Target(
+            "answering p99 vs the best peer (CPU ms, same run)",
+            None
+            if best_peer is None or engine_peer is None or engine_peer.p99_ms is None
+            else engine_peer.p99_ms / best_peer,
+            1.0,
+            "×",
+            note="no peer measured",
+        ),
+        Target(
+            "buried real questions passed", at.passed, 222, f"of {at.applicable}", at_most=False
+        ),
+        Target(
+            "buried pass rate = alone pass rate",
+            None if alone is None else at.pass_rate / alone.pass_rate * 100,
+            100,
+            "% of alone",
+            at_most=False,
+            note="no real-base row in a --quick run",
+        ),
+        Target("ready from the cache (load, CPU)", load.warm_cpu, 1.0, "s"),
+        Target("ready from the cache (load, wall)", load.warm_wall, 1.0, "s"),
+        Target("cold load: validate + build (CPU, one core)", load.cold_cpu, 8.0, "s"),
+        Target("peak RSS during a cold load", load.cold_peak_mb, 600, "MB"),
+        Target("refresh: longest extra wait of a question", refresh.max_extra_ms, 20, "ms"),
+        Target("refresh: longest extra wait of a 1 ms ticker", refresh.ticker_reload_ms, 20, "ms"),
+        Target("HTTP CPU per request vs bare Bolt", app_cpu / bare_cpu, 1.5, "×"),
+        Target("HTTP throughput vs bare Bolt", app_rps / bare_rps, 0.9, "×", at_most=False),
+        Target("HTTP p99 vs bare Bolt", app_p99 / bare_p99, 1.5, "×"),
+        Target("HTTP errors", errors, 0, ""),
+    ]
+    if million is None:
+        targets += [
+            Target("1,000,000 entries from the cache", None, 5.0, "s", note="run with --million"),
+            Target("1,000,000 entries answering p99", None, 5.0, "ms", note="run with --million"),
+            Target("1,000,000 entries peak RSS", None, 6144, "MB", note="run with --million"),
+        ]
+    else:
+        answers, million_loads = million
+        big = million_loads[0]
+        targets += [
+            Target("1,000,000 entries from the cache (wall)", big.warm_wall, 5.0, "s"),
+            Target("1,000,000 entries answering p99", answers[0].p99_ms, 5.0, "ms"),
+            Target("1,000,000 entries peak RSS (cold load)", big.cold_peak_mb, 6144, "MB"),
+            Target("1,000,000 entries peak RSS (from the cache)", big.warm_peak_mb, 6144, "MB"),
+        ]
+    return targets
 
 
 if __name__ == "__main__":

@@ -42,3 +42,9 @@ def database(state_url: DatabaseUrl) -> Iterator[Database]:
     database = Database.open(state_url)
     yield database
     database.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Processes a test starts (the CLI) write snapshots under its tmp_path, never ~/.cache."""
+    monkeypatch.setenv("ALLIANCE_CACHE_DIR", str(tmp_path / "snapshot-cache"))

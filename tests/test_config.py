@@ -50,6 +50,21 @@ class TestDefaults:
         settings.require_http()
         settings.require_socket()
 
+    @pytest.mark.parametrize(
+        ("environ", "expected"),
+        [
+            ({"HOME": "/home/bot"}, Path("/home/bot/.cache/alliance-bot")),
+            ({"HOME": "/home/bot", "XDG_CACHE_HOME": "/var/cache"}, Path("/var/cache/alliance-bot")),
+            ({"HOME": "/home/bot", "XDG_CACHE_HOME": "relative"},
+             Path("/home/bot/.cache/alliance-bot")),
+            ({"HOME": "/home/bot", "ALLIANCE_CACHE_DIR": "/srv/cache"}, Path("/srv/cache")),
+            ({"HOME": "/home/bot", "ALLIANCE_CACHE_DIR": "off"}, None),
+        ],
+    )  # fmt: skip
+    def test_cache_dir(self, environ: dict[str, str], expected: Path | None) -> None:
+        """The snapshot cache: ALLIANCE_CACHE_DIR (or off), else the XDG cache home."""
+        assert Settings.from_env(environ).cache_dir == expected
+
 
 class TestErrors:
     @pytest.mark.parametrize(

@@ -49,6 +49,8 @@ class Settings:
     admins: frozenset[str] = frozenset()
     # Knowledge base and state
     knowledge_dir: Path = field(default_factory=default_knowledge_dir)
+    # Compiled snapshots of the knowledge base (None: no cache)
+    cache_dir: Path | None = None
     state_db: Path = Path(DEFAULT_STATE_DB)
     # PostgreSQL for all state instead (several replicas); wins over state_db. repr=False: it may
     # carry a password.
@@ -113,6 +115,7 @@ class Settings:
             api_url=api_url,
             admins=admins,
             knowledge_dir=knowledge_dir_from(values),
+            cache_dir=cache_dir_from(values),
             state_db=Path(state_db) if state_db else Path(DEFAULT_STATE_DB),
             database_url=database_url,
             daily_channel=get("ALLIANCE_DAILY_CHANNEL"),
@@ -161,6 +164,21 @@ def knowledge_dir_from(values: Mapping[str, str]) -> Path:
     """`ALLIANCE_KNOWLEDGE_DIR`, else the knowledge base shipped with the package."""
     configured = values.get("ALLIANCE_KNOWLEDGE_DIR", "").strip()
     return Path(configured) if configured else default_knowledge_dir()
+
+
+def cache_dir_from(values: Mapping[str, str]) -> Path | None:
+    """`ALLIANCE_CACHE_DIR` (`off`: no cache), else `$XDG_CACHE_HOME/alliance-bot`, else
+    `~/.cache/alliance-bot`."""
+    configured = values.get("ALLIANCE_CACHE_DIR", "").strip()
+    if configured.lower() == "off":
+        return None
+    if configured:
+        return Path(configured)
+    xdg = values.get("XDG_CACHE_HOME", "").strip()
+    if xdg and Path(xdg).is_absolute():  # the XDG spec: a relative value is ignored
+        return Path(xdg) / "alliance-bot"
+    home = values.get("HOME", "").strip()
+    return (Path(home) if home else Path.home()) / ".cache" / "alliance-bot"
 
 
 def timezone_from(values: Mapping[str, str]) -> ZoneInfo:

@@ -111,10 +111,11 @@ class TestOneLoadPerRefresh:
         )
         loads: list[Path] = []
 
-        def counting_load(directory: Path) -> object:
+        def counting_load(directory: Path, **options: object) -> object:
             loads.append(directory)
-            return load_knowledge(directory)
+            return load_knowledge(directory, **options)  # type: ignore[arg-type]
 
+        # A base this small loads in this process (holder.ISOLATE_ABOVE_BYTES).
         monkeypatch.setattr("alliance_bot.knowledge.holder.load_knowledge", counting_load)
         toggle_summary(kb_dir, 1)
         reply = admin.refresh("U0ADMIN001")

@@ -79,6 +79,29 @@ class TestAsk:
         assert data["entries"][0]["id"] == "q-austin-coercion"
         assert data["sources"] == ["seeds/900_sample.txt"]
 
+    def test_ask_writes_then_reads_the_snapshot_cache(self, tmp_path: Path) -> None:
+        """`ask` stores the compiled snapshot itself; the next `ask` answers the same from it."""
+        knowledge = write_sample_kb(tmp_path)
+        cache = tmp_path / "cache"
+        env = {"ALLIANCE_KNOWLEDGE_DIR": str(knowledge), "ALLIANCE_CACHE_DIR": str(cache)}
+        first = _run("ask", "--json", "who is hamda", env=env)
+        assert len(list(cache.glob("*.snapshot"))) == 1
+        second = _run("ask", "--json", "who is hamda", env=env)
+        assert second.returncode == 0, second.stderr
+        assert json.loads(second.stdout) == json.loads(first.stdout)
+
+    def test_unwritable_cache_still_answers(self, tmp_path: Path) -> None:
+        """A cache directory that cannot be made costs one warning line, not the answer."""
+        knowledge = write_sample_kb(tmp_path)
+        blocker = tmp_path / "a-file"
+        blocker.write_text("")
+        env = {"ALLIANCE_KNOWLEDGE_DIR": str(knowledge), "ALLIANCE_CACHE_DIR": str(blocker / "c")}
+        result = _run("ask", "--json", "who is hamda", env=env)
+        assert result.returncode == 0
+        assert json.loads(result.stdout)["entries"][0]["id"] == "hamada-yasukazu"
+        assert result.stderr.count("loading without a cache") == 1
+        assert "Traceback" not in result.stderr
+
     def test_broken_knowledge_base_is_refused(self, tmp_path: Path) -> None:
         """A broken knowledge base is never used: the CLI says where it is broken and exits 1."""
         knowledge = write_sample_kb(tmp_path)

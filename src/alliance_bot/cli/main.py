@@ -21,7 +21,8 @@ from typing import Any, NoReturn
 from alliance_bot import __version__
 from alliance_bot.answering.answer import Answer
 from alliance_bot.answering.engine import answer
-from alliance_bot.config import ConfigError, knowledge_dir_from, timezone_from
+from alliance_bot.config import ConfigError, cache_dir_from, knowledge_dir_from, timezone_from
+from alliance_bot.knowledge.cache import snapshot_cache
 from alliance_bot.knowledge.loader import load_knowledge
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
 from alliance_bot.knowledge.snapshot import KnowledgeBase
@@ -153,7 +154,7 @@ def knowledge_dir() -> Path:
 
 def _load(directory: Path) -> KnowledgeBase | None:
     try:
-        return load_knowledge(directory)
+        return load_knowledge(directory, cache=snapshot_cache(cache_dir_from(os.environ)))
     except KnowledgeBaseInvalid as error:
         print(f"The knowledge base in {directory} has errors:", file=sys.stderr)
         print(error.report(), file=sys.stderr)

@@ -31,6 +31,7 @@ from alliance_bot.daily.job import (
     post_daily,
 )
 from alliance_bot.daily.state import PostRecord, SqlPostState
+from alliance_bot.knowledge.cache import snapshot_cache
 from alliance_bot.knowledge.dates import InvalidDate, PartialDate
 from alliance_bot.knowledge.loader import load_knowledge
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
@@ -76,7 +77,7 @@ def post_today(*, today: str | None, channel: str | None, dry_run: bool) -> int:
         except DatabaseUnavailable as error:
             return _fail(str(error), EXIT_USAGE)
     try:
-        kb = load_knowledge(settings.knowledge_dir)
+        kb = load_knowledge(settings.knowledge_dir, cache=snapshot_cache(settings.cache_dir))
     except KnowledgeBaseInvalid as error:
         return _fail(f"the knowledge base is invalid:\n{error.report()}", EXIT_FAILED)
     if dry_run or not target or not settings.bot_token:  # the last two were refused above

@@ -4,6 +4,7 @@ snapshot a question is answered from, and the holder that swaps snapshots.
 Nothing here knows about Slack or about how questions are worded.
 """
 
+from alliance_bot.knowledge.cache import SnapshotCache, snapshot_cache
 from alliance_bot.knowledge.dates import InvalidDate, PartialDate, human_range
 from alliance_bot.knowledge.holder import KnowledgeHolder, Swap
 from alliance_bot.knowledge.loader import knowledge_files, load_knowledge
@@ -25,6 +26,7 @@ __all__ = [
     "Person",
     "Problem",
     "Quote",
+    "SnapshotCache",
     "Source",
     "Swap",
     "Term",
@@ -32,4 +34,5 @@ __all__ = [
     "human_range",
     "knowledge_files",
     "load_knowledge",
+    "snapshot_cache",
 ]

@@ -1,7 +1,8 @@
 """Holds the knowledge base in use and swaps it atomically when a valid new one is loaded.
 
 Readers take `holder.current` once per question and keep that snapshot to the end, so every
-question is answered entirely by the old base or entirely by the new one.
+question is answered entirely by the old base or entirely by the new one. A reload loads in a child
+process (`isolated.py`) so the questions answered meanwhile do not wait for it.
 """
 
 from __future__ import annotations
@@ -11,8 +12,23 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from alliance_bot.knowledge.loader import load_knowledge
+from alliance_bot.knowledge import isolated
+from alliance_bot.knowledge.cache import SnapshotCache
+from alliance_bot.knowledge.isolated import load_isolated
+from alliance_bot.knowledge.loader import knowledge_files, load_knowledge
+from alliance_bot.knowledge.release import Releaser
 from alliance_bot.knowledge.snapshot import KnowledgeBase
+
+# About 2,000 entries: a load of that size takes a few tenths of a second in this process, about
+# what starting a child costs, and holds the GIL only in short stretches.
+ISOLATE_ABOVE_BYTES = 1_000_000
+
+
+def _yaml_bytes(directory: Path) -> int:
+    try:
+        return sum(path.stat().st_size for path in knowledge_files(directory))
+    except OSError:
+        return 0  # the load itself reports what is wrong
 
 
 @dataclass(frozen=True)
@@ -26,16 +42,33 @@ class Swap:
 class KnowledgeHolder:
     """The current snapshot, the one before it, and a lock so reloads don't interleave."""
 
-    def __init__(self, kb: KnowledgeBase, directory: Path) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        directory: Path,
+        *,
+        cache: SnapshotCache | None = None,
+        releaser: Releaser | None = None,
+        isolate_above: int = ISOLATE_ABOVE_BYTES,
+    ) -> None:
         self.directory = directory
+        self.cache = cache
+        self.isolate_above = isolate_above
         self._current = kb
         self._previous: KnowledgeBase | None = None
         self._lock = threading.Lock()
+        self.releaser = releaser or Releaser()
 
     @classmethod
-    def load(cls, directory: Path) -> KnowledgeHolder:
-        holder = cls(load_knowledge(directory), directory)
-        _settle()
+    def load(cls, directory: Path, *, cache: SnapshotCache | None = None) -> KnowledgeHolder:
+        """Load in this process (at start-up nothing is waiting), from the cache when it can."""
+        holder = cls(load_knowledge(directory, cache=cache), directory, cache=cache)
+        if _yaml_bytes(directory) > holder.isolate_above:
+            isolated.prepare()  # the process refreshes will load in, started while nothing waits
+        # Collect what the load left behind, then freeze the survivors so later collector passes
+        # (which hold the GIL) don't rescan millions of objects.
+        gc.collect()
+        gc.freeze()
         return holder
 
     @property
@@ -47,20 +80,35 @@ class KnowledgeHolder:
         return self._previous
 
     def validate(self) -> KnowledgeBase:
-        """Load the directory as it is now, without swapping; raises `KnowledgeBaseInvalid`."""
-        return load_knowledge(self.directory)
+        """Load the directory as it is now, without swapping; raises `KnowledgeBaseInvalid`.
+
+        A base of more than `isolate_above` bytes of YAML loads in a child process (questions
+        keep their GIL); a smaller one here, where it takes less time than starting a child.
+        """
+        if _yaml_bytes(self.directory) > self.isolate_above:
+            return load_isolated(self.directory, cache=self.cache)
+        fresh = load_knowledge(self.directory, cache=self.cache)
+        gc.freeze()  # as load_isolated does: no collector pass walks the new snapshot
+        return fresh
 
     def reload(self) -> Swap:
         """Load, validate and swap in; on any error the current snapshot stays in place."""
-        return self.install(load_knowledge(self.directory))
+        return self.install(self.validate())
 
     def install(self, fresh: KnowledgeBase) -> Swap:
         """Swap in a snapshot already loaded and validated (by `validate`, or by the alias writer,
         which validated the very bytes it then wrote): a refresh loads once."""
         with self._lock:
             swap = Swap(self._current, fresh)
+            dropped = self._previous
             self._previous, self._current = self._current, fresh
-        _settle()
+        if dropped is not None:
+            # Freed in the background, a little at a time: dropped here, the last reference
+            # would free millions of objects in one cascade that holds the GIL (release.py).
+            self.releaser.release(dropped)
+            del dropped
+        # No collection here: a pass over a new snapshot's millions of objects would hold the GIL
+        # for seconds. `load_isolated` froze the new snapshot as it arrived.
         return swap
 
     def rollback(self) -> Swap | None:
@@ -71,10 +119,3 @@ class KnowledgeHolder:
             swap = Swap(self._current, self._previous)
             self._current, self._previous = self._previous, self._current
         return swap
-
-
-def _settle() -> None:
-    # The snapshots in use live until the next swap: collect what the swap freed, then freeze the
-    # survivors so later collector passes (which hold the GIL) don't rescan millions of objects.
-    gc.collect()
-    gc.freeze()

@@ -23,6 +23,7 @@ from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from alliance_bot.config import ConfigError, Settings
+from alliance_bot.knowledge.cache import snapshot_cache
 from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
 from alliance_bot.slack.app import wire
@@ -71,7 +72,9 @@ def _start(
         print(f"alliance-bot: configuration error: {error}", file=sys.stderr)
         return EXIT_CONFIG
     try:
-        knowledge = KnowledgeHolder.load(settings.knowledge_dir)
+        knowledge = KnowledgeHolder.load(
+            settings.knowledge_dir, cache=snapshot_cache(settings.cache_dir)
+        )
     except KnowledgeBaseInvalid as error:
         # One problem (an unreadable file, a missing directory) fits on the line itself.
         separator = " " if len(error.problems) == 1 else "\n"

@@ -37,6 +37,7 @@ def process_env(fake: FakeSlack, state_dir: Path, **extra: str) -> dict[str, str
         SLACK_SIGNING_SECRET=TEST_SIGNING_SECRET,
         SLACK_API_URL=fake.base_url,
         ALLIANCE_STATE_DB=str(state_dir / "state.db"),
+        ALLIANCE_CACHE_DIR=str(state_dir / "cache"),  # never the developer's ~/.cache
         PYTHONUNBUFFERED="1",
     )
     env.update(extra)
