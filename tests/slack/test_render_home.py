@@ -44,7 +44,9 @@ def long_gaps(kb: KnowledgeBase, state_db: Path) -> GapsReport:
     state = SqliteAdminState(state_db)
     ids = list(kb.entries)[:20]
     for n in range(10):
-        text = f"who is {'x' * 400} number {n} <!channel>"
+        # As long as a gap can be and still have a button: its subject is an alias of at most
+        # 200 characters (knowledge.aliases.MAX_ALIAS).
+        text = f"who is {'x' * 150} number {n} <!channel>"
         state.record_question(
             at=AT, answered=False, gap=(normalize_question(text), text), suggestions=ids[n : n + 2]
         )
