@@ -114,81 +114,61 @@ class RetryAfterHandler(AsyncRateLimitErrorRetryHandler):
         state.increment_current_attempt()
 
 
-class IdempotentServerErrorHandler(AsyncServerErrorRetryHandler):
+class _IdempotentBackoff:
+    """What both idempotency-aware handlers share: an injectable `sleep`, backoff between tries,
+    and never repeating a call that creates something unless `_may_repeat_post` says so."""
+
+    def __init__(
+        self,
+        *,
+        max_retry_count: int,
+        interval_calculator: RetryIntervalCalculator,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        super().__init__(  # type: ignore[call-arg]  # the slack-sdk handler this is mixed into
+            max_retry_count=max_retry_count, interval_calculator=interval_calculator
+        )
+        self._sleep = sleep
+
+    def _may_repeat_post(self, error: Exception | None) -> bool:
+        return False
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if _method(request) in _NOT_IDEMPOTENT:
+            return self._may_repeat_post(error)
+        allowed: bool = await super()._can_retry_async(  # type: ignore[misc]
+            state=state, request=request, response=response, error=error
+        )
+        return allowed
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        await _backoff(self, state, request, self._sleep)  # type: ignore[arg-type]
+
+
+class IdempotentServerErrorHandler(_IdempotentBackoff, AsyncServerErrorRetryHandler):
     """Retry HTTP 500/503 with backoff, except for calls that create something (a post)."""
 
-    def __init__(
-        self,
-        *,
-        max_retry_count: int,
-        interval_calculator: RetryIntervalCalculator,
-        sleep: Sleep = asyncio.sleep,
-    ) -> None:
-        super().__init__(max_retry_count=max_retry_count, interval_calculator=interval_calculator)
-        self._sleep = sleep
 
-    async def _can_retry_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        if _method(request) in _NOT_IDEMPOTENT:
-            return False
-        return await super()._can_retry_async(
-            state=state, request=request, response=response, error=error
-        )
-
-    async def prepare_for_next_attempt_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> None:
-        await _backoff(self, state, request, self._sleep)
-
-
-class IdempotentConnectionErrorHandler(AsyncConnectionErrorRetryHandler):
+class IdempotentConnectionErrorHandler(_IdempotentBackoff, AsyncConnectionErrorRetryHandler):
     """Retry connection errors with backoff; a post only if it never reached Slack."""
 
-    def __init__(
-        self,
-        *,
-        max_retry_count: int,
-        interval_calculator: RetryIntervalCalculator,
-        sleep: Sleep = asyncio.sleep,
-    ) -> None:
-        super().__init__(max_retry_count=max_retry_count, interval_calculator=interval_calculator)
-        self._sleep = sleep
-
-    async def _can_retry_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        if _method(request) in _NOT_IDEMPOTENT:
-            # Refused connections never reached Slack; a dropped one may have been processed.
-            return isinstance(error, aiohttp.ClientConnectorError)
-        return await super()._can_retry_async(
-            state=state, request=request, response=response, error=error
-        )
-
-    async def prepare_for_next_attempt_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> None:
-        await _backoff(self, state, request, self._sleep)
+    def _may_repeat_post(self, error: Exception | None) -> bool:
+        # Refused connections never reached Slack; a dropped one may have been processed.
+        return isinstance(error, aiohttp.ClientConnectorError)
 
 
 async def _backoff(
