@@ -39,6 +39,8 @@ def process_env(fake: FakeSlack, state_dir: Path, **extra: str) -> dict[str, str
         ALLIANCE_STATE_DB=str(state_dir / "state.db"),
         ALLIANCE_CACHE_DIR=str(state_dir / "cache"),  # never the developer's ~/.cache
         PYTHONUNBUFFERED="1",
+        # Socket Mode's health port: any free one, so parallel test runs never collide on 3000.
+        ALLIANCE_HEALTH_PORT="0",
     )
     env.update(extra)
     return {k: v for k, v in env.items() if v != ""}
