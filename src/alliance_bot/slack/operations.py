@@ -246,7 +246,36 @@ def build_health_app(
     return health
 
 
+class _ErrorLines:
+    """At most `burst` access lines for failed requests per `window` seconds; the rest are
+    counted and reported in one line when the next window opens. Anyone can send requests that
+    fail, and a flood of them must not become a flood of log lines (successful requests are
+    Slack's, or an operator's: every one is logged)."""
+
+    def __init__(self, *, burst: int = 10, window: float = 60.0) -> None:
+        self._burst, self._window = burst, window
+        self._start, self._logged, self._suppressed = time.monotonic(), 0, 0
+
+    def allow(self) -> bool:
+        now = time.monotonic()
+        if now - self._start >= self._window:
+            if self._suppressed:
+                access_logger.warning(
+                    "%d more failed requests were not logged in the last %.0f s",
+                    self._suppressed,
+                    now - self._start,
+                )
+            self._start, self._logged, self._suppressed = now, 0, 0
+        if self._logged >= self._burst:
+            self._suppressed += 1
+            return False
+        self._logged += 1
+        return True
+
+
 def _access_log(metrics: Metrics) -> Middleware:
+    errors = _ErrorLines()
+
     @web.middleware
     async def access_log(request: web.Request, handler: Handler) -> web.StreamResponse:
         token = REQUEST_ID.set(new_request_id())
@@ -261,23 +290,26 @@ def _access_log(metrics: Metrics) -> Middleware:
             raise
         finally:
             elapsed = time.monotonic() - started
-            if request.method == "POST" and request.path == EVENTS_PATH and status < 300:
+            events = request.method == "POST" and request.path == EVENTS_PATH
+            if events and status < 300:
                 metrics.acked("http", elapsed)
             # Method and path only: the query string and the body may carry user text.
             method, path = ascii(request.method[:10])[1:-1], ascii(request.path[:_PATH_LIMIT])[1:-1]
-            access_logger.info(
-                "%s %s %d %.1f ms",
-                method,
-                path,
-                status,
-                elapsed * 1000,
-                extra={
-                    "method": method,
-                    "path": path,
-                    "status": status,
-                    "duration_ms": round(elapsed * 1000, 1),
-                },
-            )
+            # A refused /slack/events request already has its bounded line (server.RefusalLog).
+            if status < 400 or (not events and errors.allow()):
+                access_logger.info(
+                    "%s %s %d %.1f ms",
+                    method,
+                    path,
+                    status,
+                    elapsed * 1000,
+                    extra={
+                        "method": method,
+                        "path": path,
+                        "status": status,
+                        "duration_ms": round(elapsed * 1000, 1),
+                    },
+                )
             REQUEST_ID.reset(token)
 
     return access_log
