@@ -210,3 +210,58 @@ def _parse_timezone(value: str | None) -> ZoneInfo:
         raise ConfigError(
             f"ALLIANCE_TIMEZONE must be an IANA time zone like Asia/Tokyo, got {name!r}"
         ) from None
+
+
+# --- operating the service: logs and the Socket Mode health port ------------------------------
+
+LogFormat = Literal["text", "json"]
+DEFAULT_HEALTH_PORT = 3000
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+@dataclass(frozen=True, kw_only=True)
+class OperationsSettings:
+    """How the service is operated, read like `Settings` (environment over `.env`).
+
+    Kept apart from `Settings` because logging is configured before anything else is read, so
+    that every later message comes out in the chosen format.
+    """
+
+    # LOG_LEVEL and LOG_FORMAT (see docs/operations.md, Logs)
+    log_level: str = "INFO"
+    log_format: LogFormat = "text"
+    # ALLIANCE_HEALTH_PORT: Socket Mode's /healthz and /metrics (None: "off"); HTTP mode serves
+    # them on its own port. Same default as `serve`, so one container HEALTHCHECK fits both.
+    health_port: int | None = DEFAULT_HEALTH_PORT
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str], *, env_file: Path | None = None
+    ) -> OperationsSettings:
+        values: dict[str, str] = {}
+        if env_file is not None and env_file.is_file():
+            values.update(read_env_file(env_file))
+        values.update(environ)
+        level = values.get("LOG_LEVEL", "").strip().upper() or "INFO"
+        if level not in _LOG_LEVELS:
+            raise ConfigError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}")
+        fmt = values.get("LOG_FORMAT", "").strip().lower() or "text"
+        if fmt not in ("text", "json"):
+            raise ConfigError("LOG_FORMAT must be 'text' or 'json'")
+        return cls(
+            log_level=level,
+            log_format="json" if fmt == "json" else "text",
+            health_port=_parse_health_port(values.get("ALLIANCE_HEALTH_PORT", "").strip()),
+        )
+
+
+def _parse_health_port(value: str) -> int | None:
+    if not value:
+        return DEFAULT_HEALTH_PORT
+    if value.lower() == "off":
+        return None
+    if value.isdigit() and int(value) <= 65535:
+        return int(value)
+    raise ConfigError(
+        "ALLIANCE_HEALTH_PORT must be a port number 0–65535 (0: any free port) or 'off'"
+    )

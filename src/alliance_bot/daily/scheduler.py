@@ -26,6 +26,7 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from alliance_bot.config import Settings
@@ -71,6 +72,24 @@ class DailySchedule:
 ScheduleSource = Callable[[], Awaitable[DailySchedule]]
 
 
+class ScheduleObserver(Protocol):
+    """Told what the scheduler plans and achieves (the metrics; the domain knows no Prometheus)."""
+
+    def next_post(self, channel: str, due: dt.datetime) -> None:
+        """The next post not yet made is due at `due`; it stays there while attempts fail."""
+
+    def post_done(self, channel: str, day: dt.date, at: dt.datetime) -> None:
+        """`day`'s post is done (posted, found in the channel, recorded, or nothing to post)."""
+
+
+class _Unobserved:
+    def next_post(self, channel: str, due: dt.datetime) -> None:
+        pass
+
+    def post_done(self, channel: str, day: dt.date, at: dt.datetime) -> None:
+        pass
+
+
 async def run_daily_scheduler(
     *,
     settings: Settings,
@@ -83,6 +102,7 @@ async def run_daily_scheduler(
     settings_source: ScheduleSource | None = None,
     recheck: dt.timedelta = _RECHECK,
     changed: asyncio.Event | None = None,
+    observer: ScheduleObserver | None = None,
 ) -> None:
     """Post the daily message every local day, forever; cancel the task to stop it.
 
@@ -98,6 +118,7 @@ async def run_daily_scheduler(
     today, and a channel added after today's time posts at once (as a start-up after the time
     does). `state` defaults to the SQLite file ALLIANCE_STATE_DB, `clock` to the system clock,
     `owner` to an id unique to this process, `sleep` to what the job's retries wait with.
+    `observer` is told each channel's due time and each day done.
     """
     if settings_source is None:
         if channel is None:
@@ -114,6 +135,7 @@ async def run_daily_scheduler(
     else:
         source = settings_source
     clock = clock or SystemClock()
+    observed = observer or _Unobserved()
     store = state or SqlPostState.for_settings(settings)
     owner = owner or default_owner()
 
@@ -149,6 +171,9 @@ async def run_daily_scheduler(
             await sleep_until(clock.now() + recheck)
             continue
         due = run_time(today, schedule.time, tz)
+        tomorrow = run_time(today + dt.timedelta(days=1), schedule.time, tz)
+        for target in schedule.channels:
+            observed.next_post(target.id, tomorrow if (target.id, today) in finished else due)
         if now < due:
             await sleep_until(due)
             continue
@@ -182,10 +207,12 @@ async def run_daily_scheduler(
                 continue
             del unfinished[target.id]
             finished.add((target.id, today))
+            observed.post_done(target.id, today, clock.now())
+            observed.next_post(target.id, tomorrow)
         if wake:
             await sleep_until(min(wake))
         else:
-            await sleep_until(run_time(today + dt.timedelta(days=1), schedule.time, tz))
+            await sleep_until(tomorrow)
 
 
 async def _sleep_or_wake(clock: Clock, until: dt.datetime, changed: asyncio.Event | None) -> None:

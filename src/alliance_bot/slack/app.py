@@ -1,7 +1,9 @@
 """The one place everything is wired: `wire(settings, knowledge)` builds, once at start-up, the
 state stores, the Web API clients, the daily post's channels, the admin feature, the settings set
 from Slack, the admin check, every `/alliance` sub-command and listener (the Home tab's
-included), and the background jobs that run beside the app in both modes.
+included), and the background jobs that run beside the app in both modes — and, around them,
+what operating it needs (`operations.py`): the metrics, the count of answers in flight that a
+shutdown waits for.
 
 Nothing is built at import time or per request, and nothing here reads the environment: the
 entry points in `run.py` make the `Settings` and the `KnowledgeHolder` and pass them in.
@@ -14,7 +16,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,7 +32,7 @@ from alliance_bot.admin.settings import (
     effective,
 )
 from alliance_bot.admin.settings import StoredSettings as _Stored
-from alliance_bot.admin.state import AdminState
+from alliance_bot.admin.state import AdminState, SqlAdminState
 from alliance_bot.config import Settings
 from alliance_bot.daily.scheduler import DailySchedule, run_daily_scheduler
 from alliance_bot.daily.state import PostState, SqlPostState
@@ -49,6 +51,13 @@ from alliance_bot.slack.listeners import register_listeners
 from alliance_bot.slack.listeners.commands.admin import wire_admin
 from alliance_bot.slack.listeners.commands.daily import daily_subcommands
 from alliance_bot.slack.listeners.commands.settings import settings_subcommands
+from alliance_bot.slack.metrics import Metrics
+from alliance_bot.slack.operations import (
+    InFlight,
+    ObservedAdminState,
+    metered_engine,
+    observe_listeners,
+)
 from alliance_bot.slack.replies import checked_respond
 from alliance_bot.slack.server import BackgroundJob
 from alliance_bot.slack.web_client import build_web_client, make_slack_client
@@ -63,6 +72,8 @@ class Wiring:
 
     app: AsyncApp
     jobs: list[BackgroundJob]
+    metrics: Metrics = field(default_factory=Metrics)
+    in_flight: InFlight = field(default_factory=InFlight)
 
 
 def wire(
@@ -77,13 +88,17 @@ def wire(
 ) -> Wiring:
     """Build everything once (see the module); defaults come from `settings`."""
     now = clock or (lambda: dt.datetime.now(dt.UTC))
-    admin = wire_admin(settings, knowledge, state=admin_state, clock=now)
+    metrics, in_flight = Metrics(), InFlight()
+    admin_store = admin_state if admin_state is not None else SqlAdminState.for_settings(settings)
+    admin = wire_admin(
+        settings, knowledge, state=ObservedAdminState(admin_store, metrics), clock=now
+    )
     store = (
         settings_store if settings_store is not None else SqlSettingsStore.for_settings(settings)
     )
     workspace_settings = SettingsService(store, settings, clock=now)
     posts = post_state if post_state is not None else SqlPostState.for_settings(settings)
-    client = build_web_client(settings)
+    client = build_web_client(settings, observer=metrics)
     in_force = _SettingsInForce(workspace_settings)
 
     async def bot_admins() -> frozenset[str]:
@@ -96,7 +111,9 @@ def wire(
         workspace_admins=WorkspaceAdmins(client),
     )
     # Its own client: the daily post's retry handlers never re-send a post blindly.
-    daily_client = make_slack_client(token=settings.bot_token, base_url=settings.api_url)
+    daily_client = make_slack_client(
+        token=settings.bot_token, base_url=settings.api_url, observer=metrics
+    )
     channels: dict[tuple[str, str], SlackDailyChannel] = {}
 
     def daily_channel(channel_id: str, timezone: ZoneInfo) -> SlackDailyChannel:
@@ -122,7 +139,7 @@ def wire(
     app = build_app(
         settings,
         knowledge=knowledge,
-        engine=admin.engine(engine),
+        engine=metered_engine(admin.engine(engine), metrics),
         clock=now,
         gate=gate,
         client=client,
@@ -135,6 +152,10 @@ def wire(
         },
     )
     admin.register(app, gate)
+    observe_listeners(app, in_flight, metrics)
+    metrics.watch_knowledge(knowledge)
+    metrics.watch_in_flight(lambda: in_flight.count)
+    metrics.watch_recorder(admin.recorder)
 
     async def daily_post() -> None:
         await run_daily_scheduler(
@@ -144,9 +165,10 @@ def wire(
             state=posts,
             settings_source=schedule,
             changed=workspace.settings_changed,
+            observer=metrics,
         )
 
-    return Wiring(app, [daily_post, *admin.background()])
+    return Wiring(app, [daily_post, *admin.background()], metrics, in_flight)
 
 
 class _SettingsInForce:

@@ -2,11 +2,14 @@
 
 Both read `Settings` from the environment (and `.env`), load the knowledge base, and turn a bad
 configuration into one line on stderr and exit status 2 — no traceback. They run until SIGINT or
-SIGTERM, then stop cleanly (background jobs cancelled, connections closed).
+SIGTERM, then stop gracefully: no new requests are taken (the listening socket, or the Socket
+Mode connection, is closed), answers already acknowledged finish — for at most 10 s
+(`operations.drain`) — then background jobs are cancelled and the process exits 0.
 
 Once listening, `serve` prints `alliance-bot listening on http://HOST:PORT` on stdout (the real
 port, so `--port 0` works: tests use it), and `socket_mode` prints `alliance-bot connected
-(Socket Mode)`.
+(Socket Mode)`, after `alliance-bot health on http://HOST:PORT` for its health port
+(ALLIANCE_HEALTH_PORT). Logging follows LOG_LEVEL and LOG_FORMAT (`alliance_bot.logs`).
 """
 
 from __future__ import annotations
@@ -20,13 +23,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 from aiohttp import web
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-from alliance_bot.config import ConfigError, Settings
+from alliance_bot.config import ConfigError, OperationsSettings, Settings
 from alliance_bot.knowledge.cache import snapshot_cache
 from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
-from alliance_bot.slack.app import wire
+from alliance_bot.logs import configure_logging
+from alliance_bot.slack.app import Wiring, wire
+from alliance_bot.slack.operations import (
+    ObservedSocketModeHandler,
+    build_health_app,
+    drain,
+    instrument_web_app,
+)
 from alliance_bot.slack.server import build_web_app, run_guarded, runner_options
 from alliance_bot.slack.signals import queue_signal
 from alliance_bot.slack.startup import bot_token_problem
@@ -35,6 +44,8 @@ from alliance_bot.state import DatabaseUnavailable, open_database
 logger = logging.getLogger("alliance_bot")
 
 EXIT_CONFIG = 2
+# Socket Mode's health port listens on every interface: probes come from outside the container.
+HEALTH_HOST = "0.0.0.0"
 
 
 def serve(*, host: str, port: int) -> int:
@@ -43,7 +54,7 @@ def serve(*, host: str, port: int) -> int:
     started = _start(Settings.require_http)
     if isinstance(started, int):
         return started
-    settings, knowledge = started
+    settings, knowledge, _ = started
     return asyncio.run(_serve(settings, knowledge, host=host, port=port))
 
 
@@ -53,8 +64,8 @@ def socket_mode() -> int:
     started = _start(Settings.require_socket)
     if isinstance(started, int):
         return started
-    settings, knowledge = started
-    return asyncio.run(_socket_mode(settings, knowledge))
+    settings, knowledge, operations = started
+    return asyncio.run(_socket_mode(settings, knowledge, health_port=operations.health_port))
 
 
 # --- running ----------------------------------------------------------------------------------
@@ -62,9 +73,14 @@ def socket_mode() -> int:
 
 def _start(
     require: Callable[[Settings], None],
-) -> tuple[Settings, KnowledgeHolder] | int:
+) -> tuple[Settings, KnowledgeHolder, OperationsSettings] | int:
     """Settings and knowledge base, or an exit status after saying in one line what is wrong."""
-    _configure_logging()
+    try:
+        operations = OperationsSettings.from_env(os.environ, env_file=Path(".env"))
+    except ConfigError as error:
+        print(f"alliance-bot: configuration error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    _configure_logging(operations)
     try:
         settings = Settings.from_env(os.environ, env_file=Path(".env"))
         require(settings)
@@ -94,7 +110,7 @@ def _start(
         print(f"alliance-bot: {error}", file=sys.stderr)
         return EXIT_CONFIG
     logger.info("state in the %s", database.url.shown)
-    return settings, knowledge
+    return settings, knowledge, operations
 
 
 async def _serve(settings: Settings, knowledge: KnowledgeHolder, *, host: str, port: int) -> int:
@@ -111,6 +127,7 @@ async def _serve(settings: Settings, knowledge: KnowledgeHolder, *, host: str, p
         background=jobs,
         database_ok=database.ping,
     )
+    instrument_web_app(web_app, wiring.metrics)
     stop = _stop_on_signals()
     runner = web.AppRunner(web_app, **runner_options())
     await runner.setup()
@@ -125,30 +142,66 @@ async def _serve(settings: Settings, knowledge: KnowledgeHolder, *, host: str, p
         print(f"alliance-bot listening on http://{host}:{bound_port}", flush=True)
         await stop.wait()
         logger.info("stopping")
+        await site.stop()  # no new connections; requests under way and answers acked go on
+        await drain(wiring.in_flight)
     finally:
         await runner.cleanup()
     return 0
 
 
-async def _socket_mode(settings: Settings, knowledge: KnowledgeHolder) -> int:
+async def _socket_mode(
+    settings: Settings, knowledge: KnowledgeHolder, *, health_port: int | None
+) -> int:
     wiring = wire(settings, knowledge)
-    app, background = wiring.app, wiring.jobs
-    if (problem := await bot_token_problem(app.client)) is not None:
+    if (problem := await bot_token_problem(wiring.app.client)) is not None:
         print(f"alliance-bot: configuration error: {problem}", file=sys.stderr)
         return EXIT_CONFIG
+    database = open_database(settings.database)  # opened at start-up: this returns it
     stop = _stop_on_signals()
-    handler = AsyncSocketModeHandler(app, app_token=settings.app_token)
-    jobs = [asyncio.create_task(run_guarded(job)) for job in background]
+    # Socket Mode opens no port for Slack, but health checks and Prometheus need one.
+    health_app = build_health_app(knowledge, wiring.metrics, database_ok=database.ping)
+    health = web.AppRunner(health_app, **runner_options())
+    await health.setup()
+    try:
+        if health_port is not None:
+            try:
+                await web.TCPSite(health, HEALTH_HOST, health_port).start()
+            except OSError as error:
+                print(
+                    f"alliance-bot: cannot listen on {HEALTH_HOST}:{health_port} "
+                    f"(ALLIANCE_HEALTH_PORT): {error}",
+                    file=sys.stderr,
+                )
+                return EXIT_CONFIG
+            bound = health.addresses[0][1]
+            print(f"alliance-bot health on http://{HEALTH_HOST}:{bound}", flush=True)
+        return await _run_socket_mode(settings, wiring, stop)
+    finally:
+        await health.cleanup()
+
+
+async def _run_socket_mode(settings: Settings, wiring: Wiring, stop: asyncio.Event) -> int:
+    handler = ObservedSocketModeHandler(
+        wiring.app, app_token=settings.app_token, metrics=wiring.metrics
+    )
+    jobs = [asyncio.create_task(run_guarded(job)) for job in wiring.jobs]
+    closed = False
     try:
         await handler.connect_async()  # type: ignore[no-untyped-call]  # unannotated in Bolt
         print("alliance-bot connected (Socket Mode)", flush=True)
         await stop.wait()
         logger.info("stopping")
+        # Closing the connection first: Slack sends new envelopes to other connections (or
+        # redelivers them), while the answers already acknowledged finish over HTTP.
+        await handler.close_async()  # type: ignore[no-untyped-call]  # unannotated in Bolt
+        closed = True
+        await drain(wiring.in_flight)
     finally:
         for task in jobs:
             task.cancel()
         await asyncio.gather(*jobs, return_exceptions=True)
-        await handler.close_async()  # type: ignore[no-untyped-call]  # unannotated in Bolt
+        if not closed:
+            await handler.close_async()  # type: ignore[no-untyped-call]  # unannotated in Bolt
     return 0
 
 
@@ -162,13 +215,9 @@ def _stop_on_signals() -> asyncio.Event:
     return stop
 
 
-def _configure_logging() -> None:
-    # INFO, not DEBUG: slack-sdk logs request bodies at DEBUG, and those can carry tokens.
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+def _configure_logging(operations: OperationsSettings) -> None:
+    # LOG_LEVEL and LOG_FORMAT; Bolt and slack-sdk stay at INFO or above (see alliance_bot.logs).
+    configure_logging(operations)
     # Bolt reads SLACK_BOT_TOKEN itself as a fallback and then warns that our client (which
     # carries the same token) wins; that warning is noise here.
     logging.getLogger("slack_bolt.AsyncApp").addFilter(

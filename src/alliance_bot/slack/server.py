@@ -170,18 +170,26 @@ def build_web_app(
     _silence_bolt_body_logging()
     web_app = web.Application(client_max_size=MAX_BODY_BYTES)
     web_app[_BOLT] = bolt_app
-    web_app[_KNOWLEDGE] = knowledge
-    web_app[_DATABASE] = database_ok
     web_app[_GATE] = _Gate(
         verifier=SignatureCheck(signing_secret),
         slots=asyncio.Semaphore(MAX_PENDING_BODIES),
         refusals=refusals or RefusalLog(),
     )
     web_app.router.add_post(EVENTS_PATH, _slack_events)
-    web_app.router.add_get(HEALTH_PATH, _health)
-    web_app.router.add_get(READY_PATH, _ready)
+    add_health_routes(web_app, knowledge, database_ok)
     web_app.cleanup_ctx.append(_run_background(background))
     return web_app
+
+
+def add_health_routes(
+    web_app: web.Application, knowledge: KnowledgeHolder, database_ok: DatabaseCheck
+) -> None:
+    """`/healthz` and `/readyz`, here and on Socket Mode's own port
+    (`operations.build_health_app`)."""
+    web_app[_KNOWLEDGE] = knowledge
+    web_app[_DATABASE] = database_ok
+    web_app.router.add_get(HEALTH_PATH, _health)
+    web_app.router.add_get(READY_PATH, _ready)
 
 
 def runner_options() -> dict[str, Any]:

@@ -8,6 +8,11 @@ the client for anything that must not be posted twice (the daily post): it never
 injectable `sleep` so tests see the waits without taking them.
 
 `SLACK_API_URL` (Slack's own, or a stand-in in tests) is the base URL of both.
+
+Given a `WebApiObserver` (the metrics), either builder puts observing retry handlers in front
+of and around its own (`observed_retries`): the observer learns how each HTTP attempt ended and
+each retry. Retry handlers, not a client subclass, because Bolt builds the client a listener
+gets per request, copying the app client's settings and retry handlers but not its class.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
@@ -41,7 +46,21 @@ Sleep = Callable[[float], Awaitable[None]]
 _NOT_IDEMPOTENT = ("chat.postMessage",)
 
 
-def build_web_client(settings: Settings) -> AsyncWebClient:
+class WebApiObserver(Protocol):
+    """Told about Web API traffic; labels are method names and fixed words, never contents."""
+
+    def attempted(self, method: str, outcome: str) -> None:
+        """One HTTP attempt ended: `ok`, `error` (Slack said ok: false), `rate_limited` (429),
+        `server_error` (5xx), `http_error` (another status) or `connection_error`."""
+
+    def retrying(self, method: str, reason: str) -> None:
+        """A failed attempt is retried; `reason` is `rate_limited`, `server_error` or
+        `connection_error`."""
+
+
+def build_web_client(
+    settings: Settings, *, observer: WebApiObserver | None = None
+) -> AsyncWebClient:
     """The listeners' Web API client (see the module).
 
     A 429 means Slack did nothing, so every call retries it. A 5xx or a dropped connection may
@@ -49,14 +68,15 @@ def build_web_client(settings: Settings) -> AsyncWebClient:
     `replies.post_reply` looks for the reply in the thread first.
     """
     interval = BackoffRetryIntervalCalculator(backoff_factor=0.5)
+    handlers: list[AsyncRetryHandler] = [
+        AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+        IdempotentServerErrorHandler(max_retry_count=2, interval_calculator=interval),
+        IdempotentConnectionErrorHandler(max_retry_count=2, interval_calculator=interval),
+    ]
+    if observer is not None:
+        handlers = observed_retries(handlers, observer)
     return AsyncWebClient(
-        token=settings.bot_token,
-        base_url=settings.api_url,
-        retry_handlers=[
-            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-            IdempotentServerErrorHandler(max_retry_count=2, interval_calculator=interval),
-            IdempotentConnectionErrorHandler(max_retry_count=2, interval_calculator=interval),
-        ],
+        token=settings.bot_token, base_url=settings.api_url, retry_handlers=handlers
     )
 
 
@@ -68,6 +88,7 @@ def make_slack_client(
     max_retries: int = 4,
     backoff: RetryIntervalCalculator | None = None,
     timeout: int = 30,
+    observer: WebApiObserver | None = None,
 ) -> AsyncWebClient:
     """An `AsyncWebClient` whose retries suit the daily post; `sleep` is injectable for tests.
 
@@ -83,7 +104,90 @@ def make_slack_client(
             max_retry_count=max_retries, interval_calculator=interval, sleep=sleep
         ),
     ]
+    if observer is not None:
+        handlers = observed_retries(handlers, observer)
     return AsyncWebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=handlers)
+
+
+def observed_retries(
+    handlers: list[AsyncRetryHandler], observer: WebApiObserver
+) -> list[AsyncRetryHandler]:
+    """`handlers`, each reporting its retries to `observer`, behind one that reports attempts.
+
+    slack-sdk asks the handlers in order after every attempt, successful or not, and stops at
+    the first that retries; a first handler that never retries sees every attempt exactly once.
+    """
+    return [_AttemptCounter(observer), *(_ReportingRetries(h, observer) for h in handlers)]
+
+
+class _AttemptCounter(AsyncRetryHandler):
+    def __init__(self, observer: WebApiObserver) -> None:
+        super().__init__(max_retry_count=0)
+        self._observer = observer
+
+    async def can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        self._observer.attempted(_method(request), _outcome(response))
+        return False
+
+
+def _outcome(response: HttpResponse | None) -> str:
+    if response is None:
+        return "connection_error"
+    status = response.status_code
+    if status == 200:
+        return "ok" if (response.body or {}).get("ok") else "error"
+    if status == 429:
+        return "rate_limited"
+    return "server_error" if status >= 500 else "http_error"
+
+
+class _ReportingRetries(AsyncRetryHandler):
+    """Delegates to `inner`; reports each retry it decides on."""
+
+    def __init__(self, inner: AsyncRetryHandler, observer: WebApiObserver) -> None:
+        super().__init__(
+            max_retry_count=inner.max_retry_count, interval_calculator=inner.interval_calculator
+        )
+        self.inner = inner
+        self._observer = observer
+
+    async def can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return await self.inner.can_retry_async(
+            state=state, request=request, response=response, error=error
+        )
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        if response is not None and response.status_code == 429:
+            reason = "rate_limited"
+        elif response is not None:
+            reason = "server_error"
+        else:
+            reason = "connection_error"
+        self._observer.retrying(_method(request), reason)
+        await self.inner.prepare_for_next_attempt_async(
+            state=state, request=request, response=response, error=error
+        )
 
 
 class RetryAfterHandler(AsyncRateLimitErrorRetryHandler):

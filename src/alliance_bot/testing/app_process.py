@@ -11,7 +11,7 @@ import asyncio
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from alliance_bot.testing.fake_slack import FakeSlack
@@ -39,6 +39,8 @@ def process_env(fake: FakeSlack, state_dir: Path, **extra: str) -> dict[str, str
         ALLIANCE_STATE_DB=str(state_dir / "state.db"),
         ALLIANCE_CACHE_DIR=str(state_dir / "cache"),  # never the developer's ~/.cache
         PYTHONUNBUFFERED="1",
+        # Socket Mode's health port: any free one, so parallel test runs never collide on 3000.
+        ALLIANCE_HEALTH_PORT="0",
     )
     env.update(extra)
     return {k: v for k, v in env.items() if v != ""}
@@ -51,6 +53,8 @@ class AppProcess:
     process: asyncio.subprocess.Process
     log_path: Path
     url: str = ""
+    # stdout lines before the ready line (Socket Mode prints its health URL there)
+    early_lines: list[str] = field(default_factory=list)
 
     def log(self) -> str:
         """Everything the process wrote to stderr so far."""
@@ -90,6 +94,7 @@ async def start_process(
                 if line.startswith(ready):
                     app.url = line.split()[-1]
                     return app
+                app.early_lines.append(line.rstrip("\n"))
     except BaseException:
         await app.stop()
         raise

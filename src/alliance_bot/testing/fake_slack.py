@@ -25,6 +25,10 @@ Usage in a test::
 
 Waiting is event-driven (`wait_for_calls`, `wait_for_responses`): a test never sleeps for a fixed
 time, it waits for the thing it expects, with a timeout only as a safety net.
+
+`hold_responses()` makes posts to response URLs wait for the test: each is recorded when it
+arrives (so a test knows the app's call has started), and answered only once the test calls
+`release_responses()` — how a test catches an answer in flight, e.g. across a SIGTERM.
 """
 
 from __future__ import annotations
@@ -124,6 +128,8 @@ class FakeSlack:
         self.channels: dict[str, dict[str, Any]] = {}
         self.home_views: dict[str, dict[str, Any]] = {}
         self._view_ids = itertools.count(1)
+        self._held: asyncio.Event | None = None
+        self.responses_answered = 0
 
     # --- running -------------------------------------------------------------------------------
 
@@ -298,6 +304,16 @@ class FakeSlack:
 
         await self._wait(lambda: published() >= count and user_id in self.home_views, timeout)
         return self.home_views[user_id]
+
+    def hold_responses(self) -> None:
+        """From now on, answer posts to response URLs only after `release_responses()`."""
+        self._held = asyncio.Event()
+
+    def release_responses(self) -> None:
+        """Answer the held response-URL posts (and stop holding new ones)."""
+        if self._held is not None:
+            self._held.set()
+            self._held = None
 
     # --- reading what happened -----------------------------------------------------------------
 
@@ -586,7 +602,15 @@ class FakeSlack:
         status, answer, headers = faults.popleft() if faults else (200, "ok", {})
         self.responses.append(ResponseUrlPost(response_id, body, dict(request.headers), status))
         await self._notify()
-        return web.Response(status=status, text=answer, headers=headers)
+        held = self._held
+        if held is not None:
+            await held.wait()
+        response = web.Response(status=status, text=answer, headers=headers)
+        await response.prepare(request)
+        await response.write_eof()
+        self.responses_answered += 1  # the answer is written: the caller was still there
+        await self._notify()
+        return response
 
 
 def _decode_json_field(key: str, value: str) -> Any:

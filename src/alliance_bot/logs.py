@@ -1,0 +1,78 @@
+"""Logging for every entry point: one stderr handler on the root logger, text or JSON.
+
+`configure_logging(settings)` installs it. `LOG_FORMAT=json` writes one JSON object per line
+(python-json-logger): `time` (ISO 8601, UTC), `level`, `logger`, `message`, `request_id` when the
+record belongs to a request, `exc_info` with the traceback, and any structured fields a record
+carries (the access log's `method`, `path`, `status`, `duration_ms`). Bolt's and slack-sdk's
+records go through the same root handler, so they come out in the same format.
+
+`LOG_LEVEL` applies to alliance-bot's own loggers. Bolt, slack-sdk and aiohttp never go below
+INFO: at DEBUG they log request and response bodies (user text, the Socket Mode connection URL)
+— not something a log may hold.
+
+`REQUEST_ID` is the id of the request being handled: set where a request enters (the HTTP
+middleware, the Socket Mode handler), it is inherited by the tasks and worker threads the request
+starts (contextvars), so every line one question logs carries the same id.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import uuid
+from contextvars import ContextVar
+from typing import TextIO
+
+from pythonjsonlogger.json import JsonFormatter
+
+from alliance_bot.config import OperationsSettings
+
+REQUEST_ID: ContextVar[str | None] = ContextVar("alliance_request_id", default=None)
+
+# Libraries whose DEBUG output carries request bodies (see the module docstring).
+_LIBRARIES = ("slack_bolt", "slack_sdk", "aiohttp")
+_TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s%(request_tag)s: %(message)s"
+
+
+def new_request_id() -> str:
+    """A fresh id for one request: short, random, safe to log."""
+    return uuid.uuid4().hex[:16]
+
+
+def configure_logging(settings: OperationsSettings, *, stream: TextIO | None = None) -> None:
+    """Replace the root logger's handlers with one that writes `settings.log_format` to
+    `stream` (default stderr) at `settings.log_level`."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    if settings.log_format == "json":
+        handler.setFormatter(
+            JsonFormatter(
+                ["levelname", "name", "message"],
+                rename_fields={"levelname": "level", "name": "logger"},
+                timestamp="time",
+            )
+        )
+        handler.addFilter(_with_request_id)
+    else:
+        handler.setFormatter(logging.Formatter(_TEXT_FORMAT))
+        handler.addFilter(_with_request_tag)
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    level = logging.getLevelName(settings.log_level)
+    root.setLevel(level)
+    for name in _LIBRARIES:
+        logging.getLogger(name).setLevel(max(level, logging.INFO))
+
+
+def _with_request_id(record: logging.LogRecord) -> bool:
+    request_id = REQUEST_ID.get()
+    if request_id is not None:
+        record.request_id = request_id
+    return True
+
+
+def _with_request_tag(record: logging.LogRecord) -> bool:
+    request_id = REQUEST_ID.get()
+    record.request_tag = f" [{request_id}]" if request_id is not None else ""
+    return True

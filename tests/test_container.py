@@ -1,0 +1,184 @@
+"""The container contract, without a Docker engine: read the Dockerfile and the README together
+and run the argv the image would run — ENTRYPOINT + CMD, each documented `docker run … IMAGE
+ARGS`, and the Kubernetes CronJob's `args` — against the installed `alliance-bot`.
+
+Where a command serves, the test binds 127.0.0.1 on a free port instead of 0.0.0.0:3000 (other
+test runs share this machine), and runs the image's HEALTHCHECK command against that port.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from alliance_bot.config import DEFAULT_HEALTH_PORT
+from alliance_bot.testing.app_process import (
+    TEST_APP_TOKEN,
+    process_env,
+    run_to_exit,
+    start_process,
+)
+from alliance_bot.testing.fake_slack import FakeSlack
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
+IMAGE = "alliance-bot"
+# `docker run` options the README may use: those that take a value, and flags.
+_VALUED = {"-p", "-e", "-v", "--name", "--env-file", "-u", "--user", "--network", "--mount"}
+_FLAGS = {"--rm", "-d", "-i", "-t", "-it", "--init"}
+
+
+def dockerfile() -> dict[str, Any]:
+    """ENTRYPOINT, CMD (exec form, JSON), HEALTHCHECK's command, EXPOSE of the final stage."""
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8").replace("\\\n", " ")
+    final = text.rsplit("\nFROM ", 1)[1]
+    found: dict[str, Any] = {}
+    for line in final.splitlines():
+        word, _, rest = line.strip().partition(" ")
+        if word in ("ENTRYPOINT", "CMD"):
+            found[word] = json.loads(rest)
+        elif word == "HEALTHCHECK":
+            found["HEALTHCHECK"] = json.loads(rest[rest.index("CMD ") + 4 :])
+        elif word == "EXPOSE":
+            found["EXPOSE"] = [int(p) for p in rest.split()]
+    return found
+
+
+def documented_runs() -> list[list[str]]:
+    """The arguments after the image name of every `docker run` in the README's code blocks."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    runs = []
+    for block in re.findall(r"```(?:sh|bash)\n(.*?)```", readme, flags=re.S):
+        for command in block.replace("\\\n", " ").splitlines():
+            words = shlex.split(command, comments=True)
+            if words[:2] != ["docker", "run"]:
+                continue
+            rest = words[2:]
+            while rest and rest[0].startswith("-"):
+                option = rest.pop(0)
+                assert option in _VALUED | _FLAGS, f"unknown docker run option {option}"
+                if option in _VALUED:
+                    rest.pop(0)
+            assert rest[0] == IMAGE, command
+            runs.append(rest[1:])
+    return runs
+
+
+def cronjob_args() -> list[list[str]]:
+    """`args` of every container of the README's Kubernetes CronJobs."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    found = []
+    for block in re.findall(r"```yaml\n(.*?)```", readme, flags=re.S):
+        manifest = yaml.safe_load(block)
+        if manifest.get("kind") != "CronJob":
+            continue
+        pod = manifest["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+        found += [container["args"] for container in pod["containers"]]
+    return found
+
+
+def image_argv(args: list[str]) -> list[str]:
+    """What the image runs for `docker run IMAGE ARGS`: ENTRYPOINT + (ARGS or CMD)."""
+    spec = dockerfile()
+    return [*spec["ENTRYPOINT"], *(args or spec["CMD"])]
+
+
+def local(argv: list[str]) -> list[str]:
+    """`argv` with `serve`'s fixed address swapped for 127.0.0.1 and a free port."""
+    out = list(argv)
+    for option, replacement in (("--host", "127.0.0.1"), ("--port", "0")):
+        if option in out:
+            out[out.index(option) + 1] = replacement
+    return out
+
+
+def healthcheck(port: int) -> int:
+    """Run the image's HEALTHCHECK command against `port`; its exit status."""
+    command = dockerfile()["HEALTHCHECK"]
+    assert command[0] == "python"
+    code = [part.replace(":3000/", f":{port}/") for part in command]
+    return subprocess.run([sys.executable, *code[1:]], check=False, timeout=30).returncode
+
+
+class TestTheImage:
+    def test_entry_point_is_the_cli(self) -> None:
+        """ENTRYPOINT is alliance-bot, so `docker run IMAGE ask …` runs `alliance-bot ask …`."""
+        spec = dockerfile()
+        assert spec["ENTRYPOINT"] == ["alliance-bot"]
+        assert spec["CMD"][0] == "serve"
+
+    def test_healthcheck_port_is_both_modes_port(self) -> None:
+        """The HEALTHCHECK asks the port serve listens on and Socket Mode's health port."""
+        spec = dockerfile()
+        cmd = spec["CMD"]
+        port = int(cmd[cmd.index("--port") + 1])
+        assert f"127.0.0.1:{port}/healthz" in " ".join(spec["HEALTHCHECK"])
+        assert port == DEFAULT_HEALTH_PORT
+        assert spec["EXPOSE"] == [port]
+
+    def test_every_documented_invocation_is_known(self) -> None:
+        """The README documents the default, socket, ask, kb check and post-today runs, and the
+        CronJob runs post-today."""
+        commands = sorted(" ".join(args[:1]) for args in documented_runs())
+        assert commands == ["", "ask", "kb", "post-today", "socket"]
+        assert cronjob_args() == [["post-today"]]
+
+
+class TestRunningTheArgv:
+    async def test_default_command_serves_and_is_healthy(
+        self, fake_slack: FakeSlack, tmp_path: Path
+    ) -> None:
+        """`docker run IMAGE` (ENTRYPOINT + CMD): the server starts; the HEALTHCHECK passes."""
+        (args,) = [a for a in documented_runs() if not a]
+        argv = local(image_argv(args))
+        app = await start_process(
+            argv[1:], process_env(fake_slack, tmp_path), tmp_path, ready="alliance-bot listening"
+        )
+        try:
+            assert healthcheck(int(app.url.rsplit(":", 1)[1])) == 0
+        finally:
+            assert await app.stop() == 0
+
+    async def test_socket_mode_is_healthy(self, fake_slack: FakeSlack, tmp_path: Path) -> None:
+        """`docker run IMAGE socket`: connected, and the same HEALTHCHECK passes on its port."""
+        (args,) = [a for a in documented_runs() if a[:1] == ["socket"]]
+        argv = image_argv(args)
+        env = process_env(fake_slack, tmp_path, SLACK_APP_TOKEN=TEST_APP_TOKEN)
+        app = await start_process(argv[1:], env, tmp_path, ready="alliance-bot connected")
+        try:
+            (line,) = [x for x in app.early_lines if x.startswith("alliance-bot health on")]
+            assert healthcheck(int(line.rsplit(":", 1)[1])) == 0
+        finally:
+            assert await app.stop() == 0
+
+    async def test_ask_and_kb_check(self, fake_slack: FakeSlack, tmp_path: Path) -> None:
+        """`docker run IMAGE ask "who is Hamada"` answers; `kb check` passes."""
+        env = process_env(fake_slack, tmp_path)
+        for args in documented_runs():
+            if args[:1] not in (["ask"], ["kb"]):
+                continue
+            argv = image_argv(args)
+            assert argv[0] == "alliance-bot"
+            status, out, err = await run_to_exit(argv[1:], env, tmp_path)
+            assert status == 0, err
+            assert ("Hamada" in out) if args[0] == "ask" else out.startswith("OK:")
+
+    async def test_post_today_from_docker_run_and_the_cronjob(
+        self, fake_slack: FakeSlack, tmp_path: Path
+    ) -> None:
+        """`docker run IMAGE post-today` and the CronJob's args post once, then find it done."""
+        env = process_env(fake_slack, tmp_path, ALLIANCE_DAILY_CHANNEL="C0DAILY01")
+        runs = [a for a in documented_runs() if a[:1] == ["post-today"]] + cronjob_args()
+        for args in runs:
+            status, _, err = await run_to_exit(image_argv(args)[1:], env, tmp_path)
+            assert status == 0, err
+        assert len(fake_slack.calls_to("chat.postMessage")) == 1
