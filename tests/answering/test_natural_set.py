@@ -10,6 +10,7 @@ it worse fails.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -23,8 +24,8 @@ from alliance_bot.knowledge.paths import default_knowledge_dir
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_TODAY = dt.date(2026, 11, 24)
-TEST_FLOOR = 0.67
-TEST_FALSE_ANSWERS_CEILING = 2
+TEST_FLOOR = 0.70
+TEST_FALSE_ANSWERS_CEILING = 0
 
 
 def load_items() -> list[dict[str, Any]]:
@@ -40,6 +41,8 @@ def judge(item: dict[str, Any], kb: Any) -> tuple[bool, bool]:
     today = dt.date.fromisoformat(today) if isinstance(today, str) else today
     result = answer(kb, item["q"], today)
     ids = [e.id for e in result.entries]
+    if item.get("false_premise") and re.match(r"\W*yes\b", result.body, re.IGNORECASE):
+        return False, True  # a wrong year or place is never confirmed
     if "expect_any" in item:
         return result.status == "answer" and ids[:1] != [] and ids[0] in item["expect_any"], False
     if item["expect"] is None:
@@ -81,3 +84,7 @@ class TestNaturalSet:
         passed, total, false = rates["test"]
         assert passed / total >= TEST_FLOOR
         assert false <= TEST_FALSE_ANSWERS_CEILING
+
+    def test_dev_half_has_no_false_answers(self, rates: dict[str, tuple[int, int, int]]) -> None:
+        """No answer to an unanswerable question on the half the rules were chosen on either."""
+        assert rates["dev"][2] == 0

@@ -194,7 +194,10 @@ class _Asker:
         if q.form == "compare":
             return self.compare(q.subject, q.topic)
         if q.form in ("about", "yesno"):
-            return self.free(q.subject, settle=True)
+            result = self.free(q.subject, settle=True)
+            if q.asks == "reason" and result.status == "answer":
+                return self.with_reason(result)
+            return result
         if q.form == "when":
             return self.when(q.subject)
         if q.form == "quote":
@@ -206,6 +209,16 @@ class _Asker:
         if q.form == "search":
             return self.search(q.subject)
         return self.free(q.subject)
+
+    def with_reason(self, result: Answer) -> Answer:
+        """A why question is answered only by an entry that states a reason: the entry about
+        Abe's assassination says when, not why, so it is offered, not given as the answer."""
+        entries = [e for e in (self.kb.get(s.id) for s in result.entries) if e is not None]
+        if any(
+            _REASON.search(fold(e.search_text())) and _explains(e, self.q.subject) for e in entries
+        ):
+            return result
+        return self.unknown(f"why {self._quoted(self.q.subject)}", entries)
 
     def who(self, subject: str) -> Answer:
         phrase = _strip_articles(subject)
@@ -614,7 +627,7 @@ class _Asker:
         facts = self.by_text(question, ("fact",), self._quoted(question))
         if facts.status != "answer":
             facts = self.by_text(question, ("fact", "event", "term"), self._quoted(question))
-            if facts.status != "answer" or self.kb.get(facts.entries[0].id, Fact) is None:
+            if facts.status != "answer":
                 return facts
         if self._figure_fits(question, facts):
             return facts
@@ -632,6 +645,11 @@ class _Asker:
         )
         wants_count = question.startswith("how many") and not about_people
         first = self.kb.get(result.entries[0].id, Fact) if result.entries else None
+        lead = self.kb.get(result.entries[0].id) if result.entries else None
+        if lead is not None and first is None and not _gives_a_figure(lead, question):
+            # A term or event that names what was asked ("PAC-3") but states no number is not
+            # how many of it there are.
+            return False
         if first is not None and not first.value:
             # A fact with no figure ("the US would set up a regiment in Okinawa") does not say
             # how many: offered, not given as the number — unless its own names are what was
@@ -712,6 +730,19 @@ class _Asker:
                 )
             )
         )
+        if events and self.q.topic and self.q.form == "period":
+            # Only what the topic names: "Henoko news in late 2023" is not every event then.
+            fits = {
+                m.entry_id: m
+                for m in self.kb.index.text(
+                    self.q.topic, among=[e.id for e in events], limit=len(events)
+                )
+            }
+            on_topic = [e for e in events if e.id in fits and fits[e.id].coverage >= SETTLE]
+            if not on_topic:
+                return self.unknown(f"{self._quoted(self.q.topic)} in {period.label}", events)
+            on_topic.sort(key=lambda e: -fits[e.id].coverage)
+            events = on_topic
         if not events:
             nearest = self.kb.nearest_dates(period.first)
             if not nearest:
@@ -730,6 +761,9 @@ class _Asker:
     def on_day(self, month: int, day: int, year: int | None, *, today: bool = False) -> Answer:
         label = f"{day} {calendar.month_name[month]}" + (f" {year}" if year else "")
         events = [e for e in self.kb.events_on(month, day) if year is None or _covers_year(e, year)]
+        # What happened on the day itself comes before a longer event that merely spans it
+        # (the APEC week is not "what happened on 16 November"); a stable sort keeps the rest.
+        events.sort(key=lambda e: (e.date.month, e.date.day) != (month, day))
         if events:
             lead = "On this day" if today else "On"
             heading = f"*{lead} — {label}*:" if today else f"*{lead} {label}*:"
@@ -803,6 +837,39 @@ class _Asker:
         ids += self.kb.index.names.sharing_a_word(_strip_titles(phrase) or phrase)
         found = (self.kb.get(i) for i in ids)
         return [e for e in found if e is not None and e.kind in kinds]
+
+
+# How the articles' entries state a reason or purpose: "because", "so as to", "to head off
+# protests", "aim", "shocked … persuaded". An entry with none of these tells what, not why.
+_REASON = re.compile(
+    r"\b(?:because|so as to|in order to|so that|aim(?:s|ed)?|purpose|meant to|intended to"
+    r"|reasons?|due to|amid|as a result|given|prompted|convinc\w*|persuad\w*|shock\w*"
+    r"|necessar\w*|necessitat\w*|led to|driven|motivat\w*|ahead of|in response|respond"
+    r"|to (?:head off|thwart|counter|lift|focus|refill|deter|line up|show|ensure|prepare"
+    r"|avoid|strengthen|take on|boost|protect|safeguard|bring|replace|concentrate|win|curb"
+    r"|enhance|respond|keep|make it|match|close|reduce|stop|prevent|address))\b"
+)
+
+
+# Words after which the articles give an effect of what came before: "Russia's invasion
+# shocked many Japanese … persuaded them" explains the Japanese public's support, not the war.
+_CAUSE_FIRST = re.compile(r"\b(?:shock\w*|persuad\w*|convinc\w*|prompt\w*|led to)\b")
+
+
+def _explains(entry: Entry, subject: str) -> bool:
+    """False when what a why question asks about is only the cause in the entry, not what
+    the entry explains (its words all come before a "shocked"/"persuaded" turn)."""
+    body = fold(
+        getattr(entry, "claim", None) or getattr(entry, "summary", None) or entry.search_text()
+    )
+    turn = _CAUSE_FIRST.search(body)
+    if turn is None:
+        return True
+    stems = {w[:4] for w in re.findall(r"[a-z]{3,}", subject) if w not in STOPWORDS}
+    before = {w[:4] for w in re.findall(r"[a-z]{3,}", body[: turn.start()])}
+    after = {w[:4] for w in re.findall(r"[a-z]{3,}", body[turn.start() :])}
+    asked = stems & (before | after)
+    return not asked or bool(asked & after - before) or not asked <= before
 
 
 def _key_word(index: SearchIndex, word: str) -> bool:
@@ -890,6 +957,30 @@ def _former(person: Person) -> bool:
     return all(
         "former" in name_key(r.title) or "former" in name_key(r.when or "") for r in person.roles
     )
+
+
+_NUMBER = re.compile(
+    r"(?<![\w-])(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|dozens?"
+    r"|hundreds?|thousands?|millions?|billions?|half|quarters?)(?![\w-])"
+)
+
+
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _gives_a_figure(entry: Entry, question: str) -> bool:
+    """Whether an entry states a number the question did not itself give; an event that ran
+    over several days answers "how many days" / "how long" with its dates."""
+    if (
+        isinstance(entry, Event)
+        and entry.end is not None
+        and re.search(r"\b(?:days?|long)\b", question)
+    ):
+        return True
+    asked = set(_NUMBER.findall(question))
+    # A year dates the entry; it is not a count of anything.
+    stated = [n for n in _NUMBER.findall(fold(entry.search_text())) if not _YEAR.fullmatch(n)]
+    return any(n not in asked for n in stated)
 
 
 def _covers_year(event: Event, year: int) -> bool:

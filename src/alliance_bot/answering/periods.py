@@ -107,16 +107,9 @@ def _read(text: str, today: dt.date) -> Period | None:
     if match:
         n = _count(match["n"]) * (-1 if match.re is _AGO else 1)
         unit = match["unit"]
-        when = today + _step(unit, n)
-        if unit == "day" or match.groupdict().get("today"):
-            return _day(when)
-        if unit == "week":
-            start = when - dt.timedelta(days=when.weekday())
-            return Period(start, start + dt.timedelta(days=6), f"the week of {_day(start).label}")
-        if unit == "month":
-            first, last = _month_span(when.year, when.month)
-            return Period(first, last, f"{calendar.month_name[when.month]} {when.year}")
-        return Period(dt.date(when.year, 1, 1), dt.date(when.year, 12, 31), str(when.year))
+        # "two weeks ago", "6 months ago": the day that far back, as people mean it (the
+        # week or month around it is "last week", "last month").
+        return _day(today + _step(unit, n))
     match = _RELATIVE.match(text)
     if match:
         step = {"last": -1, "past": -1, "previous": -1, "the past": -1, "this": 0}.get(

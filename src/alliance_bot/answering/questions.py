@@ -68,6 +68,8 @@ class Question:
     date_error: str | None = None
     period: Period | None = None
     at: str = ""  # "who was foreign minister in August 2023": the time the role is asked at
+    # "reason" for a why question: only an entry that states a reason answers it.
+    asks: str = ""
     text: str = ""
     asked: str = ""
     corrections: tuple[tuple[str, str], ...] = ()
@@ -269,7 +271,8 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
     (
         "compare",
         re.compile(
-            r"^(?:did|was|were|is|does)\s+(?P<s>.+?)\s+(?:come|happen|take place|occur)?\s*"
+            r"^(?:(?:was|were|is)\s+(?P<s>.+?)\s+(?:held\s+)?|(?:did|does)\s+(?P<s2>.+?)\s+"
+            r"(?:come|happen|take place|occur)\s+)"
             r"(?P<order>before or after|before|after|earlier than|later than|prior to)\s+(?P<t>.+)$"
         ),
     ),
@@ -283,7 +286,7 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
     (
         "compare",
         re.compile(
-            r"^(?:compare|difference between|the difference between|contrast)\s+(?P<s>.+?)"
+            r"^(?:compare|(?:what is |what are )?(?:the )?differences? between|contrast)\s+(?P<s>.+?)"
             r"\s+(?:and|with|to|vs|versus)\s+(?P<t>.+)$"
         ),
     ),
@@ -416,6 +419,10 @@ def parse_question(
                 # the question.
                 break
             later = _parse(_strip_chat(clean[start:]), today)
+            if later.form == "yesno" and _WH_LEAD.match(clean):
+                # "which governors did Hayashi meet", "what edition … did Kishida speak at":
+                # the lead asks the question; the rest is not a yes/no on its own.
+                break
             if later.form not in ("free", "help"):
                 if later.subject and _PRONOUN_SUBJECT.match(later.subject):
                     lead = _strip_chat(clean[:start])
@@ -433,7 +440,7 @@ def parse_question(
 
 
 def _with_subject(question: Question, subject: str) -> Question:
-    return Question(question.form, subject=subject, topic=question.topic)
+    return Question(question.form, subject=subject, topic=question.topic, asks=question.asks)
 
 
 def _finish(
@@ -449,6 +456,7 @@ def _finish(
         date_error=q.date_error,
         period=q.period,
         at=q.at,
+        asks=q.asks,
         text=clean,
         asked=asked,
         corrections=corrections,
@@ -468,7 +476,7 @@ def _parse(clean: str, today: dt.date) -> Question:
         if not match:
             continue
         groups = match.groupdict()
-        subject = _TRAILING.sub("", (groups.get("s") or "").strip())
+        subject = _TRAILING.sub("", (groups.get("s") or groups.get("s2") or "").strip())
         topic = _TRAILING.sub("", (groups.get("t") or "").strip())
         if form == "who" and topic:
             subject, topic = (
@@ -486,23 +494,53 @@ def _parse(clean: str, today: dt.date) -> Question:
             # "X vs Y - which came first?", "X vs Y, how are they different": the tail asks
             # the comparison; it is not part of Y.
             topic = _COMPARE_TAIL.sub("", topic).strip()
+            # "Japan's defense budget vs the UK's": the second names the same thing of another.
+            owner = re.fullmatch(r"(?:the )?(.+?)'s?", topic)
+            thing = re.fullmatch(r"(?:the )?.+?'s (.+)", subject)
+            if owner and thing:
+                topic = f"{owner[1]}'s {thing[1]}"
         if form == "who":
             return _who(subject)
-        return Question(form, subject=subject, topic=topic)
+        if form in ("yesno", "about"):
+            subject = _FRAME_ADVERBS.sub(" ", f" {subject} ").strip() or subject
+            subject = " ".join(subject.split())
+        asks = "reason" if form == "about" and _WHY.match(clean) else ""
+        return Question(form, subject=subject, topic=topic, asks=asks)
     # A date with words around it that only ask what happened: "anything in the summer of
     # 2023?", "two weeks ago what happened", "the 14th of november 2023".
     bare = _ORDINAL_OF.sub(r"\1 ", _EVENT_WORDS.sub(" ", f" {clean} ")).strip(" ,")
     bare = " ".join(bare.split())
-    period = read_period(bare, today)
+    period = read_period(bare, today) or _this_day_back(bare, today)
     if period is not None:
         return _period_question(bare, period)
     if _BARE_DATE.match(bare):
         parsed = _read_date(bare, today)
         if parsed is not None:
             return parsed
+    # "any Henoko news in late 2023", "what did Kamikawa do in late October 2023": a topic
+    # within a span of days.
+    within = _WITHIN.match(clean)
+    if within:
+        span = read_period(within["p"], today)
+        topic = " ".join(_EVENT_WORDS.sub(" ", f" {within['t']} ").split())
+        topic = _DOING.sub(" ", f" {topic} ").strip()
+        if span is not None and not span.one_day and topic:
+            return Question("period", subject=within["p"], topic=topic, period=span)
     return Question("free", subject=clean)
 
 
+_WITHIN = re.compile(r"^(?P<t>.+)\s+(?:in|during|over|around|from)\s+(?P<p>[^,]+?)$")
+_DOING = re.compile(r"(?<=\s)(?:did|do|does|up to|get up to|doing|stuff|updates?)(?=\s)")
+
+
+# "did Kishida ever go", "is Japan actually in": the frame of a yes/no or why question, not
+# what it is about (an unknown word would count as a key word the answer must have).
+_FRAME_ADVERBS = re.compile(
+    r"(?<=\s)(?:actually|really|ever|yet|still|already|even|just|basically|officially|truly"
+    r"|so much|in the first place|at all|exactly|anyway)(?=\s)"
+)
+_WH_LEAD = re.compile(r"^(?:which|what|how|whose|where|when|why)\s+\w+")
+_WHY = re.compile(r"^(?:why|for what reason|what caused|what led to|what made)\b")
 _COMPARE_TAIL = re.compile(
     r"(?:\s+-\s+|\s*[,:;]\s+|\s+)(?:what|which|who|how|when|where|why|is|are|was|were|did)\b.*$"
 )
@@ -513,6 +551,27 @@ _EVENT_WORDS = re.compile(
     r"|the|any|notable|stuff|news|earlier)(?=[\s,?])"
 )
 _ORDINAL_OF = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)? of\s")
+
+
+_THIS_DAY_BACK = re.compile(
+    r"^(?:this|the same|same|this same) (?:day|date)(?: of the year)?,? (?:(?P<year>(?:19|20)\d\d)"
+    r"|(?P<last>last year|a year ago|the year before)|(?P<n>.+?) (?:ago|back|earlier))$"
+)
+
+
+def _this_day_back(text: str, today: dt.date) -> Period | None:
+    """ "On this date in 2023", "this day 3 years ago", "the same day last year": one day."""
+    match = _THIS_DAY_BACK.match(text)
+    if not match:
+        return None
+    if match["n"]:
+        return read_period(f"{match['n']} ago today", today)
+    year = int(match["year"]) if match["year"] else today.year - 1
+    try:
+        day = today.replace(year=year)
+    except ValueError:  # 29 February in a year without one
+        return None
+    return read_period(day.isoformat(), today) or Period(day, day, day.isoformat())
 
 
 def _who(subject: str) -> Question:
