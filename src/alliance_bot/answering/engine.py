@@ -845,6 +845,7 @@ _REASON = re.compile(
     r"\b(?:because|so as to|in order to|so that|aim(?:s|ed)?|purpose|meant to|intended to"
     r"|reasons?|due to|amid|as a result|given|prompted|convinc\w*|persuad\w*|shock\w*"
     r"|necessar\w*|necessitat\w*|led to|driven|motivat\w*|ahead of|in response|respond"
+    r"|after|critics?|fail(?:ed|ure)|so (?:it|they|that|japan|the us) can"
     r"|to (?:head off|thwart|counter|lift|focus|refill|deter|line up|show|ensure|prepare"
     r"|avoid|strengthen|take on|boost|protect|safeguard|bring|replace|concentrate|win|curb"
     r"|enhance|respond|keep|make it|match|close|reduce|stop|prevent|address))\b"

@@ -520,7 +520,7 @@ def _parse(clean: str, today: dt.date) -> Question:
     # "any Henoko news in late 2023", "what did Kamikawa do in late October 2023": a topic
     # within a span of days.
     within = _WITHIN.match(clean)
-    if within:
+    if within and not DESCRIPTION.match(clean):  # "the US admiral who met … in late September"
         span = read_period(within["p"], today)
         topic = " ".join(_EVENT_WORDS.sub(" ", f" {within['t']} ").split())
         topic = _DOING.sub(" ", f" {topic} ").strip()
