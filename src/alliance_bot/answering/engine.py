@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
@@ -24,7 +25,7 @@ from alliance_bot.knowledge.dates import human_range
 from alliance_bot.knowledge.index import NameMatch, SearchIndex, TextMatch
 from alliance_bot.knowledge.models import Entry, Event, Fact, Kind, Person
 from alliance_bot.knowledge.snapshot import KnowledgeBase
-from alliance_bot.knowledge.text import STOPWORDS, fold, name_key
+from alliance_bot.knowledge.text import STOPWORDS, fold, name_key, stem
 from alliance_bot.mrkdwn import escape
 
 # A name match at or above this score (rapidfuzz token_sort_ratio) is the answer.
@@ -932,11 +933,22 @@ def _role_score(query: str, title: str, **_: object) -> float:
     """How well a role title answers "who is the <query>".
 
     Every word asked for must be in the title ("foreign minister" is in "Foreign Minister of
-    South Korea"); among titles that have them all, the one with fewest other words wins.
+    South Korea"); among titles that have them all, the one with fewest other words wins. Words
+    are compared as `_role_words` reads them, so "Aussie", "Japanese" and "Philippine" are the
+    countries the titles name. "head" ("who heads X", "the head of X") is the title's top rank;
+    a rank of the same office under another name ("foreign secretary" for a minister) counts,
+    but below the rank itself, so an exact title still wins.
     """
-    asked = {w for w in query.split() if w not in STOPWORDS}
-    known = {w for w in title.split() if w not in STOPWORDS}
-    if not asked or not asked <= known:
+    asked, known = _role_words(query), _role_words(title)
+    if not asked:
+        return 0.0
+    alike = 0
+    for word in asked - known:
+        if word in _HEAD and known & _TOP_RANKS:
+            continue
+        if known & _ALIKE.get(word, frozenset()):
+            alike += 1
+            continue
         return 0.0
     # An assistant commandant is not the commandant: a junior rank must be asked for.
     if (known & _JUNIOR) - asked:
@@ -946,11 +958,43 @@ def _role_score(query: str, title: str, **_: object) -> float:
     to = re.search(r"\bto (.+)$", query)
     if to and f"to {to.group(1)}" not in title:
         return 0.0
-    return 80.0 + 20.0 * len(asked) / len(known)
+    return 80.0 + 20.0 * len(asked) / len(known) - 5.0 * alike
 
 
+@lru_cache(maxsize=8192)
+def _role_words(text: str) -> frozenset[str]:
+    """The stems of a title's or a question's words, countries named one way."""
+    text = re.sub(r"'s\b", "", text).replace("united states", "us")
+    words = (w for w in text.split() if w not in STOPWORDS)
+    return frozenset(stem(_COUNTRY.get(w, _RANK.get(w, w))) for w in words)
+
+
+# How people name the countries role titles name: by adjective, capital or nickname.
+_COUNTRY = {
+    "american": "us", "america": "us", "usa": "us", "washington": "us",
+    "japanese": "japan", "tokyo": "japan", "korean": "korea", "seoul": "korea",
+    "australian": "australia", "aussie": "australia", "canberra": "australia",
+    "indian": "india", "delhi": "india", "philippine": "philippines", "filipino": "philippines",
+    "manila": "philippines", "german": "germany", "berlin": "germany", "russian": "russia",
+    "moscow": "russia", "ukrainian": "ukraine", "kyiv": "ukraine",
+}  # fmt: skip
+# Spellings of one rank.
+_RANK = {"adviser": "advisor", "chair": "chairman", "chairwoman": "chairman", "chief": "head"}
+_HEAD = frozenset({"head", "leader", "boss", "top"})
+_TOP_RANKS = frozenset(
+    stem(w)
+    for w in "commander commanding president chairman ceo director governor minister secretary"
+    " speaker chancellor".split()
+)
+# The same office under another rank's name; counts less than the rank itself.
+_ALIKE: dict[str, frozenset[str]] = {
+    stem("minister"): frozenset({stem("secretary")}),
+    stem("secretary"): frozenset({stem("minister")}),
+    stem("envoy"): frozenset({stem("ambassador"), stem("representative")}),
+}
 _JUNIOR = frozenset(
-    "assistant deputy vice under lieutenant senior state parliamentary special".split()
+    stem(w)
+    for w in "assistant deputy vice under lieutenant senior state parliamentary special".split()
 )
 
 

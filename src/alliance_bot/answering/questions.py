@@ -318,8 +318,14 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
             r"\s+(?P<s>.+)$"
         ),
     ),
-    # "who commands X" asks for the holder of a role: "commander of X".
-    ("who", re.compile(r"^who (?P<s>commands|chairs) (?P<t>.+)$")),
+    # "who commands X", "who runs X" ask for the holder of a role: "commander of X", "head of X".
+    (
+        "who",
+        re.compile(
+            r"^who (?P<s>commands|chairs|heads|runs|leads|directs|is in charge of|is running)"
+            r" (?P<t>.+)$"
+        ),
+    ),
     (
         "when",
         re.compile(
@@ -479,10 +485,7 @@ def _parse(clean: str, today: dt.date) -> Question:
         subject = _TRAILING.sub("", (groups.get("s") or groups.get("s2") or "").strip())
         topic = _TRAILING.sub("", (groups.get("t") or "").strip())
         if form == "who" and topic:
-            subject, topic = (
-                f"{subject.removesuffix('s').replace('command', 'commander')} of {topic}",
-                "",
-            )
+            subject, topic = f"{_HOLDER.get(subject, 'head')} of {topic}", ""
         if form == "on_date":
             parsed = _read_date(subject, today)
             if parsed is None:
@@ -550,6 +553,8 @@ _EVENT_WORDS = re.compile(
     r"|what is on|for|in|on|during|over|of note|at all|did|do we have|is there|was there"
     r"|the|any|notable|stuff|news|earlier)(?=[\s,?])"
 )
+# The verb of "who commands X" as the title asked for; any other verb asks for the head.
+_HOLDER = {"commands": "commander", "chairs": "chair"}
 _ORDINAL_OF = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)? of\s")
 
 
