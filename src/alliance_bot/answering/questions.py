@@ -92,7 +92,9 @@ _CHAT = {
     "im": "i am", "i'm": "i am", "dont": "do not", "didnt": "did not", "didn't": "did not",
     "isnt": "is not", "wasnt": "was not", "whos's": "who is", "whom": "who", "gonna": "going to",
     "wanna": "want to", "d'you": "do you", "ya": "you", "info": "information",
-    "wut": "what", "frm": "from", "w/": "with", "bout": "about",
+    "wut": "what", "frm": "from", "w/": "with", "bout": "about", "w": "with",
+    "happend": "happened", "happned": "happened", "hapened": "happened", "rn": "right now",
+    "tldr": "summarize", "tl;dr": "summarize",
 }  # fmt: skip
 _CHAT_WORD = re.compile(
     r"(?<![\w'])(?:"
@@ -116,7 +118,7 @@ _REQUEST = re.compile(
 )
 _ABOUT = re.compile(
     r"^(?:any (?:news|updates?|info(?:rmation)?|details?) (?:about|on|re(?:garding)?)"
-    r"|(?:what is|what's) (?:the (?:deal|story|latest|status|situation)) (?:with|on|behind|about|of)"
+    r"|(?:what is|what's|what was) (?:the (?:deal|story|latest|status|situation)) (?:with|on|behind|about|of)"
     r"|what (?:do|does|did) (?:we|you|the articles?|they) (?:know|have|say) (?:about|on)"
     r"|anything (?:about|on)|info on|information (?:about|on)|details (?:about|on)"
     r"|i (?:need|want) (?:info|information|details|to know) (?:about|on)"
@@ -126,14 +128,20 @@ _WONDER = re.compile(
     r"^(?:i was wondering|i wonder|i'd like to know|i would like to know|i want to know"
     r"|do you know|does anyone know|anyone know|any idea|any ideas|i need to know"
     r"|can you remind me|remind me|quick check|just checking|curious|i'm curious|wondering"
-    r"|do you happen to know|can someone tell me|can anyone tell me|can you check)"
+    r"|do you happen to know|can someone tell me|can anyone tell me|can you check"
+    r"|refresh my memory(?: on| about| of)?|(?:do|did) (?:we|you) (?:know|have) anything (?:about|on)"
+    r"|(?:anyone|anybody|someone|somebody) (?:got|have|has)(?: any)? (?:details|info|information"
+    r"|background) (?:on|about)|everything (?:you have|you've got|you know|we have) (?:on|about)"
+    r"|i keep (?:hearing|reading|seeing)(?: about)?|people keep (?:mentioning|talking about)"
+    r"|(?:i|someone) (?:heard|mentioned|saw) (?:about )?)"
     r"(?:[\s,:-]+(?:if|whether)\b)?[\s,:-]+(?P<rest>.+)$"
 )
 _TAIL = re.compile(
     r"(?:[\s,;:.!?-]+(?:please|thanks|thank you|thx|cheers|again|asap|for me|for my notes"
     r"|lol|haha|ty|if you can|if possible|real quick|quickly|by any chance|these days|now"
     r"|need it for my notes|asking for a friend|for the (?:briefing|deck|notes|report)"
-    r"|in the articles|according to the articles|in your articles|exactly|actually))+$"
+    r"|in the articles|according to the articles|in your articles|exactly|actually|smh|ngl"
+    r"|in all (?:of )?this|(?:i )?saw (?:it|this|that) (?:in|on) [\w' -]+))+$"
 )
 _TRAILING = re.compile(r"[\s?!.,;:~-]+$")
 
@@ -170,6 +178,7 @@ def _clean(text: str, kb: KnowledgeBase | None) -> tuple[str, tuple[tuple[str, s
     folded = _SLACK_EMOJI.sub(" ", _MENTION.sub(" ", folded))
     folded = " ".join(folded.split()[:_MAX_WORDS])
     folded = _CHAT_WORD.sub(lambda m: _CHAT[m.group(0)], folded)
+    folded = _VAGUE.sub("", folded)
     corrections: list[tuple[str, str]] = []
     if kb is not None:
         folded, corrections = _corrected(folded, text[:MAX_QUESTION], kb)
@@ -177,6 +186,9 @@ def _clean(text: str, kb: KnowledgeBase | None) -> tuple[str, tuple[tuple[str, s
     return folded, tuple(corrections)
 
 
+# "the Camp David thing", "the Japan-US Plus idea": a vague noun after a name adds nothing, and
+# spelling correction would make "thing" "think".
+_VAGUE = re.compile(r"(?<=\w) (?:thing|things|stuff|business|idea|saga|episode)\b")
 _TOKEN = re.compile(r"[a-z]+")
 _CAPITALS = re.compile(r"\b[A-Z]{2,8}\b")
 
