@@ -20,10 +20,15 @@ from alliance_bot.answering import semantic, wording
 from alliance_bot.answering.answer import Answer, ScoredEntry, Status, Suggestion
 from alliance_bot.answering.echo import as_typed
 from alliance_bot.answering.periods import Period, read_period
-from alliance_bot.answering.questions import DESCRIPTION, Question, parse_question
+from alliance_bot.answering.questions import (
+    DESCRIPTION,
+    GENERIC_PERSON,
+    Question,
+    parse_question,
+)
 from alliance_bot.knowledge.dates import human_range
 from alliance_bot.knowledge.index import NameMatch, SearchIndex, TextMatch
-from alliance_bot.knowledge.models import Entry, Event, Fact, Kind, Person
+from alliance_bot.knowledge.models import Entry, Event, Fact, Kind, Person, Term
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.knowledge.text import STOPWORDS, fold, name_key, stem
 from alliance_bot.mrkdwn import escape
@@ -240,8 +245,22 @@ class _Asker:
             return self.found(other)
         return self.unknown(self._quoted(phrase), self.suggestions(phrase, people, ("person",)))
 
+    def role_key(self, phrase: str) -> str:
+        """The phrase as role titles word it: a body named by its acronym or short name
+        ("INDOPACOM", "STRATCOM") is spelt as its term ("US Indo-Pacific Command")."""
+        words = name_key(phrase).split()
+        for at, word in enumerate(words):
+            named = [
+                e
+                for e in (self.kb.get(m.entry_id) for m in self.kb.index.names.exact(word))
+                if isinstance(e, Term)
+            ]
+            if len(named) == 1:
+                words[at] = name_key(re.sub(r"\s*\(.*?\)", "", named[0].term))
+        return " ".join(words)
+
     def role_holders(self, phrase: str) -> Answer | None:
-        key = name_key(phrase)
+        key = self.role_key(phrase)
         if not key:
             return None
         matches = self.kb.index.roles.lookup(key, cutoff=SUGGEST, scorer=_role_score, limit=20)
@@ -389,7 +408,7 @@ class _Asker:
                 (event.end or event.date).last_day(),
                 f"the time of {escape(event.title)}",
             )
-        key = name_key(_strip_articles(role))
+        key = self.role_key(_strip_articles(role))
         matches = self.kb.index.roles.lookup(key, cutoff=SUGGEST, scorer=_role_score, limit=20)
         if not matches:
             return None
@@ -466,7 +485,10 @@ class _Asker:
         match = DESCRIPTION.search(text)
         if not match:
             return None
-        description = match["d"]
+        description = _GENERIC.sub("", match["d"]).strip()
+        text = " ".join(_GENERIC.sub("", text).split())
+        if not description:
+            return None
         words = set(text.split())
         index = self.kb.index
         event: Event | None = None
@@ -872,6 +894,9 @@ def _explains(entry: Entry, subject: str) -> bool:
     after = {w[:4] for w in re.findall(r"[a-z]{3,}", body[turn.start() :])}
     asked = stems & (before | after)
     return not asked or bool(asked & after - before) or not asked <= before
+
+
+_GENERIC = re.compile(rf"\b(?:{GENERIC_PERSON})\b")
 
 
 def _key_word(index: SearchIndex, word: str) -> bool:

@@ -150,7 +150,8 @@ _QUESTION_WORDS = frozenset(
     """what when where which who whom whose why how happened happen happening about tell
     between during before after meeting minister secretary president summit attend attended
     announced announce quote quotes said say says date year month week yesterday tomorrow
-    today ministers government japanese american spending visit visited compare""".split()
+    today ministers government japanese american spending visit visited compare commander
+    ambassador governor chairman representative advisor general admiral defense foreign""".split()
 )
 
 
@@ -386,12 +387,14 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
         ),
     ),
 ]
+# "the DW guy": nouns that say only that a person is meant; they match no entry's words.
+GENERIC_PERSON = "guy|person|woman|man|lady|bloke|dude|gal|fella"
 # Nouns that make a phrase a description of a person: "the DW reporter", "the Google CEO".
 _PERSON_NOUNS = (
     "reporter|journalist|correspondent|ceo|chief|general|admiral|minister|official|expert"
     "|researcher|scholar|analyst|leader|president|envoy|ambassador|secretary|commander"
     "|diplomat|senator|governor|head|chair|chairman|spokesperson|spokesman|premier|pilot"
-    "|representative|executive|professor|fellow|director|lawmaker"
+    "|representative|executive|professor|fellow|director|lawmaker|" + GENERIC_PERSON
 )
 DESCRIPTION = re.compile(
     rf"^(?:who (?:is|was) )?the (?P<d>(?:[\w+&.'-]+ ){{0,5}}?(?:{_PERSON_NOUNS}))\b"

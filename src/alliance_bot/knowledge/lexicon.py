@@ -71,7 +71,7 @@ class Lexicon:
         # Longest phrase first, so "the pentagon" wins over "pentagon".
         ordered = sorted(rewrites, key=lambda p: (-len(p), p))
         self._pattern = (
-            re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(p) for p in ordered) + r")(?![\w-])")
+            re.compile(r"(?<![\w-])(?:" + "|".join(map(_possessive_ok, ordered)) + r")(?![\w-])")
             if ordered
             else None
         )
@@ -85,14 +85,20 @@ class Lexicon:
         }
 
     def rewrite(self, key: str) -> str:
-        """A question (already a `name_key`) in the articles' words."""
+        """A folded question in the articles' words ("America's top diplomat" matches the
+        phrase "america top diplomat": phrases are keys, which drop possessives)."""
         if self._pattern is None:
             return key
-        return self._pattern.sub(lambda m: self._rewrites[m.group(0)], key)
+        return self._pattern.sub(lambda m: self._rewrites[name_key(m.group(0))], key)
 
     def without(self, entry_id: str) -> Lexicon:
         """The same lexicon minus one entry (to show what that entry changes)."""
         return Lexicon(e for e in self.entries if e.id != entry_id)
+
+
+def _possessive_ok(phrase: str) -> str:
+    """A phrase's pattern that also matches its words with a possessive ("america's")."""
+    return r"\s+".join(re.escape(w) + r"(?:['’]s)?" for w in phrase.split())
 
 
 def lexicon_problems(
