@@ -24,12 +24,3 @@ def clip(text: str, limit: int) -> str:
     if amp != -1 and ";" not in cut[amp:]:
         cut = cut[:amp]
     return cut + _LIMIT_MARK
-
-
-def shorten(text: str, limit: int) -> str:
-    """Shorten plain (not yet escaped) text to at most `limit` characters.
-
-    Clip first, then `escape`: clipping escaped text counts `&amp;` as five characters, so a
-    question padded with `&` would show less than it holds.
-    """
-    return text if len(text) <= limit else text[: limit - len(_LIMIT_MARK)] + _LIMIT_MARK

@@ -12,10 +12,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from admin_chat import NOT_ADMIN, Chat
 
+from alliance_bot.admin.outcomes import Refreshed, RefreshOutcome
 from alliance_bot.admin.service import KnowledgeAdmin
 from alliance_bot.admin.state import SqliteAdminState
 from alliance_bot.answering.engine import answer
 from alliance_bot.knowledge.holder import KnowledgeHolder
+from alliance_bot.slack.render.admin import admin_text
 from alliance_bot.testing.sample_kb import write_sample_kb
 
 SUMMARIES = ("The US defense secretary, who met Hamada in Washington.",
@@ -75,7 +77,7 @@ class TestInProcess:
         )
         files_lock = threading.Lock()  # the file edit itself is one writer at a time, as on disk
 
-        def refresh(turn: int) -> str:
+        def refresh(turn: int) -> RefreshOutcome:
             with files_lock:
                 toggle_summary(kb_dir, turn)
             return admin.refresh("U0ADMIN001")
@@ -88,7 +90,7 @@ class TestInProcess:
             answers = [pool.submit(ask, n) for n in range(400)]
             texts = [f.result() for f in answers]
             replies = [f.result() for f in refreshes]
-        assert sum("refreshed" in r for r in replies) >= 1
+        assert sum(isinstance(r, Refreshed) for r in replies) >= 1
         for text in texts:
             shown = [s for s in SUMMARIES if s.split(",")[0] in text]
             assert len(shown) == 1, text
@@ -119,6 +121,7 @@ class TestOneLoadPerRefresh:
         monkeypatch.setattr("alliance_bot.knowledge.holder.load_knowledge", counting_load)
         toggle_summary(kb_dir, 1)
         reply = admin.refresh("U0ADMIN001")
-        assert "refreshed" in reply
+        assert isinstance(reply, Refreshed)
+        assert "refreshed" in admin_text(reply)
         assert len(loads) == 1
         assert SUMMARIES[1] in holder.current.get("austin-lloyd").summary  # type: ignore[union-attr]

@@ -17,6 +17,7 @@ from alliance_bot.admin.settings import (
     parse_timezone,
 )
 from alliance_bot.config import Settings
+from alliance_bot.slack.render.settings import problems_text
 
 AT = dt.datetime(2024, 12, 6, 9, 30, tzinfo=dt.UTC)
 
@@ -87,10 +88,14 @@ class TestValidation:
         assert parse_timezone("asia/tokyo") == "Asia/Tokyo"
 
     def test_user_text_in_messages_is_escaped(self) -> None:
-        """A zone typed as `<!channel>` comes back as text."""
+        """A zone typed as `<!channel>` comes back as text: the problem quotes it as typed, and
+        the Slack reply escapes it."""
         with pytest.raises(SettingsInvalid) as raised:
             parse_timezone("<!channel>")
-        assert "&lt;!channel&gt;" in str(raised.value)
+        assert "“<!channel>” is not a time zone" in str(raised.value)
+        shown = problems_text(raised.value)
+        assert "&lt;!channel&gt;" in shown
+        assert "<!channel>" not in shown
 
     def test_the_modal_zones_fit_a_static_select_and_start_with_the_current(self) -> None:
         """At most 100 options, each a real zone, the current one first."""

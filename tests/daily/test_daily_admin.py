@@ -9,12 +9,12 @@ import pytest
 from daily_support import CHANNEL, posts_per_date, settings_for
 from slack_sdk.models.blocks import Block
 
-from alliance_bot.daily.admin import parse_day, post_now, preview
+from alliance_bot.daily.admin import PostFailed, parse_day, post_now, preview
 from alliance_bot.daily.state import SqlitePostState
 from alliance_bot.knowledge.dates import InvalidDate
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.slack.daily_channel import SlackDailyChannel
-from alliance_bot.slack.render.daily import render_preview
+from alliance_bot.slack.render.daily import post_now_text, render_preview
 from alliance_bot.slack.web_client import make_slack_client
 from alliance_bot.testing.fake_slack import FakeSlack
 
@@ -85,8 +85,8 @@ class TestPostNow:
                                now=now)  # fmt: skip
         second = await post_now(kb, settings=settings, state=state, channel=channel, owner="b",
                                 now=now)  # fmt: skip
-        assert "Posted the daily message for 2024-12-06" in first.text
-        assert "Already posted" in second.text
+        assert "Posted the daily message for 2024-12-06" in post_now_text(first)
+        assert "Already posted" in post_now_text(second)
         assert posts_per_date(fake_slack) == {"2024-12-06": 1}
 
     async def test_post_now_reports_an_outage(
@@ -103,5 +103,6 @@ class TestPostNow:
             ),
             owner="a", now=dt.datetime(2024, 12, 6, 15, 0, tzinfo=dt.UTC),
         )  # fmt: skip
-        assert "failed" in reply.text
-        assert "Nothing was recorded" in reply.text
+        assert isinstance(reply, PostFailed)
+        assert "failed" in post_now_text(reply)
+        assert "Nothing was recorded" in post_now_text(reply)

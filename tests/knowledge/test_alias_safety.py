@@ -13,11 +13,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from alliance_bot.admin.outcomes import AliasRefused
 from alliance_bot.admin.service import KnowledgeAdmin
 from alliance_bot.admin.state import SqliteAdminState
 from alliance_bot.knowledge.aliases import AliasError, add_alias
 from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
+from alliance_bot.slack.render.admin import admin_text
 from alliance_bot.testing.sample_kb import write_sample_kb
 
 ADMIN = "U0ADMIN001"
@@ -104,8 +106,10 @@ class TestCrashSafety:
         version = holder.current.version
         before = (knowledge / "people.yaml").read_bytes()
         fill(small_disk)
-        reply = admin_for(holder, tmp_path).make_alias(
-            ADMIN, "austin-lloyd", "who is the Pentagon chief"
+        reply = admin_text(
+            admin_for(holder, tmp_path).make_alias(
+                ADMIN, "austin-lloyd", "who is the Pentagon chief"
+            )
         )
         assert "could not write knowledge/people.yaml: no space left on device" in reply
         assert (knowledge / "people.yaml").read_bytes() == before
@@ -154,7 +158,7 @@ class TestAliasText:
         knowledge = write_sample_kb(tmp_path)
         holder = KnowledgeHolder.load(knowledge)
         before = (knowledge / "people.yaml").read_bytes()
-        reply = admin_for(holder, tmp_path).make_alias(ADMIN, "austin-lloyd", question)
+        reply = admin_text(admin_for(holder, tmp_path).make_alias(ADMIN, "austin-lloyd", question))
         assert "Could not add the alias" in reply
         assert "question words" in reply
         assert (knowledge / "people.yaml").read_bytes() == before
@@ -162,8 +166,10 @@ class TestAliasText:
     def test_gap_with_lone_surrogate_is_refused_not_a_crash(self, tmp_path: Path) -> None:
         """A button whose question holds a lone surrogate gets a refusal, not an exception."""
         holder = KnowledgeHolder.load(write_sample_kb(tmp_path))
-        reply = admin_for(holder, tmp_path).make_alias(
+        outcome = admin_for(holder, tmp_path).make_alias(
             ADMIN, "austin-lloyd", "who is the \ud83d chief"
         )
+        assert isinstance(outcome, AliasRefused)
+        reply = admin_text(outcome)
         assert "Could not add the alias" in reply
         assert "lone surrogate (U+D83D)" in reply

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from alliance_bot.admin.service import KnowledgeAdmin, normalize_question
 from alliance_bot.admin.state import SqliteAdminState
 from alliance_bot.knowledge.holder import KnowledgeHolder
-from alliance_bot.slack.listeners.commands.admin import render_gaps
+from alliance_bot.slack.render.admin import admin_text, render_gaps
 from alliance_bot.testing.sample_kb import write_sample_kb
 
 NOW = dt.datetime(2024, 5, 1, 9, 0, tzinfo=dt.UTC)
@@ -30,7 +30,7 @@ def test_a_gap_with_only_question_words_gets_no_button(tmp_path: Path) -> None:
     admin = KnowledgeAdmin(holder, state, clock=lambda: NOW, timezone=ZoneInfo("UTC"))
     report = admin.gaps()
     message = render_gaps(report, holder.current)
-    lines = report.text.splitlines()
+    lines = admin_text(report).splitlines()
     assert lines[1].startswith("1. “who is …” — 2 times")
     assert lines[1].endswith("no alias to add (only question words)")
     assert lines[2].endswith("its button adds the alias “the pentagon boss”")

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from alliance_bot.admin.service import GapsReport, KnowledgeAdmin, normalize_question
+from alliance_bot.admin.outcomes import GapsReport
+from alliance_bot.admin.service import KnowledgeAdmin, normalize_question
 from alliance_bot.admin.state import RefreshRecord, SqliteAdminState
 from alliance_bot.answering.engine import answer
 from alliance_bot.knowledge.holder import KnowledgeHolder

@@ -1,7 +1,27 @@
 """Keeping the knowledge base from chat: refresh, dry run, rollback, aliases, and what users
 miss (gaps and stats), with the history of who did what."""
 
-from alliance_bot.admin.service import GapsReport, KnowledgeAdmin, QuestionRecorder
+from alliance_bot.admin.outcomes import (
+    AdminOutcome,
+    AliasAdded,
+    AliasOutcome,
+    AliasRefused,
+    DryRunOutcome,
+    DryRunValid,
+    GapItem,
+    GapsReport,
+    Invalid,
+    NotAnAdmin,
+    NothingToRollBack,
+    Refreshed,
+    RefreshOutcome,
+    RollbackOutcome,
+    RolledBack,
+    StatsReport,
+    TopEntry,
+    Unchanged,
+)
+from alliance_bot.admin.service import KnowledgeAdmin, QuestionRecorder
 from alliance_bot.admin.state import (
     AdminState,
     Gap,
@@ -12,13 +32,30 @@ from alliance_bot.admin.state import (
 )
 
 __all__ = [
+    "AdminOutcome",
     "AdminState",
+    "AliasAdded",
+    "AliasOutcome",
+    "AliasRefused",
+    "DryRunOutcome",
+    "DryRunValid",
     "Gap",
+    "GapItem",
     "GapsReport",
+    "Invalid",
     "KnowledgeAdmin",
+    "NotAnAdmin",
+    "NothingToRollBack",
     "QuestionRecorder",
+    "RefreshOutcome",
     "RefreshRecord",
+    "Refreshed",
+    "RollbackOutcome",
+    "RolledBack",
     "SqlAdminState",
     "SqliteAdminState",
     "Stats",
+    "StatsReport",
+    "TopEntry",
+    "Unchanged",
 ]

@@ -1,12 +1,12 @@
 """The admin side of the knowledge base: refresh, dry-run, rollback, gaps, stats, aliases.
 
 Domain code only (no Slack): every method takes the Slack user ID of the caller, records what it
-did in `AdminState`, and returns Slack mrkdwn with everything that came from files or users
-escaped. The Slack layer (`alliance_bot.slack.listeners.commands.admin`) only renders that text.
+did in `AdminState`, and returns what happened as data (`alliance_bot.admin.outcomes`). The
+Slack layer (`alliance_bot.slack.render.admin`) writes the words.
 
 Safe by construction, like `nginx -t && nginx -s reload`: a refresh validates the whole directory
 with the same loader `kb check` uses and swaps only a valid base in (`KnowledgeHolder.reload`);
-an invalid one changes nothing and the reply lists each error with file, line and entry id.
+an invalid one changes nothing and the outcome carries each error with file, line and entry id.
 """
 
 from __future__ import annotations
@@ -21,10 +21,28 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from alliance_bot.admin.outcomes import (
+    AliasAdded,
+    AliasOutcome,
+    AliasRefused,
+    DryRunOutcome,
+    DryRunValid,
+    GapItem,
+    GapsReport,
+    Invalid,
+    NotAnAdmin,
+    NothingToRollBack,
+    Refreshed,
+    RefreshOutcome,
+    RollbackOutcome,
+    RolledBack,
+    StatsReport,
+    TopEntry,
+    Unchanged,
+)
 from alliance_bot.admin.state import (
     MAX_QUESTION_CHARS,
     AdminState,
-    Gap,
     RefreshAction,
     RefreshRecord,
     RefreshResult,
@@ -43,14 +61,11 @@ from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid, Problem
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.knowledge.text import fold, name_key
-from alliance_bot.mrkdwn import clip, escape, shorten
 
 logger = logging.getLogger(__name__)
 
 GAP_DAYS = 30
 STATS_DAYS = 30
-# A reply lists this many problems; `kb check` prints all of them.
-MAX_PROBLEMS = 15
 SIGHUP_USER = "SIGHUP"
 READ_YOUR_QUESTIONS_WAIT = 2.0  # seconds gaps/stats wait for this process's queued questions
 
@@ -96,16 +111,6 @@ def gap_alias(question: str) -> str:
         if not candidate or not name_key(candidate):
             raise AliasError("the question has only question words, no subject to add")
     return clean_alias(candidate)
-
-
-@dataclass(frozen=True)
-class GapsReport:
-    """The gaps list: mrkdwn text, and the gaps themselves so the Slack layer can add buttons."""
-
-    text: str
-    gaps: tuple[Gap, ...]
-    # Per gap, the alias its buttons write (None: no button, the question has no usable subject).
-    aliases: tuple[str | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -263,27 +268,24 @@ class KnowledgeAdmin:
 
     # --- who may -------------------------------------------------------------------------------
 
-    def refuse(self, user_id: str, command: str) -> str:
-        """Log and record the attempt; return the polite refusal."""
+    def refuse(self, user_id: str, command: str) -> NotAnAdmin:
+        """Log and record the attempt; say it was refused."""
         logger.warning("Refused /alliance %s for %s: not in ALLIANCE_ADMINS", command, user_id)
         action = _RECORDED_COMMANDS.get(command)
         if action is not None:
             self._record(user_id, action, "refused", None, None, "not an admin")
-        return (
-            f"Sorry, `/alliance {escape(command)}` is only for the knowledge base admins "
-            "(ALLIANCE_ADMINS). Your attempt has been logged; ask an admin if you need it."
-        )
+        return NotAnAdmin(command)
 
     # --- refresh, dry-run, rollback --------------------------------------------------------------
 
-    def refresh(self, user_id: str, *, action: RefreshAction = "refresh") -> str:
+    def refresh(self, user_id: str, *, action: RefreshAction = "refresh") -> RefreshOutcome:
         """Validate the directory; swap it in only if it is valid and differs from the current."""
         # One refresh at a time: each installs exactly what it validated, so two running at once
         # could otherwise install an older read of the directory after a newer one.
         with self._refresh_lock:
             return self._refresh(user_id, action)
 
-    def _refresh(self, user_id: str, action: RefreshAction) -> str:
+    def _refresh(self, user_id: str, action: RefreshAction) -> RefreshOutcome:
         before = self.holder.current
         try:
             fresh = self.holder.validate()
@@ -294,10 +296,7 @@ class KnowledgeAdmin:
         if fresh.version == self.holder.current.version:
             # No swap: the previous snapshot stays what `rollback` returns to.
             self._record(user_id, action, "unchanged", before.version, fresh.version)
-            return (
-                f"Knowledge base unchanged (version `{fresh.version}`, {len(fresh)} entries); "
-                "nothing to swap."
-            )
+            return Unchanged(fresh.version, len(fresh))
         swap = self.holder.install(fresh)  # what was validated is what runs: one load
         diff = diff_knowledge(swap.previous, swap.current)
         self._record(
@@ -310,34 +309,27 @@ class KnowledgeAdmin:
             _counts(diff),
             user_id,
         )
-        return (
-            f":white_check_mark: Knowledge base refreshed: `{swap.previous.version}` → "
-            f"`{swap.current.version}` ({len(swap.current)} entries).\n{_diff_text(diff)}"
-        )
+        return Refreshed(swap.previous.version, swap.current.version, len(swap.current), diff)
 
-    def dry_run(self, user_id: str) -> str:
+    def dry_run(self, user_id: str) -> DryRunOutcome:
         """Validate and diff against the running base; never swap."""
         current = self.holder.current
         try:
             fresh = self.holder.validate()
         except KnowledgeBaseInvalid as error:
-            return self._invalid(user_id, "dry-run", current, error.problems, dry_run=True)
+            return self._invalid(user_id, "dry-run", current, error.problems)
         except OSError as error:
-            return self._invalid(user_id, "dry-run", current, [_os_problem(error)], dry_run=True)
+            return self._invalid(user_id, "dry-run", current, [_os_problem(error)])
         diff = diff_knowledge(current, fresh)
         self._record(user_id, "dry-run", "valid", current.version, fresh.version, _counts(diff))
-        return (
-            f"Dry run: the knowledge base in the directory is valid (version `{fresh.version}`, "
-            f"{len(fresh)} entries). Nothing was swapped; `/alliance refresh` would change:\n"
-            f"{_diff_text(diff)}"
-        )
+        return DryRunValid(fresh.version, len(fresh), diff)
 
-    def rollback(self, user_id: str) -> str:
+    def rollback(self, user_id: str) -> RollbackOutcome:
         """Return to the snapshot before the last swap (running it again undoes the rollback)."""
         swap = self.holder.rollback()
         if swap is None:
             self._record(user_id, "rollback", "nothing", self.holder.current.version, None)
-            return "Nothing to roll back to: the knowledge base has not been refreshed since start."
+            return NothingToRollBack()
         diff = diff_knowledge(swap.previous, swap.current)
         self._record(
             user_id,
@@ -353,13 +345,9 @@ class KnowledgeAdmin:
             swap.current.version,
             user_id,
         )
-        return (
-            f":leftwards_arrow_with_hook: Rolled back: `{swap.previous.version}` → "
-            f"`{swap.current.version}` ({len(swap.current)} entries). The files on disk are "
-            f"unchanged; the next refresh loads them again.\n{_diff_text(diff)}"
-        )
+        return RolledBack(swap.previous.version, swap.current.version, len(swap.current), diff)
 
-    def reload_on_signal(self) -> str:
+    def reload_on_signal(self) -> RefreshOutcome:
         """`SIGHUP`: the same refresh, recorded as done by the signal."""
         return self.refresh(SIGHUP_USER, action="sighup")
 
@@ -369,78 +357,48 @@ class KnowledgeAdmin:
         since = self._today() - dt.timedelta(days=days - 1)
         self._catch_up()
         gaps = self.state.gaps(since=since, limit=limit)
-        if not gaps:
-            return GapsReport(f"No unanswered questions in the last {days} days.", ())
         kb = self.holder.current
-        lines = [f"*Most frequent unanswered questions, last {days} days:*"]
-        aliases: list[str | None] = []
-        for number, gap in enumerate(gaps, start=1):
-            times = "once" if gap.count == 1 else f"{gap.count} times"
-            # Clipped before escaping, so `&` padding cannot hide text.
-            line = (
-                f"{number}. “{escape(shorten(gap.text, 200))}” — {times}, "
-                f"last {gap.last_asked.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
-            )
-            offered = [i for i in gap.suggestions if i in kb.entries]
-            alias = alias_for(gap.text)
-            aliases.append(alias)
-            if offered:
-                line += " · suggested: " + ", ".join(f"`{escape(i)}`" for i in offered[:3])
-                # Exactly what a button adds (never clipped: an alias is at most MAX_ALIAS long).
-                line += (
-                    f" · its button adds the alias “{escape(alias)}”"
-                    if alias is not None
-                    else " · no alias to add (only question words)"
+        return GapsReport(
+            days,
+            tuple(
+                GapItem(
+                    gap,
+                    offered=tuple(i for i in gap.suggestions if i in kb.entries),
+                    alias=alias_for(gap.text),
                 )
-            lines.append(line)
-        lines.append(
-            "_Make a question an alias of an entry with its button, or "
-            "`/alliance alias ENTRY-ID = TEXT`._"
+                for gap in gaps
+            ),
         )
-        return GapsReport("\n".join(lines), tuple(gaps), tuple(aliases))
 
-    def stats(self, *, days: int = STATS_DAYS) -> str:
+    def stats(self, *, days: int = STATS_DAYS) -> StatsReport:
         since = self._today() - dt.timedelta(days=days - 1)
         self._catch_up()
         stats = self.state.stats(since=since)
-        if not stats.asked:
-            return f"No questions asked in the last {days} days."
-        share = round(100 * stats.answered / stats.asked)
-        lines = [
-            f"*Questions, last {days} days:* {stats.asked} asked, {stats.answered} answered "
-            f"({share}%).",
-            "*Per day:*",
-        ]
-        lines += [
-            f"• {d.day.isoformat()}: {d.asked} asked, {d.answered} answered" for d in stats.days
-        ]
-        if stats.top_entries:
-            kb = self.holder.current
-            lines.append("*Most-asked entries:*")
-            for number, (entry_id, count) in enumerate(stats.top_entries, start=1):
-                entry = kb.get(entry_id)
-                label = f"{escape(shorten(entry.label, 80))} " if entry is not None else ""
-                lines.append(f"{number}. {label}(`{escape(entry_id)}`) — {count}")
-        return "\n".join(lines)
+        kb = self.holder.current
+        top = []
+        for entry_id, count in stats.top_entries:
+            entry = kb.get(entry_id)
+            top.append(TopEntry(entry_id, entry.label if entry is not None else None, count))
+        return StatsReport(days, stats, tuple(top))
 
     # --- one-step aliases ----------------------------------------------------------------------
 
-    def make_alias(self, user_id: str, entry_id: str, question: str) -> str:
+    def make_alias(self, user_id: str, entry_id: str, question: str) -> AliasOutcome:
         """The gaps button: add the question's subject (`alias_for`) as an alias of `entry_id`,
         then refresh; on any error no file changes and the running base is untouched."""
         try:
             alias = gap_alias(question)
         except AliasError as error:
             self._record(user_id, "alias", "invalid", self.holder.current.version, None, str(error))
-            return f"Could not add the alias: {escape(str(error))}"
+            return AliasRefused(str(error))
         return self._write_alias(user_id, entry_id, alias, gap=question)
 
-    def add_typed_alias(self, user_id: str, entry_id: str, text: str) -> str:
+    def add_typed_alias(self, user_id: str, entry_id: str, text: str) -> AliasOutcome:
         """`/alliance alias ENTRY-ID = TEXT`: add TEXT as the admin typed it (case and accents
         kept, only invisible characters stripped), then refresh."""
         return self._write_alias(user_id, entry_id, text, gap=text)
 
-    def _write_alias(self, user_id: str, entry_id: str, alias: str, *, gap: str) -> str:
+    def _write_alias(self, user_id: str, entry_id: str, alias: str, *, gap: str) -> AliasOutcome:
         before = self.holder.current
         # An alias write is a refresh too (it installs what it validated): under the refresh lock,
         # a refresh that read the directory before the write cannot install that older read after.
@@ -449,7 +407,7 @@ class KnowledgeAdmin:
                 written = add_alias(self.holder, entry_id, alias)
             except AliasError as error:
                 self._record(user_id, "alias", "invalid", before.version, None, str(error))
-                return f"Could not add the alias: {escape(str(error))}"
+                return AliasRefused(str(error))
             except KnowledgeBaseInvalid as error:
                 return self._invalid(user_id, "alias", before, error.problems)
         alias = clean_alias(alias)  # what add_alias wrote
@@ -463,11 +421,14 @@ class KnowledgeAdmin:
             written.swap.current.version,
             f"{entry_id}: {alias}",
         )
-        return (
-            f":white_check_mark: Added “{escape(alias)}” as an alias of `{escape(entry_id)}` in "
-            f"`{escape(written.file)}` (line {written.line}) and refreshed: "
-            f"`{written.swap.previous.version}` → `{written.swap.current.version}`.\n"
-            f"{_diff_text(diff)}"
+        return AliasAdded(
+            alias=alias,
+            entry_id=entry_id,
+            file=written.file,
+            line=written.line,
+            before=written.swap.previous.version,
+            after=written.swap.current.version,
+            diff=diff,
         )
 
     # --- plumbing ------------------------------------------------------------------------------
@@ -478,29 +439,14 @@ class KnowledgeAdmin:
         action: RefreshAction,
         running: KnowledgeBase,
         problems: Sequence[Problem],
-        *,
-        dry_run: bool = False,
-    ) -> str:
+    ) -> Invalid:
         self._record(
             user_id, action, "invalid", running.version, None, f"{len(problems)} problem(s)"
         )
         logger.warning(
             "Knowledge base refused (%s by %s): %d problem(s)", action, user_id, len(problems)
         )
-        outcome = "Dry run: the knowledge base" if dry_run else "Not refreshed: the knowledge base"
-        lines = [
-            f":x: {outcome} in the directory has {len(problems)} problem(s). The running "
-            f"version `{running.version}` ({len(running)} entries) keeps answering.",
-        ]
-        for problem in problems[:MAX_PROBLEMS]:
-            where = problem.file if problem.line is None else f"{problem.file}:{problem.line}"
-            entry = f" [{escape(problem.entry_id)}]" if problem.entry_id else ""
-            lines.append(f"• `{escape(where)}`{entry} {clip(escape(problem.message), 300)}")
-        if len(problems) > MAX_PROBLEMS:
-            lines.append(
-                f"…and {len(problems) - MAX_PROBLEMS} more: run `alliance-bot kb check` to see all."
-            )
-        return "\n".join(lines)
+        return Invalid(action, running.version, len(running), tuple(problems))
 
     def _record(
         self,
@@ -535,10 +481,6 @@ class KnowledgeAdmin:
     def _today(self) -> dt.date:
         # The team's calendar (ALLIANCE_TIMEZONE), as for answers and the daily post.
         return self._clock().astimezone(self._timezone).date()
-
-
-def _diff_text(diff: KbDiff) -> str:
-    return escape(diff.summary())
 
 
 def _counts(diff: KbDiff) -> str:

@@ -7,8 +7,9 @@ is a value too: an empty channel list set from Slack turns the daily post off ev
 `ALLIANCE_DAILY_CHANNEL` is set.
 
 Domain code only (no Slack): `SettingsService` validates an update, writes it and records every
-change (who, when, old and new value) in one transaction, and says what it did in mrkdwn with
-user-supplied text escaped. Channel *existence* is Slack's to judge, so the Slack layer checks
+change (who, when, old and new value) in one transaction, and returns what it did as data
+(`SettingChange`; problems as plain text in `SettingsInvalid`); the Slack layer writes the words
+(`alliance_bot.slack.render.settings`). Channel *existence* is Slack's to judge, so the Slack layer checks
 channels with `conversations.info` before calling `apply`.
 
 `SettingsStore` is the interface; `SqliteSettingsStore` keeps it in the state file
@@ -30,7 +31,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from sqlalchemy import text
 
 from alliance_bot.config import Settings
-from alliance_bot.mrkdwn import clip, escape
+from alliance_bot.knowledge.text import shorten
 from alliance_bot.state import Database, open_database
 
 SettingKey = Literal["daily_channels", "daily_time", "timezone", "fallback", "bot_admins"]
@@ -52,7 +53,8 @@ _HH_MM = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
 class SettingsInvalid(ValueError):
-    """An update that cannot be saved; `problems` maps a setting to what is wrong with it."""
+    """An update that cannot be saved; `problems` maps a setting to what is wrong with it, as
+    plain text (whoever shows it escapes it)."""
 
     def __init__(self, problems: Mapping[SettingKey, str]) -> None:
         super().__init__("; ".join(problems.values()))
@@ -86,6 +88,16 @@ class SettingChange:
     key: SettingKey
     old: str | None
     new: str | None
+
+    @property
+    def old_value(self) -> Any:
+        """The value before, as stored (`None`: not set from Slack)."""
+        return None if self.old is None else json.loads(self.old)
+
+    @property
+    def new_value(self) -> Any:
+        """The value after, as stored (`None`: not set from Slack)."""
+        return None if self.new is None else json.loads(self.new)
 
 
 @dataclass(frozen=True)
@@ -138,7 +150,7 @@ def parse_time(text: str) -> dt.time:
     if match is not None and int(match[1]) < 24 and int(match[2]) < 60:
         return dt.time(int(match[1]), int(match[2]))
     raise SettingsInvalid(
-        {"daily_time": f"“{clip(escape(text), 40)}” is not a time; use HH:MM, e.g. 09:00"}
+        {"daily_time": f"“{shorten(text, 40)}” is not a time; use HH:MM, e.g. 09:00"}
     )
 
 
@@ -155,7 +167,7 @@ def parse_timezone(text: str) -> str:
             return canonical
     raise SettingsInvalid(
         {
-            "timezone": f"“{clip(escape(name), 60)}” is not a time zone; use an IANA name "
+            "timezone": f"“{shorten(name, 60)}” is not a time zone; use an IANA name "
             "such as Asia/Tokyo, America/New_York or UTC"
         }
     )
@@ -168,7 +180,7 @@ def parse_fallback(text: str) -> Literal["archive", "skip"]:
     if value == "skip":
         return "skip"
     raise SettingsInvalid(
-        {"fallback": f"“{clip(escape(text), 40)}” is not a fallback; use archive or skip"}
+        {"fallback": f"“{shorten(text, 40)}” is not a fallback; use archive or skip"}
     )
 
 
@@ -176,7 +188,7 @@ def check_channels(channels: Sequence[str]) -> tuple[str, ...]:
     unique = tuple(dict.fromkeys(c.strip() for c in channels if c.strip()))
     bad = [c for c in unique if not _CHANNEL_ID.match(c)]
     if bad:
-        shown = ", ".join(clip(escape(c), 30) for c in bad[:3])
+        shown = ", ".join(shorten(c, 30) for c in bad[:3])
         raise SettingsInvalid({"daily_channels": f"not channel IDs: {shown}"})
     if len(unique) > MAX_DAILY_CHANNELS:
         raise SettingsInvalid(
@@ -189,11 +201,21 @@ def check_users(users: Sequence[str]) -> tuple[str, ...]:
     unique = tuple(dict.fromkeys(u.strip() for u in users if u.strip()))
     bad = [u for u in unique if not _USER_ID.match(u)]
     if bad:
-        shown = ", ".join(clip(escape(u), 30) for u in bad[:3])
+        shown = ", ".join(shorten(u, 30) for u in bad[:3])
         raise SettingsInvalid({"bot_admins": f"not Slack user IDs: {shown}"})
     if len(unique) > MAX_BOT_ADMINS:
         raise SettingsInvalid({"bot_admins": f"at most {MAX_BOT_ADMINS} bot admins"})
     return unique
+
+
+def is_channel_id(text: str) -> bool:
+    """Whether `text` looks like a Slack channel ID (C…, G…, D…)."""
+    return _CHANNEL_ID.match(text) is not None
+
+
+def is_user_id(text: str) -> bool:
+    """Whether `text` looks like a Slack user ID (U…, W…)."""
+    return _USER_ID.match(text) is not None
 
 
 def _zones_by_fold() -> dict[str, str]:
@@ -390,14 +412,6 @@ class SqliteSettingsStore(SqlSettingsStore):
 
 Clock = Callable[[], dt.datetime]
 
-_LABELS: dict[SettingKey, str] = {
-    "daily_channels": "Daily channels",
-    "daily_time": "Daily time",
-    "timezone": "Time zone",
-    "fallback": "Fallback",
-    "bot_admins": "Bot admins",
-}
-
 
 class SettingsService:
     """The settings in force and their changes; synchronous (SQLite), call it from a thread."""
@@ -423,49 +437,6 @@ class SettingsService:
         if problems:
             raise SettingsInvalid(problems)
         return self.store.save(clean, user_id=user_id, at=self._clock())
-
-    def describe(self, settings: EffectiveSettings | None = None) -> str:
-        """The settings in force as mrkdwn lines, each with where it comes from."""
-        now = settings or self.current()
-        origin = now.origins
-        channels = " ".join(f"<#{c}>" for c in now.daily_channels) or "none (no daily post)"
-        admins = " ".join(f"<@{u}>" for u in sorted(now.bot_admins)) or "none"
-        env_admins = " ".join(f"<@{u}>" for u in sorted(self.defaults.admins)) or "none"
-        return "\n".join(
-            [
-                f"• *Daily channels:* {channels} _({origin.get('daily_channels', 'default')})_",
-                f"• *Daily time:* {now.daily_time:%H:%M} _({origin.get('daily_time', 'default')})_",
-                f"• *Time zone:* {escape(now.timezone.key)} "
-                f"_({origin.get('timezone', 'default')})_",
-                f"• *Fallback:* {now.fallback} _({origin.get('fallback', 'default')})_",
-                f"• *Bot admins:* {admins} _({origin.get('bot_admins', 'default')})_; "
-                f"also ALLIANCE_ADMINS: {env_admins}, and the workspace's admins and owners",
-            ]
-        )
-
-
-def describe_changes(changes: Sequence[SettingChange]) -> str:
-    """What was changed, old → new, as mrkdwn."""
-    if not changes:
-        return "Nothing changed: those are the settings already in force."
-    lines = ["*Saved:*"]
-    for change in changes:
-        lines.append(
-            f"• {_LABELS[change.key]}: {_shown(change.key, change.old)} → "
-            f"{_shown(change.key, change.new)}"
-        )
-    return "\n".join(lines)
-
-
-def _shown(key: SettingKey, text: str | None) -> str:
-    if text is None:
-        return "_(environment/default)_"
-    value = json.loads(text)
-    if key == "daily_channels":
-        return " ".join(f"<#{c}>" for c in value if _CHANNEL_ID.match(c)) or "none"
-    if key == "bot_admins":
-        return " ".join(f"<@{u}>" for u in value if _USER_ID.match(u)) or "none"
-    return escape(str(value))
 
 
 def _validated(key: SettingKey, value: Any) -> Any:
@@ -500,8 +471,9 @@ __all__ = [
     "check_channels",
     "check_users",
     "common_timezones",
-    "describe_changes",
     "effective",
+    "is_channel_id",
+    "is_user_id",
     "parse_fallback",
     "parse_time",
     "parse_timezone",

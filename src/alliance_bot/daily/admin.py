@@ -1,8 +1,8 @@
 """The admin sub-commands of the daily post: `/alliance preview [DATE]` and `/alliance post-today`.
 
 Domain functions only: they take what the Slack listener already has (the knowledge base, the
-state, the channel, the settings) and return data (`Preview`) or an `AdminReply`; the Slack
-layer renders them (`alliance_bot.slack.render.daily`). Checking that the
+state, the channel, the settings) and return data (`Preview`, `PostNowOutcome`); the Slack
+layer writes the words (`alliance_bot.slack.render.daily`). Checking that the
 caller is in ALLIANCE_ADMINS is the dispatcher's job, as for every admin command.
 """
 
@@ -14,18 +14,33 @@ from dataclasses import dataclass
 from alliance_bot.config import Settings
 from alliance_bot.daily.clock import local_date
 from alliance_bot.daily.content import ArchiveRotation, DailyMessage, compose_daily
-from alliance_bot.daily.job import DailyChannel, DailyJob, DailyPostFailed, describe, post_daily
+from alliance_bot.daily.job import (
+    DailyChannel,
+    DailyJob,
+    DailyOutcome,
+    DailyPostFailed,
+    post_daily,
+)
 from alliance_bot.daily.state import PostRecord, PostState
 from alliance_bot.knowledge.dates import InvalidDate, PartialDate
 from alliance_bot.knowledge.snapshot import KnowledgeBase
-from alliance_bot.mrkdwn import escape
 
 
 @dataclass(frozen=True)
-class AdminReply:
-    """An ephemeral answer: one sentence of mrkdwn, already escaped."""
+class NoDailyChannel:
+    """`post-today` with no daily channel configured: nothing to post."""
 
-    text: str
+
+@dataclass(frozen=True)
+class PostFailed:
+    """The post for `day` failed (`reason`, plain text); nothing was recorded."""
+
+    day: dt.date
+    reason: str
+
+
+PostNowOutcome = DailyOutcome | PostFailed | NoDailyChannel
+"""What `/alliance post-today` did for one channel."""
 
 
 def parse_day(text: str | None, today: dt.date) -> dt.date:
@@ -77,10 +92,10 @@ async def post_now(
     channel: DailyChannel | None,
     owner: str,
     now: dt.datetime | None = None,
-) -> AdminReply:
+) -> PostNowOutcome:
     """`/alliance post-today`: post today's message to the daily channel now, still at most once."""
     if channel is None:
-        return AdminReply("ALLIANCE_DAILY_CHANNEL is not set, so there is no daily post to make.")
+        return NoDailyChannel()
     moment = now or dt.datetime.now(dt.UTC)
     day = local_date(moment, settings.timezone)
     job = DailyJob(
@@ -90,10 +105,6 @@ async def post_now(
         now=lambda: moment if now is not None else dt.datetime.now(dt.UTC),
     )
     try:
-        outcome = await post_daily(job, kb, channel, day)
+        return await post_daily(job, kb, channel, day)
     except DailyPostFailed as error:
-        return AdminReply(
-            f"The daily post for {day.isoformat()} failed: {escape(str(error))}. Nothing was "
-            "recorded; try again, or the scheduler will."
-        )
-    return AdminReply(escape(describe(outcome)))
+        return PostFailed(day, str(error))

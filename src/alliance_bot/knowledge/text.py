@@ -93,3 +93,12 @@ def stem(word: str) -> str:
 def squash_spaces(text: str) -> str:
     """Collapse every run of white space to one space (how evidence is compared with its file)."""
     return " ".join(text.split())
+
+
+def shorten(text: str, limit: int) -> str:
+    """Shorten plain (not yet escaped) text to at most `limit` characters, marking the cut "…".
+
+    Clip first, then escape for whatever shows it: clipping escaped text counts `&amp;` as five
+    characters, so a question padded with `&` would show less than it holds.
+    """
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -58,6 +58,7 @@ from alliance_bot.slack.operations import (
     metered_engine,
     observe_listeners,
 )
+from alliance_bot.slack.render.admin import admin_text
 from alliance_bot.slack.replies import checked_respond
 from alliance_bot.slack.server import BackgroundJob
 from alliance_bot.slack.web_client import build_web_client, make_slack_client
@@ -106,7 +107,7 @@ def wire(
 
     gate = AdminGate(
         settings.admins,
-        refusal=admin.admin.refuse,
+        refusal=lambda user_id, command: admin_text(admin.admin.refuse(user_id, command)),
         bot_admins=bot_admins,
         workspace_admins=WorkspaceAdmins(client),
     )

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from alliance_bot.answering.wording import citations, speaker_name
-from alliance_bot.daily.admin import Preview
+from alliance_bot.daily.admin import NoDailyChannel, PostFailed, PostNowOutcome, Preview
 from alliance_bot.daily.content import DailyMessage
+from alliance_bot.daily.job import describe
 from alliance_bot.knowledge.dates import human_range
 from alliance_bot.knowledge.models import Entry, Event, Fact, Quote
 from alliance_bot.knowledge.snapshot import KnowledgeBase
@@ -140,3 +141,15 @@ def _quote_body(kb: KnowledgeBase, quote: Quote) -> str:
 def _fact_body(fact: Fact) -> str:
     lead = f"*{escape(fact.value)}* — " if fact.value else ""
     return f"{lead}{escape(fact.claim)}"
+
+
+def post_now_text(outcome: PostNowOutcome) -> str:
+    """What `/alliance post-today` did in one channel, as one escaped mrkdwn sentence."""
+    if isinstance(outcome, NoDailyChannel):
+        return "ALLIANCE_DAILY_CHANNEL is not set, so there is no daily post to make."
+    if isinstance(outcome, PostFailed):
+        return (
+            f"The daily post for {outcome.day.isoformat()} failed: {escape(outcome.reason)}. "
+            "Nothing was recorded; try again, or the scheduler will."
+        )
+    return escape(describe(outcome))

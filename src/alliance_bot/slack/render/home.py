@@ -21,7 +21,7 @@ from typing import Any
 
 from slack_sdk.models.views import View
 
-from alliance_bot.admin.service import GapsReport
+from alliance_bot.admin.outcomes import GapsReport
 from alliance_bot.admin.state import RefreshRecord
 from alliance_bot.answering.answer import Answer
 from alliance_bot.answering.wording import citations

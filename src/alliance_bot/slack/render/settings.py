@@ -1,4 +1,5 @@
-"""The `/alliance settings` modal and its outcome, as Block Kit views (plain dicts).
+"""The `/alliance settings` modal and its outcome, as Block Kit views (plain dicts), and the
+settings' words: the settings in force, what a change saved, and what is wrong with an update.
 
 One input block per setting, each with the block id the submission listener reads back
 (`BLOCK_*`, action id `value`): a multi-channel picker for the daily channels, a time picker, a
@@ -8,10 +9,20 @@ options), the fallback as radio buttons, and a multi-user picker for the bot's o
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from alliance_bot.admin.settings import MAX_DAILY_CHANNELS, EffectiveSettings, common_timezones
-from alliance_bot.mrkdwn import clip
+from alliance_bot.admin.settings import (
+    MAX_DAILY_CHANNELS,
+    EffectiveSettings,
+    SettingChange,
+    SettingKey,
+    SettingsInvalid,
+    common_timezones,
+    is_channel_id,
+    is_user_id,
+)
+from alliance_bot.mrkdwn import clip, escape
 
 View = dict[str, Any]
 
@@ -119,6 +130,61 @@ def render_settings_result(mrkdwn: str) -> View:
         "close": _plain("Done"),
         "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": clip(mrkdwn, 3000)}}],
     }
+
+
+_LABELS: dict[SettingKey, str] = {
+    "daily_channels": "Daily channels",
+    "daily_time": "Daily time",
+    "timezone": "Time zone",
+    "fallback": "Fallback",
+    "bot_admins": "Bot admins",
+}
+
+
+def settings_text(now: EffectiveSettings, env_admins: Iterable[str]) -> str:
+    """The settings in force as mrkdwn lines, each with where it comes from."""
+    origin = now.origins
+    channels = " ".join(f"<#{c}>" for c in now.daily_channels) or "none (no daily post)"
+    admins = " ".join(f"<@{u}>" for u in sorted(now.bot_admins)) or "none"
+    env = " ".join(f"<@{u}>" for u in sorted(env_admins)) or "none"
+    return "\n".join(
+        [
+            f"• *Daily channels:* {channels} _({origin.get('daily_channels', 'default')})_",
+            f"• *Daily time:* {now.daily_time:%H:%M} _({origin.get('daily_time', 'default')})_",
+            f"• *Time zone:* {escape(now.timezone.key)} _({origin.get('timezone', 'default')})_",
+            f"• *Fallback:* {now.fallback} _({origin.get('fallback', 'default')})_",
+            f"• *Bot admins:* {admins} _({origin.get('bot_admins', 'default')})_; "
+            f"also ALLIANCE_ADMINS: {env}, and the workspace's admins and owners",
+        ]
+    )
+
+
+def changes_text(changes: Sequence[SettingChange]) -> str:
+    """What was changed, old → new, as mrkdwn."""
+    if not changes:
+        return "Nothing changed: those are the settings already in force."
+    lines = ["*Saved:*"]
+    for change in changes:
+        lines.append(
+            f"• {_LABELS[change.key]}: {_shown(change.key, change.old_value)} → "
+            f"{_shown(change.key, change.new_value)}"
+        )
+    return "\n".join(lines)
+
+
+def problems_text(error: SettingsInvalid) -> str:
+    """What is wrong with an update, as escaped mrkdwn sentences."""
+    return " ".join(escape(p if p.endswith(".") else f"{p}.") for p in error.problems.values())
+
+
+def _shown(key: SettingKey, value: Any) -> str:
+    if value is None:
+        return "_(environment/default)_"
+    if key == "daily_channels":
+        return " ".join(f"<#{c}>" for c in value if is_channel_id(c)) or "none"
+    if key == "bot_admins":
+        return " ".join(f"<@{u}>" for u in value if is_user_id(u)) or "none"
+    return escape(str(value))
 
 
 def _plain(text: str) -> dict[str, Any]:

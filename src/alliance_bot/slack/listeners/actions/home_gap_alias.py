@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from alliance_bot.slack.features import Services
 from alliance_bot.slack.listeners.events.app_home import publish_home
+from alliance_bot.slack.render.admin import admin_text
 
 Listener = Callable[..., Awaitable[None]]
 
@@ -42,9 +43,10 @@ def home_gap_alias(services: Services) -> Listener:
             except (ValueError, KeyError, TypeError):
                 notice = "That button is from an older Home view; here is the current one."
             else:
-                notice = await asyncio.to_thread(
+                outcome = await asyncio.to_thread(
                     workspace.admin.make_alias, user_id, entry_id, question
                 )
+                notice = admin_text(outcome)
         await publish_home(services, client, user_id, notice=notice)
 
     return handle_home_gap_alias

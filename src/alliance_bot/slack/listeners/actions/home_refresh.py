@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from alliance_bot.slack.features import Services
 from alliance_bot.slack.listeners.events.app_home import publish_home
+from alliance_bot.slack.render.admin import admin_text
 
 Listener = Callable[..., Awaitable[None]]
 
@@ -30,7 +31,7 @@ def home_refresh(services: Services) -> Listener:
             # A non-admin never sees the button, but a forged click must still be refused.
             notice = await services.gate.refuse(user_id, "refresh")
         else:
-            notice = await asyncio.to_thread(workspace.admin.refresh, user_id)
+            notice = admin_text(await asyncio.to_thread(workspace.admin.refresh, user_id))
         await publish_home(services, client, user_id, notice=notice)
 
     return handle_home_refresh

@@ -1,9 +1,9 @@
 """Slack wiring of the knowledge base admin: `/alliance refresh [dry-run]`, `rollback`, `gaps`,
 `stats`, `alias`, the gaps list's "make alias" buttons, question recording and SIGHUP.
 
-Thin by design: each handler calls `alliance_bot.admin.service.KnowledgeAdmin` in a worker thread (loading
-a knowledge base is CPU and disk work; the event loop must keep answering) and renders the mrkdwn
-it returns. The entry points use one call, `wire_admin(settings, knowledge)`, and plug the result
+Thin by design: each handler calls `alliance_bot.admin.service.KnowledgeAdmin` in a worker
+thread (loading a knowledge base is CPU and disk work; the event loop must keep answering) and
+renders the outcome it returns (`alliance_bot.slack.render.admin`). The entry points use one call, `wire_admin(settings, knowledge)`, and plug the result
 into `build_app` (sub-commands, answer engine), the Bolt app (button listener) and the server's
 background jobs (SIGHUP).
 
@@ -38,6 +38,8 @@ from alliance_bot.slack.features import AdminGate, AnswerEngine, Subcommand, Sub
 from alliance_bot.slack.render.admin import (
     GAP_ALIAS_ACTION,
     GAP_ALIAS_PREFIX,
+    admin_text,
+    render_admin,
     render_admin_text,
     render_gaps,
 )
@@ -134,12 +136,12 @@ def admin_subcommands(admin: KnowledgeAdmin) -> dict[str, Subcommand]:
     async def refresh(request: SubcommandRequest) -> None:
         dry = request.args.lower() in ("dry-run", "dry run", "--dry-run", "check")
         work = admin.dry_run if dry else admin.refresh
-        text = await asyncio.to_thread(work, request.user_id)
-        await request.respond(**render_admin_text(text), response_type="ephemeral")
+        outcome = await asyncio.to_thread(work, request.user_id)
+        await request.respond(**render_admin(outcome), response_type="ephemeral")
 
     async def rollback(request: SubcommandRequest) -> None:
-        text = await asyncio.to_thread(admin.rollback, request.user_id)
-        await request.respond(**render_admin_text(text), response_type="ephemeral")
+        outcome = await asyncio.to_thread(admin.rollback, request.user_id)
+        await request.respond(**render_admin(outcome), response_type="ephemeral")
 
     async def gaps(request: SubcommandRequest) -> None:
         report = await asyncio.to_thread(admin.gaps)
@@ -147,17 +149,18 @@ def admin_subcommands(admin: KnowledgeAdmin) -> dict[str, Subcommand]:
         await request.respond(**message, response_type="ephemeral")
 
     async def stats(request: SubcommandRequest) -> None:
-        text = await asyncio.to_thread(admin.stats)
-        await request.respond(**render_admin_text(text), response_type="ephemeral")
+        report = await asyncio.to_thread(admin.stats)
+        await request.respond(**render_admin(report), response_type="ephemeral")
 
     async def alias(request: SubcommandRequest) -> None:
         match = _ALIAS_ARGS.match(request.args)
         if match is None:
             text = "Usage: `/alliance alias ENTRY-ID = TEXT`, e.g. `/alliance alias hamada-yasukazu = defense chief`."
         else:
-            text = await asyncio.to_thread(
+            outcome = await asyncio.to_thread(
                 admin.add_typed_alias, request.user_id, match[1], match[2]
             )
+            text = admin_text(outcome)
         await request.respond(**render_admin_text(text), response_type="ephemeral")
 
     return {
@@ -198,7 +201,8 @@ def gap_alias_clicked(admin: KnowledgeAdmin, gate: AdminGate) -> Listener:
             except (ValueError, KeyError, TypeError):
                 text = "That button is from an older gaps list; run `/alliance gaps` again."
             else:
-                text = await asyncio.to_thread(admin.make_alias, user_id, entry_id, question)
+                outcome = await asyncio.to_thread(admin.make_alias, user_id, entry_id, question)
+                text = admin_text(outcome)
         await respond(**render_admin_text(text), response_type="ephemeral", replace_original=False)
 
     return handle_gap_alias
@@ -220,8 +224,8 @@ def sighup_reloader(admin: KnowledgeAdmin) -> BackgroundJob:
             while True:
                 await wanted.wait()
                 wanted.clear()  # signals arriving during a reload collapse into one more reload
-                text = await asyncio.to_thread(admin.reload_on_signal)
-                logger.info("SIGHUP reload: %s", unescape(text))
+                outcome = await asyncio.to_thread(admin.reload_on_signal)
+                logger.info("SIGHUP reload: %s", unescape(admin_text(outcome)))
         finally:
             loop.remove_signal_handler(signal.SIGHUP)
             signal.signal(signal.SIGHUP, signal.SIG_IGN)  # shutting down: a reload is moot
@@ -236,6 +240,7 @@ __all__ = [
     "admin_subcommands",
     "recording_engine",
     "register_admin_actions",
+    "render_admin",
     "render_admin_text",
     "render_gaps",
     "sighup_reloader",

@@ -15,15 +15,16 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from alliance_bot.config import Settings
-from alliance_bot.daily.admin import AdminReply, parse_day, post_now, preview
+from alliance_bot.daily.admin import parse_day, post_now, preview
 from alliance_bot.daily.clock import local_date
 from alliance_bot.daily.job import DailyChannel, default_owner
 from alliance_bot.daily.scheduler import DailySchedule
 from alliance_bot.daily.state import PostState
 from alliance_bot.knowledge.dates import InvalidDate
+from alliance_bot.mrkdwn import escape
 from alliance_bot.slack.features import Subcommand, SubcommandRequest
 from alliance_bot.slack.listeners.commands.admin import render_admin_text
-from alliance_bot.slack.render.daily import render_preview
+from alliance_bot.slack.render.daily import post_now_text, render_preview
 
 
 def daily_subcommands(
@@ -55,7 +56,7 @@ def daily_subcommands(
         try:
             day = parse_day(request.args, today)
         except InvalidDate as error:
-            await _reply(request, AdminReply(f"{error}. Try `/alliance preview 2024-03-10`."))
+            await _reply(request, f"{escape(str(error))}. Try `/alliance preview 2024-03-10`.")
             return
         kb = request.services.knowledge.current
         shown = await preview(
@@ -69,7 +70,7 @@ def daily_subcommands(
 
     async def on_post_today(request: SubcommandRequest) -> None:
         settings, channels = await in_force()
-        replies = [
+        outcomes = [
             await post_now(
                 request.services.knowledge.current,
                 settings=settings,
@@ -80,7 +81,7 @@ def daily_subcommands(
             )
             for target in channels or (None,)
         ]
-        await _reply(request, AdminReply("\n".join(r.text for r in replies)))
+        await _reply(request, "\n".join(post_now_text(o) for o in outcomes))
 
     return {
         "preview": Subcommand(on_preview, admin_only=True, summary="preview [YYYY-MM-DD]"),
@@ -88,5 +89,5 @@ def daily_subcommands(
     }
 
 
-async def _reply(request: SubcommandRequest, reply: AdminReply) -> None:
-    await request.respond(**render_admin_text(reply.text), response_type="ephemeral")
+async def _reply(request: SubcommandRequest, text: str) -> None:
+    await request.respond(**render_admin_text(text), response_type="ephemeral")

@@ -27,15 +27,20 @@ from slack_sdk.web.async_client import AsyncWebClient
 from alliance_bot.admin.settings import (
     SettingsInvalid,
     SettingsUpdate,
-    describe_changes,
     parse_fallback,
     parse_time,
     parse_timezone,
 )
+from alliance_bot.knowledge.text import shorten
 from alliance_bot.mrkdwn import clip, escape
 from alliance_bot.slack.features import Subcommand, SubcommandRequest, Workspace
 from alliance_bot.slack.listeners.commands.admin import render_admin_text
-from alliance_bot.slack.render.settings import render_settings_modal
+from alliance_bot.slack.render.settings import (
+    changes_text,
+    problems_text,
+    render_settings_modal,
+    settings_text,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +89,7 @@ async def on_settings(request: SubcommandRequest) -> None:
     try:
         update = parse_text_form(verb, words[1:])
     except SettingsInvalid as error:
-        await _reply(request, f":x: {_problems(error)}\n\n{USAGE}")
+        await _reply(request, f":x: {problems_text(error)}\n\n{USAGE}")
         return
     if update.channels_to_check():
         problems = await channel_problems(request.client, update.channels_to_check())
@@ -94,13 +99,13 @@ async def on_settings(request: SubcommandRequest) -> None:
     try:
         changes = await asyncio.to_thread(workspace.settings.apply, request.user_id, update)
     except SettingsInvalid as error:
-        await _reply(request, f":x: {_problems(error)}")
+        await _reply(request, f":x: {problems_text(error)}")
         return
     logger.info("settings changed by %s: %s", request.user_id, [c.key for c in changes])
     if changes:
         workspace.settings_changed.set()
     now = await _show(workspace)
-    await _reply(request, f"{describe_changes(changes)}\n\n*Now in force:*\n{now}")
+    await _reply(request, f"{changes_text(changes)}\n\n*Now in force:*\n{now}")
 
 
 def parse_text_form(verb: str, words: Sequence[str]) -> SettingsUpdate:
@@ -119,15 +124,13 @@ def parse_text_form(verb: str, words: Sequence[str]) -> SettingsUpdate:
             match = _USER_LINK.match(word)
             if match is None and not _USER_ID.match(word):
                 raise SettingsInvalid(
-                    {
-                        "bot_admins": f"“{clip(escape(word), 40)}” is not a person; mention them (@name)"
-                    }
+                    {"bot_admins": f"“{shorten(word, 40)}” is not a person; mention them (@name)"}
                 )
             users.append(match[1] if match else word)
         if not users:
             raise SettingsInvalid({"bot_admins": "mention one or more people, or say none"})
         return SettingsUpdate(bot_admins=tuple(users))
-    raise SettingsInvalid({"daily_channels": f"unknown setting “{clip(escape(verb), 40)}”"})
+    raise SettingsInvalid({"daily_channels": f"unknown setting “{shorten(verb, 40)}”"})
 
 
 def _parse_daily(words: Sequence[str]) -> SettingsUpdate:
@@ -142,7 +145,7 @@ def _parse_daily(words: Sequence[str]) -> SettingsUpdate:
         elif word.startswith("#") or word.startswith("<#"):
             raise SettingsInvalid(
                 {
-                    "daily_channels": f"“{clip(escape(word), 60)}” is not a channel Slack "
+                    "daily_channels": f"“{shorten(word, 60)}” is not a channel Slack "
                     "linked: pick it from the autocomplete as you type #, or give its ID (C…)"
                 }
             )
@@ -199,12 +202,9 @@ async def _open_modal(request: SubcommandRequest, workspace: Workspace) -> bool:
 
 
 async def _show(workspace: Workspace) -> str:
-    text = await asyncio.to_thread(workspace.settings.describe)
+    now = await asyncio.to_thread(workspace.settings.current)
+    text = settings_text(now, workspace.settings.defaults.admins)
     return f"*Settings in force* (set from Slack > environment > default):\n{text}\n\n{USAGE}"
-
-
-def _problems(error: SettingsInvalid) -> str:
-    return " ".join(f"{p}." if not p.endswith(".") else p for p in error.problems.values())
 
 
 async def _reply(request: SubcommandRequest, text: str) -> None:

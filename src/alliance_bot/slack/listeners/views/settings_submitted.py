@@ -23,7 +23,6 @@ from alliance_bot.admin.settings import (
     SettingKey,
     SettingsInvalid,
     SettingsUpdate,
-    describe_changes,
 )
 from alliance_bot.slack.features import Services
 from alliance_bot.slack.listeners.commands.settings import channel_problems
@@ -34,6 +33,7 @@ from alliance_bot.slack.render.settings import (
     BLOCK_TIME,
     BLOCK_TIMEZONE,
     VALUE,
+    changes_text,
     render_settings_result,
 )
 
@@ -74,7 +74,13 @@ def settings_submitted(services: Services) -> Listener:
             try:
                 changes = await asyncio.to_thread(workspace.settings.apply, user_id, update)
             except SettingsInvalid as error:
-                problems = {_BLOCK_OF[key]: text for key, text in error.problems.items()}
+                # Already plain text: shown under the field as typed.
+                invalid = {_BLOCK_OF[key]: text for key, text in error.problems.items()}
+                await ack(
+                    response_action="errors",
+                    errors={block: text[:1000] for block, text in invalid.items()},
+                )
+                return
         if problems:
             # Slack shows these under each field, as plain text (mrkdwn is not rendered there).
             await ack(
@@ -85,7 +91,7 @@ def settings_submitted(services: Services) -> Listener:
         logger.info("settings changed by %s: %s", user_id, [c.key for c in changes])
         if changes:
             workspace.settings_changed.set()
-        await ack(response_action="update", view=render_settings_result(describe_changes(changes)))
+        await ack(response_action="update", view=render_settings_result(changes_text(changes)))
 
     return handle_settings_submitted
 
