@@ -14,7 +14,7 @@ from alliance_bot.testing.app_process import AppProcess
 
 pytestmark = pytest.mark.slow
 
-UNANSWERED = "who is the defense chief of japan"
+UNANSWERED = "who is the governor of hokkaido"
 
 
 class TestGaps:
