@@ -8,6 +8,7 @@ import pytest
 
 from alliance_bot.answering.engine import answer, answer_entry
 from alliance_bot.knowledge.loader import load_knowledge
+from alliance_bot.knowledge.paths import default_knowledge_dir
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.testing.sample_kb import write_sample_kb
 
@@ -107,14 +108,14 @@ class TestSafety:
         assert "who is Hamada" in answer(kb, "help", DAY).body
 
 
+@pytest.fixture(scope="module")
+def real() -> KnowledgeBase:
+    """The real knowledge base: its roles carry the spans the articles give."""
+    return load_knowledge(default_knowledge_dir())
+
+
 class TestRoleNow:
     """ "now", "currently", "the current …": the holder on `today` from the roles' spans."""
-
-    @pytest.fixture(scope="class")
-    def real(self) -> KnowledgeBase:
-        from alliance_bot.knowledge.paths import default_knowledge_dir
-
-        return load_knowledge(default_knowledge_dir())
 
     @pytest.mark.parametrize(
         ("text", "today", "holder"),
