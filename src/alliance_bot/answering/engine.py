@@ -551,6 +551,15 @@ class _Asker:
             for i, p in pool.items()
             if not any(part in words for part in name_key(p.name).split() if len(part) > 2)
         ]
+        # "the Korean defense minister": a country the description names is one the person's
+        # titles name (Blinken's summary mentions Korea; he is not Korean).
+        countries = _role_words(description) & _COUNTRIES
+        among = [
+            i
+            for i in among
+            if countries
+            <= frozenset().union(*(_role_words(name_key(r.title)) for r in pool[i].roles))
+        ]
         if not among:
             return None
         fits = {m.entry_id: m for m in index.text(description, among=among, limit=len(among))}
@@ -1042,6 +1051,7 @@ _COUNTRY = {
     "manila": "philippines", "german": "germany", "berlin": "germany", "russian": "russia",
     "moscow": "russia", "ukrainian": "ukraine", "kyiv": "ukraine",
 }  # fmt: skip
+_COUNTRIES = frozenset(stem(c) for c in {*_COUNTRY.values(), "china", "uk", "britain", "france"})
 # Spellings of one rank.
 _RANK = {"adviser": "advisor", "chair": "chairman", "chairwoman": "chairman", "chief": "head"}
 _HEAD = frozenset({"head", "leader", "boss", "top"})
