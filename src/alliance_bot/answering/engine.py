@@ -230,7 +230,8 @@ class _Asker:
         return self.unknown(f"why {self._quoted(self.q.subject)}", entries)
 
     def who(self, subject: str) -> Answer:
-        phrase = _strip_articles(subject)
+        # "the guy running the Pentagon": "guy" only says a person is meant.
+        phrase = _strip_articles(_ungeneric(subject)) or _strip_articles(subject)
         people = self.names(phrase, ("person",), strip_titles=True)
         decided = self.decide(people, phrase)
         if decided:
@@ -514,6 +515,8 @@ class _Asker:
         described = self.described(text)
         if described:
             return described
+        # "the guy who wrote the DW piece": "guy" is no word the entry must have.
+        phrase = _ungeneric(phrase) or phrase
         return self.by_text(phrase, None, self._quoted(phrase), settle=settle)
 
     def described(self, text: str) -> Answer | None:
@@ -945,6 +948,11 @@ def _explains(entry: Entry, subject: str) -> bool:
 
 
 _GENERIC = re.compile(rf"\b(?:{GENERIC_PERSON})\b")
+
+
+def _ungeneric(text: str) -> str:
+    """The text without the nouns that only say a person is meant ("the guy who …")."""
+    return _strip_articles(" ".join(_GENERIC.sub(" ", text).split()))
 
 
 def _key_word(index: SearchIndex, word: str) -> bool:
