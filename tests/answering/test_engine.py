@@ -8,6 +8,7 @@ import pytest
 
 from alliance_bot.answering.engine import answer, answer_entry
 from alliance_bot.knowledge.loader import load_knowledge
+from alliance_bot.knowledge.paths import default_knowledge_dir
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.testing.sample_kb import write_sample_kb
 
@@ -105,3 +106,42 @@ class TestSafety:
         """Empty text and 'help' show the question forms."""
         assert answer(kb, "", DAY).status == "help"
         assert "who is Hamada" in answer(kb, "help", DAY).body
+
+
+@pytest.fixture(scope="module")
+def real() -> KnowledgeBase:
+    """The real knowledge base: its roles carry the spans the articles give."""
+    return load_knowledge(default_knowledge_dir())
+
+
+class TestRoleNow:
+    """ "now", "currently", "the current …": the holder on `today` from the roles' spans."""
+
+    @pytest.mark.parametrize(
+        ("text", "today", "holder"),
+        [
+            ("who's Japan's foreign minister right now", dt.date(2023, 6, 15), "hayashi-yoshimasa"),
+            (
+                "who is the current Japanese foreign minister",
+                dt.date(2023, 11, 20),
+                "kamikawa-yoko",
+            ),
+        ],
+    )
+    def test_holder_on_today(
+        self, real: KnowledgeBase, text: str, today: dt.date, holder: str
+    ) -> None:
+        result = answer(real, text, today)
+        assert result.status == "answer"
+        assert [e.id for e in result.entries] == [holder]
+
+    def test_past_every_span_is_the_latest_holder_and_says_so(self, real: KnowledgeBase) -> None:
+        result = answer(real, "who is Japan's foreign minister now", dt.date(2026, 11, 24))
+        assert [e.id for e in result.entries] == ["kamikawa-yoko"]
+        assert "the latest holder the articles show, to December 2023" in result.context
+
+    def test_between_spans_is_no_one(self, real: KnowledgeBase) -> None:
+        """Hamada is dated January 2023 and Kihara October 2023: June is not known."""
+        result = answer(real, "who is the Japanese defense minister now", dt.date(2023, 6, 1))
+        assert result.status == "suggestions"
+        assert {s.id for s in result.suggestions} == {"hamada-yasukazu", "kihara-minoru"}

@@ -23,12 +23,13 @@ from alliance_bot.answering.periods import Period, read_period
 from alliance_bot.answering.questions import (
     DESCRIPTION,
     GENERIC_PERSON,
+    NOW,
     Question,
     parse_question,
 )
 from alliance_bot.knowledge.dates import human_range
 from alliance_bot.knowledge.index import NameMatch, SearchIndex, TextMatch
-from alliance_bot.knowledge.models import Entry, Event, Fact, Kind, Person, Term
+from alliance_bot.knowledge.models import Entry, Event, Fact, Kind, Person, Role, Term
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.knowledge.text import STOPWORDS, fold, name_key, stem
 from alliance_bot.mrkdwn import escape
@@ -187,6 +188,8 @@ class _Asker:
         if q.form == "on_date":
             return self.on_date(q)
         if q.form == "who":
+            if q.at == NOW:
+                return self.role_now(q.topic) or self.who(q.subject)
             if q.at:
                 at_a_time = self.role_at(q.topic, q.at)
                 if at_a_time:
@@ -227,7 +230,8 @@ class _Asker:
         return self.unknown(f"why {self._quoted(self.q.subject)}", entries)
 
     def who(self, subject: str) -> Answer:
-        phrase = _strip_articles(subject)
+        # "the guy running the Pentagon": "guy" only says a person is meant.
+        phrase = _strip_articles(_ungeneric(subject)) or _strip_articles(subject)
         people = self.names(phrase, ("person",), strip_titles=True)
         decided = self.decide(people, phrase)
         if decided:
@@ -284,6 +288,42 @@ class _Asker:
             return self.found(_Found(holders, scores, f"matched role {self._quoted(phrase)}"))
         heading = f"People who held roles matching {self._quoted(phrase)}:"
         return self.found(_Found(holders, scores), heading)
+
+    def role_now(self, role: str) -> Answer | None:
+        """The holder of a role "now": the one whose span, as the articles date it, covers
+        `today`. When `today` is past every span, the latest holder, saying how far the articles
+        go; in a gap between spans, or before them, no one. None when the articles date no
+        holder of the role (the caller answers it as "who is the …")."""
+        key = self.role_key(_strip_articles(role))
+        matches = self.kb.index.roles.lookup(key, cutoff=SUGGEST, scorer=_role_score, limit=20)
+        if not matches:
+            return None
+        top = matches[0].score
+        spans: list[tuple[Person, Role]] = []
+        for match in matches:
+            person = self.kb.get(match.entry_id, Person)
+            if person is None or top - match.score > TIE:
+                continue
+            spans += [
+                (person, r)
+                for r in person.roles
+                if r.start is not None and name_key(r.title) == match.name
+            ]
+        if not spans:
+            return None
+        today = self.today
+        holding = _unique(p for p, r in spans if r.held_throughout(today, today))
+        ends = [(r.end or r.start).last_day() for _, r in spans if r.start is not None]
+        note = None
+        if not holding and all(end < today for end in ends):
+            latest = max(ends)
+            holding = _unique(p for (p, r), end in zip(spans, ends, strict=True) if end == latest)
+            note = f"the latest holder the articles show, to {latest:%B %Y}"
+        if len(holding) != 1:
+            return self.unknown(
+                f"{self._quoted(_strip_articles(role))} today", _unique(p for p, _ in spans)
+            )
+        return self.found(_Found((holding[0],), (top,), note))
 
     def when(self, subject: str) -> Answer:
         phrase = _strip_articles(subject)
@@ -475,6 +515,8 @@ class _Asker:
         described = self.described(text)
         if described:
             return described
+        # "the guy who wrote the DW piece": "guy" is no word the entry must have.
+        phrase = _ungeneric(phrase) or phrase
         return self.by_text(phrase, None, self._quoted(phrase), settle=settle)
 
     def described(self, text: str) -> Answer | None:
@@ -511,6 +553,15 @@ class _Asker:
             i
             for i, p in pool.items()
             if not any(part in words for part in name_key(p.name).split() if len(part) > 2)
+        ]
+        # "the Korean defense minister": a country the description names is one the person's
+        # titles name (Blinken's summary mentions Korea; he is not Korean).
+        countries = _role_words(description) & _COUNTRIES
+        among = [
+            i
+            for i in among
+            if countries
+            <= frozenset().union(*(_role_words(name_key(r.title)) for r in pool[i].roles))
         ]
         if not among:
             return None
@@ -899,6 +950,11 @@ def _explains(entry: Entry, subject: str) -> bool:
 _GENERIC = re.compile(rf"\b(?:{GENERIC_PERSON})\b")
 
 
+def _ungeneric(text: str) -> str:
+    """The text without the nouns that only say a person is meant ("the guy who …")."""
+    return _strip_articles(" ".join(_GENERIC.sub(" ", text).split()))
+
+
 def _key_word(index: SearchIndex, word: str) -> bool:
     """A word a question is about, not its frame: a name, an acronym, a figure, or a word the
     articles never use (what the question asks about that nothing here covers)."""
@@ -1003,6 +1059,7 @@ _COUNTRY = {
     "manila": "philippines", "german": "germany", "berlin": "germany", "russian": "russia",
     "moscow": "russia", "ukrainian": "ukraine", "kyiv": "ukraine",
 }  # fmt: skip
+_COUNTRIES = frozenset(stem(c) for c in {*_COUNTRY.values(), "china", "uk", "britain", "france"})
 # Spellings of one rank.
 _RANK = {"adviser": "advisor", "chair": "chairman", "chairwoman": "chairman", "chief": "head"}
 _HEAD = frozenset({"head", "leader", "boss", "top"})

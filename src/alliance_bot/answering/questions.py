@@ -413,6 +413,12 @@ _AT_A_RELATIVE_TIME = re.compile(
     r"^(?P<role>.+?)\s+(?P<at>(?:a|an|one|two|three|four|five|\d{1,3}) (?:day|week|month|year)s?"
     r" ago|(?:last|this) (?:week|month|year)|yesterday)$"
 )
+# "now", "currently", "the current …": a role asked at `today` (`Question.at` is NOW).
+NOW = "now"
+_NOW = re.compile(
+    r"\b(?:right now|as of (?:now|today)|at the moment|at present|nowadays|these days|currently"
+    r"|presently|current|now|today|as we speak|as things stand)\b"
+)
 _AT_A_TIME = re.compile(
     r"^(?P<role>.+?)\s+(?:back )?(?:in|on|as of|at the time of|during|at the|around|when|by)"
     r"\s+(?P<at>.+)$"
@@ -430,6 +436,19 @@ def parse_question(
     today = today or dt.date.today()
     if not clean:
         return Question("help", text=clean, asked=asked)
+    if _NOW.search(folded):
+        # "who's the foreign minister right now", "the current defense minister": the holder
+        # on `today`, from the roles' spans (the marker is not part of the role).
+        current = _strip_chat(" ".join(_NOW.sub(" ", folded).split()))
+        holder = _understand(current, today) if current else None
+        if holder is not None and holder.form == "who" and not holder.at and holder.subject:
+            holder = Question("who", subject=holder.subject, topic=holder.subject, at=NOW)
+            return _finish(holder, current, asked, corrections)
+    return _finish(_understand(clean, today), clean, asked, corrections)
+
+
+def _understand(clean: str, today: dt.date) -> Question:
+    """The form of a cleaned question, at its start or after a lead-in."""
     parsed = _parse(clean, today)
     if parsed.form == "free":
         # The form may follow a lead-in: "so uh when did …", "before my call — who is X".
@@ -457,7 +476,7 @@ def parse_question(
             parsed = inner if inner.form != "free" else Question("about", subject=inner.subject)
     elif parsed.form == "what" and (about := _ABOUT.match(clean)):
         parsed = Question("about", subject=_strip_chat(about["rest"]))
-    return _finish(parsed, clean, asked, corrections)
+    return parsed
 
 
 def _with_subject(question: Question, subject: str) -> Question:
