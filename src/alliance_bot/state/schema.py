@@ -109,6 +109,7 @@ knowledge_versions = Table(
     Column("seq", Integer, primary_key=True, autoincrement=True),
     Column("version", Text, nullable=False, unique=True),  # the knowledge base's content hash
     Column("files", LargeBinary, nullable=False),  # knowledge/ and cited seeds/, as a zip
+    Column("entries", Integer, nullable=False),  # how many entries it has (for listings)
     Column("approved_by", Text, nullable=False),  # Slack user ID, 'SIGHUP', 'cli', 'image'
     Column("approved_at", Text, nullable=False),
     Column("note", Text, nullable=False, server_default=""),
@@ -121,6 +122,8 @@ knowledge_current = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("version", Text, nullable=False),
+    Column("previous", Text),  # what it replaced: where a plain rollback returns to
+    Column("changed_by", Text, nullable=False),  # Slack user ID, 'SIGHUP', 'cli', 'image'
     Column("changed_at", Text, nullable=False),
 )
 
