@@ -80,6 +80,11 @@ class Reach:
 
     def summary(self) -> str:
         """ "3 replicas now answer from version 1a2b3c…" (and who has not caught up yet)."""
+        if self.live == 0:
+            return (
+                f"No replica is running on this database; each one answers from version "
+                f"{self.version} when it starts."
+            )
         noun = "replica" if self.serving == 1 else "replicas"
         verb = "answers" if self.serving == 1 else "answer"
         text = f"{self.serving} {noun} now {verb} from version {self.version}"
@@ -87,6 +92,26 @@ class Reach:
         if behind > 0:
             text += f"; {behind} not yet (they load it within seconds, or when they restart)"
         return text + "."
+
+
+def reach(
+    store: KnowledgeStore,
+    version: str,
+    *,
+    clock: Clock,
+    sleep: Callable[[float], None] = time.sleep,
+    wait: float = REACH_WAIT,
+) -> Reach:
+    """How many live replicas serve `version`, waiting up to `wait` seconds (on `clock`) for
+    every live replica to serve it — what a change's reply reports."""
+    deadline = clock() + dt.timedelta(seconds=wait)
+    while True:
+        now = clock()
+        counts = store.serving(since=now - LIVE_FOR)
+        found = Reach(version, counts.get(version, 0), sum(counts.values()))
+        if found.serving >= found.live or now >= deadline:
+            return found
+        sleep(_REACH_STEP)
 
 
 def work_directory(cache_dir: Path | None) -> Path:
@@ -147,6 +172,7 @@ class KnowledgeCluster:
         cache: SnapshotCache | None = None,
         replica: str | None = None,
         clock: Clock | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> KnowledgeCluster:
         """Serve the current stored version (publishing `source` first on an empty database).
 
@@ -171,6 +197,7 @@ class KnowledgeCluster:
                     work_dir=work_dir,
                     replica=replica,
                     clock=clock,
+                    sleep=sleep,
                 )
                 cluster.heartbeat()
                 return cluster
@@ -186,7 +213,13 @@ class KnowledgeCluster:
             current.changed_at.isoformat(timespec="seconds"),
         )
         cluster = cls(
-            holder, store, serving=current.version, work_dir=work_dir, replica=replica, clock=clock
+            holder,
+            store,
+            serving=current.version,
+            work_dir=work_dir,
+            replica=replica,
+            clock=clock,
+            sleep=sleep,
         )
         cluster.heartbeat()
         return cluster
@@ -292,16 +325,9 @@ class KnowledgeCluster:
         self.store.leave(self.replica)
 
     def reach(self, version: str, *, wait: float = REACH_WAIT) -> Reach:
-        """How many live replicas serve `version`, waiting up to `wait` seconds (on the injected
-        clock) for every live replica to serve it."""
-        deadline = self._clock() + dt.timedelta(seconds=wait)
-        while True:
-            now = self._clock()
-            counts = self.store.serving(since=now - LIVE_FOR)
-            reach = Reach(version, counts.get(version, 0), sum(counts.values()))
-            if reach.serving >= reach.live or now >= deadline:
-                return reach
-            self._sleep(_REACH_STEP)
+        """How many live replicas serve `version`, waiting up to `wait` seconds for every live
+        replica to serve it (`reach`)."""
+        return reach(self.store, version, clock=self._clock, sleep=self._sleep, wait=wait)
 
     async def follow(self) -> None:
         """A background job: catch up on each notice (PostgreSQL) or every `interval` seconds,

@@ -92,6 +92,29 @@ entries_daily = Table(
     Column("count", Integer, nullable=False),
 )
 
+# --- settings set from Slack (admin/settings.py) -------------------------------------------------
+
+workspace_settings = Table(
+    "workspace_settings",
+    metadata,
+    Column("team_id", Text, primary_key=True, server_default=""),
+    Column("key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+settings_changes = Table(
+    "settings_changes",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("team_id", Text, nullable=False, server_default=""),
+    Column("at", Text, nullable=False),
+    Column("user_id", Text, nullable=False),
+    Column("key", Text, nullable=False),
+    Column("old_value", Text),
+    Column("new_value", Text),
+    sqlite_autoincrement=True,
+)
+
 # --- the redelivery and replay guard ----------------------------------------------------------
 
 deliveries = Table(
