@@ -59,7 +59,8 @@ IMAGE = "image"  # who approved the first version: the directory shipped in the 
 POLL_INTERVAL = 1.0  # seconds between two reads of knowledge_current when no notice comes
 HEARTBEAT_EVERY = 5.0  # seconds between two heartbeats when nothing changes
 LIVE_FOR = dt.timedelta(seconds=15)  # a replica not seen for this long is not counted
-FORGET_AFTER = dt.timedelta(days=1)  # heartbeats this old are deleted
+FORGET_AFTER = dt.timedelta(days=1)  # heartbeats this old are deleted …
+FORGET_EVERY = 3600.0  # … once an hour per replica
 REACH_WAIT = 5.0  # seconds a change's reply waits for the other replicas to serve it
 _REACH_STEP = 0.1
 
@@ -157,6 +158,7 @@ class KnowledgeCluster:
         self._serving = serving  # the stored version the holder serves
         self._lock = threading.Lock()
         self._last_beat = 0.0
+        self._last_forget = -FORGET_EVERY
         self._failing = False
         self._refused: str | None = None  # a stored version that does not load here
 
@@ -316,9 +318,11 @@ class KnowledgeCluster:
         """Say in `replicas` which version this replica serves, now."""
         now = self._clock()
         self.store.heartbeat(self.replica, self._serving, at=now)
-        self._last_beat = time.monotonic()
-        if now.minute == 0:  # now and then: drop replicas long gone
+        beat = time.monotonic()
+        if beat - self._last_forget >= FORGET_EVERY:  # now and then: drop replicas long gone
             self.store.forget_replicas(before=now - FORGET_AFTER)
+            self._last_forget = beat
+        self._last_beat = beat
 
     def leave(self) -> None:
         """Take this replica out of the count (it is stopping)."""

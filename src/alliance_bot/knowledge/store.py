@@ -68,7 +68,6 @@ class KnowledgeStore:
         """Store `archive` as the current version only if there is none yet (the first start on an
         empty database); replicas starting together agree on whichever came first."""
         with self.database.transaction() as connection:
-            self._store(connection, archive, entries=entries, by=by, at=at, note="")
             connection.execute(
                 self.database.insert(knowledge_current)
                 .values(
@@ -82,7 +81,8 @@ class KnowledgeStore:
             )
             current = self._read_current(connection)
             assert current is not None  # just written, or written by the replica that won
-            if current.version == archive.version:
+            if current.version == archive.version:  # ours: store it (a loser stores nothing)
+                self._store(connection, archive, entries=entries, by=by, at=at, note="")
                 self._notify(connection, archive.version)
             return current
 
