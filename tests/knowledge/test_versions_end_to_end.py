@@ -244,12 +244,14 @@ class TestAliasesAreVersions:
         one = await cluster.start("one")
         two = await cluster.start("two")
         before = await one.version()
-        reply = await cluster.command(one, "alias hamada-yasukazu = the defense chief of Japan")
+        unknown = await cluster.command(two, "who is the quiet shogun", user=ASKER)
+        assert "Hamada Yasukazu" not in unknown  # answered only once the alias is there
+        reply = await cluster.command(one, "alias hamada-yasukazu = the quiet shogun")
         assert "Added" in reply, reply
         aliased = await one.version()
         assert aliased != before
         assert "2 replicas now answer from version" in reply
-        assert "defense chief of Japan" not in (one.kb_dir / "people.yaml").read_text("utf-8")
+        assert "quiet shogun" not in (one.kb_dir / "people.yaml").read_text("utf-8")
         versions = stored_versions(cluster.database_url)
         assert versions[0] == (aliased, ADMIN)
 
@@ -261,5 +263,5 @@ class TestAliasesAreVersions:
         await two.process.stop()
         redeployed = await cluster.start("redeployed")
         assert await redeployed.version() == aliased
-        answer = await cluster.command(redeployed, "who is the defense chief of Japan", user=ASKER)
+        answer = await cluster.command(redeployed, "who is the quiet shogun", user=ASKER)
         assert "Hamada Yasukazu" in answer
