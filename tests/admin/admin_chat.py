@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
 
+from alliance_bot.knowledge.archive import read_archive
+from alliance_bot.knowledge.store import KnowledgeStore
+from alliance_bot.state import Database
 from alliance_bot.testing.app_process import AppProcess
 from alliance_bot.testing.fake_slack import TEAM_ID, FakeSlack
 from alliance_bot.testing.slack_requests import APP_ID, CHANNEL_ID, FORM, USER_ID, SlackSender
@@ -102,3 +106,19 @@ class Chat:
         await self.fake.wait_until(lambda: any(r.id == response_id for r in self.fake.responses))
         post = next(r for r in self.fake.responses if r.id == response_id)
         return Reply(dict(post.body))
+
+
+def served_file(state_dir: Path, name: str) -> str:
+    """A YAML file of the version the server answers from, as stored in its state database
+    (`state_dir/state.db`): aliases added from Slack are versions there, not edits of the
+    server's own files."""
+    database = Database.sqlite(state_dir / "state.db")
+    try:
+        store = KnowledgeStore(database)
+        current = store.current()
+        assert current is not None
+        data = store.archive(current.version)
+        assert data is not None
+        return read_archive(data).members[f"knowledge/{name}"].decode("utf-8")
+    finally:
+        database.dispose()

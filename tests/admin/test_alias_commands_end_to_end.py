@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from admin_chat import NOT_ADMIN, Chat
+from admin_chat import NOT_ADMIN, Chat, served_file
 
 from alliance_bot.mrkdwn import escape
 
@@ -19,7 +19,7 @@ WRITTEN = "hamada yasukaz " + "&" * 45 + " the hidden minister"
 
 class TestGapsShowWhatTheButtonWrites:
     async def test_padding_cannot_hide_text_the_button_writes(
-        self, chat: Chat, kb_dir: Path
+        self, chat: Chat, tmp_path: Path
     ) -> None:
         """Every character the button adds is in the gaps list, and the button adds just that."""
         await chat.command(PADDED, user=NOT_ADMIN)
@@ -29,22 +29,22 @@ class TestGapsShowWhatTheButtonWrites:
         button = next(b for b in reply.buttons() if "Hamada" in b["text"]["text"])
         done = await chat.click(button)
         assert f"Added “{escape(WRITTEN)}”" in done.text
-        assert f'"{WRITTEN}"' in (kb_dir / "people.yaml").read_text("utf-8")
+        assert f'"{WRITTEN}"' in served_file(tmp_path, "people.yaml")
 
 
 class TestTypedAlias:
-    async def test_alias_is_written_as_typed(self, chat: Chat, kb_dir: Path) -> None:
+    async def test_alias_is_written_as_typed(self, chat: Chat, tmp_path: Path) -> None:
         """`/alliance alias` keeps case and accents ("Kōno Tarō" stays), and it then answers."""
         reply = await chat.command("alias austin-lloyd = Kōno Tarō")
         assert "Added “Kōno Tarō” as an alias of `austin-lloyd`" in reply.text
-        assert "Kōno Tarō" in (kb_dir / "people.yaml").read_text("utf-8")
+        assert "Kōno Tarō" in served_file(tmp_path, "people.yaml")
         answer = await chat.command("who is kono taro", user=NOT_ADMIN)
         assert "Lloyd Austin" in answer.text
 
-    async def test_question_words_alone_are_refused(self, chat: Chat, kb_dir: Path) -> None:
+    async def test_question_words_alone_are_refused(self, chat: Chat, tmp_path: Path) -> None:
         """`/alliance alias ID = who is` is refused and writes nothing."""
-        before = (kb_dir / "people.yaml").read_bytes()
+        before = served_file(tmp_path, "people.yaml")
         reply = await chat.command("alias austin-lloyd = who is")
         assert "Could not add the alias" in reply.text
         assert "only question words" in reply.text
-        assert (kb_dir / "people.yaml").read_bytes() == before
+        assert served_file(tmp_path, "people.yaml") == before

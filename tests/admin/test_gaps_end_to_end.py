@@ -7,7 +7,7 @@ import signal
 from pathlib import Path
 
 import pytest
-from admin_chat import NOT_ADMIN, Chat
+from admin_chat import NOT_ADMIN, Chat, served_file
 
 from alliance_bot.slack.render.answers import validate_message
 from alliance_bot.testing.app_process import AppProcess
@@ -35,9 +35,10 @@ class TestGaps:
         assert "Hamada" not in reply.text.replace("hamada-yasukazu", "")
 
     async def test_make_alias_button_writes_the_file_and_refreshes(
-        self, chat: Chat, kb_dir: Path
+        self, chat: Chat, kb_dir: Path, tmp_path: Path
     ) -> None:
-        """The gap's button adds the alias to the right YAML file, comments kept, and refreshes."""
+        """The gap's button adds the alias to the right YAML file of the served version (stored
+        as a new version), comments kept, and refreshes; the server's own file is untouched."""
         people = kb_dir / "people.yaml"
         people.write_text("# Hand-kept comment\n" + people.read_text(encoding="utf-8"), "utf-8")
         await chat.command("refresh")
@@ -46,10 +47,12 @@ class TestGaps:
         assert "hamada-yasukazu" in str(first.message)  # offered as a suggestion only
         reply = await chat.command("gaps")
         button = next(b for b in reply.buttons() if "Hamada" in b["text"]["text"])
-        before = people.read_text(encoding="utf-8")
+        before = served_file(tmp_path, "people.yaml")
+        image = people.read_text(encoding="utf-8")
         done = await chat.click(button)
         assert "as an alias of `hamada-yasukazu`" in done.text
-        after = people.read_text(encoding="utf-8")
+        after = served_file(tmp_path, "people.yaml")
+        assert people.read_text(encoding="utf-8") == image
         assert after.startswith("# Hand-kept comment\n")
         changed = [
             (a, b) for a, b in zip(before.splitlines(), after.splitlines(), strict=True) if a != b
@@ -65,13 +68,13 @@ class TestGaps:
         gaps = await chat.command("gaps")
         assert "yasukaz" not in gaps.text
 
-    async def test_non_admin_click_is_refused(self, chat: Chat, kb_dir: Path) -> None:
+    async def test_non_admin_click_is_refused(self, chat: Chat, tmp_path: Path) -> None:
         """A forged click by a non-admin changes no file."""
-        before = (kb_dir / "people.yaml").read_bytes()
+        before = served_file(tmp_path, "people.yaml")
         button = {"action_id": "alliance_gap_alias_0", "value": '{"e":"austin-lloyd","q":"x y"}'}
         reply = await chat.click(button, user=NOT_ADMIN)
         assert "only for the knowledge base admins" in reply.text
-        assert (kb_dir / "people.yaml").read_bytes() == before
+        assert served_file(tmp_path, "people.yaml") == before
 
 
 class TestStats:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from admin_chat import ADMIN, NOT_ADMIN, Chat
+from admin_chat import ADMIN, NOT_ADMIN, Chat, served_file
 
 from alliance_bot.admin.state import SqliteAdminState
 from alliance_bot.slack.render.admin import GAP_ALIAS_PREFIX
@@ -63,7 +63,7 @@ class TestRefreshButton:
 
 class TestGapsInHome:
     async def test_make_alias_from_the_home_tab(
-        self, chat: Chat, fake_slack: FakeSlack, kb_dir: Path
+        self, chat: Chat, fake_slack: FakeSlack, tmp_path: Path
     ) -> None:
         """The gaps list's button, clicked in Home, adds the alias and republishes Home."""
         question = "who is hamada yasukaz the minister"
@@ -82,15 +82,15 @@ class TestGapsInHome:
         done = await fake_slack.wait_for_home(ADMIN, count=2)
         validate_home(done)
         assert "as an alias of `hamada-yasukazu`" in texts(done)
-        assert "hamada yasukaz the minister" in (kb_dir / "people.yaml").read_text("utf-8")
+        assert "hamada yasukaz the minister" in served_file(tmp_path, "people.yaml")
         # The gap is dealt with: no longer listed.
         assert f"“{question}”" not in texts(done)
 
     async def test_a_member_clicking_a_make_alias_button_is_refused(
-        self, chat: Chat, fake_slack: FakeSlack, kb_dir: Path
+        self, chat: Chat, fake_slack: FakeSlack, tmp_path: Path
     ) -> None:
         """A forged make-alias click from a member changes no file."""
-        people = (kb_dir / "people.yaml").read_text("utf-8")
+        people = served_file(tmp_path, "people.yaml")
         button = {
             "type": "button",
             "action_id": f"{GAP_ALIAS_PREFIX}0",
@@ -99,4 +99,4 @@ class TestGapsInHome:
         await chat.slack.home_action(button, user=NOT_ADMIN)
         view = await fake_slack.wait_for_home(NOT_ADMIN)
         assert "only for the knowledge base admins" in texts(view)
-        assert (kb_dir / "people.yaml").read_text("utf-8") == people
+        assert served_file(tmp_path, "people.yaml") == people

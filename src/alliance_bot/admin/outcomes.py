@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from alliance_bot.admin.state import Gap, RefreshAction, Stats
+from alliance_bot.knowledge.cluster import Reach
 from alliance_bot.knowledge.diff import KbDiff
 from alliance_bot.knowledge.problems import Problem
 
@@ -58,6 +59,8 @@ class Refreshed:
     after: str
     entries: int
     diff: KbDiff
+    # How many replicas serve the new version (None: no database of versions, one process).
+    replicas: Reach | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,8 @@ class RolledBack:
     after: str
     entries: int
     diff: KbDiff
+    # How many replicas serve the new version (None: no database of versions, one process).
+    replicas: Reach | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,7 @@ class AliasAdded:
     before: str
     after: str
     diff: KbDiff
+    replicas: Reach | None = None
 
 
 @dataclass(frozen=True)
@@ -104,10 +110,22 @@ class AliasRefused:
     reason: str
 
 
-RefreshOutcome = Refreshed | Unchanged | Invalid
+@dataclass(frozen=True)
+class NotStored:
+    """A change that could not be stored as the cluster's version (the database cannot be
+    reached, the version named is not stored, the files changed meanwhile): nothing changed
+    anywhere. `reason` is plain text."""
+
+    action: RefreshAction
+    reason: str
+    running_version: str
+    running_entries: int
+
+
+RefreshOutcome = Refreshed | Unchanged | Invalid | NotStored
 DryRunOutcome = DryRunValid | Invalid
-RollbackOutcome = RolledBack | NothingToRollBack
-AliasOutcome = AliasAdded | AliasRefused | Invalid
+RollbackOutcome = RolledBack | NothingToRollBack | NotStored
+AliasOutcome = AliasAdded | AliasRefused | Invalid | NotStored
 
 
 # --- what users miss ---------------------------------------------------------------------------

@@ -17,9 +17,11 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import DBAPIError
 
 from alliance_bot.admin.outcomes import (
     AliasAdded,
@@ -32,6 +34,7 @@ from alliance_bot.admin.outcomes import (
     Invalid,
     NotAnAdmin,
     NothingToRollBack,
+    NotStored,
     Refreshed,
     RefreshOutcome,
     RollbackOutcome,
@@ -52,12 +55,15 @@ from alliance_bot.answering.questions import parse_question
 from alliance_bot.knowledge.aliases import (
     QUESTION_WORDS,
     AliasError,
+    WrittenAlias,
     add_alias,
     clean_alias,
     refuse_surrogates,
 )
+from alliance_bot.knowledge.archive import ArchiveError
+from alliance_bot.knowledge.cluster import KnowledgeCluster, Reach, VersionError
 from alliance_bot.knowledge.diff import KbDiff, diff_knowledge
-from alliance_bot.knowledge.holder import KnowledgeHolder
+from alliance_bot.knowledge.holder import KnowledgeHolder, Swap
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid, Problem
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.knowledge.text import fold, name_key
@@ -254,8 +260,12 @@ class KnowledgeAdmin:
         clock: Clock,
         timezone: ZoneInfo,
         recorder: QuestionRecorder | None = None,
+        cluster: KnowledgeCluster | None = None,
     ) -> None:
         self.holder = holder
+        # The database's versions (the served app always has one): a change is stored there and
+        # reaches every replica. Without it, changes stay in this process and its files.
+        self.cluster = cluster
         # gaps and stats first wait (briefly) for this process's queued questions, so an admin
         # who just asked something sees it counted.
         self._recorder = recorder
@@ -297,7 +307,10 @@ class KnowledgeAdmin:
             # No swap: the previous snapshot stays what `rollback` returns to.
             self._record(user_id, action, "unchanged", before.version, fresh.version)
             return Unchanged(fresh.version, len(fresh))
-        swap = self.holder.install(fresh)  # what was validated is what runs: one load
+        try:
+            swap = self._install(fresh, user_id)  # what was validated is what runs: one load
+        except _NotStored as error:
+            return self._not_stored(user_id, action, before, error.reason)
         diff = diff_knowledge(swap.previous, swap.current)
         self._record(
             user_id, action, "swapped", swap.previous.version, swap.current.version, _counts(diff)
@@ -309,7 +322,13 @@ class KnowledgeAdmin:
             _counts(diff),
             user_id,
         )
-        return Refreshed(swap.previous.version, swap.current.version, len(swap.current), diff)
+        return Refreshed(
+            swap.previous.version,
+            swap.current.version,
+            len(swap.current),
+            diff,
+            replicas=self._reach(swap),
+        )
 
     def dry_run(self, user_id: str) -> DryRunOutcome:
         """Validate and diff against the running base; never swap."""
@@ -324,9 +343,13 @@ class KnowledgeAdmin:
         self._record(user_id, "dry-run", "valid", current.version, fresh.version, _counts(diff))
         return DryRunValid(fresh.version, len(fresh), diff)
 
-    def rollback(self, user_id: str) -> RollbackOutcome:
-        """Return to the snapshot before the last swap (running it again undoes the rollback)."""
-        swap = self.holder.rollback()
+    def rollback(self, user_id: str, target: str = "") -> RollbackOutcome:
+        """Return to the version before the last change (running it again undoes the rollback),
+        or, with the database's versions, to `target`: any stored version by hash prefix."""
+        try:
+            swap = self._roll_back(user_id, target)
+        except _NotStored as error:
+            return self._not_stored(user_id, "rollback", self.holder.current, error.reason)
         if swap is None:
             self._record(user_id, "rollback", "nothing", self.holder.current.version, None)
             return NothingToRollBack()
@@ -345,7 +368,13 @@ class KnowledgeAdmin:
             swap.current.version,
             user_id,
         )
-        return RolledBack(swap.previous.version, swap.current.version, len(swap.current), diff)
+        return RolledBack(
+            swap.previous.version,
+            swap.current.version,
+            len(swap.current),
+            diff,
+            replicas=self._reach(swap),
+        )
 
     def reload_on_signal(self) -> RefreshOutcome:
         """`SIGHUP`: the same refresh, recorded as done by the signal."""
@@ -404,7 +433,9 @@ class KnowledgeAdmin:
         # a refresh that read the directory before the write cannot install that older read after.
         with self._write_lock, self._refresh_lock:
             try:
-                written = add_alias(self.holder, entry_id, alias)
+                written = self._add_alias(user_id, entry_id, alias)
+            except _NotStored as error:
+                return self._not_stored(user_id, "alias", before, error.reason)
             except AliasError as error:
                 self._record(user_id, "alias", "invalid", before.version, None, str(error))
                 return AliasRefused(str(error))
@@ -429,7 +460,44 @@ class KnowledgeAdmin:
             before=written.swap.previous.version,
             after=written.swap.current.version,
             diff=diff,
+            replicas=self._reach(written.swap),
         )
+
+    # --- the database's versions (KnowledgeCluster) ---------------------------------------------
+
+    def _install(self, fresh: KnowledgeBase, user_id: str) -> Swap:
+        if self.cluster is None:
+            return self.holder.install(fresh)
+        with _storing():
+            return self.cluster.publish(fresh, by=user_id)
+
+    def _roll_back(self, user_id: str, target: str) -> Swap | None:
+        if self.cluster is None:
+            return self.holder.rollback()
+        with _storing():
+            return self.cluster.rollback(target, by=user_id)
+
+    def _add_alias(self, user_id: str, entry_id: str, alias: str) -> WrittenAlias:
+        if self.cluster is None:
+            return add_alias(self.holder, entry_id, alias)
+        with _storing():
+            return self.cluster.add_alias(entry_id, alias, by=user_id)
+
+    def _reach(self, swap: Swap) -> Reach | None:
+        """How many replicas serve the new version, once they caught up (or a few seconds)."""
+        if self.cluster is None:
+            return None
+        try:
+            return self.cluster.reach(swap.current.version)
+        except Exception as error:  # stored and installed; only the count is missing
+            logger.warning("Could not count the replicas (%s)", type(error).__name__)
+            return None
+
+    def _not_stored(
+        self, user_id: str, action: RefreshAction, running: KnowledgeBase, reason: str
+    ) -> NotStored:
+        self._record(user_id, action, "invalid", running.version, None, reason[:200])
+        return NotStored(action, reason, running.version, len(running))
 
     # --- plumbing ------------------------------------------------------------------------------
 
@@ -481,6 +549,29 @@ class KnowledgeAdmin:
     def _today(self) -> dt.date:
         # The team's calendar (ALLIANCE_TIMEZONE), as for answers and the daily post.
         return self._clock().astimezone(self._timezone).date()
+
+
+class _NotStored(Exception):
+    """A change that could not be stored in the database; `reason` says why, for the admin."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@contextlib.contextmanager
+def _storing() -> Iterator[None]:
+    """Turn what can go wrong storing a version into `_NotStored` (nothing changed anywhere)."""
+    try:
+        yield
+    except (VersionError, ArchiveError) as error:
+        raise _NotStored(str(error)) from None
+    except DBAPIError as error:
+        logger.warning("Could not store the knowledge base version (%s)", type(error).__name__)
+        raise _NotStored(
+            "the database cannot be reached, so no replica could be told; waiting for the "
+            "database, try again when it is back"
+        ) from None
 
 
 def _counts(diff: KbDiff) -> str:

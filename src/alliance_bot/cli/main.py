@@ -63,7 +63,10 @@ _SETTINGS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("Asking questions",),
     ),
     "kb": (
-        ("optional: ALLIANCE_KNOWLEDGE_DIR (the directory checked when none is given)",),
+        (
+            "optional: ALLIANCE_KNOWLEDGE_DIR (the directory checked when none is given)",
+            "publish, export: ALLIANCE_DATABASE_URL, else ALLIANCE_STATE_DB",
+        ),
         ("Admin guide: keeping the knowledge base",),
     ),
     "serve": (
@@ -135,6 +138,14 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("directory", nargs="?", type=Path, help="default: the one in use")
     draft = kb_commands.add_parser("draft", help="propose entries for a new article (YAML)")
     draft.add_argument("article", type=Path, help="the new article, e.g. seeds/005_new.txt")
+    publish = kb_commands.add_parser(
+        "publish", help="validate a directory and store it as the cluster's current version"
+    )
+    publish.add_argument("directory", type=Path, help="a knowledge directory (seeds beside it)")
+    export = kb_commands.add_parser(
+        "export", help="write the current version out as files (YAML here, seeds beside it)"
+    )
+    export.add_argument("directory", type=Path, help="e.g. knowledge (seeds go to ../seeds)")
 
     serve = command("serve", help="run the Slack app over HTTP")
     serve.add_argument("--host", default="0.0.0.0", help="default: 0.0.0.0")
@@ -239,6 +250,11 @@ def _kb(args: argparse.Namespace) -> int:
         from alliance_bot.knowledge.drafting import draft_command
 
         return int(draft_command(args.article, knowledge_dir()))
+    if args.kb_command in ("publish", "export"):
+        from alliance_bot.cli.versions import export_command, publish_command
+
+        command = publish_command if args.kb_command == "publish" else export_command
+        return command(args.directory)
     directory = args.directory or knowledge_dir()
     try:
         kb = load_knowledge(directory)

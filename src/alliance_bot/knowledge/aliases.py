@@ -39,6 +39,7 @@ from alliance_bot.knowledge.files import (
 from alliance_bot.knowledge.holder import KnowledgeHolder, Swap
 from alliance_bot.knowledge.loader import knowledge_files, load_knowledge
 from alliance_bot.knowledge.models import SECTIONS
+from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.knowledge.text import STOPWORDS, name_key
 
 MAX_ALIAS = 200
@@ -99,32 +100,52 @@ def clean_alias(text: str) -> str:
     return alias
 
 
-def add_alias(holder: KnowledgeHolder, entry_id: str, alias: str) -> WrittenAlias:
-    """Write `alias` into `entry_id`'s YAML entry, then swap in the base it makes.
+@dataclass(frozen=True)
+class AliasEdit:
+    """An alias ready to add: the new bytes of one YAML file, and the base they make, validated
+    with every other file of the directory; nothing is written yet."""
 
-    Raises `AliasError` or `KnowledgeBaseInvalid` without having written anything: the candidate
-    file is validated in memory, with the rest of the directory, before it is written.
-    """
+    file: str  # as shown: `knowledge/people.yaml`
+    name: str  # the file's name in its directory: `people.yaml`
+    line: int  # 1-based line of the alias in the new file
+    data: bytes
+    candidate: KnowledgeBase
+
+
+def prepare_alias(kb: KnowledgeBase, directory: Path, entry_id: str, alias: str) -> AliasEdit:
+    """The edit that adds `alias` to `entry_id`'s YAML entry among `directory`'s files (those of
+    the running base `kb`). Raises `AliasError` or `KnowledgeBaseInvalid`."""
     alias = clean_alias(alias)
-    entry = holder.current.get(entry_id)
+    entry = kb.get(entry_id)
     if entry is None:
         raise AliasError(f"no entry with id {entry_id!r} in the running knowledge base")
     if name_key(alias) in {name_key(n) for n in entry.names()}:
         raise AliasError(f"{alias!r} is already a name of {entry_id}")
 
-    path, original = _find_file(holder.directory, entry_id)
+    path, original = _find_file(directory, entry_id)
     newline = "\r\n" if "\r\n" in original else "\n"
     edit = _insert_alias(original, entry_id, alias, newline=newline)
     data = edit.text.encode("utf-8")
-    candidate = load_knowledge(holder.directory, replacing={path.name: data})
-    shown = f"{holder.directory.name}/{path.name}"
+    candidate = load_knowledge(directory, replacing={path.name: data})
+    return AliasEdit(f"{directory.name}/{path.name}", path.name, edit.line, data, candidate)
+
+
+def add_alias(holder: KnowledgeHolder, entry_id: str, alias: str) -> WrittenAlias:
+    """Write `alias` into `entry_id`'s YAML entry in the holder's directory, then swap in the base
+    it makes (a holder without a database: the served app stores aliases as versions instead,
+    `cluster.KnowledgeCluster.add_alias`).
+
+    Raises `AliasError` or `KnowledgeBaseInvalid` without having written anything: the candidate
+    file is validated in memory, with the rest of the directory, before it is written.
+    """
+    edit = prepare_alias(holder.current, holder.directory, entry_id, alias)
     try:
-        replace_file(path, data)
+        replace_file(holder.directory / edit.name, edit.data)
     except OSError as error:
         raise AliasError(
-            f"could not write {shown}: {describe_os_error(error)}; nothing was changed"
+            f"could not write {edit.file}: {describe_os_error(error)}; nothing was changed"
         ) from None
-    return WrittenAlias(file=shown, line=edit.line, swap=holder.install(candidate))
+    return WrittenAlias(file=edit.file, line=edit.line, swap=holder.install(edit.candidate))
 
 
 def _find_file(directory: Path, entry_id: str) -> tuple[Path, str]:

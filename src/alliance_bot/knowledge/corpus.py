@@ -25,6 +25,12 @@ SEEDS = "seeds"
 _TOKEN = re.compile(r"\S+")
 
 
+def universal_newlines(text: str) -> str:
+    """A seed's text as it is cited and hashed: universal newlines, as `read_text` gave before,
+    so versions and line numbers stay the same."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 @dataclass(frozen=True)
 class Article:
     """A seed file's text, squashed to single spaces, remembering where each line starts."""
@@ -113,8 +119,7 @@ class Corpus:
             line = raw[: error.start].count(b"\n") + 1
             self._failures[path] = f"it is not UTF-8 text (line {line})"
             return None
-        # Universal newlines, as `read_text` gave before: versions and line numbers stay the same.
-        return Article.read(path, text.replace("\r\n", "\n").replace("\r", "\n"))
+        return Article.read(path, universal_newlines(text))
 
     def failed(self) -> list[str]:
         """The cited paths that could not be read."""

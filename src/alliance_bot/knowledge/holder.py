@@ -60,9 +60,15 @@ class KnowledgeHolder:
         self.releaser = releaser or Releaser()
 
     @classmethod
-    def load(cls, directory: Path, *, cache: SnapshotCache | None = None) -> KnowledgeHolder:
-        """Load in this process (at start-up nothing is waiting), from the cache when it can."""
-        holder = cls(load_knowledge(directory, cache=cache), directory, cache=cache)
+    def load(
+        cls, directory: Path, *, cache: SnapshotCache | None = None, source: Path | None = None
+    ) -> KnowledgeHolder:
+        """Load in this process (at start-up nothing is waiting), from the cache when it can.
+
+        `source` is the directory a refresh reads, when it is not the one loaded now (a replica
+        starts from the version stored in the database, extracted elsewhere).
+        """
+        holder = cls(load_knowledge(directory, cache=cache), source or directory, cache=cache)
         if _yaml_bytes(directory) > holder.isolate_above:
             isolated.prepare()  # the process refreshes will load in, started while nothing waits
         # Collect what the load left behind, then freeze the survivors so later collector passes
@@ -79,15 +85,17 @@ class KnowledgeHolder:
     def previous(self) -> KnowledgeBase | None:
         return self._previous
 
-    def validate(self) -> KnowledgeBase:
-        """Load the directory as it is now, without swapping; raises `KnowledgeBaseInvalid`.
+    def validate(self, directory: Path | None = None) -> KnowledgeBase:
+        """Load the directory (default: the one a refresh reads) as it is now, without swapping;
+        raises `KnowledgeBaseInvalid`.
 
         A base of more than `isolate_above` bytes of YAML loads in a child process (questions
         keep their GIL); a smaller one here, where it takes less time than starting a child.
         """
-        if _yaml_bytes(self.directory) > self.isolate_above:
-            return load_isolated(self.directory, cache=self.cache)
-        fresh = load_knowledge(self.directory, cache=self.cache)
+        directory = directory or self.directory
+        if _yaml_bytes(directory) > self.isolate_above:
+            return load_isolated(directory, cache=self.cache)
+        fresh = load_knowledge(directory, cache=self.cache)
         gc.freeze()  # as load_isolated does: no collector pass walks the new snapshot
         return fresh
 

@@ -60,6 +60,25 @@ class _Parsed:
     node: yaml.Node | None
 
 
+class VersionDigest:
+    """A knowledge base's version: the hash of its YAML files (name and bytes, in load order) and
+    then of the seed articles it cites (name and text, sorted). The loader computes it while
+    reading; `archive.py` computes it again over a stored archive's files, so a version names
+    exactly the files it was made from."""
+
+    def __init__(self) -> None:
+        self._digest = hashlib.sha256()
+
+    def add_yaml(self, name: str, raw: bytes) -> None:
+        self._digest.update(name.encode() + b"\0" + raw + b"\0")
+
+    def add_seed(self, name: str, text: str) -> None:
+        self._digest.update(name.encode() + b"\0" + text.encode() + b"\0")
+
+    def version(self) -> str:
+        return self._digest.hexdigest()[:12]
+
+
 def knowledge_files(directory: Path) -> list[Path]:
     return sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
 
@@ -115,7 +134,7 @@ def _load(directory: Path, replacing: Mapping[str, bytes], *, marks: bool) -> Kn
     files = _list_directory(directory)
     if not files:
         problems.append(Problem(str(directory), None, None, "no *.yaml files in the directory"))
-    digest = hashlib.sha256()
+    digest = VersionDigest()
     entries: list[tuple[Entry, _Parsed]] = []
     # Every person id written in the files, valid or not (see `_cross_check`).
     people: set[str] = set()
@@ -132,7 +151,7 @@ def _load(directory: Path, replacing: Mapping[str, bytes], *, marks: bool) -> Kn
         except UnreadableFile as error:
             problems.append(Problem(name, None, None, f"cannot read the file: {error}"))
             continue
-        digest.update(path.name.encode() + b"\0" + raw + b"\0")
+        digest.add_yaml(path.name, raw)
         for item in parse(name, raw, problems):
             if item.section == LEXICON:
                 lexicon_items.append(item)
@@ -159,12 +178,12 @@ def _load(directory: Path, replacing: Mapping[str, bytes], *, marks: bool) -> Kn
     for name in corpus.files():
         article = corpus.article(name)
         assert article is not None
-        digest.update(name.encode() + b"\0" + article.text.encode() + b"\0")
+        digest.add_seed(name, article.text)
     kb = KnowledgeBase.build(
         root=directory,
         entries=[e for e, _ in entries],
         corpus=corpus,
-        version=digest.hexdigest()[:12],
+        version=digest.version(),
         lexicon=Lexicon(e for e, _ in lexicon),
     )
     leading_nowhere = lexicon_problems((e for e, _ in lexicon), kb.index.vocabulary)

@@ -36,6 +36,7 @@ from alliance_bot.admin.state import AdminState, SqlAdminState
 from alliance_bot.config import Settings
 from alliance_bot.daily.scheduler import DailySchedule, run_daily_scheduler
 from alliance_bot.daily.state import PostState, SqlPostState
+from alliance_bot.knowledge.cluster import KnowledgeCluster
 from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.slack.daily_channel import SlackDailyChannel
 from alliance_bot.slack.delivery import DeliveryGuard, process_once
@@ -86,13 +87,20 @@ def wire(
     admin_state: AdminState | None = None,
     post_state: PostState | None = None,
     settings_store: SettingsStore | None = None,
+    cluster: KnowledgeCluster | None = None,
 ) -> Wiring:
-    """Build everything once (see the module); defaults come from `settings`."""
+    """Build everything once (see the module); defaults come from `settings`. With `cluster`
+    (the entry points always pass one), the knowledge base follows the database's current
+    version and admin changes are stored there."""
     now = clock or (lambda: dt.datetime.now(dt.UTC))
     metrics, in_flight = Metrics(), InFlight()
     admin_store = admin_state if admin_state is not None else SqlAdminState.for_settings(settings)
     admin = wire_admin(
-        settings, knowledge, state=ObservedAdminState(admin_store, metrics), clock=now
+        settings,
+        knowledge,
+        state=ObservedAdminState(admin_store, metrics),
+        clock=now,
+        cluster=cluster,
     )
     store = (
         settings_store if settings_store is not None else SqlSettingsStore.for_settings(settings)
@@ -169,7 +177,8 @@ def wire(
             observer=metrics,
         )
 
-    return Wiring(app, [daily_post, *admin.background()], metrics, in_flight)
+    following = [cluster.follow] if cluster is not None else []
+    return Wiring(app, [daily_post, *admin.background(), *following], metrics, in_flight)
 
 
 class _SettingsInForce:

@@ -23,11 +23,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from aiohttp import web
+from sqlalchemy.exc import DBAPIError
 
 from alliance_bot.config import ConfigError, OperationsSettings, Settings
+from alliance_bot.knowledge.archive import ArchiveError
 from alliance_bot.knowledge.cache import snapshot_cache
-from alliance_bot.knowledge.holder import KnowledgeHolder
+from alliance_bot.knowledge.cluster import KnowledgeCluster, work_directory
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
+from alliance_bot.knowledge.store import KnowledgeStore
 from alliance_bot.logs import configure_logging
 from alliance_bot.slack.app import Wiring, wire
 from alliance_bot.slack.operations import (
@@ -39,7 +42,7 @@ from alliance_bot.slack.operations import (
 from alliance_bot.slack.server import build_web_app, run_guarded, runner_options
 from alliance_bot.slack.signals import queue_signal
 from alliance_bot.slack.startup import bot_token_problem
-from alliance_bot.state import DatabaseUnavailable, open_database
+from alliance_bot.state import Database, DatabaseUnavailable, open_database
 
 logger = logging.getLogger("alliance_bot")
 
@@ -54,8 +57,8 @@ def serve(*, host: str, port: int) -> int:
     started = _start(Settings.require_http)
     if isinstance(started, int):
         return started
-    settings, knowledge, _ = started
-    return asyncio.run(_serve(settings, knowledge, host=host, port=port))
+    settings, cluster, _ = started
+    return asyncio.run(_serve(settings, cluster, host=host, port=port))
 
 
 def socket_mode() -> int:
@@ -64,8 +67,8 @@ def socket_mode() -> int:
     started = _start(Settings.require_socket)
     if isinstance(started, int):
         return started
-    settings, knowledge, operations = started
-    return asyncio.run(_socket_mode(settings, knowledge, health_port=operations.health_port))
+    settings, cluster, operations = started
+    return asyncio.run(_socket_mode(settings, cluster, health_port=operations.health_port))
 
 
 # --- running ----------------------------------------------------------------------------------
@@ -73,8 +76,9 @@ def socket_mode() -> int:
 
 def _start(
     require: Callable[[Settings], None],
-) -> tuple[Settings, KnowledgeHolder, OperationsSettings] | int:
-    """Settings and knowledge base, or an exit status after saying in one line what is wrong."""
+) -> tuple[Settings, KnowledgeCluster, OperationsSettings] | int:
+    """Settings, database and knowledge base, or an exit status after saying in one line what is
+    wrong."""
     try:
         operations = OperationsSettings.from_env(os.environ, env_file=Path(".env"))
     except ConfigError as error:
@@ -88,9 +92,16 @@ def _start(
         print(f"alliance-bot: configuration error: {error}", file=sys.stderr)
         return EXIT_CONFIG
     try:
-        knowledge = KnowledgeHolder.load(
-            settings.knowledge_dir, cache=snapshot_cache(settings.cache_dir)
-        )
+        # Opened (and migrated) before anything else, so a bad URL or a database that is down
+        # at start-up is one line and exit 2, not a failure on the first question; and the
+        # knowledge base to serve is the one the database names.
+        database = open_database(settings.database)
+    except DatabaseUnavailable as error:
+        print(f"alliance-bot: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    logger.info("state in the %s", database.url.shown)
+    try:
+        cluster = start_cluster(settings, database)
     except KnowledgeBaseInvalid as error:
         # One problem (an unreadable file, a missing directory) fits on the line itself.
         separator = " " if len(error.problems) == 1 else "\n"
@@ -100,21 +111,33 @@ def _start(
             file=sys.stderr,
         )
         return EXIT_CONFIG
-    kb = knowledge.current
-    logger.info("knowledge base %s loaded: %d entries", kb.version, len(kb))
-    try:
-        # Opened (and migrated) here, before listening, so a bad URL or a database that is down
-        # at start-up is one line and exit 2, not a failure on the first question.
-        database = open_database(settings.database)
-    except DatabaseUnavailable as error:
-        print(f"alliance-bot: {error}", file=sys.stderr)
+    except ArchiveError as error:
+        print(f"alliance-bot: the knowledge base in the database: {error}", file=sys.stderr)
         return EXIT_CONFIG
-    logger.info("state in the %s", database.url.shown)
-    return settings, knowledge, operations
+    except DBAPIError as error:
+        print(
+            f"alliance-bot: cannot read the knowledge base versions: {error.orig}", file=sys.stderr
+        )
+        return EXIT_CONFIG
+    kb = cluster.holder.current
+    logger.info("knowledge base %s loaded: %d entries", kb.version, len(kb))
+    return settings, cluster, operations
 
 
-async def _serve(settings: Settings, knowledge: KnowledgeHolder, *, host: str, port: int) -> int:
-    wiring = wire(settings, knowledge)
+def start_cluster(settings: Settings, database: Database) -> KnowledgeCluster:
+    """This replica's knowledge base: the database's current version (on an empty database,
+    ALLIANCE_KNOWLEDGE_DIR published as the first one)."""
+    return KnowledgeCluster.start(
+        KnowledgeStore(database),
+        settings.knowledge_dir,
+        work_dir=work_directory(settings.cache_dir),
+        cache=snapshot_cache(settings.cache_dir),
+    )
+
+
+async def _serve(settings: Settings, cluster: KnowledgeCluster, *, host: str, port: int) -> int:
+    knowledge = cluster.holder
+    wiring = wire(settings, knowledge, cluster=cluster)
     app, jobs = wiring.app, wiring.jobs
     if (problem := await bot_token_problem(app.client)) is not None:
         print(f"alliance-bot: configuration error: {problem}", file=sys.stderr)
@@ -150,9 +173,10 @@ async def _serve(settings: Settings, knowledge: KnowledgeHolder, *, host: str, p
 
 
 async def _socket_mode(
-    settings: Settings, knowledge: KnowledgeHolder, *, health_port: int | None
+    settings: Settings, cluster: KnowledgeCluster, *, health_port: int | None
 ) -> int:
-    wiring = wire(settings, knowledge)
+    knowledge = cluster.holder
+    wiring = wire(settings, knowledge, cluster=cluster)
     if (problem := await bot_token_problem(wiring.app.client)) is not None:
         print(f"alliance-bot: configuration error: {problem}", file=sys.stderr)
         return EXIT_CONFIG

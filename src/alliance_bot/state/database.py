@@ -199,8 +199,8 @@ def _sqlite_engine(path: str, busy_timeout: float) -> Engine:
     return engine
 
 
-def _postgres_engine(url: str) -> Engine:
-    import psycopg
+def _connect_options(url: str) -> dict[str, Any]:
+    """What every connection adds to the URL unless the URL says otherwise."""
     import psycopg.conninfo
 
     params = psycopg.conninfo.conninfo_to_dict(url)
@@ -209,6 +209,23 @@ def _postgres_engine(url: str) -> Engine:
         extra["connect_timeout"] = DEFAULT_CONNECT_TIMEOUT
     if "application_name" not in params:
         extra["application_name"] = "alliance-bot"
+    return extra
+
+
+async def connect_async(url: DatabaseUrl) -> Any:
+    """A psycopg `AsyncConnection` of its own (autocommit) to a PostgreSQL `url`, outside the
+    pool: for `LISTEN`, which holds its connection for as long as it listens."""
+    import psycopg
+
+    return await psycopg.AsyncConnection.connect(
+        url.target, autocommit=True, **_connect_options(url.target)
+    )
+
+
+def _postgres_engine(url: str) -> Engine:
+    import psycopg
+
+    extra = _connect_options(url)
 
     def connect() -> psycopg.Connection[Any]:
         # libpq reads the URL, PGPASSWORD and ~/.pgpass itself (see the module docstring).
@@ -300,4 +317,4 @@ def _reason(error: DBAPIError) -> str:
     return reason[:300]
 
 
-__all__ = ["Database", "DatabaseUnavailable", "DatabaseUrl", "open_database"]
+__all__ = ["Database", "DatabaseUnavailable", "DatabaseUrl", "connect_async", "open_database"]

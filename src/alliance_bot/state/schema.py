@@ -92,6 +92,29 @@ entries_daily = Table(
     Column("count", Integer, nullable=False),
 )
 
+# --- settings set from Slack (admin/settings.py) -------------------------------------------------
+
+workspace_settings = Table(
+    "workspace_settings",
+    metadata,
+    Column("team_id", Text, primary_key=True, server_default=""),
+    Column("key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+settings_changes = Table(
+    "settings_changes",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("team_id", Text, nullable=False, server_default=""),
+    Column("at", Text, nullable=False),
+    Column("user_id", Text, nullable=False),
+    Column("key", Text, nullable=False),
+    Column("old_value", Text),
+    Column("new_value", Text),
+    sqlite_autoincrement=True,
+)
+
 # --- the redelivery and replay guard ----------------------------------------------------------
 
 deliveries = Table(
@@ -109,6 +132,7 @@ knowledge_versions = Table(
     Column("seq", Integer, primary_key=True, autoincrement=True),
     Column("version", Text, nullable=False, unique=True),  # the knowledge base's content hash
     Column("files", LargeBinary, nullable=False),  # knowledge/ and cited seeds/, as a zip
+    Column("entries", Integer, nullable=False),  # how many entries it has (for listings)
     Column("approved_by", Text, nullable=False),  # Slack user ID, 'SIGHUP', 'cli', 'image'
     Column("approved_at", Text, nullable=False),
     Column("note", Text, nullable=False, server_default=""),
@@ -121,6 +145,8 @@ knowledge_current = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("version", Text, nullable=False),
+    Column("previous", Text),  # what it replaced: where a plain rollback returns to
+    Column("changed_by", Text, nullable=False),  # Slack user ID, 'SIGHUP', 'cli', 'image'
     Column("changed_at", Text, nullable=False),
 )
 

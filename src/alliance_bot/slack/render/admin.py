@@ -18,11 +18,13 @@ from alliance_bot.admin.outcomes import (
     Invalid,
     NotAnAdmin,
     NothingToRollBack,
+    NotStored,
     Refreshed,
     RolledBack,
     StatsReport,
     Unchanged,
 )
+from alliance_bot.knowledge.cluster import Reach
 from alliance_bot.knowledge.diff import KbDiff
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.knowledge.text import shorten
@@ -67,6 +69,8 @@ def admin_text(outcome: AdminOutcome) -> str:
             return _alias_refused(outcome)
         case Invalid():
             return _invalid(outcome)
+        case NotStored():
+            return _not_stored(outcome)
         case GapsReport():
             return _gaps_report(outcome)
         case StatsReport():
@@ -96,6 +100,7 @@ def _refreshed(outcome: Refreshed) -> str:
     return (
         f":white_check_mark: Knowledge base refreshed: `{outcome.before}` → "
         f"`{outcome.after}` ({outcome.entries} entries).\n{_diff_text(outcome.diff)}"
+        + _replicas(outcome.replicas)
     )
 
 
@@ -112,6 +117,7 @@ def _rolled_back(outcome: RolledBack) -> str:
         f":leftwards_arrow_with_hook: Rolled back: `{outcome.before}` → "
         f"`{outcome.after}` ({outcome.entries} entries). The files on disk are "
         f"unchanged; the next refresh loads them again.\n{_diff_text(outcome.diff)}"
+        + _replicas(outcome.replicas)
     )
 
 
@@ -124,6 +130,22 @@ def _alias_added(outcome: AliasAdded) -> str:
         f":white_check_mark: Added “{escape(outcome.alias)}” as an alias of "
         f"`{escape(outcome.entry_id)}` in `{escape(outcome.file)}` (line {outcome.line}) and "
         f"refreshed: `{outcome.before}` → `{outcome.after}`.\n{_diff_text(outcome.diff)}"
+        + _replicas(outcome.replicas)
+    )
+
+
+def _replicas(reach: Reach | None) -> str:
+    """ "3 replicas now answer from version 1a2b3c…" on a line of its own (nothing without one)."""
+    return "" if reach is None else "\n" + escape(reach.summary())
+
+
+def _not_stored(outcome: NotStored) -> str:
+    what = {"rollback": "Not rolled back", "alias": "Alias not added"}.get(
+        outcome.action, "Not refreshed"
+    )
+    return (
+        f":x: {what}: {escape(outcome.reason)}. The running version "
+        f"`{outcome.running_version}` ({outcome.running_entries} entries) keeps answering."
     )
 
 

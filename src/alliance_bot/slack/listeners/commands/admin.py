@@ -31,6 +31,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from alliance_bot.admin.service import KnowledgeAdmin, QuestionRecorder
 from alliance_bot.admin.state import AdminState, SqlAdminState
 from alliance_bot.config import Settings
+from alliance_bot.knowledge.cluster import KnowledgeCluster
 from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.mrkdwn import unescape
@@ -81,13 +82,15 @@ def wire_admin(
     *,
     state: AdminState | None = None,
     clock: Callable[[], dt.datetime] | None = None,
+    cluster: KnowledgeCluster | None = None,
 ) -> AdminWiring:
-    """Build the admin, its state (the database of `Settings.database`) and its sub-commands."""
+    """Build the admin, its state (the database of `Settings.database`) and its sub-commands;
+    with `cluster`, refresh, rollback and aliases change the database's current version."""
     now = clock or (lambda: dt.datetime.now(dt.UTC))
     store = state if state is not None else SqlAdminState.for_settings(settings)
     recorder = QuestionRecorder(store, clock=now)
     admin = KnowledgeAdmin(
-        knowledge, store, clock=now, timezone=settings.timezone, recorder=recorder
+        knowledge, store, clock=now, timezone=settings.timezone, recorder=recorder, cluster=cluster
     )
     return AdminWiring(
         admin=admin,
@@ -140,7 +143,7 @@ def admin_subcommands(admin: KnowledgeAdmin) -> dict[str, Subcommand]:
         await request.respond(**render_admin(outcome), response_type="ephemeral")
 
     async def rollback(request: SubcommandRequest) -> None:
-        outcome = await asyncio.to_thread(admin.rollback, request.user_id)
+        outcome = await asyncio.to_thread(admin.rollback, request.user_id, request.args)
         await request.respond(**render_admin(outcome), response_type="ephemeral")
 
     async def gaps(request: SubcommandRequest) -> None:
@@ -169,7 +172,11 @@ def admin_subcommands(admin: KnowledgeAdmin) -> dict[str, Subcommand]:
             admin_only=True,
             summary="reload the knowledge base (`refresh dry-run`: check only)",
         ),
-        "rollback": Subcommand(rollback, admin_only=True, summary="return to the previous base"),
+        "rollback": Subcommand(
+            rollback,
+            admin_only=True,
+            summary="return to the previous base (`rollback VERSION`: to any earlier one)",
+        ),
         "gaps": Subcommand(gaps, admin_only=True, summary="most frequent unanswered questions"),
         "stats": Subcommand(stats, admin_only=True, summary="questions per day, share answered"),
         "alias": Subcommand(alias, admin_only=True, summary="add an alias to an entry"),

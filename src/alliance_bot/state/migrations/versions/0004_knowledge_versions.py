@@ -2,7 +2,8 @@
 
 `knowledge_versions` keeps every approved version (its files and cited seeds as a zip, its content
 hash, who approved it and when), so a rollback reaches any earlier version and survives restarts.
-`knowledge_current` is one row (id = 1): the version every replica should serve. `replicas` is each
+`knowledge_current` is one row (id = 1): the version every replica should serve, and the one it
+replaced (where a plain rollback returns). `replicas` is each
 replica's heartbeat with the version it serves, which the refresh reply counts.
 
 Revision ID: 0004
@@ -26,6 +27,7 @@ def upgrade() -> None:
         sa.Column("seq", sa.Integer(), primary_key=True, autoincrement=True),
         sa.Column("version", sa.Text(), nullable=False, unique=True),
         sa.Column("files", sa.LargeBinary(), nullable=False),
+        sa.Column("entries", sa.Integer(), nullable=False),
         sa.Column("approved_by", sa.Text(), nullable=False),
         sa.Column("approved_at", sa.Text(), nullable=False),
         sa.Column("note", sa.Text(), nullable=False, server_default=""),
@@ -35,6 +37,8 @@ def upgrade() -> None:
         "knowledge_current",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
         sa.Column("version", sa.Text(), nullable=False),
+        sa.Column("previous", sa.Text()),
+        sa.Column("changed_by", sa.Text(), nullable=False),
         sa.Column("changed_at", sa.Text(), nullable=False),
     )
     op.create_table(
