@@ -35,10 +35,12 @@ RUN pip install --require-hashes --no-deps -r /tmp/requirements.lock \
     && pip install --no-deps /tmp/*.whl \
     && pip check \
     && rm /tmp/*.whl /tmp/requirements.lock \
-    && useradd --system --uid 10001 --user-group --home-dir /app --create-home alliance \
+    && groupadd --system --gid 10001 alliance \
+    && useradd --system --uid 10001 --gid 10001 --home-dir /app --create-home alliance \
     && mkdir -p /app/data \
     && chown alliance:alliance /app/data
 # uid 10001 must own /app/data: a bind-mounted host directory needs `chown 10001:10001` first.
+# The group is 10001 too (`useradd --user-group --system` would pick a system gid, 999 or so).
 USER alliance
 WORKDIR /app
 # The SQLite state (daily post records, admin history) must outlive the container.

@@ -20,7 +20,8 @@ def restore_logging() -> Iterator[None]:
     """Put the root logger back as pytest had it."""
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
-    libraries = {name: logging.getLogger(name).level for name in ("slack_bolt", "slack_sdk")}
+    names = ("slack_bolt", "slack_sdk", "aiohttp", "slack_sdk.webhook", "alembic.runtime.plugins")
+    libraries = {name: logging.getLogger(name).level for name in names}
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
@@ -83,6 +84,19 @@ class TestLevels:
         logging.getLogger("slack_sdk.web").debug("a request body")
         assert "ours" in out.getvalue()
         assert "a request body" not in out.getvalue()
+
+    def test_webhook_retry_lines_are_dropped(self) -> None:
+        """slack-sdk's webhook client's INFO lines (they name the response_url) are not
+        written; its warnings are."""
+        out = io.StringIO()
+        configure_logging(OperationsSettings(log_level="DEBUG"), stream=out)
+        webhook = logging.getLogger("slack_sdk.webhook.async_client")
+        webhook.info("A retry handler found: … for POST https://hooks.slack.com/commands/T/1/x")
+        webhook.warning("a warning")
+        logging.getLogger("slack_sdk.web.async_base_client").info("a Web API retry")
+        assert "hooks.slack.com" not in out.getvalue()
+        assert "a warning" in out.getvalue()
+        assert "a Web API retry" in out.getvalue()
 
     def test_text_format_shows_the_request_id(self) -> None:
         """The text format keeps its layout and adds [request id] after the logger name."""
