@@ -23,6 +23,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from alliance_bot.config import DEFAULT_HEALTH_PORT
+from alliance_bot.slack.operations import SHUTDOWN_GRACE
 from alliance_bot.testing.app_process import (
     TEST_APP_TOKEN,
     process_env,
@@ -36,7 +37,10 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 IMAGE = "alliance-bot"
 # `docker run` options the README may use: those that take a value, and flags.
-_VALUED = {"-p", "-e", "-v", "--name", "--env-file", "-u", "--user", "--network", "--mount"}
+_VALUED = {
+    *("-p", "-e", "-v", "--name", "--env-file", "-u", "--user", "--network", "--mount"),
+    "--stop-timeout",
+}
 _FLAGS = {"--rm", "-d", "-i", "-t", "-it", "--init"}
 
 
@@ -158,6 +162,27 @@ class TestTheImage:
         readme = (ROOT / "README.md").read_text(encoding="utf-8")
         assert f"chown {uid}:{gid} " in readme
         assert f"runs as uid {uid}" in readme
+
+    def test_serving_runs_outlast_the_drain(self) -> None:
+        """Each documented `docker run` that serves gives `docker stop` more time than the
+        drain's bound, so a full drain still exits 0 instead of being killed."""
+        readme = (ROOT / "README.md").read_text(encoding="utf-8").replace("\\\n", " ")
+        runs = [line for line in readme.splitlines() if line.startswith("docker run ")]
+        serving = [r for r in runs if r.split()[-1] in (IMAGE, "socket")]
+        assert len(serving) == 2
+        for run in serving:
+            words = shlex.split(run)
+            assert float(words[words.index("--stop-timeout") + 1]) > SHUTDOWN_GRACE, run
+
+    def test_the_cronjob_can_write_its_volume(self) -> None:
+        """The CronJob's pod runs with the image's gid as fsGroup, so a fresh volume is
+        writable by the app (else post-today stops with the uid line)."""
+        text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+        (gid,) = re.findall(r"groupadd .*--gid (\d+)", text)
+        readme = (ROOT / "README.md").read_text(encoding="utf-8")
+        (block,) = [b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if "CronJob" in b]
+        pod = yaml.safe_load(block)["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+        assert pod["securityContext"]["fsGroup"] == int(gid)
 
     def test_every_documented_invocation_is_known(self) -> None:
         """The README documents the default, socket, ask, kb check and post-today runs, and the
