@@ -7,6 +7,7 @@ import asyncio
 import io
 import json
 import logging
+import warnings
 from collections.abc import Iterator
 
 import pytest
@@ -23,6 +24,7 @@ def restore_logging() -> Iterator[None]:
     names = ("slack_bolt", "slack_sdk", "aiohttp", "slack_sdk.webhook", "alembic.runtime.plugins")
     libraries = {name: logging.getLogger(name).level for name in names}
     yield
+    logging.captureWarnings(False)
     root.handlers[:] = handlers
     root.setLevel(level)
     for name, old in libraries.items():
@@ -45,6 +47,18 @@ class TestJsonFormat:
             ("slack_sdk.web.async_base_client", "ERROR", "sdk's"),
         ]
         assert all(x["time"].endswith("+00:00") for x in lines)
+
+    def test_python_warnings_are_records_too(self) -> None:
+        """A library's `warnings.warn` comes out as one JSON object, not raw stderr lines."""
+        out = io.StringIO()
+        configure_logging(OperationsSettings(log_format="json"), stream=out)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.warn("old API", DeprecationWarning, stacklevel=1)
+        (line,) = out.getvalue().splitlines()
+        record = json.loads(line)
+        assert record["logger"] == "py.warnings"
+        assert "DeprecationWarning: old API" in record["message"]
 
     def test_traceback_stays_inside_the_object(self) -> None:
         """An exception's traceback is a field, not extra lines."""

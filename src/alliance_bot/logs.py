@@ -63,6 +63,9 @@ def configure_logging(settings: OperationsSettings, *, stream: TextIO | None = N
     for old in list(root.handlers):
         root.removeHandler(old)
     root.addHandler(handler)
+    # A library's `warnings.warn` would otherwise print two raw lines to stderr, breaking the
+    # one-object-per-line promise of LOG_FORMAT=json.
+    logging.captureWarnings(True)
     level = logging.getLevelName(settings.log_level)
     root.setLevel(level)
     for name in _LIBRARIES:
