@@ -3,7 +3,7 @@
 # by tests/test_container.py against the installed CLI, with the argv this file defines.
 #
 #   docker build -t alliance-bot .
-#   docker run -p 3000:3000 -e SLACK_BOT_TOKEN -e SLACK_SIGNING_SECRET \
+#   docker run -p 3000:3000 --stop-timeout 15 -e SLACK_BOT_TOKEN -e SLACK_SIGNING_SECRET \
 #     -v alliance-data:/app/data alliance-bot
 #   docker run alliance-bot ask "who is Hamada"
 #
@@ -35,10 +35,12 @@ RUN pip install --require-hashes --no-deps -r /tmp/requirements.lock \
     && pip install --no-deps /tmp/*.whl \
     && pip check \
     && rm /tmp/*.whl /tmp/requirements.lock \
-    && useradd --system --uid 10001 --user-group --home-dir /app --create-home alliance \
+    && groupadd --system --gid 10001 alliance \
+    && useradd --system --uid 10001 --gid 10001 --home-dir /app --create-home alliance \
     && mkdir -p /app/data \
     && chown alliance:alliance /app/data
 # uid 10001 must own /app/data: a bind-mounted host directory needs `chown 10001:10001` first.
+# The group is 10001 too (`useradd --user-group --system` would pick a system gid, 999 or so).
 USER alliance
 WORKDIR /app
 # The SQLite state (daily post records, admin history) must outlive the container.
@@ -49,6 +51,7 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:3000/healthz', timeout=4).status != 200)"]
 # Exec form: the app is PID 1 and gets SIGTERM from `docker stop`; it finishes the answers in
-# flight (at most 10 s, Docker's grace period) and exits 0.
+# flight (at most 10 s) and exits 0. Docker's default grace is 10 s as well, which kills a full
+# drain (exit 137): the README runs it with `--stop-timeout 15`.
 ENTRYPOINT ["alliance-bot"]
 CMD ["serve", "--host", "0.0.0.0", "--port", "3000"]

@@ -13,13 +13,17 @@ import re
 import shlex
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from alliance_bot.config import DEFAULT_HEALTH_PORT
+from alliance_bot.slack.operations import SHUTDOWN_GRACE
 from alliance_bot.testing.app_process import (
     TEST_APP_TOKEN,
     process_env,
@@ -33,7 +37,10 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 IMAGE = "alliance-bot"
 # `docker run` options the README may use: those that take a value, and flags.
-_VALUED = {"-p", "-e", "-v", "--name", "--env-file", "-u", "--user", "--network", "--mount"}
+_VALUED = {
+    *("-p", "-e", "-v", "--name", "--env-file", "-u", "--user", "--network", "--mount"),
+    "--stop-timeout",
+}
 _FLAGS = {"--rm", "-d", "-i", "-t", "-it", "--init"}
 
 
@@ -86,6 +93,27 @@ def cronjob_args() -> list[list[str]]:
     return found
 
 
+def locked() -> dict[str, tuple[str, list[str]]]:
+    """requirements.lock: each pinned package's canonical name -> (version, its hashes)."""
+    text = (ROOT / "requirements.lock").read_text(encoding="utf-8")
+    pins: dict[str, tuple[str, list[str]]] = {}
+    for block in re.split(r"\n(?=\S)", text):
+        if block.startswith("#"):
+            continue
+        name, _, rest = block.partition("==")
+        version = rest.split()[0]
+        hashes = re.findall(r"--hash=sha256:([0-9a-f]{64})", rest)
+        pins[canonicalize_name(name)] = (version, hashes)
+    return pins
+
+
+def runtime_requirements() -> list[Requirement]:
+    """pyproject's dependencies and the image's extra: what the image installs from the lock."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    specs = [*project["dependencies"], *project["optional-dependencies"]["image"]]
+    return [Requirement(spec) for spec in specs]
+
+
 def image_argv(args: list[str]) -> list[str]:
     """What the image runs for `docker run IMAGE ARGS`: ENTRYPOINT + (ARGS or CMD)."""
     spec = dockerfile()
@@ -125,12 +153,82 @@ class TestTheImage:
         assert port == DEFAULT_HEALTH_PORT
         assert spec["EXPOSE"] == [port]
 
+    def test_the_uid_to_chown_is_the_images(self) -> None:
+        """The README's `chown` for a bind-mounted /app/data names the image's uid and gid."""
+        text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+        (uid,) = re.findall(r"useradd .*--uid (\d+)", text)
+        (gid,) = re.findall(r"groupadd .*--gid (\d+)", text)
+        assert re.search(rf"useradd .*--gid {gid}\b", text), "the user is in its own group"
+        readme = (ROOT / "README.md").read_text(encoding="utf-8")
+        assert f"chown {uid}:{gid} " in readme
+        assert f"runs as uid {uid}" in readme
+
+    def test_serving_runs_outlast_the_drain(self) -> None:
+        """Each documented `docker run` that serves gives `docker stop` more time than the
+        drain's bound, so a full drain still exits 0 instead of being killed."""
+        readme = (ROOT / "README.md").read_text(encoding="utf-8").replace("\\\n", " ")
+        runs = [line for line in readme.splitlines() if line.startswith("docker run ")]
+        serving = [r for r in runs if r.split()[-1] in (IMAGE, "socket")]
+        assert len(serving) == 2
+        for run in serving:
+            words = shlex.split(run)
+            assert float(words[words.index("--stop-timeout") + 1]) > SHUTDOWN_GRACE, run
+
+    def test_the_cronjob_can_write_its_volume(self) -> None:
+        """The CronJob's pod runs with the image's gid as fsGroup, so a fresh volume is
+        writable by the app (else post-today stops with the uid line)."""
+        text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+        (gid,) = re.findall(r"groupadd .*--gid (\d+)", text)
+        readme = (ROOT / "README.md").read_text(encoding="utf-8")
+        (block,) = [b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if "CronJob" in b]
+        pod = yaml.safe_load(block)["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+        assert pod["securityContext"]["fsGroup"] == int(gid)
+
     def test_every_documented_invocation_is_known(self) -> None:
         """The README documents the default, socket, ask, kb check and post-today runs, and the
         CronJob runs post-today."""
         commands = sorted(" ".join(args[:1]) for args in documented_runs())
         assert commands == ["", "ask", "kb", "post-today", "socket"]
         assert cronjob_args() == [["post-today"]]
+
+
+class TestTheLock:
+    def test_every_runtime_dependency_is_pinned_within_its_bounds(self) -> None:
+        """Each dependency in pyproject (and its extras) is pinned, with hashes, at a version
+        its range allows: a build from the lock runs what pyproject promises."""
+        pins = locked()
+        assert len(pins) > 10
+        assert all(hashes for _, hashes in pins.values()), "every pin has its hashes"
+        for requirement in runtime_requirements():
+            name = canonicalize_name(requirement.name)
+            assert name in pins, f"{requirement.name} is not in requirements.lock"
+            version, _ = pins[name]
+            assert requirement.specifier.contains(version, prereleases=True), (
+                f"requirements.lock pins {name}=={version}, outside pyproject's {requirement}"
+            )
+            for extra in requirement.extras:  # psycopg[binary] needs psycopg-binary
+                assert f"{name}-{extra}" in pins, f"{requirement} needs {name}-{extra} pinned"
+
+    def test_every_major_is_bounded(self) -> None:
+        """No runtime dependency is open-ended (tzdata's versions are dates, not majors)."""
+        for requirement in runtime_requirements():
+            if requirement.name == "tzdata":
+                continue
+            assert any(s.operator in ("<", "<=", "~=", "==") for s in requirement.specifier), (
+                f"{requirement} has no upper bound"
+            )
+
+    def test_readme_refresh_command_is_the_locks_own(self) -> None:
+        """The README's pip-compile command has the options the lock was compiled with."""
+        header = (ROOT / "requirements.lock").read_text(encoding="utf-8")
+        (compiled,) = re.findall(r"^#    (pip-compile .*)$", header, flags=re.M)
+        readme = (ROOT / "README.md").read_text(encoding="utf-8").replace("\\\n", " ")
+        (documented,) = [
+            line.split("#")[0]
+            for line in readme.splitlines()
+            if line.startswith("pip-compile ") and "--output-file" in line
+        ]
+        assert sorted(shlex.split(documented)) == sorted(shlex.split(compiled))
 
 
 class TestRunningTheArgv:

@@ -7,6 +7,7 @@ import asyncio
 import io
 import json
 import logging
+import warnings
 from collections.abc import Iterator
 
 import pytest
@@ -20,8 +21,10 @@ def restore_logging() -> Iterator[None]:
     """Put the root logger back as pytest had it."""
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
-    libraries = {name: logging.getLogger(name).level for name in ("slack_bolt", "slack_sdk")}
+    names = ("slack_bolt", "slack_sdk", "aiohttp", "slack_sdk.webhook", "alembic.runtime.plugins")
+    libraries = {name: logging.getLogger(name).level for name in names}
     yield
+    logging.captureWarnings(False)
     root.handlers[:] = handlers
     root.setLevel(level)
     for name, old in libraries.items():
@@ -44,6 +47,18 @@ class TestJsonFormat:
             ("slack_sdk.web.async_base_client", "ERROR", "sdk's"),
         ]
         assert all(x["time"].endswith("+00:00") for x in lines)
+
+    def test_python_warnings_are_records_too(self) -> None:
+        """A library's `warnings.warn` comes out as one JSON object, not raw stderr lines."""
+        out = io.StringIO()
+        configure_logging(OperationsSettings(log_format="json"), stream=out)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.warn("old API", DeprecationWarning, stacklevel=1)
+        (line,) = out.getvalue().splitlines()
+        record = json.loads(line)
+        assert record["logger"] == "py.warnings"
+        assert "DeprecationWarning: old API" in record["message"]
 
     def test_traceback_stays_inside_the_object(self) -> None:
         """An exception's traceback is a field, not extra lines."""
@@ -83,6 +98,19 @@ class TestLevels:
         logging.getLogger("slack_sdk.web").debug("a request body")
         assert "ours" in out.getvalue()
         assert "a request body" not in out.getvalue()
+
+    def test_webhook_retry_lines_are_dropped(self) -> None:
+        """slack-sdk's webhook client's INFO lines (they name the response_url) are not
+        written; its warnings are."""
+        out = io.StringIO()
+        configure_logging(OperationsSettings(log_level="DEBUG"), stream=out)
+        webhook = logging.getLogger("slack_sdk.webhook.async_client")
+        webhook.info("A retry handler found: … for POST https://hooks.slack.com/commands/T/1/x")
+        webhook.warning("a warning")
+        logging.getLogger("slack_sdk.web.async_base_client").info("a Web API retry")
+        assert "hooks.slack.com" not in out.getvalue()
+        assert "a warning" in out.getvalue()
+        assert "a Web API retry" in out.getvalue()
 
     def test_text_format_shows_the_request_id(self) -> None:
         """The text format keeps its layout and adds [request id] after the logger name."""

@@ -8,7 +8,9 @@ records go through the same root handler, so they come out in the same format.
 
 `LOG_LEVEL` applies to alliance-bot's own loggers. Bolt, slack-sdk and aiohttp never go below
 INFO: at DEBUG they log request and response bodies (user text, the Socket Mode connection URL)
-— not something a log may hold.
+— not something a log may hold. slack-sdk's webhook client never goes below WARNING: its INFO
+line for each retry names the `response_url`, a credential for 30 minutes (our own reply code
+logs each failure without it). Alembic's plugin set-up lines (seven at each start) are noise.
 
 `REQUEST_ID` is the id of the request being handled: set where a request enters (the HTTP
 middleware, the Socket Mode handler), it is inherited by the tasks and worker threads the request
@@ -31,6 +33,8 @@ REQUEST_ID: ContextVar[str | None] = ContextVar("alliance_request_id", default=N
 
 # Libraries whose DEBUG output carries request bodies (see the module docstring).
 _LIBRARIES = ("slack_bolt", "slack_sdk", "aiohttp")
+# Libraries whose INFO lines hold a credential or say nothing (see the module docstring).
+_QUIET = ("slack_sdk.webhook", "alembic.runtime.plugins")
 _TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s%(request_tag)s: %(message)s"
 
 
@@ -59,10 +63,15 @@ def configure_logging(settings: OperationsSettings, *, stream: TextIO | None = N
     for old in list(root.handlers):
         root.removeHandler(old)
     root.addHandler(handler)
+    # A library's `warnings.warn` would otherwise print two raw lines to stderr, breaking the
+    # one-object-per-line promise of LOG_FORMAT=json.
+    logging.captureWarnings(True)
     level = logging.getLevelName(settings.log_level)
     root.setLevel(level)
     for name in _LIBRARIES:
         logging.getLogger(name).setLevel(max(level, logging.INFO))
+    for name in _QUIET:
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))
 
 
 def _with_request_id(record: logging.LogRecord) -> bool:

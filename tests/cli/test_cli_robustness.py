@@ -120,6 +120,20 @@ class TestVersionAndHelp:
         assert sections
         assert set(sections) <= headings, sections
 
+    def test_every_readme_setting_is_in_the_servers_help(self) -> None:
+        """Each variable of the README's Settings table is named by `serve --help` or
+        `socket --help`; both name the log settings, `socket` its health port."""
+        readme = (REPOSITORY / "README.md").read_text("utf-8")
+        table = readme.split("### Settings\n", 1)[1].split("\n### ", 1)[0]
+        variables = re.findall(r"^\| `([A-Z][A-Z_]+)` \|", table, re.MULTILINE)
+        assert {"LOG_LEVEL", "LOG_FORMAT", "ALLIANCE_HEALTH_PORT"} <= set(variables)
+        serve, socket = (run(c, "--help").stdout.decode() for c in ("serve", "socket"))
+        assert [v for v in variables if v not in serve + socket] == []
+        for text in (serve, socket, run("post-today", "--help").stdout.decode()):
+            assert "LOG_LEVEL" in text
+            assert "LOG_FORMAT" in text
+        assert "ALLIANCE_HEALTH_PORT" in socket
+
     def test_the_settings_start_up_asks_for_are_in_the_help(self) -> None:
         """Whatever setting `serve` complains is missing is one its --help names."""
         missing = run("serve").stderr.decode()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import sys
@@ -68,6 +69,27 @@ class TestPostToday:
         assert second.returncode == 0, second.stderr
         assert "Already posted for 2024-12-06" in second.stdout
         assert posts_per_date(fake_slack) == {"2024-12-06": 1}
+
+    async def test_log_format_json_and_log_level(
+        self, fake_slack: FakeSlack, env: dict[str, str], tmp_path: Path
+    ) -> None:
+        """A CronJob's logs follow LOG_FORMAT and LOG_LEVEL as the server's do: one JSON object
+        per stderr line; at WARNING, no INFO lines."""
+        as_json = {**env, "LOG_FORMAT": "json"}
+        result = await _post_today("--today", "2024-12-06", env=as_json, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        lines = [json.loads(line) for line in result.stderr.splitlines()]
+        assert any(line["logger"].startswith("alliance_bot.") for line in lines), result.stderr
+        assert all({"time", "level", "logger", "message"} <= set(line) for line in lines)
+        warnings = {**env, "LOG_LEVEL": "WARNING"}
+        quiet = await _post_today("--today", "2024-12-07", env=warnings, cwd=tmp_path)
+        assert quiet.returncode == 0, quiet.stderr
+        assert " INFO " not in quiet.stderr
+        assert "Posted the daily message for 2024-12-07" in quiet.stdout
+        xml = {**env, "LOG_FORMAT": "xml"}
+        bad = await _post_today("--today", "2024-12-08", env=xml, cwd=tmp_path)
+        assert bad.returncode == 2
+        assert "LOG_FORMAT" in bad.stderr
 
     async def test_channel_option_overrides_the_setting(
         self, fake_slack: FakeSlack, env: dict[str, str], tmp_path: Path

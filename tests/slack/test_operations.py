@@ -250,7 +250,7 @@ class TestShutdown:
         fake_slack.release_responses()
         assert await asyncio.wait_for(server.process.wait(), WAIT) == 0
         assert fake_slack.responses_answered == 1
-        assert "every answer in flight was sent" in server.log()
+        assert "every answer in flight finished" in server.log()
 
     async def test_listener_goes_on_after_its_first_reply(
         self, server: AppProcess, slack: SlackSender, fake_slack: FakeSlack

@@ -52,8 +52,8 @@ def _port(text: str) -> int:
 # sections that explain them (tests check that each section exists).
 _SLACK_APP_OPTIONAL = (
     "optional: SLACK_API_URL, ALLIANCE_ADMINS, ALLIANCE_KNOWLEDGE_DIR, ALLIANCE_STATE_DB,",
-    "          ALLIANCE_DAILY_CHANNEL, ALLIANCE_DAILY_TIME, ALLIANCE_TIMEZONE,",
-    "          ALLIANCE_DAILY_FALLBACK",
+    "          ALLIANCE_DATABASE_URL, ALLIANCE_CACHE_DIR, ALLIANCE_DAILY_CHANNEL,",
+    "          ALLIANCE_DAILY_TIME, ALLIANCE_TIMEZONE, ALLIANCE_DAILY_FALLBACK,",
 )
 _SETTINGS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "ask": (
@@ -70,18 +70,27 @@ _SETTINGS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("Admin guide: keeping the knowledge base",),
     ),
     "serve": (
-        ("required: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET", *_SLACK_APP_OPTIONAL),
+        (
+            "required: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET",
+            *_SLACK_APP_OPTIONAL,
+            "          LOG_LEVEL, LOG_FORMAT",
+        ),
         ("HTTP mode, step by step", "Settings"),
     ),
     "socket": (
-        ("required: SLACK_BOT_TOKEN, SLACK_APP_TOKEN", *_SLACK_APP_OPTIONAL),
+        (
+            "required: SLACK_BOT_TOKEN, SLACK_APP_TOKEN",
+            *_SLACK_APP_OPTIONAL,
+            "          LOG_LEVEL, LOG_FORMAT, ALLIANCE_HEALTH_PORT (/healthz, /metrics; default 3000)",
+        ),
         ("Socket Mode, step by step", "Settings"),
     ),
     "post-today": (
         (
             "required: SLACK_BOT_TOKEN (not with --dry-run), ALLIANCE_DAILY_CHANNEL (or --channel)",
             "optional: ALLIANCE_TIMEZONE, ALLIANCE_DAILY_FALLBACK, ALLIANCE_STATE_DB,",
-            "          ALLIANCE_KNOWLEDGE_DIR, SLACK_API_URL",
+            "          ALLIANCE_DATABASE_URL, ALLIANCE_KNOWLEDGE_DIR, ALLIANCE_CACHE_DIR,",
+            "          SLACK_API_URL, LOG_LEVEL, LOG_FORMAT",
         ),
         ("`alliance-bot post-today`", "Settings"),
     ),

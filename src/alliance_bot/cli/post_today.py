@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import logging
 import os
 import sys
 from pathlib import Path
 
-from alliance_bot.config import ConfigError, Settings
+from alliance_bot.config import ConfigError, OperationsSettings, Settings
 from alliance_bot.daily.clock import local_date
 from alliance_bot.daily.content import ArchiveRotation, DailyMessage, compose_daily
 from alliance_bot.daily.job import (
@@ -36,6 +35,7 @@ from alliance_bot.knowledge.dates import InvalidDate, PartialDate
 from alliance_bot.knowledge.loader import load_knowledge
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
 from alliance_bot.knowledge.snapshot import KnowledgeBase
+from alliance_bot.logs import configure_logging
 from alliance_bot.mrkdwn import unescape
 from alliance_bot.slack.daily_channel import SlackDailyChannel
 from alliance_bot.slack.render.daily import render_daily
@@ -50,9 +50,9 @@ EXIT_TEMPFAIL = 75
 
 def post_today(*, today: str | None, channel: str | None, dry_run: bool) -> int:
     """Run the daily job once; see the module docstring for the exit codes."""
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
+        # LOG_LEVEL and LOG_FORMAT as in `serve`: a CronJob's lines go to the same log pipeline.
+        configure_logging(OperationsSettings.from_env(os.environ, env_file=Path(".env")))
         settings = Settings.from_env(os.environ, env_file=Path(".env"))
     except ConfigError as error:
         return _fail(str(error), EXIT_USAGE)

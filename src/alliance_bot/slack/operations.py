@@ -100,7 +100,8 @@ async def drain(in_flight: InFlight, *, grace: float = SHUTDOWN_GRACE) -> None:
     if left:
         logger.warning("stopping with %d answer(s) still running after %g s", left, grace)
     else:
-        logger.info("stopping: every answer in flight was sent")
+        # Finished, not necessarily delivered: a reply Slack refused or timed out has its own line.
+        logger.info("stopping: every answer in flight finished")
 
 
 # --- listeners: in flight, request ids, answer time --------------------------------------------
