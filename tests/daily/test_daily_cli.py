@@ -33,10 +33,15 @@ def _command() -> list[str]:
 
 
 async def _post_today(*args: str, env: dict[str, str], cwd: Path) -> Result:
-    """Run the CLI without blocking the event loop that serves the fake Slack."""
+    """Run `post-today` without blocking the event loop that serves the fake Slack."""
+    return await _run("post-today", *args, env=env, cwd=cwd)
+
+
+async def _run(*args: str, env: dict[str, str], cwd: Path) -> Result:
+    """Run the CLI with `args` and only `env` for its SLACK_/ALLIANCE_ settings."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ALLIANCE_"))}
     process = await asyncio.create_subprocess_exec(
-        *_command(), "post-today", *args,
+        *_command(), *args,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         env={**clean, **env}, cwd=cwd,
     )  # fmt: skip
@@ -112,6 +117,29 @@ class TestPostToday:
         assert "nothing is posted" in result.stdout
         assert fake_slack.calls == []
         assert not state_db.exists()  # noqa: ASYNC240  (a test asserting on a file)
+
+    async def test_posts_from_the_published_version_not_the_directory(
+        self, fake_slack: FakeSlack, env: dict[str, str], tmp_path: Path, knowledge_dir: Path
+    ) -> None:
+        """Once a version is published to the database (as the replicas' refreshes do), a CronJob
+        posts from it, not from the stale copy in ALLIANCE_KNOWLEDGE_DIR (the image's)."""
+        published = tmp_path / "published"
+        shutil.copytree(knowledge_dir, published / "knowledge")
+        shutil.copytree(knowledge_dir.parent / "seeds", published / "seeds")
+        tiny = published / "knowledge" / "tiny.yaml"
+        text = tiny.read_text(encoding="utf-8")
+        assert "title: Leap-day hotline drill" in text
+        tiny.write_text(
+            text.replace("title: Leap-day hotline drill", "title: Leap-day hotline exercise"),
+            encoding="utf-8",
+        )
+        publish = await _run("kb", "publish", str(published / "knowledge"), env=env, cwd=tmp_path)
+        assert publish.returncode == 0, publish.stderr
+        result = await _post_today("--today", "2024-02-29", env=env, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        [post] = daily_posts(fake_slack)
+        assert "Leap-day hotline exercise" in json.dumps(post)
+        assert "Leap-day hotline drill" not in json.dumps(post)
 
     async def test_impossible_date_exits_2_naming_it(
         self, fake_slack: FakeSlack, env: dict[str, str], tmp_path: Path

@@ -2,7 +2,8 @@
 
 For system cron or a Kubernetes CronJob instead of (not beside, unless they share the state file)
 the scheduler in `serve`/`socket`. It shares the scheduler's state, so running it twice the same
-day posts once.
+day posts once. It posts from the version the replicas serve (the database's current knowledge
+base version), and from ALLIANCE_KNOWLEDGE_DIR only while the database holds none.
 
 Exit codes: 0 done (posted, found already posted, or nothing to post); 1 Slack failed or the
 knowledge base is invalid (nothing recorded: run it again); 2 bad input or configuration (an
@@ -18,6 +19,8 @@ import os
 import sys
 from pathlib import Path
 
+from sqlalchemy.exc import DBAPIError
+
 from alliance_bot.config import ConfigError, OperationsSettings, Settings
 from alliance_bot.daily.clock import local_date
 from alliance_bot.daily.content import ArchiveRotation, DailyMessage, compose_daily
@@ -30,17 +33,20 @@ from alliance_bot.daily.job import (
     post_daily,
 )
 from alliance_bot.daily.state import PostRecord, SqlPostState
+from alliance_bot.knowledge.archive import ArchiveError
 from alliance_bot.knowledge.cache import snapshot_cache
+from alliance_bot.knowledge.cluster import load_served, work_directory
 from alliance_bot.knowledge.dates import InvalidDate, PartialDate
 from alliance_bot.knowledge.loader import load_knowledge
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
 from alliance_bot.knowledge.snapshot import KnowledgeBase
+from alliance_bot.knowledge.store import KnowledgeStore
 from alliance_bot.logs import configure_logging
 from alliance_bot.mrkdwn import unescape
 from alliance_bot.slack.daily_channel import SlackDailyChannel
 from alliance_bot.slack.render.daily import render_daily
 from alliance_bot.slack.web_client import make_slack_client
-from alliance_bot.state import DatabaseUnavailable
+from alliance_bot.state import Database, DatabaseUnavailable, open_database
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -71,15 +77,32 @@ def post_today(*, today: str | None, channel: str | None, dry_run: bool) -> int:
         if not target:
             return _fail("no channel: set ALLIANCE_DAILY_CHANNEL or pass --channel", EXIT_USAGE)
     # A dry run reads the state only if it exists (it must not create files).
+    database: Database | None = None
     if not dry_run or settings.database_url is not None or settings.state_db.is_file():
         try:
-            SqlPostState.for_settings(settings)  # opened here: a bad database is one line
+            database = open_database(settings.database)  # opened here: a bad one is one line
         except DatabaseUnavailable as error:
             return _fail(str(error), EXIT_USAGE)
+    cache = snapshot_cache(settings.cache_dir)
     try:
-        kb = load_knowledge(settings.knowledge_dir, cache=snapshot_cache(settings.cache_dir))
+        # The version the replicas serve (the database's), not this image's copy: a CronJob's
+        # post and `/alliance` answers come from the same knowledge base.
+        kb = (
+            load_knowledge(settings.knowledge_dir, cache=cache)
+            if database is None
+            else load_served(
+                KnowledgeStore(database),
+                settings.knowledge_dir,
+                work_dir=work_directory(settings.cache_dir),
+                cache=cache,
+            )
+        )
     except KnowledgeBaseInvalid as error:
         return _fail(f"the knowledge base is invalid:\n{error.report()}", EXIT_FAILED)
+    except ArchiveError as error:
+        return _fail(f"the stored knowledge base cannot be read: {error}", EXIT_FAILED)
+    except DBAPIError as error:  # the database went away after it opened: run again later
+        return _fail(f"the database cannot be read ({type(error.orig).__name__})", EXIT_FAILED)
     if dry_run or not target or not settings.bot_token:  # the last two were refused above
         return _dry_run(kb, settings, target, day)
     try:

@@ -419,6 +419,24 @@ class KnowledgeCluster:
         return swap
 
 
+def load_served(
+    store: KnowledgeStore, source: Path, *, work_dir: Path, cache: SnapshotCache | None = None
+) -> KnowledgeBase:
+    """The version the cluster serves, read-only: the stored current version, or `source` while
+    the database holds none. For one-shot commands (`post-today` from a CronJob), which must post
+    from what the replicas answer from, not from the copy in their own image, and publish nothing.
+
+    Raises `KnowledgeBaseInvalid` or `ArchiveError`, as `KnowledgeCluster.start` does.
+    """
+    current = store.current()
+    if current is None:
+        return load_knowledge(source, cache=cache)
+    data = store.archive(current.version)
+    if data is None:  # pragma: no cover - knowledge_current only names stored versions
+        raise ArchiveError(f"the current version {current.version} is not stored")
+    return load_knowledge(_materialize(read_archive(data), work_dir, current.version), cache=cache)
+
+
 def _materialize(archive: Archive, work_dir: Path, version: str) -> Path:
     """The knowledge directory of `version` under `work_dir`, extracted if it is not there yet.
     A directory per version never changes once written, and its stable path lets the snapshot
