@@ -233,10 +233,10 @@ class TestTwoWorkspaces:
         assert stats_a != stats_b
         # Each installer's time zone became their workspace's.
         settings_a = await command(
-            slack, fake_slack, "settings", team=TEAM_A, user=INSTALLER_A, channel="C0ALPHA001"
+            slack, fake_slack, "settings show", team=TEAM_A, user=INSTALLER_A, channel="C0ALPHA001"
         )
         settings_b = await command(
-            slack, fake_slack, "settings", team=TEAM_B, user=INSTALLER_B, channel="C0BRAVO001"
+            slack, fake_slack, "settings show", team=TEAM_B, user=INSTALLER_B, channel="C0BRAVO001"
         )
         assert "Asia/Tokyo" in settings_a
         assert "Europe/Paris" not in settings_a

@@ -42,7 +42,12 @@ from alliance_bot.config import Settings
 from alliance_bot.state import Database, DatabaseUrl
 from alliance_bot.state.database import DEFAULT_BUSY_TIMEOUT, DEFAULT_CONNECT_TIMEOUT
 from alliance_bot.state.schema import slack_bots, slack_installations
-from alliance_bot.state.workspace import SINGLE_WORKSPACE, WorkspaceKey, in_workspace
+from alliance_bot.state.workspace import (
+    SINGLE_WORKSPACE,
+    WorkspaceKey,
+    enter_workspace,
+    in_workspace,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -276,12 +281,17 @@ def workspace_of(context: AsyncBoltContext) -> WorkspaceKey:
 def bind_workspace(
     multi: bool,
 ) -> Callable[[AsyncBoltContext, Callable[[], Awaitable[None]]], Awaitable[None]]:
-    """A Bolt middleware that runs the rest of the request (listeners included: their tasks
-    start inside it) in the request's workspace; the single workspace when there is one."""
+    """A Bolt middleware that puts the rest of the request in the request's workspace (the
+    single one when there is one).
+
+    Bolt runs its listeners after the middleware chain has returned, not inside `next()`, so
+    this sets the workspace for the rest of the dispatch instead of for a block; the listeners'
+    tasks copy it when they start. The HTTP handler (`server.py`) scopes each dispatch, so one
+    request's workspace never carries over to the next on the same connection."""
 
     async def middleware(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
-        with in_workspace(workspace_of(context) if multi else SINGLE_WORKSPACE):
-            await next()
+        enter_workspace(workspace_of(context) if multi else SINGLE_WORKSPACE)
+        await next()
 
     return middleware
 

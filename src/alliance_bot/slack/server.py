@@ -45,6 +45,7 @@ from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from alliance_bot.knowledge.holder import KnowledgeHolder
+from alliance_bot.state.workspace import SINGLE_WORKSPACE, in_workspace
 
 logger = logging.getLogger(__name__)
 
@@ -252,7 +253,10 @@ async def _slack_events(request: web.Request) -> web.StreamResponse:
     bolt_request.raw_body = text  # Bolt verifies the signature again on this
     bolt_request.body = body
     bolt_request.context = build_async_context(AsyncBoltContext({}), body)
-    bolt_response = await request.app[_BOLT].async_dispatch(bolt_request)
+    # A Bolt middleware names the request's workspace (`installations.bind_workspace`); scoped
+    # here so that it ends with this request.
+    with in_workspace(SINGLE_WORKSPACE):
+        bolt_response = await request.app[_BOLT].async_dispatch(bolt_request)
     return await to_aiohttp_response(bolt_response)
 
 

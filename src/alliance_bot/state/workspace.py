@@ -6,8 +6,9 @@ SLACK_BOT_TOKEN is `WorkspaceKey()` ('' and ''), which is what rows written befo
 several workspaces hold. A Grid org-wide install is its enterprise with '' as team.
 
 The stores do not take the key as an argument on every call: the work being done carries it.
-`in_workspace(key)` sets it for a block (a Bolt middleware for each request, the scheduler for
-each workspace's post), and the stores read `current_workspace()` in each query. A context
+`in_workspace(key)` sets it for a block (the scheduler for each workspace's post; the HTTP
+handler around each dispatch, inside which a Bolt middleware names the request's workspace with
+`enter_workspace`), and the stores read `current_workspace()` in each query. A context
 variable follows the work into worker threads (`asyncio.to_thread` copies it) and into tasks
 started from it, so an answer recorded after the acknowledgement still lands in its workspace.
 """
@@ -59,6 +60,12 @@ def in_workspace(key: WorkspaceKey) -> Iterator[WorkspaceKey]:
         yield key
     finally:
         _current.reset(token)
+
+
+def enter_workspace(key: WorkspaceKey) -> None:
+    """Set `key` for the rest of the current context (a Bolt middleware, whose listeners run
+    after it returns); whoever started the work scopes it with `in_workspace`."""
+    _current.set(key)
 
 
 def of_workspace(table: Table, key: WorkspaceKey | None = None) -> ColumnElement[bool]:
