@@ -6,18 +6,20 @@ stats and settings, and `app_uninstalled` forgetting one workspace and not the o
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
 from sqlalchemy import select
 
 from alliance_bot.state import Database, DatabaseUrl
-from alliance_bot.state.schema import slack_bots
+from alliance_bot.state.schema import daily_posts, slack_bots
 from alliance_bot.testing.app_process import (
     TEST_SIGNING_SECRET,
     AppProcess,
@@ -272,6 +274,62 @@ class TestTwoWorkspaces:
         calls = await fake_slack.wait_for_calls("chat.postMessage", 2)
         assert calls[-1].token == fake_slack.tokens_of(TEAM_A)[-1]
         assert len(fake_slack.tokens_of(TEAM_A)) == 2
+
+
+class TestDailyPostPerWorkspace:
+    async def test_each_workspace_posts_to_its_channel_with_its_token(
+        self, server: AppProcess, fake_slack: FakeSlack, state_url: DatabaseUrl
+    ) -> None:
+        """Two workspaces with daily channels set from Slack, each at a time already past in its
+        own zone: each gets its post, once, in its own channel, with its own token, recorded
+        under its own workspace."""
+        times = {}
+        for zone in ("Asia/Tokyo", "America/New_York"):
+            local = dt.datetime.now(ZoneInfo(zone))
+            if local.time() < dt.time(0, 2):
+                pytest.skip("a minute past local midnight: no time earlier today to post at")
+            times[zone] = (local - dt.timedelta(minutes=1)).strftime("%H:%M")
+        await install(server, fake_slack, TEAM_A, INSTALLER_A)
+        await install(server, fake_slack, TEAM_B, INSTALLER_B)
+        fake_slack.add_channel("C0ALPHA001", "alpha-daily")
+        fake_slack.add_channel("C0BRAVO001", "bravo-daily")
+        slack = sender(server, fake_slack)
+        for team, user, channel, zone in (
+            (TEAM_A, INSTALLER_A, "C0ALPHA001", "Asia/Tokyo"),
+            (TEAM_B, INSTALLER_B, "C0BRAVO001", "America/New_York"),
+        ):
+            reply = await command(
+                slack,
+                fake_slack,
+                f"settings daily <#{channel}|x> {times[zone]} {zone}",
+                team=team,
+                user=user,
+                channel=channel,
+            )
+            assert channel in reply
+        await fake_slack.wait_until(
+            lambda: bool(fake_slack.posted("C0ALPHA001")) and bool(fake_slack.posted("C0BRAVO001"))
+        )
+        posts = {
+            str(call.params["channel"]): call.token
+            for call in fake_slack.calls_to("chat.postMessage")
+        }
+        assert posts == {
+            "C0ALPHA001": fake_slack.tokens_of(TEAM_A)[0],
+            "C0BRAVO001": fake_slack.tokens_of(TEAM_B)[0],
+        }
+        database = Database.open(state_url)
+        try:
+            with database.transaction() as db:
+                rows = db.execute(
+                    select(daily_posts.c.team_id, daily_posts.c.channel, daily_posts.c.status)
+                ).all()
+        finally:
+            database.dispose()
+        assert sorted(tuple(r) for r in rows) == [
+            (TEAM_A, "C0ALPHA001", "posted"),
+            (TEAM_B, "C0BRAVO001", "posted"),
+        ]
 
 
 async def _eventually_contains(
