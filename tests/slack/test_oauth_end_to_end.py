@@ -206,6 +206,33 @@ class TestInstall:
         assert fake_slack.calls_to("oauth.v2.access") == []
 
 
+class TestTokenRotation:
+    async def test_an_expiring_token_is_rotated_before_it_is_used(
+        self, server: AppProcess, fake_slack: FakeSlack
+    ) -> None:
+        """With token rotation on, a token that expires within the refresh margin is exchanged
+        once (oauth.v2.access, grant_type=refresh_token), and answers go out with the new one."""
+        started = await start_install(server)
+        code = fake_slack.authorization_code(
+            TEAM_A, installer=INSTALLER_A, rotating=True, expires_in=600
+        )
+        status, _ = await finish_install(
+            server, code=code, state=started.state, cookie=started.cookie
+        )
+        assert status == 200
+        slack = sender(server, fake_slack)
+        await slack.event(slack.mention("who is Hamada"), team_id=TEAM_A)
+        posted = (await fake_slack.wait_for_calls("chat.postMessage", 1))[0]
+        first, rotated = fake_slack.tokens_of(TEAM_A)
+        assert posted.token == rotated
+        await slack.event(slack.mention("who is Hamada", ts="1700000200.000300"), team_id=TEAM_A)
+        calls = await fake_slack.wait_for_calls("chat.postMessage", 2)
+        assert calls[-1].token == rotated
+        refresh = [c for c in fake_slack.calls_to("oauth.v2.access") if c.params.get("grant_type")]
+        assert [c.params["grant_type"] for c in refresh] == ["refresh_token"]
+        assert first != rotated
+
+
 class TestTwoWorkspaces:
     async def test_gaps_stats_and_settings_stay_in_their_workspace(
         self, server: AppProcess, fake_slack: FakeSlack

@@ -127,6 +127,7 @@ class Installations:
             logger=logging.getLogger("slack_sdk.oauth"),
         )
         self._revocations = AsyncTokenRevocationListeners(self.store)
+        self._rotating: dict[WorkspaceKey, asyncio.Lock] = {}
         # Set when a workspace is installed or uninstalled: the scheduler looks again at once.
         self.changed = asyncio.Event()
         # Token rotation goes to SLACK_API_URL like every other call (`client`'s base URL).
@@ -136,22 +137,28 @@ class Installations:
 
     async def bot_token(self, workspace: WorkspaceKey) -> str | None:
         """The workspace's bot token, rotated first if it is about to expire; None if the app
-        is not installed there."""
-        bot = await self._find_bot(workspace)
-        if bot is None:
-            return None
-        if bot.bot_refresh_token:
+        is not installed there.
+
+        A refresh token works once (Slack revokes it when it hands out the next), so rotations
+        of one workspace take turns here, each reading the bot afresh; one that lost a race
+        anyway (to Bolt's, answering a request at the same moment) reads the token the winner
+        saved."""
+        async with self._rotating.setdefault(workspace, asyncio.Lock()):
+            bot = await self._find_bot(workspace)
+            if bot is None or not bot.bot_refresh_token:
+                return bot.bot_token if bot is not None else None
             try:
                 refreshed = await self._rotator.perform_bot_token_rotation(
                     bot=bot, minutes_before_expiration=ROTATE_BEFORE_MINUTES
                 )
             except SlackTokenRotationError as error:
                 logger.warning("could not rotate the bot token of %s (%s)", workspace.shown, error)
+                latest = await self._find_bot(workspace)
+                return latest.bot_token if latest is not None else None
+            if refreshed is None:
                 return bot.bot_token
-            if refreshed is not None:
-                await self.store.async_save_bot(refreshed)
-                bot = refreshed
-        return bot.bot_token
+            await self.store.async_save_bot(refreshed)
+            return refreshed.bot_token
 
     async def _find_bot(self, workspace: WorkspaceKey) -> Bot | None:
         org_wide = bool(workspace.enterprise_id) and not workspace.team_id

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import itertools
 import json
 import time
@@ -103,6 +104,7 @@ class Team:
     installer: str
     enterprise_id: str | None = None
     rotating: bool = False
+    expires_in: int = 43_200  # seconds a rotating token lives (Slack's: 12 hours)
 
     @property
     def bot_user_id(self) -> str:
@@ -307,12 +309,14 @@ class FakeSlack:
         installer: str,
         enterprise_id: str | None = None,
         rotating: bool = False,
+        expires_in: int = 43_200,
     ) -> str:
         """A code, good once, that `oauth.v2.access` exchanges for a bot token of `team_id`, as
         Slack hands one to the redirect URL after `installer` approves the install. `rotating`:
-        the token expires (in 12 hours) and comes with a refresh token (token rotation)."""
+        the token expires (the first in `expires_in` seconds, refreshed ones in 12 hours) and comes
+        with a refresh token (token rotation)."""
         code = f"code-{team_id}-{uuid.uuid4().hex[:12]}"
-        self._codes[code] = Team(team_id, installer, enterprise_id, rotating)
+        self._codes[code] = Team(team_id, installer, enterprise_id, rotating, expires_in)
         return code
 
     def tokens_of(self, team_id: str) -> list[str]:
@@ -324,6 +328,7 @@ class FakeSlack:
             team = self._refresh_tokens.pop(str(params.get("refresh_token", "")), None)
             if team is None:
                 return {"ok": False, "error": "invalid_refresh_token"}
+            team = dataclasses.replace(team, expires_in=43_200)  # refreshed: Slack's 12 hours
         else:
             found = self._codes.pop(str(params.get("code", "")), None)
             if found is None:
@@ -346,7 +351,7 @@ class FakeSlack:
         if team.rotating:
             refresh = f"xoxe-1-{team.team_id}-{uuid.uuid4().hex[:12]}"
             self._refresh_tokens[refresh] = team
-            answer.update(refresh_token=refresh, expires_in=43_200)
+            answer.update(refresh_token=refresh, expires_in=team.expires_in)
         return answer
 
     # --- the workspace: people and channels ----------------------------------------------------
