@@ -177,6 +177,14 @@ class TestInstall:
         assert posted.token == token
         assert "Hamada" in str(posted.params["blocks"])
 
+    async def test_stops_cleanly_after_an_install(
+        self, server: AppProcess, fake_slack: FakeSlack
+    ) -> None:
+        """SIGTERM still stops the server with status 0 once the installation store (an async
+        engine of its own) has been used."""
+        await install(server, fake_slack, TEAM_A, INSTALLER_A)
+        assert await server.stop() == 0
+
     async def test_a_reused_state_is_refused(
         self, server: AppProcess, fake_slack: FakeSlack
     ) -> None:
