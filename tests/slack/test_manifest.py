@@ -11,8 +11,8 @@ from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
-from alliance_bot.slack.listeners.commands import COMMAND
 from alliance_bot.slack.installations import BOT_SCOPES, REDIRECT_PATH
+from alliance_bot.slack.listeners.commands import COMMAND
 from alliance_bot.slack.server import EVENTS_PATH
 
 ROOT = Path(__file__).resolve().parents[2]
