@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -128,29 +129,6 @@ entries_daily = Table(
     Column("count", Integer, nullable=False),
 )
 
-# --- settings set from Slack (admin/settings.py) -------------------------------------------------
-
-workspace_settings = Table(
-    "workspace_settings",
-    metadata,
-    Column("team_id", Text, primary_key=True, server_default=""),
-    Column("key", Text, primary_key=True),
-    Column("value", Text, nullable=False),
-)
-
-settings_changes = Table(
-    "settings_changes",
-    metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=True),
-    Column("team_id", Text, nullable=False, server_default=""),
-    Column("at", Text, nullable=False),
-    Column("user_id", Text, nullable=False),
-    Column("key", Text, nullable=False),
-    Column("old_value", Text),
-    Column("new_value", Text),
-    sqlite_autoincrement=True,
-)
-
 # --- the redelivery and replay guard ----------------------------------------------------------
 
 deliveries = Table(
@@ -204,6 +182,7 @@ slack_bots = Table(
     Column("bot_token_expires_at", DateTime),
     Column("is_enterprise_install", Boolean, nullable=False),
     Column("installed_at", DateTime, nullable=False),
+    Index("slack_bots_idx", "client_id", "enterprise_id", "team_id", "installed_at"),
 )
 
 slack_installations = Table(
@@ -235,6 +214,14 @@ slack_installations = Table(
     Column("is_enterprise_install", Boolean, nullable=False),
     Column("token_type", String(32)),
     Column("installed_at", DateTime, nullable=False),
+    Index(
+        "slack_installations_idx",
+        "client_id",
+        "enterprise_id",
+        "team_id",
+        "user_id",
+        "installed_at",
+    ),
 )
 
 slack_oauth_states = Table(
