@@ -43,6 +43,9 @@ class Settings:
     bot_token: str | None = field(default=None, repr=False)
     signing_secret: str | None = field(default=None, repr=False)
     app_token: str | None = field(default=None, repr=False)
+    # Multi-workspace installs (Bolt's OAuth flow): both set, or neither
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
     # Where the Web API lives (tests point it at a local stand-in)
     api_url: str = DEFAULT_API_URL
     # Who may run admin sub-commands
@@ -112,6 +115,8 @@ class Settings:
             bot_token=get("SLACK_BOT_TOKEN"),
             signing_secret=get("SLACK_SIGNING_SECRET"),
             app_token=get("SLACK_APP_TOKEN"),
+            client_id=get("SLACK_CLIENT_ID"),
+            client_secret=get("SLACK_CLIENT_SECRET"),
             api_url=api_url,
             admins=admins,
             knowledge_dir=knowledge_dir_from(values),
@@ -131,9 +136,15 @@ class Settings:
             return parse_database_url(self.database_url)
         return DatabaseUrl.sqlite(self.state_db)
 
+    @property
+    def multi_workspace(self) -> bool:
+        """Whether the app is installed through its OAuth flow (SLACK_CLIENT_ID and
+        SLACK_CLIENT_SECRET) into any number of workspaces, each with its own tokens."""
+        return self.client_id is not None and self.client_secret is not None
+
     def require_http(self) -> None:
         """Check what HTTP mode (`alliance-bot serve`) needs; raise `ConfigError` naming the gap."""
-        self._require_bot_token()
+        self._require_credentials()
         if not self.signing_secret:
             raise ConfigError(
                 "SLACK_SIGNING_SECRET is not set (Basic Information → App Credentials → "
@@ -142,6 +153,13 @@ class Settings:
 
     def require_socket(self) -> None:
         """Check what Socket Mode (`alliance-bot socket`) needs; raise `ConfigError` if not."""
+        if self.multi_workspace:
+            # Slack sends the OAuth redirect to a public URL, which Socket Mode does not have.
+            raise ConfigError(
+                "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (installs in several workspaces) need "
+                "HTTP mode (alliance-bot serve); Socket Mode serves the one workspace of "
+                "SLACK_BOT_TOKEN"
+            )
         self._require_bot_token()
         if not self.app_token:
             raise ConfigError(
@@ -150,6 +168,24 @@ class Settings:
             )
         if not self.app_token.startswith("xapp-"):
             raise ConfigError("SLACK_APP_TOKEN must be an app-level token (it starts with xapp-)")
+
+    def _require_credentials(self) -> None:
+        """One workspace (SLACK_BOT_TOKEN) or many (SLACK_CLIENT_ID + SLACK_CLIENT_SECRET)."""
+        if (self.client_id is None) != (self.client_secret is None):
+            missing = "SLACK_CLIENT_SECRET" if self.client_secret is None else "SLACK_CLIENT_ID"
+            raise ConfigError(
+                f"{missing} is not set; installs in several workspaces need both SLACK_CLIENT_ID "
+                "and SLACK_CLIENT_SECRET (Basic Information → App Credentials)"
+            )
+        if self.multi_workspace:
+            if self.bot_token is not None:
+                raise ConfigError(
+                    "SLACK_BOT_TOKEN is set together with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET; "
+                    "set the token for one workspace, or the client id and secret for installs "
+                    "in several, not both"
+                )
+            return
+        self._require_bot_token()
 
     def _require_bot_token(self) -> None:
         if not self.bot_token:

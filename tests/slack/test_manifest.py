@@ -11,6 +11,7 @@ from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
+from alliance_bot.slack.installations import BOT_SCOPES, REDIRECT_PATH
 from alliance_bot.slack.listeners.commands import COMMAND
 from alliance_bot.slack.server import EVENTS_PATH
 
@@ -73,7 +74,9 @@ class TestManifests:
         assert sorted(settings["event_subscriptions"]["bot_events"]) == [
             "app_home_opened",
             "app_mention",
+            "app_uninstalled",
             "message.im",
+            "tokens_revoked",
         ]
         assert settings["interactivity"]["is_enabled"] is True
         scopes = set(manifest["oauth_config"]["scopes"]["bot"])
@@ -83,10 +86,12 @@ class TestManifests:
     @pytest.mark.parametrize("name", ["manifest.json", "manifest.socket-mode.json"])
     def test_home_tab_and_the_scopes_it_and_settings_need(self, name: str) -> None:
         """The Home tab is on; users.info and conversations.info have their read scopes, and
-        nothing beyond what a feature uses is asked for."""
+        nothing beyond what a feature uses is asked for — the same scopes the install flow asks
+        for (`installations.BOT_SCOPES`)."""
         manifest = _load(name)
         assert manifest["features"]["app_home"]["home_tab_enabled"] is True
-        assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
+        assert set(manifest["oauth_config"]["scopes"]["bot"]) == set(BOT_SCOPES)
+        assert set(BOT_SCOPES) == {
             "commands",
             "app_mentions:read",
             "chat:write",
@@ -108,6 +113,18 @@ class TestManifests:
         ]
         assert all(url.startswith("https://") and url.endswith(EVENTS_PATH) for url in urls)
         assert manifest["settings"]["socket_mode_enabled"] is False
+
+    @pytest.mark.parametrize("name", ["manifest.json", "manifest.socket-mode.json"])
+    def test_uninstall_events_are_subscribed(self, name: str) -> None:
+        """Both manifests subscribe to app_uninstalled and tokens_revoked, which forget a
+        workspace's installation."""
+        events = _load(name)["settings"]["event_subscriptions"]["bot_events"]
+        assert {"app_uninstalled", "tokens_revoked"} <= set(events)
+
+    def test_http_manifest_names_the_oauth_redirect(self) -> None:
+        """Installs in several workspaces come back to /slack/oauth_redirect."""
+        urls = _load("manifest.json")["oauth_config"]["redirect_urls"]
+        assert [u for u in urls if u.startswith("https://") and u.endswith(REDIRECT_PATH)]
 
     def test_socket_manifest_enables_socket_mode(self) -> None:
         """The Socket Mode manifest turns it on and needs no public URL."""

@@ -48,6 +48,29 @@ def the_error(result: subprocess.CompletedProcess[str]) -> str:
     return errors[0]
 
 
+class TestWorkspaceCredentials:
+    def test_bot_token_with_client_id_and_secret_is_one_line(
+        self, fake_slack: FakeSlack, tmp_path: Path
+    ) -> None:
+        """SLACK_BOT_TOKEN and SLACK_CLIENT_ID + SLACK_CLIENT_SECRET together: exit 2, one line
+        naming all three, no secret in it."""
+        env = process_env(
+            fake_slack, tmp_path, SLACK_CLIENT_ID="123.456", SLACK_CLIENT_SECRET="s3cr3t-value"
+        )
+        line = the_error(serve_to_exit(env, tmp_path))
+        assert "SLACK_BOT_TOKEN" in line
+        assert "SLACK_CLIENT_ID" in line
+        assert "SLACK_CLIENT_SECRET" in line
+        assert "s3cr3t-value" not in line
+
+    def test_a_client_id_without_its_secret_is_one_line(
+        self, fake_slack: FakeSlack, tmp_path: Path
+    ) -> None:
+        """A client id alone names the missing secret."""
+        env = process_env(fake_slack, tmp_path, SLACK_BOT_TOKEN="", SLACK_CLIENT_ID="123.456")
+        assert "SLACK_CLIENT_SECRET is not set" in the_error(serve_to_exit(env, tmp_path))
+
+
 class TestStateDatabase:
     def test_read_only_state_db_names_the_path_and_the_uid(
         self, fake_slack: FakeSlack, tmp_path: Path

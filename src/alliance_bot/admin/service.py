@@ -12,13 +12,14 @@ an invalid one changes nothing and the outcome carries each error with file, lin
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime as dt
 import logging
 import queue
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError
@@ -128,6 +129,8 @@ class _Question:
     entry_ids: tuple[str, ...]
     gap: tuple[str, str] | None
     suggestions: tuple[str, ...]
+    # The asker's context (its workspace, `state.workspace`), for the worker thread to write in
+    context: contextvars.Context = field(default_factory=contextvars.copy_context)
 
 
 class QuestionRecorder:
@@ -222,7 +225,8 @@ class QuestionRecorder:
 
     def _write(self, item: _Question) -> None:
         try:
-            self._state.record_question(
+            item.context.run(
+                self._state.record_question,
                 at=item.at,
                 answered=item.answered,
                 entry_ids=item.entry_ids,

@@ -12,9 +12,9 @@ change (who, when, old and new value) in one transaction, and returns what it di
 (`alliance_bot.slack.render.settings`). Channel *existence* is Slack's to judge, so the Slack layer checks
 channels with `conversations.info` before calling `apply`.
 
-`SettingsStore` is the interface; `SqliteSettingsStore` keeps it in the state file
-(`ALLIANCE_STATE_DB`, component `settings`). Rows carry a `team_id` ("" for the single workspace
-of today) so a multi-workspace store can key by workspace without changing the interface much.
+`SettingsStore` is the interface; `SqlSettingsStore` keeps it in the state database, each
+workspace's settings and history apart (`state.workspace`: '' and '' for the single workspace of
+SLACK_BOT_TOKEN).
 """
 
 from __future__ import annotations
@@ -28,11 +28,13 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from sqlalchemy import text
+from sqlalchemy import delete, select
 
 from alliance_bot.config import Settings
 from alliance_bot.knowledge.text import shorten
 from alliance_bot.state import Database, open_database
+from alliance_bot.state.schema import settings_changes, workspace_settings
+from alliance_bot.state.workspace import WorkspaceKey, of_workspace, workspace_values
 
 SettingKey = Literal["daily_channels", "daily_time", "timezone", "fallback", "bot_admins"]
 SETTING_KEYS: tuple[SettingKey, ...] = (
@@ -317,11 +319,14 @@ class SettingsStore(Protocol):
 
 
 class SqlSettingsStore:
-    """`SettingsStore` in the state database (SQLite or PostgreSQL, revision 0003's tables)."""
+    """`SettingsStore` in the state database (SQLite or PostgreSQL, revisions 0003 and 0005).
 
-    def __init__(self, database: Database, *, team_id: str = "") -> None:
+    Rows belong to the workspace of the work at hand (`state.workspace.current_workspace`);
+    `workspace` pins one instead (tools and tests)."""
+
+    def __init__(self, database: Database, *, workspace: WorkspaceKey | None = None) -> None:
         self.database = database
-        self.team_id = team_id
+        self._workspace = workspace
 
     @classmethod
     def for_settings(cls, settings: Settings) -> SqlSettingsStore:
@@ -329,10 +334,10 @@ class SqlSettingsStore:
         return cls(open_database(settings.database))
 
     def load(self) -> StoredSettings:
+        t = workspace_settings.c
         with self.database.transaction() as db:
             rows = db.execute(
-                text("SELECT key, value FROM workspace_settings WHERE team_id = :team"),
-                {"team": self.team_id},
+                select(t.key, t.value).where(of_workspace(workspace_settings, self._workspace))
             ).all()
         values: dict[str, Any] = {}
         for key, stored in rows:
@@ -347,51 +352,44 @@ class SqlSettingsStore:
         self, changes: Mapping[SettingKey, Any], *, user_id: str, at: dt.datetime
     ) -> list[SettingChange]:
         stamp = at.astimezone(dt.UTC).isoformat(timespec="seconds")
+        keyed = workspace_values(self._workspace)
+        mine = of_workspace(workspace_settings, self._workspace)
+        t = workspace_settings.c
         recorded: list[SettingChange] = []
         with self.database.transaction() as db:
             for key, value in changes.items():
-                where = {"team": self.team_id, "key": key}
-                old = db.execute(
-                    text(
-                        "SELECT value FROM workspace_settings WHERE team_id = :team AND key = :key"
-                    ),
-                    where,
-                ).scalar()
+                old = db.execute(select(t.value).where(mine, t.key == key)).scalar()
                 new = encode(key, value)
                 if old == new:
                     continue
                 if new is None:
-                    db.execute(
-                        text("DELETE FROM workspace_settings WHERE team_id = :team AND key = :key"),
-                        where,
-                    )
+                    db.execute(delete(workspace_settings).where(mine, t.key == key))
                 else:
+                    insert = self.database.insert(workspace_settings).values(
+                        **keyed, key=key, value=new
+                    )
                     db.execute(
-                        text(
-                            "INSERT INTO workspace_settings (team_id, key, value) "
-                            "VALUES (:team, :key, :value) "
-                            "ON CONFLICT (team_id, key) DO UPDATE SET value = excluded.value"
-                        ),
-                        {**where, "value": new},
+                        insert.on_conflict_do_update(
+                            index_elements=["enterprise_id", "team_id", "key"],
+                            set_={"value": insert.excluded.value},
+                        )
                     )
                 db.execute(
-                    text(
-                        "INSERT INTO settings_changes (team_id, at, user_id, key, old_value, "
-                        "new_value) VALUES (:team, :at, :user, :key, :old, :new)"
-                    ),
-                    {**where, "at": stamp, "user": user_id, "old": old, "new": new},
+                    settings_changes.insert().values(
+                        **keyed, at=stamp, user_id=user_id, key=key, old_value=old, new_value=new
+                    )
                 )
                 recorded.append(SettingChange(at, user_id, key, old, new))
         return recorded
 
     def history(self, *, limit: int = 20) -> list[SettingChange]:
+        c = settings_changes.c
         with self.database.transaction() as db:
             rows = db.execute(
-                text(
-                    "SELECT at, user_id, key, old_value, new_value FROM settings_changes "
-                    "WHERE team_id = :team ORDER BY seq DESC LIMIT :limit"
-                ),
-                {"team": self.team_id, "limit": limit},
+                select(c.at, c.user_id, c.key, c.old_value, c.new_value)
+                .where(of_workspace(settings_changes, self._workspace))
+                .order_by(c.seq.desc())
+                .limit(limit)
             ).all()
         return [
             SettingChange(dt.datetime.fromisoformat(at), user, key, old, new)
@@ -402,8 +400,8 @@ class SqlSettingsStore:
 class SqliteSettingsStore(SqlSettingsStore):
     """`SqlSettingsStore` on a SQLite file (tests and tools that name a path)."""
 
-    def __init__(self, path: Path | str, *, team_id: str = "") -> None:
-        super().__init__(Database.sqlite(path), team_id=team_id)
+    def __init__(self, path: Path | str, *, workspace: WorkspaceKey | None = None) -> None:
+        super().__init__(Database.sqlite(path), workspace=workspace)
         self.path = Path(path)
 
 

@@ -9,6 +9,10 @@ apply atomically, so replicas counting at once never lose an increment.
 Unanswered questions are bounded (issue 10): each is stored as a prefix of `MAX_QUESTION_CHARS`,
 at most `MAX_GAPS` of them are kept, and those not asked for `GAP_RETENTION` are pruned.
 
+Rows belong to the workspace of the work at hand (`state.workspace.current_workspace`): gaps and
+stats are each workspace's own. The refresh history records where the admin works, and lists
+every refresh: the knowledge base is shared by all workspaces.
+
 The interface is synchronous on purpose: the question recorder calls it from its own worker
 thread, and admin commands via `to_thread`.
 """
@@ -21,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
-from sqlalchemy import Integer, Table, case, cast, delete, desc, func, select
+from sqlalchemy import Integer, Table, and_, case, cast, delete, desc, exists, func, select
 from sqlalchemy.sql.dml import Insert
 
 from alliance_bot.config import Settings
@@ -33,6 +37,7 @@ from alliance_bot.state.schema import (
     unanswered_daily,
     unanswered_questions,
 )
+from alliance_bot.state.workspace import WorkspaceKey, of_workspace, workspace_values
 
 RefreshAction = Literal["refresh", "dry-run", "rollback", "sighup", "alias", "publish"]
 RefreshResult = Literal["swapped", "unchanged", "valid", "invalid", "refused", "nothing"]
@@ -146,6 +151,7 @@ class SqlAdminState:
         with self.database.transaction() as db:
             db.execute(
                 admin_refreshes.insert().values(
+                    **workspace_values(),
                     at=_iso(record.at),
                     user_id=record.user_id,
                     action=record.action,
@@ -196,6 +202,7 @@ class SqlAdminState:
             if gap is not None:
                 normalized = gap[0][:MAX_QUESTION_CHARS]
                 insert = self.database.insert(unanswered_questions).values(
+                    **workspace_values(),
                     normalized=normalized,
                     text=gap[1][:MAX_QUESTION_CHARS],
                     count=1,
@@ -205,7 +212,7 @@ class SqlAdminState:
                 )
                 db.execute(
                     insert.on_conflict_do_update(
-                        index_elements=["normalized"],
+                        index_elements=["enterprise_id", "team_id", "normalized"],
                         set_={
                             "text": insert.excluded.text,
                             "count": unanswered_questions.c.count + 1,
@@ -223,11 +230,18 @@ class SqlAdminState:
             rows = db.execute(
                 select(q.normalized, q.text, asked, q.last_asked, q.suggestions)
                 .select_from(
-                    unanswered_daily.join(unanswered_questions, d.normalized == q.normalized)
+                    unanswered_daily.join(
+                        unanswered_questions,
+                        and_(
+                            d.enterprise_id == q.enterprise_id,
+                            d.team_id == q.team_id,
+                            d.normalized == q.normalized,
+                        ),
+                    )
                 )
-                .where(d.day >= since.isoformat())
+                .where(of_workspace(unanswered_questions), d.day >= since.isoformat())
                 # Grouping by the primary key lets PostgreSQL take the other columns with it.
-                .group_by(q.normalized)
+                .group_by(q.enterprise_id, q.team_id, q.normalized)
                 .order_by(desc("n"), q.last_asked.desc(), q.normalized)
                 .limit(limit)
             ).all()
@@ -245,8 +259,8 @@ class SqlAdminState:
     def forget_gap(self, normalized: str) -> None:
         key = normalized[:MAX_QUESTION_CHARS]
         with self.database.transaction() as db:
-            db.execute(delete(unanswered_daily).where(unanswered_daily.c.normalized == key))
-            db.execute(delete(unanswered_questions).where(unanswered_questions.c.normalized == key))
+            for table in (unanswered_daily, unanswered_questions):
+                db.execute(delete(table).where(of_workspace(table), table.c.normalized == key))
 
     def stats(self, *, since: dt.date, top: int = 5) -> Stats:
         qd, ed = questions_daily.c, entries_daily.c
@@ -254,13 +268,13 @@ class SqlAdminState:
         with self.database.transaction() as db:
             rows = db.execute(
                 select(qd.day, func.sum(qd.count), cast(answered, Integer))
-                .where(qd.day >= since.isoformat())
+                .where(of_workspace(questions_daily), qd.day >= since.isoformat())
                 .group_by(qd.day)
                 .order_by(qd.day)
             ).all()
             entries = db.execute(
                 select(ed.entry_id, func.sum(ed.count).label("n"))
-                .where(ed.day >= since.isoformat())
+                .where(of_workspace(entries_daily), ed.day >= since.isoformat())
                 .group_by(ed.entry_id)
                 .order_by(desc("n"), ed.entry_id)
                 .limit(top)
@@ -279,23 +293,37 @@ class SqlAdminState:
         with self.database.transaction() as db:
             db.execute(delete(unanswered_daily).where(unanswered_daily.c.day < cutoff[:10]))
             stale = db.execute(delete(unanswered_questions).where(q.last_asked < cutoff)).rowcount
-            # Beyond the cap, the least recently asked go first.
-            keep = select(q.normalized).order_by(q.last_asked.desc()).limit(max_rows)
-            over = db.execute(
-                delete(unanswered_questions).where(q.normalized.not_in(keep.scalar_subquery()))
-            ).rowcount
+            # Beyond the cap, the least recently asked go first; each workspace has its own cap,
+            # so a busy workspace never pushes out another's gaps.
+            over = 0
+            keys = db.execute(select(q.enterprise_id, q.team_id).distinct()).all()
+            for enterprise_id, team_id in keys:
+                mine = of_workspace(unanswered_questions, WorkspaceKey(enterprise_id, team_id))
+                keep = (
+                    select(q.normalized).where(mine).order_by(q.last_asked.desc()).limit(max_rows)
+                )
+                over += db.execute(
+                    delete(unanswered_questions).where(
+                        mine, q.normalized.not_in(keep.scalar_subquery())
+                    )
+                ).rowcount
+            d = unanswered_daily.c
             db.execute(
                 delete(unanswered_daily).where(
-                    unanswered_daily.c.normalized.not_in(select(q.normalized).scalar_subquery())
+                    ~exists().where(
+                        q.enterprise_id == d.enterprise_id,
+                        q.team_id == d.team_id,
+                        q.normalized == d.normalized,
+                    )
                 )
             )
         return int(stale) + int(over)
 
     def _count(self, table: Table, **key: object) -> Insert:
         """`INSERT key, count = 1`, or `count + 1` where the row exists."""
-        insert = self.database.insert(table).values(**key, count=1)
+        insert = self.database.insert(table).values(**workspace_values(), **key, count=1)
         return insert.on_conflict_do_update(
-            index_elements=list(key), set_={"count": table.c.count + 1}
+            index_elements=["enterprise_id", "team_id", *key], set_={"count": table.c.count + 1}
         )
 
 

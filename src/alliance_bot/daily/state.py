@@ -5,7 +5,11 @@
 async and speaks only in plain values; the database work runs in a worker thread, so waiting on
 another process's lock never blocks the event loop that also answers Slack.
 
-Exactly once rests on a claim per (channel, local date): a process must `claim` before it posts.
+Every row belongs to the workspace the work is for (`state.workspace.current_workspace`): the
+scheduler runs each workspace's post inside `in_workspace`, so two workspaces' claims, records
+and rotations never meet.
+
+Exactly once rests on a claim per (workspace, channel, local date): a process must `claim` before it posts.
 The claim is a row inserted with `ON CONFLICT DO NOTHING`, so of any number of processes (on any
 number of hosts) only one inserts it; the others lock the existing row (`SELECT … FOR UPDATE` on
 PostgreSQL, the file's write lock on SQLite) and see it is held. It carries a lease expiry, so a
@@ -31,6 +35,7 @@ from alliance_bot.config import Settings
 from alliance_bot.daily.content import ArchivePick, ArchiveRotation
 from alliance_bot.state.database import DEFAULT_BUSY_TIMEOUT, Database, open_database
 from alliance_bot.state.schema import archive_shown, daily_posts
+from alliance_bot.state.workspace import of_workspace, workspace_values
 
 T = TypeVar("T")
 
@@ -158,6 +163,7 @@ class SqlPostState:
                 db.execute(
                     self.database.insert(archive_shown)
                     .values(
+                        **workspace_values(),
                         channel=channel,
                         cycle=archive.cycle,
                         entry_id=archive.entry_id,
@@ -180,7 +186,7 @@ class SqlPostState:
         def run(db: Connection) -> ArchiveRotation:
             last = db.execute(
                 select(archive_shown.c.cycle, archive_shown.c.entry_id)
-                .where(archive_shown.c.channel == channel)
+                .where(of_workspace(archive_shown), archive_shown.c.channel == channel)
                 .order_by(archive_shown.c.seq.desc())
                 .limit(1)
             ).first()
@@ -189,7 +195,9 @@ class SqlPostState:
             cycle = int(last.cycle)
             shown = db.execute(
                 select(archive_shown.c.entry_id).where(
-                    archive_shown.c.channel == channel, archive_shown.c.cycle == cycle
+                    of_workspace(archive_shown),
+                    archive_shown.c.channel == channel,
+                    archive_shown.c.cycle == cycle,
                 )
             ).scalars()
             return ArchiveRotation(cycle, frozenset(shown), str(last.entry_id))
@@ -199,8 +207,13 @@ class SqlPostState:
     # --- extras for operators and tests ---------------------------------------------------------
 
     def records(self, channel: str | None = None) -> list[PostRecord]:
-        """Every record (of one channel), oldest date first; synchronous, for reports and tests."""
-        query = select(*_COLUMNS).order_by(daily_posts.c.local_date, daily_posts.c.channel)
+        """Every record of the current workspace (of one channel), oldest date first;
+        synchronous, for reports and tests."""
+        query = (
+            select(*_COLUMNS)
+            .where(of_workspace(daily_posts))
+            .order_by(daily_posts.c.local_date, daily_posts.c.channel)
+        )
         if channel:
             query = query.where(daily_posts.c.channel == channel)
         with self.database.transaction() as db:
@@ -228,6 +241,7 @@ class SqlPostState:
         inserted = db.execute(
             self.database.insert(daily_posts)
             .values(
+                **workspace_values(),
                 channel=channel,
                 local_date=day.isoformat(),
                 status="claimed",
@@ -235,7 +249,7 @@ class SqlPostState:
                 lease_until=until,
                 first_claimed_at=_iso(now),
             )
-            .on_conflict_do_nothing(index_elements=["channel", "local_date"])
+            .on_conflict_do_nothing(index_elements=_PRIMARY_KEY)
             # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT here.
             .returning(daily_posts.c.channel)
         )
@@ -278,6 +292,7 @@ class SqlPostState:
         # An upsert, not an update: a post found in Slack's history is recorded even if the claim
         # row was lost (a fresh database, or a release racing a slow post).
         insert = self.database.insert(daily_posts).values(
+            **workspace_values(),
             channel=channel,
             local_date=day.isoformat(),
             status=status,
@@ -291,7 +306,7 @@ class SqlPostState:
         )
         db.execute(
             insert.on_conflict_do_update(
-                index_elements=["channel", "local_date"],
+                index_elements=_PRIMARY_KEY,
                 set_={
                     "status": insert.excluded.status,
                     "owner": insert.excluded.owner,
@@ -326,8 +341,15 @@ _COLUMNS = (
 )
 
 
+_PRIMARY_KEY = ["enterprise_id", "team_id", "channel", "local_date"]
+
+
 def _key(channel: str, day: dt.date) -> ColumnElement[bool]:
-    return and_(daily_posts.c.channel == channel, daily_posts.c.local_date == day.isoformat())
+    return and_(
+        of_workspace(daily_posts),
+        daily_posts.c.channel == channel,
+        daily_posts.c.local_date == day.isoformat(),
+    )
 
 
 def _get(db: Connection, channel: str, day: dt.date) -> PostRecord | None:

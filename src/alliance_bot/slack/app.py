@@ -26,10 +26,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from alliance_bot.admin.settings import (
     EffectiveSettings,
+    SettingsInvalid,
     SettingsService,
     SettingsStore,
+    SettingsUpdate,
     SqlSettingsStore,
     effective,
+    parse_timezone,
 )
 from alliance_bot.admin.settings import StoredSettings as _Stored
 from alliance_bot.admin.state import AdminState, SqlAdminState
@@ -48,6 +51,12 @@ from alliance_bot.slack.features import (
     Workspace,
     WorkspaceAdmins,
 )
+from alliance_bot.slack.installations import (
+    Installations,
+    InstallListener,
+    bind_workspace,
+    token_source,
+)
 from alliance_bot.slack.listeners import register_listeners
 from alliance_bot.slack.listeners.commands.admin import wire_admin
 from alliance_bot.slack.listeners.commands.daily import daily_subcommands
@@ -63,7 +72,9 @@ from alliance_bot.slack.render.admin import admin_text
 from alliance_bot.slack.replies import checked_respond
 from alliance_bot.slack.server import BackgroundJob
 from alliance_bot.slack.web_client import build_web_client, make_slack_client
+from alliance_bot.slack.workspaces import run_for_every_workspace
 from alliance_bot.state import DeliveryLog, open_database
+from alliance_bot.state.workspace import WorkspaceKey, current_workspace
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +120,13 @@ def wire(
     posts = post_state if post_state is not None else SqlPostState.for_settings(settings)
     client = build_web_client(settings, observer=metrics)
     in_force = _SettingsInForce(workspace_settings)
+    # Several workspaces (SLACK_CLIENT_ID + SLACK_CLIENT_SECRET): tokens from the installations.
+    installations = (
+        Installations(settings, open_database(settings.database), client=client)
+        if settings.multi_workspace
+        else None
+    )
+    tokens = token_source(installations, settings)
 
     async def bot_admins() -> frozenset[str]:
         return (await in_force.read()).bot_admins
@@ -117,18 +135,29 @@ def wire(
         settings.admins,
         refusal=lambda user_id, command: admin_text(admin.admin.refuse(user_id, command)),
         bot_admins=bot_admins,
-        workspace_admins=WorkspaceAdmins(client),
+        workspace_admins=WorkspaceAdmins(
+            client, token=tokens if installations is not None else None
+        ),
     )
     # Its own client: the daily post's retry handlers never re-send a post blindly.
     daily_client = make_slack_client(
         token=settings.bot_token, base_url=settings.api_url, observer=metrics
     )
-    channels: dict[tuple[str, str], SlackDailyChannel] = {}
+    channels: dict[tuple[WorkspaceKey, str, str], SlackDailyChannel] = {}
+    daily_clients: dict[WorkspaceKey, AsyncWebClient] = {}
 
     def daily_channel(channel_id: str, timezone: ZoneInfo) -> SlackDailyChannel:
-        key = (channel_id, timezone.key)
+        # Each workspace posts with its own client, which carries its (rotated) token.
+        workspace = current_workspace()
+        key = (workspace, channel_id, timezone.key)
         if key not in channels:
-            channels[key] = SlackDailyChannel(daily_client, channel_id, timezone)
+            poster = daily_client
+            if installations is not None:
+                poster = daily_clients.setdefault(
+                    workspace,
+                    make_slack_client(token=None, base_url=settings.api_url, observer=metrics),
+                )
+            channels[key] = SlackDailyChannel(poster, channel_id, timezone)
         return channels[key]
 
     channel = (
@@ -137,8 +166,18 @@ def wire(
 
     async def schedule() -> DailySchedule:
         current = await in_force.read()
+        daily_channels = current.daily_channels
+        if installations is not None:
+            token = await tokens(current_workspace())
+            if token is None:
+                daily_channels = ()  # uninstalled: nothing more is posted there
+            else:
+                daily_clients.setdefault(
+                    current_workspace(),
+                    make_slack_client(token=None, base_url=settings.api_url, observer=metrics),
+                ).token = token
         return DailySchedule(
-            channels=tuple(daily_channel(c, current.timezone) for c in current.daily_channels),
+            channels=tuple(daily_channel(c, current.timezone) for c in daily_channels),
             time=current.daily_time,
             timezone=current.timezone,
             fallback=current.fallback,
@@ -154,6 +193,8 @@ def wire(
         client=client,
         workspace=workspace,
         timezone=lambda: in_force.last.timezone,
+        installations=installations,
+        on_installed=_default_timezone(workspace_settings, tokens, client),
         subcommands={
             **daily_subcommands(settings, state=posts, channel=channel, schedule=schedule),
             **admin.subcommands,
@@ -166,15 +207,26 @@ def wire(
     metrics.watch_in_flight(lambda: in_flight.count)
     metrics.watch_recorder(admin.recorder)
 
-    async def daily_post() -> None:
+    async def daily_post_for(changed: asyncio.Event) -> None:
         await run_daily_scheduler(
             settings=settings,
             knowledge=knowledge,
             channel=channel,
             state=posts,
             settings_source=schedule,
-            changed=workspace.settings_changed,
+            changed=changed,
             observer=metrics,
+        )
+
+    async def daily_post() -> None:
+        if installations is None:
+            await daily_post_for(workspace.settings_changed)
+            return
+        await run_for_every_workspace(
+            installed=lambda: asyncio.to_thread(installations.installed),
+            run=daily_post_for,
+            installs_changed=installations.changed,
+            settings_changed=workspace.settings_changed,
         )
 
     following = [cluster.follow] if cluster is not None else []
@@ -187,20 +239,22 @@ class _SettingsInForce:
 
     def __init__(self, service: SettingsService) -> None:
         self._service = service
-        self._last: EffectiveSettings = effective(_Stored(), service.defaults)
+        self._first: EffectiveSettings = effective(_Stored(), service.defaults)
+        self._last: dict[WorkspaceKey, EffectiveSettings] = {}
 
     @property
     def last(self) -> EffectiveSettings:
-        """The latest reading, without waiting (the scheduler reads at least once a minute, and
-        at once after a change)."""
-        return self._last
+        """The current workspace's latest reading, without waiting (the scheduler reads at least
+        once a minute, and at once after a change)."""
+        return self._last.get(current_workspace(), self._first)
 
     async def read(self) -> EffectiveSettings:
+        workspace = current_workspace()
         try:
-            self._last = await asyncio.to_thread(self._service.current)
+            self._last[workspace] = await asyncio.to_thread(self._service.current)
         except Exception:
             logger.exception("could not read the settings; using the last ones read")
-        return self._last
+        return self._last.get(workspace, self._first)
 
 
 def build_app(
@@ -223,6 +277,10 @@ def build_app(
     workspace: Workspace | None = None,
     # The time zone in force, when settings from Slack may change it; default ALLIANCE_TIMEZONE
     timezone: Callable[[], ZoneInfo] | None = None,
+    # Several workspaces: the installations (Bolt's OAuth flow on them), and what follows an
+    # install (the installer's time zone as the default)
+    installations: Installations | None = None,
+    on_installed: InstallListener | None = None,
 ) -> AsyncApp:
     """Build the Bolt app: Web API client with retries, listeners, delivery guard."""
     now = clock or (lambda: dt.datetime.now(dt.UTC))
@@ -237,7 +295,17 @@ def build_app(
         deliveries=guard,
         workspace=workspace,
         timezone=timezone,
+        uninstall=installations,
     )
+    oauth: dict[str, Any] = {}
+    if installations is not None:
+        oauth = {
+            "installation_store": installations.store,
+            "installation_store_bot_only": True,
+            "oauth_settings": installations.oauth_settings(
+                settings, installed=on_installed or _nothing_after_install
+            ),
+        }
     app = AsyncApp(
         client=client or build_web_client(settings),
         # Never None: Bolt would fall back to reading SLACK_SIGNING_SECRET itself. HTTP mode
@@ -248,12 +316,42 @@ def build_app(
         process_before_response=False,
         # A request no listener matches goes to our error handler, which acks it (see errors.py)
         raise_error_for_unhandled_request=True,
+        **oauth,
     )
     app.use(acknowledge_rate_limit_notices)
+    # Before the delivery guard, whose keys include the workspace
+    app.use(bind_workspace(installations is not None))
     app.use(process_once(guard, now))
     app.use(checked_respond())
     register_listeners(app, services)
     return app
+
+
+async def _nothing_after_install(workspace: WorkspaceKey, installer: str | None) -> None:
+    return None
+
+
+def _default_timezone(
+    service: SettingsService,
+    tokens: Callable[[WorkspaceKey], Awaitable[str | None]],
+    client: AsyncWebClient,
+) -> InstallListener:
+    """After an install: the installing user's time zone (users.info) becomes the workspace's,
+    unless one was set from Slack already (a reinstall keeps it). Recorded as set by them."""
+
+    async def installed(workspace: WorkspaceKey, installer: str | None) -> None:
+        if not installer or (await asyncio.to_thread(service.store.load)).timezone:
+            return
+        response = await client.users_info(user=installer, token=await tokens(workspace))
+        zone = str((response.get("user") or {}).get("tz") or "")
+        try:
+            update = SettingsUpdate(timezone=parse_timezone(zone))
+        except SettingsInvalid:
+            logger.info("the installer's time zone is not one we know; the default applies")
+            return
+        await asyncio.to_thread(service.apply, installer, update)
+
+    return installed
 
 
 async def acknowledge_rate_limit_notices(

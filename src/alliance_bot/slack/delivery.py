@@ -32,6 +32,8 @@ from typing import Any, Protocol
 from slack_bolt.response import BoltResponse
 from sqlalchemy.exc import SQLAlchemyError
 
+from alliance_bot.state.workspace import SINGLE_WORKSPACE, current_workspace
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_TTL = dt.timedelta(days=1)
@@ -91,13 +93,19 @@ def process_once(guard: DeliveryGuard, clock: Callable[[], dt.datetime]) -> Midd
     """A Bolt middleware that acknowledges and drops a delivery whose ids were seen before.
 
     Every key is recorded (no short-circuit), so a replay that reuses only one id of an earlier
-    request is still caught next time.
+    request is still caught next time. Keys include the workspace of the request (set by the
+    middleware before this one, `slack.installations.bind_workspace`) when there are several.
     """
 
     async def drop_repeated(
         body: dict[str, Any], next: Callable[[], Awaitable[None]]
     ) -> BoltResponse | None:
         keys = list(delivery_keys(body))
+        workspace = current_workspace()
+        if workspace != SINGLE_WORKSPACE:
+            # Ids are Slack's per workspace: two workspaces' deliveries are never one.
+            prefix = f"{workspace.enterprise_id}/{workspace.team_id}/"
+            keys = [prefix + key for key in keys]
         if keys:
             fresh = await asyncio.to_thread(all_first_time, guard, keys, clock())
             if not fresh:

@@ -10,8 +10,10 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -24,6 +26,7 @@ from alliance_bot.daily.state import PostState
 from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.slack.delivery import DeliveryGuard, MemoryDeliveryGuard, all_first_time
+from alliance_bot.state.workspace import SINGLE_WORKSPACE, WorkspaceKey, current_workspace
 
 logger = logging.getLogger(__name__)
 
@@ -101,19 +104,24 @@ class WorkspaceAdmins:
         *,
         ttl: float = 300.0,
         monotonic: Callable[[], float] = time.monotonic,
+        token: Callable[[WorkspaceKey], Awaitable[str | None]] | None = None,
     ) -> None:
         self._client = client
         self._ttl = ttl
         self._monotonic = monotonic
-        self._cache: dict[str, tuple[bool, float]] = {}
+        # With several workspaces, each asks with its own bot token (None: the client's).
+        self._token = token
+        self._cache: dict[tuple[WorkspaceKey, str], tuple[bool, float]] = {}
 
     async def is_admin(self, user_id: str) -> bool:
         now = self._monotonic()
-        cached = self._cache.get(user_id)
+        workspace = current_workspace()
+        cached = self._cache.get((workspace, user_id))
         if cached is not None and cached[1] > now:
             return cached[0]
         try:
-            response = await self._client.users_info(user=user_id)
+            token = await self._token(workspace) if self._token is not None else None
+            response = await self._client.users_info(user=user_id, token=token)
         except (TimeoutError, SlackApiError, OSError) as error:
             logger.warning("users.info for %s failed (%s): treated as not an admin", user_id, error)
             return False
@@ -121,7 +129,7 @@ class WorkspaceAdmins:
         allowed = bool(user.get("is_admin") or user.get("is_owner"))
         if len(self._cache) > 10_000:
             self._cache.clear()  # bounded: a workspace has few admins, but many askers
-        self._cache[user_id] = (allowed, now + self._ttl)
+        self._cache[(workspace, user_id)] = (allowed, now + self._ttl)
         return allowed
 
 
@@ -169,6 +177,16 @@ class Workspace:
     settings_changed: asyncio.Event = field(default_factory=asyncio.Event)
 
 
+class Uninstall(Protocol):
+    """What the uninstall listeners call (`slack.installations.Installations`)."""
+
+    async def uninstalled(self, context: AsyncBoltContext) -> None:
+        """The app was removed from the request's workspace: forget its installation."""
+
+    async def tokens_revoked(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        """Some of the workspace's tokens were revoked: forget them."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class Services:
     """Everything a listener may use; built once by `build_app`."""
@@ -185,12 +203,18 @@ class Services:
     async def first_answer(self, channel: str, ts: str) -> bool:
         """Claim the answer to message `ts` in `channel`: True the first time only. Slack re-sends
         a mention when it is edited, with a new event id; the message's (channel, ts) stays."""
-        key = f"reply:{channel}:{ts}"
+        workspace = current_workspace()
+        key = f"reply:{workspace.enterprise_id}/{workspace.team_id}/{channel}:{ts}"
+        if workspace == SINGLE_WORKSPACE:
+            key = f"reply:{channel}:{ts}"  # as recorded before there were several workspaces
         return await asyncio.to_thread(all_first_time, self.deliveries, [key], self.clock())
 
     workspace: Workspace | None = None
     # The team's zone in force (set from Slack, else ALLIANCE_TIMEZONE); default: the setting
     timezone: Callable[[], ZoneInfo] | None = None
+    # Installs in several workspaces: forgets a workspace on `app_uninstalled` and
+    # `tokens_revoked` (None with the one workspace of SLACK_BOT_TOKEN)
+    uninstall: Uninstall | None = None
 
     def today(self) -> dt.date:
         """Today in the team's time zone, which is what "today" means."""

@@ -139,7 +139,8 @@ async def _serve(settings: Settings, cluster: KnowledgeCluster, *, host: str, po
     knowledge = cluster.holder
     wiring = wire(settings, knowledge, cluster=cluster)
     app, jobs = wiring.app, wiring.jobs
-    if (problem := await bot_token_problem(app.client)) is not None:
+    # With several workspaces there is no one token to check: each comes with its installation.
+    if not settings.multi_workspace and (problem := await bot_token_problem(app.client)):
         print(f"alliance-bot: configuration error: {problem}", file=sys.stderr)
         return EXIT_CONFIG
     database = open_database(settings.database)  # opened at start-up: this returns it

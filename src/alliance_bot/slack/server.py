@@ -1,5 +1,5 @@
 """HTTP mode: the aiohttp web app in front of Bolt (`POST /slack/events`, `GET /healthz`,
-`GET /readyz`).
+`GET /readyz`, and with several workspaces `GET /slack/install` and `GET /slack/oauth_redirect`).
 
 `/healthz` is liveness and stays cheap: the process is up and has a knowledge base loaded.
 `/readyz` is readiness: 200 only when the state database answers too (a load balancer then stops
@@ -45,6 +45,7 @@ from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from alliance_bot.knowledge.holder import KnowledgeHolder
+from alliance_bot.state.workspace import SINGLE_WORKSPACE, in_workspace
 
 logger = logging.getLogger(__name__)
 
@@ -176,6 +177,11 @@ def build_web_app(
         refusals=refusals or RefusalLog(),
     )
     web_app.router.add_post(EVENTS_PATH, _slack_events)
+    flow = bolt_app.oauth_flow
+    if flow is not None:
+        # Installs in several workspaces: a browser, not Slack, calls these two (nothing to sign).
+        web_app.router.add_get(flow.install_path, _oauth_install)
+        web_app.router.add_get(flow.redirect_uri_path, _oauth_redirect)
     add_health_routes(web_app, knowledge, database_ok)
     web_app.cleanup_ctx.append(_run_background(background))
     return web_app
@@ -247,8 +253,36 @@ async def _slack_events(request: web.Request) -> web.StreamResponse:
     bolt_request.raw_body = text  # Bolt verifies the signature again on this
     bolt_request.body = body
     bolt_request.context = build_async_context(AsyncBoltContext({}), body)
-    bolt_response = await request.app[_BOLT].async_dispatch(bolt_request)
+    # A Bolt middleware names the request's workspace (`installations.bind_workspace`); scoped
+    # here so that it ends with this request.
+    with in_workspace(SINGLE_WORKSPACE):
+        bolt_response = await request.app[_BOLT].async_dispatch(bolt_request)
     return await to_aiohttp_response(bolt_response)
+
+
+async def _oauth_install(request: web.Request) -> web.StreamResponse:
+    """`/slack/install`: a fresh state (stored, and set as a cookie), then off to Slack."""
+    flow = request.app[_BOLT].oauth_flow
+    assert flow is not None  # the route exists only with an OAuth flow
+    response = await flow.handle_installation(_browser_request(request))
+    return await to_aiohttp_response(response)
+
+
+async def _oauth_redirect(request: web.Request) -> web.StreamResponse:
+    """`/slack/oauth_redirect`: the state checked (and used up), the code exchanged through
+    `oauth.v2.access`, the installation stored; Bolt's page says how it went."""
+    flow = request.app[_BOLT].oauth_flow
+    assert flow is not None
+    response = await flow.handle_callback(_browser_request(request))
+    return await to_aiohttp_response(response)
+
+
+def _browser_request(request: web.Request) -> AsyncBoltRequest:
+    return AsyncBoltRequest(
+        body="",
+        query=request.query_string,
+        headers=request.headers,  # type: ignore[arg-type]  # a multidict, which Bolt accepts
+    )
 
 
 async def _authenticated_body(request: web.Request, gate: _Gate) -> bytes:

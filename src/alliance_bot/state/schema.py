@@ -8,15 +8,46 @@ both engines and reads back as an aware datetime, and it is what existing SQLite
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Integer, LargeBinary, MetaData, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 metadata = MetaData()
+
+
+def _workspace() -> tuple[Column[str], Column[str]]:
+    """The key of a workspace, first in every per-workspace table (`state.workspace`): '' and ''
+    for the single workspace of SLACK_BOT_TOKEN; a Grid org-wide install has '' as its team."""
+    return (
+        Column("enterprise_id", Text, primary_key=True, server_default=""),
+        Column("team_id", Text, primary_key=True, server_default=""),
+    )
+
+
+def _workspace_columns() -> tuple[Column[str], Column[str]]:
+    """The same key where it is not part of the primary key."""
+    return (
+        Column("enterprise_id", Text, nullable=False, server_default=""),
+        Column("team_id", Text, nullable=False, server_default=""),
+    )
+
 
 # --- the daily post ---------------------------------------------------------------------------
 
 daily_posts = Table(
     "daily_posts",
     metadata,
+    *_workspace(),
     Column("channel", Text, primary_key=True),
     Column("local_date", Text, primary_key=True),  # YYYY-MM-DD in ALLIANCE_TIMEZONE
     Column("status", Text, nullable=False),  # claimed | posted | skipped
@@ -33,11 +64,12 @@ archive_shown = Table(
     "archive_shown",
     metadata,
     Column("seq", Integer, primary_key=True, autoincrement=True),
+    *_workspace_columns(),
     Column("channel", Text, nullable=False),
     Column("cycle", Integer, nullable=False),
     Column("entry_id", Text, nullable=False),
     Column("local_date", Text, nullable=False),
-    UniqueConstraint("channel", "cycle", "entry_id"),
+    UniqueConstraint("enterprise_id", "team_id", "channel", "cycle", "entry_id"),
     sqlite_autoincrement=True,
 )
 
@@ -47,6 +79,7 @@ admin_refreshes = Table(
     "admin_refreshes",
     metadata,
     Column("seq", Integer, primary_key=True, autoincrement=True),
+    *_workspace_columns(),  # where the admin who did it works (the knowledge base is shared)
     Column("at", Text, nullable=False),
     Column("user_id", Text, nullable=False),  # Slack user ID, or 'SIGHUP'
     Column("action", Text, nullable=False),
@@ -60,6 +93,7 @@ admin_refreshes = Table(
 unanswered_questions = Table(
     "unanswered_questions",
     metadata,
+    *_workspace(),
     Column("normalized", Text, primary_key=True),  # folded prefix: what makes two askings one gap
     Column("text", Text, nullable=False),  # a bounded prefix of the latest wording, as typed
     Column("count", Integer, nullable=False),
@@ -71,6 +105,7 @@ unanswered_questions = Table(
 unanswered_daily = Table(
     "unanswered_daily",
     metadata,
+    *_workspace(),
     Column("normalized", Text, primary_key=True),
     Column("day", Text, primary_key=True),  # YYYY-MM-DD (UTC)
     Column("count", Integer, nullable=False),
@@ -79,6 +114,7 @@ unanswered_daily = Table(
 questions_daily = Table(
     "questions_daily",
     metadata,
+    *_workspace(),
     Column("day", Text, primary_key=True),
     Column("answered", Integer, primary_key=True),  # 1: status answer; 0: anything else
     Column("count", Integer, nullable=False),
@@ -87,17 +123,27 @@ questions_daily = Table(
 entries_daily = Table(
     "entries_daily",
     metadata,
+    *_workspace(),
     Column("day", Text, primary_key=True),
     Column("entry_id", Text, primary_key=True),
     Column("count", Integer, nullable=False),
 )
 
-# --- settings set from Slack (admin/settings.py) -------------------------------------------------
+# --- the redelivery and replay guard ----------------------------------------------------------
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("key", Text, primary_key=True),  # "event:Ev…", "trigger:…", "action:…"
+    Column("expires_at", Text, nullable=False, index=True),
+)
+
+# --- settings set from Slack (0003, keyed by workspace in 0005) --------------------------------
 
 workspace_settings = Table(
     "workspace_settings",
     metadata,
-    Column("team_id", Text, primary_key=True, server_default=""),
+    *_workspace(),
     Column("key", Text, primary_key=True),
     Column("value", Text, nullable=False),
 )
@@ -112,16 +158,78 @@ settings_changes = Table(
     Column("key", Text, nullable=False),
     Column("old_value", Text),
     Column("new_value", Text),
+    Column("enterprise_id", Text, nullable=False, server_default=""),
     sqlite_autoincrement=True,
 )
 
-# --- the redelivery and replay guard ----------------------------------------------------------
+# --- slack-sdk's installation store (written by it; read here to list the installed workspaces)
 
-deliveries = Table(
-    "deliveries",
+slack_bots = Table(
+    "slack_bots",
     metadata,
-    Column("key", Text, primary_key=True),  # "event:Ev…", "trigger:…", "action:…"
-    Column("expires_at", Text, nullable=False, index=True),
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("client_id", String(32), nullable=False),
+    Column("app_id", String(32), nullable=False),
+    Column("enterprise_id", String(32)),
+    Column("enterprise_name", String(200)),
+    Column("team_id", String(32)),
+    Column("team_name", String(200)),
+    Column("bot_token", String(200)),
+    Column("bot_id", String(32)),
+    Column("bot_user_id", String(32)),
+    Column("bot_scopes", String(1000)),
+    Column("bot_refresh_token", String(200)),
+    Column("bot_token_expires_at", DateTime),
+    Column("is_enterprise_install", Boolean, nullable=False),
+    Column("installed_at", DateTime, nullable=False),
+    Index("slack_bots_idx", "client_id", "enterprise_id", "team_id", "installed_at"),
+)
+
+slack_installations = Table(
+    "slack_installations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("client_id", String(32), nullable=False),
+    Column("app_id", String(32), nullable=False),
+    Column("enterprise_id", String(32)),
+    Column("enterprise_name", String(200)),
+    Column("enterprise_url", String(200)),
+    Column("team_id", String(32)),
+    Column("team_name", String(200)),
+    Column("bot_token", String(200)),
+    Column("bot_id", String(32)),
+    Column("bot_user_id", String(32)),
+    Column("bot_scopes", String(1000)),
+    Column("bot_refresh_token", String(200)),
+    Column("bot_token_expires_at", DateTime),
+    Column("user_id", String(32), nullable=False),
+    Column("user_token", String(200)),
+    Column("user_scopes", String(1000)),
+    Column("user_refresh_token", String(200)),
+    Column("user_token_expires_at", DateTime),
+    Column("incoming_webhook_url", String(200)),
+    Column("incoming_webhook_channel", String(200)),
+    Column("incoming_webhook_channel_id", String(200)),
+    Column("incoming_webhook_configuration_url", String(200)),
+    Column("is_enterprise_install", Boolean, nullable=False),
+    Column("token_type", String(32)),
+    Column("installed_at", DateTime, nullable=False),
+    Index(
+        "slack_installations_idx",
+        "client_id",
+        "enterprise_id",
+        "team_id",
+        "user_id",
+        "installed_at",
+    ),
+)
+
+slack_oauth_states = Table(
+    "slack_oauth_states",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("state", String(200), nullable=False),
+    Column("expire_at", DateTime, nullable=False),
 )
 
 # --- the knowledge base, one row per approved version -----------------------------------------

@@ -12,6 +12,11 @@ It plays the App Home and modals too: `views.publish` keeps each user's latest H
 (`set_user(..., is_admin=True)`; anyone else is an ordinary member) and `conversations.info`
 from `channels` (`add_channel`; any other channel is `channel_not_found`, as in Slack).
 
+It plays the install flow: `authorization_code(team, installer=…)` is the code Slack would hand
+the redirect URL, `oauth.v2.access` exchanges it (once) for a bot token of that team (with a
+refresh token when `rotating`), and `auth.test` answers for the team of the token it is called
+with; `Call.token` says which token a call carried.
+
 It also plays Socket Mode: `apps.connections.open` returns the URL of a WebSocket endpoint on the
 same server, and `FakeSlack.send_socket_request` pushes an envelope to the connected client and
 waits for its acknowledgement.
@@ -34,6 +39,8 @@ arrives (so a test knows the app's call has started), and answered only once the
 from __future__ import annotations
 
 import asyncio
+import base64
+import dataclasses
 import itertools
 import json
 import time
@@ -65,6 +72,47 @@ class Call:
     params: Mapping[str, Any]
     headers: Mapping[str, str]
     content_type: str
+
+    @property
+    def token(self) -> str | None:
+        """The token the call was made with (the `Authorization` header, else a `token` field)."""
+        bearer = self.headers.get("Authorization", "")
+        if bearer.startswith("Bearer "):
+            return bearer.removeprefix("Bearer ")
+        token = self.params.get("token")
+        return str(token) if token else None
+
+    @property
+    def client_credentials(self) -> tuple[str, str] | None:
+        """The app's client id and secret, as `oauth.v2.access` takes them (HTTP Basic auth,
+        else form fields)."""
+        basic = self.headers.get("Authorization", "")
+        if basic.startswith("Basic "):
+            decoded = base64.b64decode(basic.removeprefix("Basic ")).decode("utf-8", "replace")
+            client_id, _, secret = decoded.partition(":")
+            return client_id, secret
+        if "client_id" in self.params:
+            return str(self.params["client_id"]), str(self.params.get("client_secret", ""))
+        return None
+
+
+@dataclass(frozen=True)
+class Team:
+    """A workspace the fake issues tokens for (`authorization_code`, `oauth.v2.access`)."""
+
+    team_id: str
+    installer: str
+    enterprise_id: str | None = None
+    rotating: bool = False
+    expires_in: int = 43_200  # seconds a rotating token lives (Slack's: 12 hours)
+
+    @property
+    def bot_user_id(self) -> str:
+        return BOT_USER_ID if self.team_id == TEAM_ID else f"UBOT{self.team_id}"
+
+    @property
+    def bot_id(self) -> str:
+        return BOT_ID if self.team_id == TEAM_ID else f"BBOT{self.team_id}"
 
 
 @dataclass(frozen=True)
@@ -130,6 +178,11 @@ class FakeSlack:
         self._view_ids = itertools.count(1)
         self._held: asyncio.Event | None = None
         self.responses_answered = 0
+        # The OAuth flow: one-use codes, and the team each issued token (or refresh token) is for
+        self._codes: dict[str, Team] = {}
+        self.tokens: dict[str, Team] = {}
+        self._refresh_tokens: dict[str, Team] = {}
+        self._token_numbers = itertools.count(1)
 
     # --- running -------------------------------------------------------------------------------
 
@@ -247,6 +300,60 @@ class FakeSlack:
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
         self._response_faults[response_id].extend([(status, body, headers)] * times)
 
+    # --- installs: the OAuth flow -----------------------------------------------------------------
+
+    def authorization_code(
+        self,
+        team_id: str,
+        *,
+        installer: str,
+        enterprise_id: str | None = None,
+        rotating: bool = False,
+        expires_in: int = 43_200,
+    ) -> str:
+        """A code, good once, that `oauth.v2.access` exchanges for a bot token of `team_id`, as
+        Slack hands one to the redirect URL after `installer` approves the install. `rotating`:
+        the token expires (the first in `expires_in` seconds, refreshed ones in 12 hours) and comes
+        with a refresh token (token rotation)."""
+        code = f"code-{team_id}-{uuid.uuid4().hex[:12]}"
+        self._codes[code] = Team(team_id, installer, enterprise_id, rotating, expires_in)
+        return code
+
+    def tokens_of(self, team_id: str) -> list[str]:
+        """Every bot token issued for `team_id`, oldest first."""
+        return [token for token, team in self.tokens.items() if team.team_id == team_id]
+
+    def _oauth_access(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        if params.get("grant_type") == "refresh_token":
+            team = self._refresh_tokens.pop(str(params.get("refresh_token", "")), None)
+            if team is None:
+                return {"ok": False, "error": "invalid_refresh_token"}
+            team = dataclasses.replace(team, expires_in=43_200)  # refreshed: Slack's 12 hours
+        else:
+            found = self._codes.pop(str(params.get("code", "")), None)
+            if found is None:
+                return {"ok": False, "error": "invalid_code"}
+            team = found
+        token = f"xoxb-{team.team_id}-{next(self._token_numbers)}"
+        self.tokens[token] = team
+        answer: dict[str, Any] = {
+            "ok": True,
+            "app_id": "A0FAKEAPP",
+            "access_token": token,
+            "token_type": "bot",
+            "scope": "chat:write,commands,app_mentions:read",
+            "bot_user_id": team.bot_user_id,
+            "team": {"id": team.team_id, "name": f"Team {team.team_id}"},
+            "enterprise": {"id": team.enterprise_id} if team.enterprise_id else None,
+            "is_enterprise_install": False,
+            "authed_user": {"id": team.installer},
+        }
+        if team.rotating:
+            refresh = f"xoxe-1-{team.team_id}-{uuid.uuid4().hex[:12]}"
+            self._refresh_tokens[refresh] = team
+            answer.update(refresh_token=refresh, expires_in=team.expires_in)
+        return answer
+
     # --- the workspace: people and channels ----------------------------------------------------
 
     def set_user(
@@ -256,11 +363,12 @@ class FakeSlack:
         is_admin: bool = False,
         is_owner: bool = False,
         tz: str = "America/New_York",
+        team_id: str = TEAM_ID,
     ) -> None:
         """What `users.info` says about `user_id` from now on."""
         self.users[user_id] = {
             "id": user_id,
-            "team_id": TEAM_ID,
+            "team_id": team_id,
             "name": user_id.lower(),
             "is_admin": is_admin,
             "is_owner": is_owner,
@@ -478,15 +586,21 @@ class FakeSlack:
         params = call.params
         method = call.method
         if method == "auth.test":
+            # A token from the OAuth flow speaks for its team; any other for the default team.
+            team = self.tokens.get(call.token or "") or Team(TEAM_ID, "")
             return {
                 "ok": True,
                 "url": "https://fake.slack.test/",
-                "team": "Fake Team",
+                "team": f"Team {team.team_id}",
                 "user": "alliance",
-                "team_id": TEAM_ID,
-                "user_id": BOT_USER_ID,
-                "bot_id": BOT_ID,
+                "team_id": team.team_id,
+                "user_id": team.bot_user_id,
+                "bot_id": team.bot_id,
+                "is_enterprise_install": False,
+                **({"enterprise_id": team.enterprise_id} if team.enterprise_id else {}),
             }
+        if method == "oauth.v2.access":
+            return self._oauth_access(params)
         if method == "apps.connections.open":
             return {"ok": True, "url": self.socket_url}
         if method in ("chat.postMessage", "chat.postEphemeral"):

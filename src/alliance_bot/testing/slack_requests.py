@@ -124,18 +124,20 @@ class SlackSender:
 
     # --- events ---------------------------------------------------------------------------
 
-    def event_body(self, event: Mapping[str, Any], *, event_id: str | None = None) -> str:
-        """An `event_callback` envelope around `event`."""
+    def event_body(
+        self, event: Mapping[str, Any], *, event_id: str | None = None, team_id: str = TEAM_ID
+    ) -> str:
+        """An `event_callback` envelope around `event`, from workspace `team_id`."""
         return json.dumps(
             {
                 "token": "verification-token-unused",
-                "team_id": TEAM_ID,
+                "team_id": team_id,
                 "api_app_id": APP_ID,
                 "event": dict(event),
                 "type": "event_callback",
                 "event_id": event_id or f"Ev{uuid.uuid4().hex[:10].upper()}",
                 "event_time": int(time.time()),
-                "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
+                "authorizations": [{"team_id": team_id, "user_id": BOT_USER_ID, "is_bot": True}],
             }
         )
 
@@ -145,12 +147,14 @@ class SlackSender:
         *,
         event_id: str | None = None,
         retry_num: int | None = None,
+        team_id: str = TEAM_ID,
     ) -> Sent:
-        """Deliver an event; `retry_num` marks it as Slack's redelivery number N."""
+        """Deliver an event (from `team_id`); `retry_num` marks it as Slack's redelivery N."""
         headers = {}
         if retry_num is not None:
             headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
-        return await self.post(self.event_body(event, event_id=event_id), JSON, headers=headers)
+        body = self.event_body(event, event_id=event_id, team_id=team_id)
+        return await self.post(body, JSON, headers=headers)
 
     def mention(self, text: str, *, ts: str = "1700000100.000200", **extra: Any) -> dict[str, Any]:
         """An `app_mention` event: `<@BOT> text` in the general channel."""
