@@ -181,7 +181,6 @@ class TestStopping:
             psycopg.connect(url)
         own_cluster.stop()
 
-
     def test_stop_server_then_start_server_keeps_the_data(
         self, own_cluster: PostgresCluster
     ) -> None:
@@ -205,6 +204,7 @@ class TestStopping:
         own_cluster.stop()
         with pytest.raises(PostgresError):
             own_cluster.start_server()
+
     def test_server_dies_with_the_process_that_started_it(
         self, postgres_cluster: PostgresCluster, tmp_path: Path
     ) -> None:

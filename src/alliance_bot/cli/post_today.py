@@ -40,7 +40,7 @@ from alliance_bot.mrkdwn import unescape
 from alliance_bot.slack.daily_channel import SlackDailyChannel
 from alliance_bot.slack.render.daily import render_daily
 from alliance_bot.slack.web_client import make_slack_client
-from alliance_bot.state import DatabaseUnavailable
+from alliance_bot.state import DatabaseUnavailable, waiting_for_database
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -86,6 +86,14 @@ def post_today(*, today: str | None, channel: str | None, dry_run: bool) -> int:
         outcome = asyncio.run(_post(kb, settings, target, day, settings.bot_token))
     except DailyPostFailed as error:
         return _fail(f"{error}; nothing recorded, run again to post", EXIT_FAILED)
+    except Exception as error:
+        outage = waiting_for_database(error)
+        if outage is None:
+            raise
+        return _fail(
+            f"waiting for the database ({outage}); nothing recorded, run again to post",
+            EXIT_FAILED,
+        )
     print(describe(outcome))
     return EXIT_TEMPFAIL if outcome.status == "busy" else EXIT_OK
 

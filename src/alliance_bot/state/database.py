@@ -46,7 +46,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql.dml import Insert as PostgresInsert
 from sqlalchemy.dialects.sqlite.dml import Insert as SqliteInsert
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from alliance_bot.state.url import DatabaseUnavailable, DatabaseUrl
@@ -290,6 +290,29 @@ def describe_sqlite_error(path: Path, error: sqlite3.Error | OSError) -> str:
     return f"cannot use {path}: {error}"
 
 
+def waiting_for_database(error: BaseException) -> str | None:
+    """If `error` (or what caused it) means the state database cannot be reached or used right
+    now — PostgreSQL down or restarting, a dropped connection, SQLite's file locked past the busy
+    timeout — one line saying so (the driver's first line, never a password); else None.
+
+    The callers (the Slack listeners' failure handler, the daily scheduler) then say plainly that
+    they are waiting for the database instead of logging a traceback for an outage: nothing was
+    changed, and the same command works once the database is back.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, DatabaseUnavailable):
+            return str(current)
+        if isinstance(current, OperationalError | InterfaceError) or (
+            isinstance(current, DBAPIError) and current.connection_invalidated
+        ):
+            return _reason(current)
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def _reason(error: DBAPIError) -> str:
     """The driver's first line, which names what failed and never holds the password."""
     original = error.orig if error.orig is not None else error
@@ -300,4 +323,10 @@ def _reason(error: DBAPIError) -> str:
     return reason[:300]
 
 
-__all__ = ["Database", "DatabaseUnavailable", "DatabaseUrl", "open_database"]
+__all__ = [
+    "Database",
+    "DatabaseUnavailable",
+    "DatabaseUrl",
+    "open_database",
+    "waiting_for_database",
+]
