@@ -4,6 +4,7 @@ waiting for its own reply on the `response_url` (the admin tests, the replica te
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -95,8 +96,9 @@ class Chat:
         return str(body["knowledge_version"])
 
     def _id(self, kind: str) -> str:
+        # Unique across Chats: several replicas' chats share one stand-in Slack.
         self._next += 1
-        return f"{kind}-{self._next}"
+        return f"{kind}-{self._next}-{uuid.uuid4().hex[:8]}"
 
     async def _reply(self, response_id: str) -> Reply:
         await self.fake.wait_until(lambda: any(r.id == response_id for r in self.fake.responses))
