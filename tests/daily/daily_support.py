@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import OperationalError
+
 from alliance_bot.config import Settings
 from alliance_bot.daily.scheduler import run_daily_scheduler
 from alliance_bot.daily.state import PostState, SqlPostState
@@ -327,6 +329,37 @@ class CrashAfterSlackAccepts:
     async def record_post(self, *args: Any, **kwargs: Any) -> None:
         self.dead = True
         raise SimulatedCrash
+
+    async def record_skip(self, *args: Any, **kwargs: Any) -> None:
+        await self.inner.record_skip(*args, **kwargs)
+
+    async def get(self, *args: Any, **kwargs: Any) -> Any:
+        return await self.inner.get(*args, **kwargs)
+
+    async def rotation(self, *args: Any, **kwargs: Any) -> Any:
+        return await self.inner.rotation(*args, **kwargs)
+
+
+class DatabaseOutage:
+    """A state store whose database is down for its first `failures` claims: each raises the
+    error SQLAlchemy raises when PostgreSQL refuses the connection."""
+
+    def __init__(self, inner: PostState, *, failures: int) -> None:
+        self.inner, self.failures = inner, failures
+
+    async def claim(self, *args: Any, **kwargs: Any) -> Any:
+        if self.failures > 0:
+            self.failures -= 1
+            raise OperationalError(
+                "SELECT 1", {}, Exception('connection to server on socket "/x" failed')
+            )
+        return await self.inner.claim(*args, **kwargs)
+
+    async def release(self, *args: Any, **kwargs: Any) -> None:
+        await self.inner.release(*args, **kwargs)
+
+    async def record_post(self, *args: Any, **kwargs: Any) -> None:
+        await self.inner.record_post(*args, **kwargs)
 
     async def record_skip(self, *args: Any, **kwargs: Any) -> None:
         await self.inner.record_skip(*args, **kwargs)

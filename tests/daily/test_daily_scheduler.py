@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from daily_support import (
     CHANNEL,
+    DatabaseOutage,
     ManualClock,
     daily_posts,
     harness,
@@ -214,6 +215,29 @@ class TestOutages:
             assert posts_per_date(fake_slack) == {"2024-12-06": 1}
         errors = [r for r in caplog.records if r.levelno == logging.ERROR and r.exc_info]
         assert len(errors) == 2
+
+    async def test_database_down_waits_with_one_line_then_posts(
+        self,
+        fake_slack: FakeSlack,
+        knowledge_dir: Path,
+        state_url: DatabaseUrl,
+        caplog: pytest.LogCaptureFixture,
+    ) -> None:
+        """While the state database does not answer (claims fail with the driver's
+        OperationalError) the scheduler logs one warning per attempt, no traceback, posts
+        nothing, and posts once the database answers again."""
+        async with harness(fake_slack, knowledge_dir, state_url, local("2024-12-06 08:00")) as h:
+            outage = DatabaseOutage(h.new_state(), failures=2)
+            h.start(state=outage)
+            await h.run_until(local("2024-12-06 09:00"))
+            await h.run_until(local("2024-12-06 09:02"))
+            assert daily_posts(fake_slack) == []
+            await h.run_until(local("2024-12-06 09:03"))
+            assert posts_per_date(fake_slack) == {"2024-12-06": 1}
+        waiting = [r for r in caplog.records if "waiting for the database" in r.getMessage()]
+        assert len(waiting) == 2
+        assert all(r.levelno == logging.WARNING and not r.exc_info for r in waiting)
+        assert not [r for r in caplog.records if r.exc_info]
 
     async def test_a_dead_claim_delays_the_post_only_until_its_lease_ends(
         self, fake_slack: FakeSlack, knowledge_dir: Path, state_url: DatabaseUrl
