@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import psycopg
 from sqlalchemy.exc import OperationalError
 
 from alliance_bot.config import Settings
@@ -350,9 +351,8 @@ class DatabaseOutage:
     async def claim(self, *args: Any, **kwargs: Any) -> Any:
         if self.failures > 0:
             self.failures -= 1
-            raise OperationalError(
-                "SELECT 1", {}, Exception('connection to server on socket "/x" failed')
-            )
+            refused = psycopg.OperationalError('connection to server on socket "/x" failed')
+            raise OperationalError("SELECT 1", {}, refused)
         return await self.inner.claim(*args, **kwargs)
 
     async def release(self, *args: Any, **kwargs: Any) -> None:

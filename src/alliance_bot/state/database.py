@@ -46,7 +46,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql.dml import Insert as PostgresInsert
 from sqlalchemy.dialects.sqlite.dml import Insert as SqliteInsert
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from alliance_bot.state.url import DatabaseUnavailable, DatabaseUrl
@@ -305,12 +305,29 @@ def waiting_for_database(error: BaseException) -> str | None:
         seen.add(id(current))
         if isinstance(current, DatabaseUnavailable):
             return str(current)
-        if isinstance(current, OperationalError | InterfaceError) or (
-            isinstance(current, DBAPIError) and current.connection_invalidated
+        if isinstance(current, DBAPIError) and (
+            current.connection_invalidated or _unreachable(current.orig)
         ):
             return _reason(current)
         current = current.__cause__ or current.__context__
     return None
+
+
+# SQLite's OperationalError also means "no such column"; only these primary codes are an outage.
+_SQLITE_OUTAGES = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CANTOPEN", "SQLITE_IOERR")
+
+
+def _unreachable(error: BaseException | None) -> bool:
+    """Whether the driver's error says the database cannot be reached or used right now."""
+    if isinstance(error, sqlite3.Error):
+        return str(getattr(error, "sqlite_errorname", "")).startswith(_SQLITE_OUTAGES)
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        return False
+    # psycopg's OperationalError is the connection-level family: connection failures (08),
+    # shutdowns and cancels (57), resources (53); a wrong query is a ProgrammingError instead.
+    return isinstance(error, psycopg.OperationalError | psycopg.InterfaceError)
 
 
 def _reason(error: DBAPIError) -> str:
