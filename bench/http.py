@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -87,8 +89,13 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def load(url: str, sender: SlackSender, *, seconds: float, concurrency: int) -> HttpRow:
-    """Keep `concurrency` requests in flight for `seconds`; count answers, errors, latency."""
+async def load(
+    url: str | Sequence[str], sender: SlackSender, *, seconds: float, concurrency: int
+) -> HttpRow:
+    """Keep `concurrency` requests in flight for `seconds`; count answers, errors, latency.
+    Several URLs (replicas) are taken in turn, round robin, one request each."""
+    urls = [url] if isinstance(url, str) else list(url)
+    turn = itertools.cycle(urls)
     latencies: list[float] = []
     errors = 0
     connector = aiohttp.TCPConnector(limit=concurrency)
@@ -98,6 +105,7 @@ async def load(url: str, sender: SlackSender, *, seconds: float, concurrency: in
         async def worker() -> None:
             nonlocal errors
             while time.perf_counter() < deadline:
+                url = next(turn)
                 body = urlencode(sender.command_form(QUESTION))
                 headers = signed_headers(TEST_SIGNING_SECRET, body, FORM)
                 start = time.perf_counter()

@@ -15,7 +15,7 @@ import argparse
 import asyncio
 import time
 
-from bench import answering, http, loading, peers, startup
+from bench import answering, http, loading, peers, replicas, startup
 from bench.common import machine, median, size_arguments, sizes_of, table
 from bench.targets import HEADERS as TARGET_HEADERS
 from bench.targets import Target
@@ -53,6 +53,19 @@ def main(argv: list[str] | None = None) -> int:
     print(table(http.HEADERS, [http.row_cells(r) for r in http_rows]))
     print()
     print(http.summary(http_rows))
+
+    print("\n## Replicas on PostgreSQL: 1 vs 3, and a refresh reaching every replica\n")
+    timeout = 8.0 if args.quick else replicas.PROPAGATION_TIMEOUT
+    throughput, propagation = asyncio.run(
+        replicas.run(
+            seconds=seconds,
+            rounds=rounds,
+            concurrency=concurrency,
+            propagations=1 if args.quick else 3,
+            timeout=timeout,
+        )
+    )
+    print(replicas.report(throughput, propagation, timeout))
 
     print("\n## Start-up\n")
     startup_rows = startup.run(sizes, 1 if args.quick else 3)

@@ -1,10 +1,9 @@
 """Settings set from Slack: the order they apply in, validation, and the recorded history, on a
-real SQLite file."""
+real SQLite file and a real PostgreSQL database."""
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
@@ -12,34 +11,38 @@ from alliance_bot.admin.settings import (
     SettingsInvalid,
     SettingsService,
     SettingsUpdate,
-    SqliteSettingsStore,
+    SqlSettingsStore,
     common_timezones,
     parse_timezone,
 )
 from alliance_bot.config import Settings
 from alliance_bot.slack.render.settings import problems_text
+from alliance_bot.state import Database
 
 AT = dt.datetime(2024, 12, 6, 9, 30, tzinfo=dt.UTC)
 
 
-def service(tmp_path: Path, **env: str) -> SettingsService:
-    defaults = Settings.from_env({"ALLIANCE_STATE_DB": str(tmp_path / "s.db"), **env})
-    return SettingsService(SqliteSettingsStore(tmp_path / "s.db"), defaults, clock=lambda: AT)
+def service(database: Database, **env: str) -> SettingsService:
+    """The settings service on the test's state database (each backend: see `state_url`)."""
+    defaults = Settings.from_env(env)
+    return SettingsService(SqlSettingsStore(database), defaults, clock=lambda: AT)
 
 
 class TestOrder:
-    def test_built_in_defaults_when_nothing_is_set(self, tmp_path: Path) -> None:
+    def test_built_in_defaults_when_nothing_is_set(self, database: Database) -> None:
         """No environment, nothing stored: 09:00 UTC, archive, no channel, no bot admins."""
-        now = service(tmp_path).current()
+        now = service(database).current()
         assert (now.daily_channels, now.daily_time, now.timezone.key, now.fallback) == (
             (), dt.time(9, 0), "UTC", "archive",
         )  # fmt: skip
         assert now.origins["daily_time"] == "default"
 
-    def test_environment_over_defaults_and_stored_over_environment(self, tmp_path: Path) -> None:
+    def test_environment_over_defaults_and_stored_over_environment(
+        self, database: Database
+    ) -> None:
         """ALLIANCE_* beat the defaults; a value set from Slack beats ALLIANCE_*."""
         settings = service(
-            tmp_path, ALLIANCE_DAILY_CHANNEL="C0ENV00001", ALLIANCE_TIMEZONE="Asia/Tokyo"
+            database, ALLIANCE_DAILY_CHANNEL="C0ENV00001", ALLIANCE_TIMEZONE="Asia/Tokyo"
         )
         before = settings.current()
         assert before.daily_channels == ("C0ENV00001",)
@@ -50,15 +53,15 @@ class TestOrder:
         assert after.origins["daily_channels"] == "Slack"
         assert after.timezone.key == "Asia/Tokyo"  # still the environment's
 
-    def test_an_empty_channel_list_from_slack_turns_the_post_off(self, tmp_path: Path) -> None:
+    def test_an_empty_channel_list_from_slack_turns_the_post_off(self, database: Database) -> None:
         """`daily off` is a setting too: it overrides ALLIANCE_DAILY_CHANNEL."""
-        settings = service(tmp_path, ALLIANCE_DAILY_CHANNEL="C0ENV00001")
+        settings = service(database, ALLIANCE_DAILY_CHANNEL="C0ENV00001")
         settings.apply("U0ADMIN001", SettingsUpdate(daily_channels=()))
         assert settings.current().daily_channels == ()
 
-    def test_clearing_a_setting_hands_it_back_to_the_environment(self, tmp_path: Path) -> None:
+    def test_clearing_a_setting_hands_it_back_to_the_environment(self, database: Database) -> None:
         """`None` removes the stored value; the history says so with a null new value."""
-        settings = service(tmp_path, ALLIANCE_DAILY_TIME="06:15")
+        settings = service(database, ALLIANCE_DAILY_TIME="06:15")
         settings.apply("U0ADMIN001", SettingsUpdate(daily_time=dt.time(7, 0)))
         settings.apply("U0ADMIN002", SettingsUpdate(daily_time=None))
         assert settings.current().daily_time == dt.time(6, 15)
@@ -71,9 +74,9 @@ class TestOrder:
 
 
 class TestValidation:
-    def test_every_bad_field_is_named_and_nothing_saved(self, tmp_path: Path) -> None:
+    def test_every_bad_field_is_named_and_nothing_saved(self, database: Database) -> None:
         """A bad zone and a bad channel id in one update: both reported, neither saved."""
-        settings = service(tmp_path)
+        settings = service(database)
         with pytest.raises(SettingsInvalid) as raised:
             settings.apply(
                 "U0ADMIN001",
@@ -104,9 +107,9 @@ class TestValidation:
         assert len(zones) == len(set(zones)) <= 100
         assert all(parse_timezone(z) == z for z in zones)
 
-    def test_an_unchanged_value_is_not_recorded(self, tmp_path: Path) -> None:
+    def test_an_unchanged_value_is_not_recorded(self, database: Database) -> None:
         """Saving the same value twice records one change."""
-        settings = service(tmp_path)
+        settings = service(database)
         settings.apply("U0ADMIN001", SettingsUpdate(fallback="skip"))
         assert settings.apply("U0ADMIN001", SettingsUpdate(fallback="skip")) == []
         assert len(settings.store.history()) == 1

@@ -15,12 +15,16 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import psycopg
+from sqlalchemy.exc import OperationalError
+
 from alliance_bot.config import Settings
 from alliance_bot.daily.scheduler import run_daily_scheduler
-from alliance_bot.daily.state import PostState, SqlitePostState
+from alliance_bot.daily.state import PostState, SqlPostState
 from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.slack.daily_channel import DAILY_EVENT_TYPE, SlackDailyChannel
 from alliance_bot.slack.web_client import make_slack_client
+from alliance_bot.state import Database, DatabaseUrl, open_database
 from alliance_bot.testing.fake_slack import FakeSlack
 
 CHANNEL = "CDAILY"
@@ -165,20 +169,27 @@ def write_tiny_kb(root: Path) -> Path:
 def settings_for(
     fake: FakeSlack,
     knowledge: Path,
-    state_db: Path,
+    state: DatabaseUrl | Path,
     *,
     at: str = "09:00",
     tz: str = "America/New_York",
     fallback: str = "archive",
     channel: str | None = CHANNEL,
 ) -> Settings:
-    """Settings as `Settings.from_env` would build them for the tests."""
+    """Settings as `Settings.from_env` would build them for the tests; `state` is a SQLite file
+    (or its `DatabaseUrl`) or a PostgreSQL `DatabaseUrl` (ALLIANCE_DATABASE_URL)."""
+    url = state if isinstance(state, DatabaseUrl) else DatabaseUrl.sqlite(state)
+    where = (
+        {"ALLIANCE_DATABASE_URL": url.target}
+        if url.dialect == "postgresql"
+        else {"ALLIANCE_STATE_DB": url.target}
+    )
     return Settings.from_env(
         {
             "SLACK_BOT_TOKEN": "xoxb-test",
             "SLACK_API_URL": fake.base_url,
             "ALLIANCE_KNOWLEDGE_DIR": str(knowledge),
-            "ALLIANCE_STATE_DB": str(state_db),
+            **where,
             "ALLIANCE_DAILY_CHANNEL": channel or "",
             "ALLIANCE_DAILY_TIME": at,
             "ALLIANCE_TIMEZONE": tz,
@@ -262,6 +273,14 @@ class ManualClock:
         self._now = max(self._now, target.astimezone(dt.UTC))
 
 
+def post_state(url: DatabaseUrl | Path) -> SqlPostState:
+    """The post state on `url` (a SQLite path or a `DatabaseUrl`), through the process's shared
+    engine: what a test reads back after the schedulers ran."""
+    return SqlPostState(
+        open_database(url if isinstance(url, DatabaseUrl) else DatabaseUrl.sqlite(url))
+    )
+
+
 def daily_posts(fake: FakeSlack, channel: str = CHANNEL) -> list[dict[str, Any]]:
     """Messages in `channel` tagged as our daily post."""
     return [
@@ -297,7 +316,7 @@ class CrashAfterSlackAccepts:
     exactly like a kill -9 between `chat.postMessage` and the state write.
     """
 
-    def __init__(self, inner: SqlitePostState) -> None:
+    def __init__(self, inner: PostState) -> None:
         self.inner = inner
         self.dead = False
 
@@ -322,8 +341,92 @@ class CrashAfterSlackAccepts:
         return await self.inner.rotation(*args, **kwargs)
 
 
+class DatabaseOutage:
+    """A state store whose database is down for its first `failures` claims: each raises the
+    error SQLAlchemy raises when PostgreSQL refuses the connection."""
+
+    def __init__(self, inner: PostState, *, failures: int) -> None:
+        self.inner, self.failures = inner, failures
+
+    async def claim(self, *args: Any, **kwargs: Any) -> Any:
+        if self.failures > 0:
+            self.failures -= 1
+            refused = psycopg.OperationalError('connection to server on socket "/x" failed')
+            raise OperationalError("SELECT 1", {}, refused)
+        return await self.inner.claim(*args, **kwargs)
+
+    async def release(self, *args: Any, **kwargs: Any) -> None:
+        await self.inner.release(*args, **kwargs)
+
+    async def record_post(self, *args: Any, **kwargs: Any) -> None:
+        await self.inner.record_post(*args, **kwargs)
+
+    async def record_skip(self, *args: Any, **kwargs: Any) -> None:
+        await self.inner.record_skip(*args, **kwargs)
+
+    async def get(self, *args: Any, **kwargs: Any) -> Any:
+        return await self.inner.get(*args, **kwargs)
+
+    async def rotation(self, *args: Any, **kwargs: Any) -> Any:
+        return await self.inner.rotation(*args, **kwargs)
+
+
+@dataclass
+class KillSwitch:
+    """Armed with a point ("claimed": right after taking the day's claim; "accepted": right
+    after Slack accepted the post, before the state write), it kills whichever replica reaches
+    that point next — the replica holding the claim — then disarms."""
+
+    point: str | None = None
+    kills: int = 0
+
+    def fire(self, point: str) -> bool:
+        if self.point != point:
+            return False
+        self.point = None
+        self.kills += 1
+        return True
+
+
+class Mortal:
+    """A replica's state store that dies (`SimulatedCrash`, like a kill -9: nothing released)
+    when the shared `KillSwitch` says so."""
+
+    def __init__(self, inner: PostState, switch: KillSwitch) -> None:
+        self.inner, self.switch = inner, switch
+        self.dead = False
+
+    async def claim(self, *args: Any, **kwargs: Any) -> Any:
+        claim = await self.inner.claim(*args, **kwargs)
+        if claim.status == "claimed" and self.switch.fire("claimed"):
+            self.dead = True
+            raise SimulatedCrash
+        return claim
+
+    async def release(self, *args: Any, **kwargs: Any) -> None:
+        if not self.dead:
+            await self.inner.release(*args, **kwargs)
+
+    async def record_post(self, *args: Any, **kwargs: Any) -> None:
+        if self.switch.fire("accepted"):
+            self.dead = True
+            raise SimulatedCrash
+        await self.inner.record_post(*args, **kwargs)
+
+    async def record_skip(self, *args: Any, **kwargs: Any) -> None:
+        await self.inner.record_skip(*args, **kwargs)
+
+    async def get(self, *args: Any, **kwargs: Any) -> Any:
+        return await self.inner.get(*args, **kwargs)
+
+    async def rotation(self, *args: Any, **kwargs: Any) -> Any:
+        return await self.inner.rotation(*args, **kwargs)
+
+
 class Harness:
-    """Starts and stops schedulers (as processes would) on one clock, fake Slack and state file."""
+    """Starts and stops schedulers (as processes would) on one clock, fake Slack and state
+    database (a SQLite file, or PostgreSQL when the settings name one). Each started scheduler
+    gets its own engine on the database, as a separate process would; killing it disposes it."""
 
     def __init__(
         self, fake: FakeSlack, settings: Settings, clock: ManualClock, sleep: RecordingSleep
@@ -331,7 +434,17 @@ class Harness:
         self.fake, self.settings, self.clock, self.sleep = fake, settings, clock, sleep
         self.holder = KnowledgeHolder.load(settings.knowledge_dir)
         self.tasks: list[asyncio.Task[None]] = []
+        self.owners: dict[asyncio.Task[None], str] = {}
+        # Engines made for the next start, then each task's: a dead process's connections close.
+        self._unassigned: list[Database] = []
+        self._engines: dict[asyncio.Task[None], list[Database]] = {}
         self._started = 0
+
+    def new_state(self) -> SqlPostState:
+        """The post state on a fresh engine of the settings' database (one process's view)."""
+        database = Database.open(self.settings.database)
+        self._unassigned.append(database)
+        return SqlPostState(database)
 
     def channel(self) -> SlackDailyChannel | None:
         """The daily channel as a process would build it: its own client, or None unset."""
@@ -345,26 +458,61 @@ class Harness:
     def start(self, state: PostState | None = None) -> asyncio.Task[None]:
         """A fresh process: its own owner id, client and state connection (or `state`)."""
         self._started += 1
+        owner = f"process-{self._started}"
         task = asyncio.create_task(
             run_daily_scheduler(
                 settings=self.settings,
                 knowledge=self.holder,
                 channel=self.channel(),
-                state=state or SqlitePostState(self.settings.state_db),
+                state=state or self.new_state(),
                 clock=self.clock,
-                owner=f"process-{self._started}",
+                owner=owner,
                 sleep=self.sleep,
             )
         )
         self.tasks.append(task)
+        self.owners[task] = owner
+        self._engines[task], self._unassigned = self._unassigned, []
         return task
+
+    async def stop(self, task: asyncio.Task[None]) -> None:
+        """Kill one scheduler."""
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        self._forget(task)
 
     async def stop_all(self) -> None:
         """Kill every running scheduler (as a restart or a crash would)."""
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
-        self.tasks.clear()
+        for task in list(self.tasks):
+            self._forget(task)
+
+    def reap(self) -> int:
+        """Forget the schedulers that died (a `SimulatedCrash`); how many there were."""
+        dead = [task for task in self.tasks if task.done()]
+        for task in dead:
+            if not task.cancelled():
+                task.exception()  # retrieved: the crash was the point
+            self._forget(task)
+        return len(dead)
+
+    def dispose(self) -> None:
+        """Close every engine the started schedulers used."""
+        for task in list(self._engines):
+            for database in self._engines.pop(task):
+                database.dispose()
+        for database in self._unassigned:
+            database.dispose()
+        self._unassigned.clear()
+
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        """A process ended: drop it, and close its connections as its exit would."""
+        self.tasks.remove(task)
+        self.owners.pop(task, None)
+        for database in self._engines.pop(task, []):
+            database.dispose()
 
     async def run_until(self, moment: dt.datetime) -> None:
         await self.clock.advance_to(moment, self.tasks)
@@ -379,15 +527,16 @@ class Harness:
 async def harness(
     fake: FakeSlack,
     knowledge_dir: Path,
-    state_db: Path,
+    state: DatabaseUrl | Path,
     start: dt.datetime,
     **settings: str,
 ) -> AsyncIterator[Harness]:
     h = Harness(
-        fake, settings_for(fake, knowledge_dir, state_db, **settings), ManualClock(start),
+        fake, settings_for(fake, knowledge_dir, state, **settings), ManualClock(start),
         RecordingSleep(),
     )  # fmt: skip
     try:
         yield h
     finally:
         await h.stop_all()
+        h.dispose()

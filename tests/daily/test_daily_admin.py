@@ -6,16 +6,17 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from daily_support import CHANNEL, posts_per_date, settings_for
+from daily_support import CHANNEL, post_state, posts_per_date, settings_for
 from slack_sdk.models.blocks import Block
 
 from alliance_bot.daily.admin import PostFailed, parse_day, post_now, preview
-from alliance_bot.daily.state import SqlitePostState
+from alliance_bot.daily.state import SqlPostState
 from alliance_bot.knowledge.dates import InvalidDate
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.slack.daily_channel import SlackDailyChannel
 from alliance_bot.slack.render.daily import post_now_text, render_preview
 from alliance_bot.slack.web_client import make_slack_client
+from alliance_bot.state import DatabaseUrl
 from alliance_bot.testing.fake_slack import FakeSlack
 
 TODAY = dt.date(2024, 12, 6)
@@ -40,7 +41,7 @@ class TestParseDay:
 
 class TestPreview:
     async def test_preview_shows_the_post_and_changes_nothing(
-        self, kb: KnowledgeBase, state: SqlitePostState
+        self, kb: KnowledgeBase, state: SqlPostState
     ) -> None:
         """A preview of a quiet day shows the archive pick without advancing the rotation."""
         first = render_preview(
@@ -62,7 +63,7 @@ class TestPreview:
             block.validate_json()
 
     async def test_preview_under_skip_says_nothing_would_be_posted(
-        self, kb: KnowledgeBase, state: SqlitePostState
+        self, kb: KnowledgeBase, state: SqlPostState
     ) -> None:
         """Under `skip`, a quiet day's preview says that nothing would be posted."""
         reply = render_preview(kb, await preview(
@@ -73,11 +74,11 @@ class TestPreview:
 
 class TestPostNow:
     async def test_post_now_posts_once(
-        self, fake_slack: FakeSlack, kb: KnowledgeBase, knowledge_dir: Path, state_db: Path
+        self, fake_slack: FakeSlack, kb: KnowledgeBase, knowledge_dir: Path, state_url: DatabaseUrl
     ) -> None:
         """`/alliance post-today` posts today's message; a second time it says already posted."""
-        settings = settings_for(fake_slack, knowledge_dir, state_db, tz="Asia/Tokyo")
-        state = SqlitePostState(state_db)
+        settings = settings_for(fake_slack, knowledge_dir, state_url, tz="Asia/Tokyo")
+        state = post_state(state_url)
         client = make_slack_client(token="xoxb-test", base_url=fake_slack.base_url)
         channel = SlackDailyChannel(client, CHANNEL, settings.timezone)
         now = dt.datetime(2024, 12, 5, 16, 0, tzinfo=dt.UTC)  # 6 December 01:00 in Tokyo
@@ -90,13 +91,13 @@ class TestPostNow:
         assert posts_per_date(fake_slack) == {"2024-12-06": 1}
 
     async def test_post_now_reports_an_outage(
-        self, fake_slack: FakeSlack, kb: KnowledgeBase, knowledge_dir: Path, state_db: Path
+        self, fake_slack: FakeSlack, kb: KnowledgeBase, knowledge_dir: Path, state_url: DatabaseUrl
     ) -> None:
         """When Slack is down the admin is told that nothing was recorded."""
-        settings = settings_for(fake_slack, knowledge_dir, state_db)
+        settings = settings_for(fake_slack, knowledge_dir, state_url)
         fake_slack.api_error("chat.postMessage", "not_in_channel")
         reply = await post_now(
-            kb, settings=settings, state=SqlitePostState(state_db),
+            kb, settings=settings, state=post_state(state_url),
             channel=SlackDailyChannel(
                 make_slack_client(token="xoxb-test", base_url=fake_slack.base_url),
                 CHANNEL, settings.timezone,

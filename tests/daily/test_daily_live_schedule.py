@@ -8,13 +8,20 @@ import datetime as dt
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from daily_support import ManualClock, RecordingSleep, local, posts_per_date, settings_for
+from daily_support import (
+    ManualClock,
+    RecordingSleep,
+    local,
+    post_state,
+    posts_per_date,
+    settings_for,
+)
 
 from alliance_bot.daily.scheduler import DailySchedule, run_daily_scheduler
-from alliance_bot.daily.state import SqlitePostState
 from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.slack.daily_channel import SlackDailyChannel
 from alliance_bot.slack.web_client import make_slack_client
+from alliance_bot.state import DatabaseUrl
 from alliance_bot.testing.fake_slack import FakeSlack
 
 NY = ZoneInfo("America/New_York")
@@ -55,19 +62,19 @@ async def change(
 
 
 async def run(
-    fake: FakeSlack, knowledge_dir: Path, state_db: Path, start: dt.datetime
+    fake: FakeSlack, knowledge_dir: Path, state_url: DatabaseUrl, start: dt.datetime
 ) -> tuple[ManualClock, LiveSchedule, asyncio.Task[None], asyncio.Event]:
     sleep = RecordingSleep()
     clock = ManualClock(start)
     schedule = LiveSchedule(fake, sleep)
     changed = asyncio.Event()
-    settings = settings_for(fake, knowledge_dir, state_db, channel=None)
+    settings = settings_for(fake, knowledge_dir, state_url, channel=None)
     task = asyncio.create_task(
         run_daily_scheduler(
             settings=settings,
             knowledge=KnowledgeHolder.load(knowledge_dir),
             channel=None,
-            state=SqlitePostState(state_db),
+            state=post_state(state_url),
             clock=clock,
             owner="process-1",
             sleep=sleep,
@@ -80,11 +87,11 @@ async def run(
 
 class TestLiveSchedule:
     async def test_no_channel_waits_for_one_instead_of_returning(
-        self, fake_slack: FakeSlack, knowledge_dir: Path, state_db: Path
+        self, fake_slack: FakeSlack, knowledge_dir: Path, state_url: DatabaseUrl
     ) -> None:
         """With nothing set it keeps running; a channel set later gets today's post at once."""
         clock, schedule, task, changed = await run(
-            fake_slack, knowledge_dir, state_db, local("2024-12-06 10:00")
+            fake_slack, knowledge_dir, state_url, local("2024-12-06 10:00")
         )
         try:
             await clock.advance_to(local("2024-12-06 12:00"), [task])
@@ -98,11 +105,11 @@ class TestLiveSchedule:
             await asyncio.gather(task, return_exceptions=True)
 
     async def test_a_later_time_after_todays_post_does_not_post_again(
-        self, fake_slack: FakeSlack, knowledge_dir: Path, state_db: Path
+        self, fake_slack: FakeSlack, knowledge_dir: Path, state_url: DatabaseUrl
     ) -> None:
         """Posted at 09:00, then moved to 15:00: nothing more today, tomorrow at 15:00."""
         clock, schedule, task, changed = await run(
-            fake_slack, knowledge_dir, state_db, local("2024-12-06 08:00")
+            fake_slack, knowledge_dir, state_url, local("2024-12-06 08:00")
         )
         schedule.channels = ("CDAILY",)
         try:
@@ -119,11 +126,11 @@ class TestLiveSchedule:
             await asyncio.gather(task, return_exceptions=True)
 
     async def test_a_changed_zone_and_a_second_channel_apply_without_a_restart(
-        self, fake_slack: FakeSlack, knowledge_dir: Path, state_db: Path
+        self, fake_slack: FakeSlack, knowledge_dir: Path, state_url: DatabaseUrl
     ) -> None:
         """Switched to Tokyo with two channels: both post at 09:00 Tokyo time, once each."""
         clock, schedule, task, changed = await run(
-            fake_slack, knowledge_dir, state_db, local("2024-12-05 12:00")
+            fake_slack, knowledge_dir, state_url, local("2024-12-05 12:00")
         )
         try:
             await clock.advance_to(local("2024-12-05 12:00"), [task])
@@ -142,11 +149,11 @@ class TestLiveSchedule:
             await asyncio.gather(task, return_exceptions=True)
 
     async def test_without_a_change_it_still_looks_every_minute(
-        self, fake_slack: FakeSlack, knowledge_dir: Path, state_db: Path
+        self, fake_slack: FakeSlack, knowledge_dir: Path, state_url: DatabaseUrl
     ) -> None:
         """Another process may change the settings: the source is read again each minute."""
         clock, schedule, task, _ = await run(
-            fake_slack, knowledge_dir, state_db, local("2024-12-06 10:00")
+            fake_slack, knowledge_dir, state_url, local("2024-12-06 10:00")
         )
         try:
             await clock.advance_to(local("2024-12-06 10:10"), [task])

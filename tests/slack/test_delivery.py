@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from alliance_bot.slack.delivery import (
     DeliveryGuard,
@@ -16,22 +17,29 @@ from alliance_bot.slack.delivery import (
     delivery_keys,
 )
 from alliance_bot.slack.server import RefusalLog
-from alliance_bot.state import Database, DeliveryLog
+from alliance_bot.state import Database, DatabaseUrl, DeliveryLog, parse_database_url
 
 T0 = dt.datetime(2026, 1, 2, 9, 0, tzinfo=dt.UTC)
 TTL = dt.timedelta(hours=1)
 
-GuardFactory = Callable[[Path], DeliveryGuard]
-GUARDS: dict[str, GuardFactory] = {
-    "sqlite": lambda tmp: DeliveryLog(Database.sqlite(tmp / "state.db"), ttl=TTL),
-    "memory": lambda tmp: MemoryDeliveryGuard(ttl=TTL),
-}
+GUARDS = ["sqlite", "postgres", "memory"]
 
 
-@pytest.fixture(params=sorted(GUARDS))
-def guard(request: pytest.FixtureRequest, tmp_path: Path) -> DeliveryGuard:
-    """Each implementation of `DeliveryGuard`, fresh."""
-    return GUARDS[request.param](tmp_path)
+@pytest.fixture(params=GUARDS)
+def guard(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DeliveryGuard]:
+    """Each implementation of `DeliveryGuard`, fresh: the state database's log on each backend,
+    and the in-memory one."""
+    if request.param == "memory":
+        yield MemoryDeliveryGuard(ttl=TTL)
+        return
+    url = (
+        DatabaseUrl.sqlite(tmp_path / "state.db")
+        if request.param == "sqlite"
+        else parse_database_url(request.getfixturevalue("postgres_url"))
+    )
+    database = Database.open(url)
+    yield DeliveryLog(database, ttl=TTL)
+    database.dispose()
 
 
 class TestDeliveryGuardContract:
@@ -55,25 +63,25 @@ class TestDeliveryGuardContract:
         assert guard.first_time(long_key[:4000], T0) is True
 
 
-class TestDeliveryLogOnSqlite:
-    def test_survives_a_restart(self, tmp_path: Path) -> None:
-        """A second guard on the same file (a restarted process) remembers the key."""
-        path = tmp_path / "state.db"
-        assert DeliveryLog(Database.sqlite(path)).first_time("event:Ev1", T0) is True
-        assert DeliveryLog(Database.sqlite(path)).first_time("event:Ev1", T0) is False
+class TestDeliveryLog:
+    def test_survives_a_restart(self, state_url: DatabaseUrl) -> None:
+        """A second guard on the same database (a restarted process, or another replica)
+        remembers the key."""
+        first, second = Database.open(state_url), Database.open(state_url)
+        assert DeliveryLog(first).first_time("event:Ev1", T0) is True
+        assert DeliveryLog(second).first_time("event:Ev1", T0) is False
+        first.dispose()
+        second.dispose()
 
-    def test_expired_rows_are_pruned(self, tmp_path: Path) -> None:
+    def test_expired_rows_are_pruned(self, database: Database) -> None:
         """Old rows are deleted as new keys come in, so the table stays small."""
-        import sqlite3
-
-        path = tmp_path / "state.db"
-        guard = DeliveryLog(Database.sqlite(path), ttl=TTL)
+        guard = DeliveryLog(database, ttl=TTL)
         for n in range(50):
             guard.first_time(f"event:Ev{n}", T0)
         guard.first_time("event:later", T0 + 2 * TTL)
         assert guard.sweep(T0 + 2 * TTL) == 50
-        with sqlite3.connect(path) as db:
-            (count,) = db.execute("SELECT COUNT(*) FROM deliveries").fetchone()
+        with database.transaction() as db:
+            count = db.execute(text("SELECT COUNT(*) FROM deliveries")).scalar_one()
         assert count == 1
 
 

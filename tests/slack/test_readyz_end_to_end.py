@@ -1,6 +1,7 @@
 """The real `alliance-bot serve` on a real PostgreSQL server: `/readyz` tells whether the
-database answers, `/healthz` stays cheap, and answers keep working from the loaded base while
-the database is down."""
+database answers, `/healthz` stays cheap, and while the database is down answers keep working
+from the loaded base, admin commands and the daily post say plainly that they are waiting for
+the database, and everything works again (nothing lost) once it is back."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ from typing import Any
 import aiohttp
 import pytest
 
+from alliance_bot.slack.render.answers import WAITING_FOR_DATABASE
 from alliance_bot.testing.app_process import (
     TEST_SIGNING_SECRET,
     AppProcess,
     process_env,
     start_process,
 )
+from alliance_bot.testing.chat import ADMIN, Chat
 from alliance_bot.testing.fake_slack import FakeSlack
 from alliance_bot.testing.postgres import PostgresCluster, available
 from alliance_bot.testing.slack_requests import SlackSender
@@ -43,7 +46,16 @@ async def server(
     fake_slack: FakeSlack, tmp_path: Path, own_cluster: PostgresCluster
 ) -> AsyncIterator[AppProcess]:
     url = own_cluster.create_database("alliance")
-    env = process_env(fake_slack, tmp_path, ALLIANCE_DATABASE_URL=url)
+    env = process_env(
+        fake_slack,
+        tmp_path,
+        ALLIANCE_DATABASE_URL=url,
+        ALLIANCE_ADMINS=ADMIN,
+        ALLIANCE_DAILY_CHANNEL="CDAILY0001",
+        # Far from now in either direction: the scheduler must not post by itself in the test.
+        ALLIANCE_DAILY_TIME="23:59",
+        ALLIANCE_TIMEZONE="Etc/GMT+12",
+    )
     app = await start_process(
         ["serve", "--host", "127.0.0.1", "--port", "0"],
         env,
@@ -69,21 +81,56 @@ class TestReadiness:
         assert body["database"] == "ok"
         assert body["knowledge_version"]
 
-    async def test_database_down_not_ready_but_alive_and_answering(
+    async def test_database_down_then_back(
         self, server: AppProcess, own_cluster: PostgresCluster, fake_slack: FakeSlack
     ) -> None:
-        """With PostgreSQL stopped: /readyz 503, /healthz 200, and a question still answered."""
+        """With PostgreSQL stopped: /readyz 503 with a reason, /healthz 200, a question answered,
+        `/alliance stats` and `/alliance post-today` answered "waiting for the database" (no
+        traceback in the log, nothing posted). Started again: /readyz 200, and stats still count
+        the question asked before the outage."""
+        sender = SlackSender(f"{server.url}/slack/events", TEST_SIGNING_SECRET, fake_slack)
+        chat = Chat(sender, fake_slack, server)
+        answer = await chat.command("who is Hamada")
+        assert "Hamada" in answer.text
+        await _counted(chat, asked=1)
         _, before = await _get(f"{server.url}/healthz")
-        own_cluster.stop()
+
+        own_cluster.stop_server()
         status, ready = await _get(f"{server.url}/readyz")
         assert status == 503
         assert ready["database"] == "unreachable"
+        assert "does not answer" in ready["reason"]
         assert ready["knowledge_version"] == before["knowledge_version"]
         status, health = await _get(f"{server.url}/healthz")
         assert status == 200
         assert health["knowledge_version"] == before["knowledge_version"]
-        sender = SlackSender(f"{server.url}/slack/events", TEST_SIGNING_SECRET, fake_slack)
-        sent = await sender.command("who is Hamada")
-        assert sent.status == 200
-        [answer] = await fake_slack.wait_for_responses(1)
-        assert "Hamada" in str(answer.body["text"])
+        during = await chat.command("who is Hamada")
+        assert "Hamada" in during.text
+        for command in ("stats", "post-today", "gaps"):
+            reply = await chat.command(command)
+            assert reply.text.startswith(WAITING_FOR_DATABASE), (command, reply.text)
+        assert fake_slack.posted("CDAILY0001") == []
+        log = server.log()
+        assert "Traceback" not in log, log
+        assert log.count("Waiting for the database") == 3
+
+        own_cluster.start_server()
+        status, ready = await _get(f"{server.url}/readyz")
+        assert (status, ready["database"]) == (200, "ok")
+        assert "reason" not in ready
+        # The question asked before the outage is still counted; the one during it may be too.
+        stats = await chat.command("stats")
+        assert "asked" in stats.text
+        posted = await chat.command("post-today")
+        assert "Posted the daily message" in posted.text
+        assert len(fake_slack.posted("CDAILY0001")) == 1
+        assert "Traceback" not in server.log()
+
+
+async def _counted(chat: Chat, *, asked: int) -> None:
+    """Wait until `/alliance stats` counts `asked` questions (recording is asynchronous)."""
+    for _ in range(100):
+        reply = await chat.command("stats")
+        if f"{asked} asked" in reply.text:
+            return
+    raise AssertionError(f"stats never counted {asked} question(s): {reply.text}")

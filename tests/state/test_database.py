@@ -13,11 +13,18 @@ from pathlib import Path
 import psycopg
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from alliance_bot.admin.state import SqlAdminState
 from alliance_bot.config import ConfigError, Settings
 from alliance_bot.daily.state import SqlPostState
-from alliance_bot.state import Database, DatabaseUnavailable, DatabaseUrl, parse_database_url
+from alliance_bot.state import (
+    Database,
+    DatabaseUnavailable,
+    DatabaseUrl,
+    parse_database_url,
+    waiting_for_database,
+)
 from alliance_bot.testing.postgres import PORT, PostgresCluster
 
 LEGACY_FILE = Path(__file__).parents[1] / "data" / "state-before-alembic.sqlite3"
@@ -228,3 +235,41 @@ class TestSqliteFileFromBeforeAlembic:
             assert len(SqlPostState(database).records()) == 2
         finally:
             database.dispose()
+
+
+class TestWaitingForTheDatabase:
+    def test_a_database_that_is_gone_is_an_outage(self, tmp_path: Path) -> None:
+        """PostgreSQL stopped under an open engine: the error is recognised, in one line."""
+        cluster = PostgresCluster.start(tmp_path / "pg")
+        try:
+            database = Database.open(parse_database_url(cluster.create_database("gone")))
+            cluster.stop_server()
+            with pytest.raises(DBAPIError) as caught, database.transaction() as db:
+                db.execute(text("SELECT 1"))
+            reason = waiting_for_database(caught.value)
+            assert reason is not None
+            assert "\n" not in reason
+            database.dispose()
+        finally:
+            cluster.stop()
+
+    def test_a_locked_sqlite_file_is_waiting_too(self, tmp_path: Path) -> None:
+        """Another process holding the write lock past the busy timeout: waiting."""
+        database = Database.sqlite(tmp_path / "s.db", busy_timeout=0.05)
+        holder = sqlite3.connect(tmp_path / "s.db", isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(DBAPIError) as caught, database.transaction() as db:
+                db.execute(text("SELECT 1"))
+            assert "locked" in (waiting_for_database(caught.value) or "")
+        finally:
+            holder.close()
+            database.dispose()
+
+    def test_other_errors_are_not(self, database: Database) -> None:
+        """A constraint violation or a bug is not an outage: it keeps its traceback."""
+        with pytest.raises(DBAPIError) as caught, database.transaction() as db:
+            db.execute(text("SELECT no_such_column FROM alembic_version"))
+        assert waiting_for_database(caught.value) is None
+        assert waiting_for_database(ValueError("x")) is None
+        assert waiting_for_database(DatabaseUnavailable("down")) == "down"

@@ -15,7 +15,7 @@ import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict
 
-from alliance_bot.testing.postgres import PostgresCluster
+from alliance_bot.testing.postgres import PostgresCluster, PostgresError
 
 # pg_fixtures itself is imported inside the tests that call it: imported here, before pytest
 # loads it as a plugin, it would escape assertion rewriting (PytestAssertRewriteWarning).
@@ -180,6 +180,30 @@ class TestStopping:
         with pytest.raises(psycopg.OperationalError):
             psycopg.connect(url)
         own_cluster.stop()
+
+    def test_stop_server_then_start_server_keeps_the_data(
+        self, own_cluster: PostgresCluster
+    ) -> None:
+        """stop_server() takes the server down (connections refused); start_server() brings it
+        back on the same socket with the same databases and rows."""
+        url = own_cluster.create_database("kept")
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute("CREATE TABLE t (x int)")
+            connection.execute("INSERT INTO t VALUES (7)")
+        first_pid = own_cluster.pid
+
+        own_cluster.stop_server()
+        assert _process_gone(first_pid)
+        with pytest.raises(psycopg.OperationalError):
+            psycopg.connect(url)
+
+        own_cluster.start_server()
+        assert own_cluster.pid != first_pid
+        with psycopg.connect(url) as connection:
+            assert connection.execute("SELECT x FROM t").fetchall() == [(7,)]
+        own_cluster.stop()
+        with pytest.raises(PostgresError):
+            own_cluster.start_server()
 
     def test_server_dies_with_the_process_that_started_it(
         self, postgres_cluster: PostgresCluster, tmp_path: Path

@@ -46,7 +46,12 @@ from alliance_bot.mrkdwn import unescape
 from alliance_bot.slack.daily_channel import SlackDailyChannel
 from alliance_bot.slack.render.daily import render_daily
 from alliance_bot.slack.web_client import make_slack_client
-from alliance_bot.state import Database, DatabaseUnavailable, open_database
+from alliance_bot.state import (
+    Database,
+    DatabaseUnavailable,
+    open_database,
+    waiting_for_database,
+)
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -102,13 +107,15 @@ def post_today(*, today: str | None, channel: str | None, dry_run: bool) -> int:
     except ArchiveError as error:
         return _fail(f"the stored knowledge base cannot be read: {error}", EXIT_FAILED)
     except DBAPIError as error:  # the database went away after it opened: run again later
-        return _fail(f"the database cannot be read ({type(error.orig).__name__})", EXIT_FAILED)
+        return _waiting(error)
     if dry_run or not target or not settings.bot_token:  # the last two were refused above
         return _dry_run(kb, settings, target, day)
     try:
         outcome = asyncio.run(_post(kb, settings, target, day, settings.bot_token))
     except DailyPostFailed as error:
         return _fail(f"{error}; nothing recorded, run again to post", EXIT_FAILED)
+    except Exception as error:
+        return _waiting(error)
     print(describe(outcome))
     return EXIT_TEMPFAIL if outcome.status == "busy" else EXIT_OK
 
@@ -166,6 +173,16 @@ def _dry_run_text(
     else:
         lines.extend(["", unescape(render_daily(kb, message).text)])
     return "\n".join(lines)
+
+
+def _waiting(error: Exception) -> int:
+    """Exit 1 with one line for a database outage; anything else is a bug and propagates."""
+    outage = waiting_for_database(error)
+    if outage is None:
+        raise error
+    return _fail(
+        f"waiting for the database ({outage}); nothing recorded, run again to post", EXIT_FAILED
+    )
 
 
 def _fail(message: str, code: int) -> int:

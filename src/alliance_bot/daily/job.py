@@ -13,7 +13,9 @@ what a run needs is one `DailyJob`. Its steps, and the failure each one covers:
 3. **Post** with that metadata, then **record** the `ts` (and the archive rotation) in one
    transaction.
 
-Faults: the channel's client waits out rate limits and retries reads. A *post* that fails in a
+Faults: the channel's client waits out rate limits and retries reads. When the state database is
+down the error is passed on as it is (`alliance_bot.state.waiting_for_database` recognises it),
+so callers can say they are waiting for the database rather than blaming Slack. A *post* that fails in a
 way the channel calls transient may nonetheless have been accepted, so it is never blindly
 repeated: we look first and post again only if the message is not there. When Slack stays down we raise
 `DailyPostFailed`, log it with its traceback, release the claim and record nothing, so the next
@@ -35,6 +37,7 @@ from typing import Literal, Protocol
 from alliance_bot.daily.content import ArchivePick, DailyMessage, Fallback, compose_daily
 from alliance_bot.daily.state import PostRecord, PostState
 from alliance_bot.knowledge.snapshot import KnowledgeBase
+from alliance_bot.state import waiting_for_database
 
 logger = logging.getLogger(__name__)
 
@@ -161,8 +164,14 @@ async def post_daily(
         # posts. A cancellation (shutdown) releases too; a hard crash leaves the lease to expire.
         try:
             await asyncio.shield(state.release(where, day, owner=job.owner))
-        except Exception:
-            logger.exception("could not release the daily-post claim for %s %s", where, day)
+        except Exception as release_error:
+            if waiting_for_database(release_error) is None:
+                logger.exception("could not release the daily-post claim for %s %s", where, day)
+            # The database is down: the claim's lease runs out by itself.
+        if isinstance(error, Exception) and waiting_for_database(error) is not None:
+            # An outage, not a Slack failure: the caller says "waiting for the database" once.
+            # Whatever Slack accepted is found by the history check of the next attempt.
+            raise
         if isinstance(error, Exception):
             logger.error(
                 "daily post to %s for %s failed; nothing recorded, the next attempt will post",

@@ -42,6 +42,7 @@ from alliance_bot.daily.job import (
 )
 from alliance_bot.daily.state import PostState, SqlPostState
 from alliance_bot.knowledge.holder import KnowledgeHolder
+from alliance_bot.state import waiting_for_database
 
 logger = logging.getLogger(__name__)
 
@@ -192,12 +193,24 @@ async def run_daily_scheduler(
                 failures[target.id] = failures.get(target.id, 0) + 1
                 wake.append(_retry_at(clock.now(), failures[target.id], today, tz))
                 continue
-            except Exception:
-                # Anything else (the state file unreadable, a bug) must not end the scheduler:
-                # the server keeps answering questions and the next attempt may succeed.
-                logger.exception("daily post to %s for %s crashed", target.id, today)
+            except Exception as error:
+                # Anything else (the database down, a bug) must not end the scheduler: the
+                # server keeps answering questions and the next attempt may succeed.
                 failures[target.id] = failures.get(target.id, 0) + 1
-                wake.append(_retry_at(clock.now(), failures[target.id], today, tz))
+                retry = _retry_at(clock.now(), failures[target.id], today, tz)
+                wake.append(retry)
+                outage = waiting_for_database(error)
+                if outage is None:
+                    logger.exception("daily post to %s for %s crashed", target.id, today)
+                else:
+                    logger.warning(
+                        "daily post to %s for %s is waiting for the database (%s); "
+                        "nothing recorded, trying again at %s",
+                        target.id,
+                        today,
+                        outage,
+                        retry.isoformat(timespec="seconds"),
+                    )
                 continue
             failures.pop(target.id, None)
             if not outcome.finished:

@@ -73,7 +73,7 @@ from alliance_bot.slack.replies import checked_respond
 from alliance_bot.slack.server import BackgroundJob
 from alliance_bot.slack.web_client import build_web_client, make_slack_client
 from alliance_bot.slack.workspaces import run_for_every_workspace
-from alliance_bot.state import DeliveryLog, open_database
+from alliance_bot.state import DeliveryLog, open_database, waiting_for_database
 from alliance_bot.state.workspace import WorkspaceKey, current_workspace
 
 logger = logging.getLogger(__name__)
@@ -241,6 +241,7 @@ class _SettingsInForce:
         self._service = service
         self._first: EffectiveSettings = effective(_Stored(), service.defaults)
         self._last: dict[WorkspaceKey, EffectiveSettings] = {}
+        self._waiting = False  # the database is down: said once, not at every reading
 
     @property
     def last(self) -> EffectiveSettings:
@@ -252,8 +253,19 @@ class _SettingsInForce:
         workspace = current_workspace()
         try:
             self._last[workspace] = await asyncio.to_thread(self._service.current)
-        except Exception:
-            logger.exception("could not read the settings; using the last ones read")
+        except Exception as error:
+            outage = waiting_for_database(error)
+            if outage is None:
+                logger.exception("could not read the settings; using the last ones read")
+            elif not self._waiting:
+                logger.warning(
+                    "waiting for the database (%s); using the settings last read", outage
+                )
+            self._waiting = outage is not None
+        else:
+            if self._waiting:
+                logger.info("the database answers again; settings read")
+            self._waiting = False
         return self._last.get(workspace, self._first)
 
 

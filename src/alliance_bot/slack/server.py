@@ -357,14 +357,22 @@ async def _ready(request: web.Request) -> web.Response:
         reachable = await asyncio.wait_for(
             asyncio.to_thread(request.app[_DATABASE]), READY_DB_TIMEOUT
         )
-    except Exception:  # a timeout or a driver error: not ready either way
+        reason = "the state database does not answer"
+    except TimeoutError:
         reachable = False
-    body = {
+        reason = f"the state database did not answer within {READY_DB_TIMEOUT:g} s"
+    except Exception:  # a driver error: not ready either way
+        reachable = False
+        reason = "the state database does not answer"
+    body: dict[str, Any] = {
         "ok": bool(reachable),
         "database": "ok" if reachable else "unreachable",
         "knowledge_version": kb.version,
         "entries": len(kb),
     }
+    if not reachable:
+        # For whoever reads the probe's output (kubectl describe pod): why, in words.
+        body["reason"] = reason
     return web.json_response(body, status=200 if reachable else 503)
 
 

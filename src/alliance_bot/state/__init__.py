@@ -17,12 +17,13 @@ from typing import TYPE_CHECKING, Any
 from alliance_bot.state.url import DatabaseUnavailable, DatabaseUrl, parse_database_url
 
 if TYPE_CHECKING:
-    from alliance_bot.state.database import Database, open_database
+    from alliance_bot.state.database import Database, open_database, waiting_for_database
     from alliance_bot.state.deliveries import DeliveryLog
 
 _LAZY = {
     "Database": "alliance_bot.state.database",
     "open_database": "alliance_bot.state.database",
+    "waiting_for_database": "alliance_bot.state.database",
     "DeliveryLog": "alliance_bot.state.deliveries",
 }
 
@@ -41,4 +42,5 @@ __all__ = [
     "DeliveryLog",
     "open_database",
     "parse_database_url",
+    "waiting_for_database",
 ]

@@ -307,6 +307,46 @@ def describe_sqlite_error(path: Path, error: sqlite3.Error | OSError) -> str:
     return f"cannot use {path}: {error}"
 
 
+def waiting_for_database(error: BaseException) -> str | None:
+    """If `error` (or what caused it) means the state database cannot be reached or used right
+    now — PostgreSQL down or restarting, a dropped connection, SQLite's file locked past the busy
+    timeout — one line saying so (the driver's first line, never a password); else None.
+
+    The callers (the Slack listeners' failure handler, the daily scheduler) then say plainly that
+    they are waiting for the database instead of logging a traceback for an outage: nothing was
+    changed, and the same command works once the database is back.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, DatabaseUnavailable):
+            return str(current)
+        if isinstance(current, DBAPIError) and (
+            current.connection_invalidated or _unreachable(current.orig)
+        ):
+            return _reason(current)
+        current = current.__cause__ or current.__context__
+    return None
+
+
+# SQLite's OperationalError also means "no such column"; only these primary codes are an outage.
+_SQLITE_OUTAGES = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CANTOPEN", "SQLITE_IOERR")
+
+
+def _unreachable(error: BaseException | None) -> bool:
+    """Whether the driver's error says the database cannot be reached or used right now."""
+    if isinstance(error, sqlite3.Error):
+        return str(getattr(error, "sqlite_errorname", "")).startswith(_SQLITE_OUTAGES)
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        return False
+    # psycopg's OperationalError is the connection-level family: connection failures (08),
+    # shutdowns and cancels (57), resources (53); a wrong query is a ProgrammingError instead.
+    return isinstance(error, psycopg.OperationalError | psycopg.InterfaceError)
+
+
 def _reason(error: DBAPIError) -> str:
     """The driver's first line, which names what failed and never holds the password."""
     original = error.orig if error.orig is not None else error
@@ -317,4 +357,11 @@ def _reason(error: DBAPIError) -> str:
     return reason[:300]
 
 
-__all__ = ["Database", "DatabaseUnavailable", "DatabaseUrl", "connect_async", "open_database"]
+__all__ = [
+    "Database",
+    "DatabaseUnavailable",
+    "DatabaseUrl",
+    "connect_async",
+    "open_database",
+    "waiting_for_database",
+]

@@ -8,6 +8,9 @@ full_page_writes off). It returns once the server accepts connections.
 `postgresql://postgres@/NAME?host=/SOCKET/DIR&port=5432` (the port names the socket file
 `.s.PGSQL.5432`; it is spelled out so that a `PGPORT` in the environment cannot redirect it).
 `cluster.stop()` shuts the server down and waits for the process to end.
+`cluster.stop_server()` and `cluster.start_server()` take the same server down and bring it back
+on its data (same socket, same URLs, databases kept): how a test plays "the database is down"
+under a running application and then "it is back".
 
 Authentication over the socket: the superuser `postgres` is trusted (the socket directory is
 mode 0700, so only the user that runs the server, and root, can reach it); every other role
@@ -128,6 +131,8 @@ class PostgresCluster:
     socket_dir: Path
     log_path: Path
     process: subprocess.Popen[bytes]
+    as_root: bool = False
+    """Whether the server runs as the `postgres` user because we are root."""
     scratch_dir: Path | None = None
     """The `/tmp/alliance-pg-*` directory holding `data_dir` and `socket_dir`, if one was needed
     (see the module docstring); removed by `stop()`."""
@@ -163,7 +168,9 @@ class PostgresCluster:
             if scratch_dir is not None:
                 shutil.rmtree(scratch_dir, ignore_errors=True)
             raise
-        cluster = cls(bindir, data_dir, socket_dir, log_path, process, scratch_dir)
+        cluster = cls(
+            bindir, data_dir, socket_dir, log_path, process, server_user is not None, scratch_dir
+        )
         try:
             cluster.server_version = cluster._wait_until_ready()
         except BaseException:
@@ -200,6 +207,29 @@ class PostgresCluster:
         if self._stopped:
             return
         self._stopped = True
+        self._shut_down()
+        if self.scratch_dir is not None:
+            shutil.rmtree(self.scratch_dir, ignore_errors=True)
+
+    def stop_server(self) -> None:
+        """Take the server down as `stop` does, but keep its data for `start_server`."""
+        if self._stopped:
+            raise PostgresError("the cluster was stopped for good; start a new one")
+        self._shut_down()
+
+    def start_server(self) -> None:
+        """Start the server again on the same data and socket (after `stop_server`); return
+        once it accepts connections."""
+        if self._stopped:
+            raise PostgresError("the cluster was stopped for good; start a new one")
+        if self.process.poll() is None:
+            return  # still running
+        self.process = _launch(
+            self.bindir, self.data_dir, self.socket_dir, self.log_path, as_root=self.as_root
+        )
+        self._wait_until_ready()
+
+    def _shut_down(self) -> None:
         for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGKILL):
             if self.process.poll() is not None:
                 break
@@ -209,8 +239,6 @@ class PostgresCluster:
                 self.process.wait(STOP_TIMEOUT)
         if self.process.poll() is None:
             raise PostgresError(f"postgres (pid {self.pid}) did not exit, even after SIGKILL")
-        if self.scratch_dir is not None:
-            shutil.rmtree(self.scratch_dir, ignore_errors=True)
 
     def log(self) -> str:
         """Everything initdb and the server wrote so far."""
@@ -284,6 +312,13 @@ def _init_and_launch(
     if server_user is not None:
         os.chown(hba, server_user.pw_uid, server_user.pw_gid)
 
+    return _launch(bindir, data_dir, socket_dir, log_path, as_root=as_root)
+
+
+def _launch(
+    bindir: Path, data_dir: Path, socket_dir: Path, log_path: Path, *, as_root: bool
+) -> subprocess.Popen[bytes]:
+    """Start `postgres` on an initialised `data_dir`, its output appended to `log_path`."""
     command = [str(bindir / "postgres"), "-D", str(data_dir), "-k", str(socket_dir)]
     command += ["-p", str(PORT)]
     for name, value in SERVER_SETTINGS.items():

@@ -194,6 +194,18 @@ class SlackSender:
         response_id: str | None = None,
     ) -> Sent:
         """Click a button (`block_actions`) on a message in the general channel."""
+        body = self.click_body(action_id, value, ephemeral=ephemeral, response_id=response_id)
+        return await self.post(body, FORM)
+
+    def click_body(
+        self,
+        action_id: str,
+        value: str,
+        *,
+        ephemeral: bool = True,
+        response_id: str | None = None,
+    ) -> str:
+        """The form body of a button click, as `click` sends it (to replay the same bytes)."""
         payload = {
             "type": "block_actions",
             "user": {"id": USER_ID, "username": "asker", "team_id": TEAM_ID},
@@ -220,7 +232,7 @@ class SlackSender:
                 }
             ],
         }
-        return await self.post(urlencode({"payload": json.dumps(payload)}), FORM)
+        return urlencode({"payload": json.dumps(payload)})
 
     # --- the App Home and modals -------------------------------------------------------------
 

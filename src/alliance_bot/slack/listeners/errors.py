@@ -8,6 +8,10 @@ listener keeps the ack. `app.error(apologize)` remains the backstop for failures
 
 The log line names what failed (command, event or action and its ids), never the payload, which
 may carry tokens.
+
+A failure because the state database is down (`alliance_bot.state.waiting_for_database`) is an
+outage, not a bug: one warning line without a traceback, and the user is told plainly that the
+bot is waiting for the database and nothing was changed.
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from alliance_bot.slack.describe import describe
-from alliance_bot.slack.render.answers import render_apology
+from alliance_bot.slack.render.answers import render_apology, render_waiting_for_database
+from alliance_bot.state import waiting_for_database
 
 Listener = Callable[..., Awaitable[None]]
 
@@ -83,9 +88,17 @@ async def apologize(
     client: AsyncWebClient,
     logger: logging.Logger,
 ) -> None:
-    """Log `error` with its traceback, then reach the user wherever the request came from."""
-    logger.error("Handler failed for %s", describe(body), exc_info=error)
-    message = render_apology()
+    """Log `error` with its traceback, then reach the user wherever the request came from.
+    A database outage gets one warning line and the waiting-for-the-database reply instead."""
+    outage = waiting_for_database(error)
+    if outage is not None:
+        logger.warning(
+            "Waiting for the database (%s); told the user for %s", outage, describe(body)
+        )
+        message = render_waiting_for_database()
+    else:
+        logger.error("Handler failed for %s", describe(body), exc_info=error)
+        message = render_apology()
     try:
         if respond is not None and respond.response_url:
             # Slash commands and clicks: privately, to the person who asked. A refusal is logged

@@ -126,6 +126,25 @@ def render_apology() -> Message:
     }
 
 
+WAITING_FOR_DATABASE = (
+    "I'm waiting for the database: it does not answer right now, so I could not do that and "
+    "nothing was changed. Questions still get answers; try this again in a minute or two."
+)
+
+
+def render_waiting_for_database() -> Message:
+    """The reply when a command needs the state database and it is down: one plain sentence."""
+    return {
+        "text": WAITING_FOR_DATABASE,
+        "blocks": [
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": f":hourglass: {WAITING_FOR_DATABASE}"},
+            }
+        ],
+    }
+
+
 TEXT_ONLY = (
     "I can only read text, not pictures or files. Type your question, "
     "for example `who is Hamada` or `on this day`."
