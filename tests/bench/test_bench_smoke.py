@@ -49,6 +49,7 @@ class TestBenchmarksRun:
             ("bench.startup", "serve → healthy, cached s"),
             ("bench.peers", "SQLite FTS5"),
             ("bench.http", "of bare Bolt"),
+            ("bench.crafted", "crafted question"),
         ],
     )
     def test_benchmark_prints_its_table(self, module: str, expected: str) -> None:
