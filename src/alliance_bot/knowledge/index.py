@@ -47,6 +47,8 @@ _BM25_K1 = 1.2
 _BM25_B = 0.75
 # Fewer candidates than this are scored one by one: numpy's per-call cost would be most of it.
 _FEW_CANDIDATES = 64
+# More candidates than this are first checked for coverage alone, over whole postings.
+_MANY_CANDIDATES = 2048
 
 
 @dataclass(frozen=True)
@@ -532,6 +534,10 @@ class SearchIndex:
     ) -> list[TextMatch]:
         """`_score_few`'s sums over all candidates at once, in the same order of operations (so
         the same floats), and only the best `limit` (with ties) made into matches."""
+        if len(candidates) > _MANY_CANDIDATES:
+            candidates = self._covering(candidates, stems, groups, known, total, min_coverage)
+            if not len(candidates):
+                return []
         norm = self._norm_at[candidates]
         slot = np.full(len(self._ids), -1, dtype=np.int32)
         slot[candidates] = np.arange(len(candidates), dtype=np.int32)
@@ -571,6 +577,34 @@ class SearchIndex:
             TextMatch(ids[p], float(score[i]), float(coverage[i]), float(named[i] / total))
             for i, p in zip(kept.tolist(), candidates[kept].tolist(), strict=True)
         ]
+
+    def _covering(
+        self,
+        candidates: npt.NDArray[np.int32],
+        stems: Mapping[str, float],
+        groups: Mapping[str, tuple[str, ...]],
+        known: Sequence[str],
+        total: float,
+        min_coverage: float,
+    ) -> npt.NDArray[np.int32]:
+        """The candidates covering at least `min_coverage` (the same sums, in the same order, as
+        the scoring). A long question of common words has most of the base as candidates, few
+        of which cover enough of it: adding up coverage alone, one whole posting at a time, is
+        far cheaper than scoring them all."""
+        covered = np.zeros(len(self._ids))
+        for stemmed in known:
+            alternatives = groups[stemmed]
+            if len(alternatives) == 1:
+                start, end = self._span(alternatives[0])
+                # Each position occurs once in a posting, so this adds idf once per entry.
+                covered[self._position_of[start:end]] += stems[stemmed]
+                continue
+            present = np.zeros(len(self._ids), dtype=np.bool_)
+            for alternative in alternatives:
+                start, end = self._span(alternative)
+                present[self._position_of[start:end]] = True
+            covered[present] += stems[stemmed]
+        return candidates[covered[candidates] / total >= min_coverage]
 
     def _score_few(
         self,
