@@ -148,6 +148,7 @@ class NameTable:
                 token_names[token].append(key)
         self._token_names = dict(token_names)
         self._vocabulary = _FuzzyVocabulary(self._token_names, exact_only)
+        self._longest = max(map(len, self._names), default=0)
 
     def has_token(self, token: str) -> bool:
         return token in self._token_names
@@ -166,7 +167,8 @@ class NameTable:
     ) -> list[NameMatch]:
         """Entries whose name is close to `phrase`, best first; one match per entry."""
         key = name_key(phrase)
-        if not key:
+        shortest = _shortest_reaching(len(key), cutoff) if scorer in _LENGTH_BOUNDED else 0
+        if not key or shortest > self._longest:
             return []
         # (score, name) per entry; NameMatch only for the few returned: a common name ("Okinawa")
         # belongs to hundreds of entries at 100,000.
@@ -187,7 +189,7 @@ class NameTable:
                 continue
             candidates.update(self._token_names.get(known, ()))
         if candidates:
-            pool = [name for name, _ in candidates.most_common(200)]
+            pool = [n for n, _ in candidates.most_common(200) if len(n) >= shortest]
             for name, score, _ in process.extract(
                 key, pool, scorer=scorer, processor=None, score_cutoff=cutoff, limit=limit * 3
             ):
@@ -648,6 +650,17 @@ class SearchIndex:
                     score += idf * best
             results.append(TextMatch(self._ids[position], score, covered / total, named / total))
         return results
+
+
+# Scorers (rapidfuzz's normalised Indel similarity, of the strings or of their sorted words, which
+# are as long) that score two strings at most 200 * shorter / (sum of both lengths).
+_LENGTH_BOUNDED: tuple[Callable[..., float], ...] = (fuzz.ratio, fuzz.token_sort_ratio)
+
+
+def _shortest_reaching(length: int, cutoff: float) -> float:
+    """The shortest name a `_LENGTH_BOUNDED` scorer can score at least `cutoff` against a phrase
+    of `length` characters (a pasted paragraph reaches no name: nothing to score)."""
+    return length * cutoff / (200 - cutoff) if 0 < cutoff < 200 else 0
 
 
 def _acronyms(names: Iterable[str]) -> frozenset[str]:
