@@ -15,7 +15,7 @@ import argparse
 import asyncio
 import time
 
-from bench import answering, http, loading, peers, replicas, startup
+from bench import answering, crafted, http, loading, peers, replicas, startup
 from bench.common import machine, median, size_arguments, sizes_of, table
 from bench.targets import HEADERS as TARGET_HEADERS
 from bench.targets import Target
@@ -40,6 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     print("\n## Peers\n")
     peer_rows = peers.run((largest,))
     print(table(peers.HEADERS, [peers.row_cells(r) for r in peer_rows]))
+
+    print("\n## Crafted questions\n")
+    crafted_rows = crafted.run(sizes, real=not args.quick)
+    print(table(crafted.HEADERS, [crafted.row_cells(r) for r in crafted_rows]))
 
     print("\n## Loading\n")
     loads, refreshes = loading.run(sizes, baseline_seconds=0.3 if args.quick else 3.0)
@@ -85,6 +89,10 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"\n## Targets (issue 14) at {largest:,} entries\n")
     targets = collect_targets(largest, rows, peer_rows, loads, refreshes, http_rows, million)
+    worst = crafted.worst(crafted_rows, max(r.size for r in crafted_rows))
+    targets.insert(
+        2, Target(f"worst crafted question (issue 10): {worst.label}", worst.max_ms, 20, "ms")
+    )
     print(table(TARGET_HEADERS, [t.cells() for t in targets]))
     print(f"\n(all benchmarks: {time.perf_counter() - started:.0f} s)")
     return 0

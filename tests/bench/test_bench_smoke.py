@@ -50,6 +50,7 @@ class TestBenchmarksRun:
             ("bench.peers", "SQLite FTS5"),
             ("bench.http", "of bare Bolt"),
             ("bench.replicas", "refresh on every replica"),
+            ("bench.crafted", "crafted question"),
         ],
     )
     def test_benchmark_prints_its_table(self, module: str, expected: str) -> None:

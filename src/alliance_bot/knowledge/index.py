@@ -5,7 +5,10 @@ Two structures:
   character-trigram map over name tokens, so a typo ("hamda") reaches "hamada" by looking up a few
   trigrams instead of comparing against every name;
 - full text: an inverted index of English stems with BM25 weights over each entry's own words and
-  its evidence, used for free text, events and figures questions.
+  its evidence, used for free text, events and figures questions. Its postings are numpy arrays
+  (one slice per stem, positions ascending), so a question is scored over all its candidates at
+  once: at 100,000 entries a question of common words has ~20,000 of them, and scoring them one
+  dict lookup at a time was the whole of the slowest answers.
 """
 
 from __future__ import annotations
@@ -13,10 +16,13 @@ from __future__ import annotations
 import heapq
 import math
 import re
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
@@ -39,6 +45,10 @@ _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]+(?![\w'’-])")
 _EQUIVALENT_WEIGHT = 0.4
 _BM25_K1 = 1.2
 _BM25_B = 0.75
+# Fewer candidates than this are scored one by one: numpy's per-call cost would be most of it.
+_FEW_CANDIDATES = 64
+# More candidates than this are first checked for coverage alone, over whole postings.
+_MANY_CANDIDATES = 2048
 
 
 @dataclass(frozen=True)
@@ -138,6 +148,7 @@ class NameTable:
                 token_names[token].append(key)
         self._token_names = dict(token_names)
         self._vocabulary = _FuzzyVocabulary(self._token_names, exact_only)
+        self._longest = max(map(len, self._names), default=0)
 
     def has_token(self, token: str) -> bool:
         return token in self._token_names
@@ -156,9 +167,15 @@ class NameTable:
     ) -> list[NameMatch]:
         """Entries whose name is close to `phrase`, best first; one match per entry."""
         key = name_key(phrase)
-        if not key:
+        shortest = _shortest_reaching(len(key), cutoff) if scorer in _LENGTH_BOUNDED else 0
+        if not key or shortest > self._longest:
             return []
-        best: dict[str, NameMatch] = {m.entry_id: m for m in self.exact(key)}
+        # (score, name) per entry; NameMatch only for the few returned: a common name ("Okinawa")
+        # belongs to hundreds of entries at 100,000.
+        exact_key = name_key(key)
+        best: dict[str, tuple[float, str]] = {
+            i: (100.0, exact_key) for i in self._names.get(exact_key, ())
+        }
         expanded = sorted(
             (len(self._token_names.get(known, ())), known)
             for token in sorted(set(key.split()))
@@ -172,15 +189,16 @@ class NameTable:
                 continue
             candidates.update(self._token_names.get(known, ()))
         if candidates:
-            pool = [name for name, _ in candidates.most_common(200)]
+            pool = [n for n, _ in candidates.most_common(200) if len(n) >= shortest]
             for name, score, _ in process.extract(
                 key, pool, scorer=scorer, processor=None, score_cutoff=cutoff, limit=limit * 3
             ):
                 for entry_id in self._names[name]:
-                    if entry_id not in best or best[entry_id].score < score:
-                        best[entry_id] = NameMatch(entry_id, float(score), name)
-        ranked = sorted(best.values(), key=lambda m: (-m.score, m.entry_id))
-        return ranked[:limit]
+                    known_best = best.get(entry_id)
+                    if known_best is None or known_best[0] < score:
+                        best[entry_id] = (float(score), name)
+        ranked = heapq.nsmallest(limit, best.items(), key=lambda item: (-item[1][0], item[0]))
+        return [NameMatch(entry_id, score, name) for entry_id, (score, name) in ranked]
 
     def sharing_a_word(self, phrase: str, *, limit: int = 30) -> list[str]:
         """Up to `limit` entries with a name containing one of the phrase's words exactly (for
@@ -205,7 +223,6 @@ class SearchIndex:
     ) -> None:
         self._ids = [e.id for e in entries]
         self._positions = {entry_id: position for position, entry_id in enumerate(self._ids)}
-        self._kind_at: list[Kind] = [e.kind for e in entries]
         self._kinds: dict[str, Kind] = {e.id: e.kind for e in entries}
         acronyms = _acronyms(name for e in entries for name in e.names())
         self.names = NameTable(
@@ -215,14 +232,16 @@ class SearchIndex:
             (e.id, role.title) for e in entries if isinstance(e, Person) for role in e.roles
         )
 
-        postings: dict[str, dict[int, float]] = defaultdict(dict)
-        name_stems: list[frozenset[str]] = []
+        stem_ids: dict[str, int] = {}
+        # One row per (entry, stem): array.array keeps the ~6 M rows of a 100,000-entry base
+        # compact until they become the numpy postings.
+        row_stem, row_position, row_tf, row_about = array("i"), array("i"), array("f"), array("b")
         lengths: list[int] = []
         surface: dict[str, str] = {}
         ordinary: set[str] = set()
         for position, entry in enumerate(entries):
             counts: Counter[str] = Counter()
-            name_stems.append(frozenset(stem(w) for w in search_words(entry.subject_text())))
+            subject = frozenset(stem(w) for w in search_words(entry.subject_text()))
             fields = [
                 (" ".join(entry.names()), 3.0),
                 (entry.search_text(), 1.0),
@@ -237,14 +256,54 @@ class SearchIndex:
                 ordinary.update(_LOWER_WORD.findall(citation.evidence))
             lengths.append(int(sum(counts.values())))
             for stemmed, tf in counts.items():
-                postings[stemmed][position] = tf
-        self._postings = dict(postings)
-        self._name_stems = name_stems
-        self._lengths = lengths
-        self._average_length = (sum(lengths) / len(lengths)) if lengths else 1.0
+                row_stem.append(stem_ids.setdefault(stemmed, len(stem_ids)))
+                row_position.append(position)
+                # tf is a sum of field weights 3 and 1: exact in float32.
+                row_tf.append(tf)
+                row_about.append(stemmed in subject)
+        stems_of_rows = np.frombuffer(row_stem, dtype=np.int32)
+        # Stable: within a stem, rows stay in entry order, so each slice is sorted by position.
+        order = np.argsort(stems_of_rows, kind="stable")
+        self._stem_ids = stem_ids
+        self._offsets: list[int] = [
+            0,
+            *np.cumsum(np.bincount(stems_of_rows, minlength=len(stem_ids))).tolist(),
+        ]
+        self._position_of: npt.NDArray[np.int32] = np.frombuffer(row_position, dtype=np.int32)[
+            order
+        ]
+        self._tf_of: npt.NDArray[np.float32] = np.frombuffer(row_tf, dtype=np.float32)[order]
+        # Whether the row's stem is in what its entry is about (names, speaker, topic).
+        self._about_of: npt.NDArray[np.bool_] = np.frombuffer(row_about, dtype=np.bool_)[order]
+        del row_stem, row_position, row_tf, row_about, stems_of_rows, order
+        # Long postings also sorted by weight (strongest first, then by position, as
+        # heapq.nlargest breaks ties), so capping one is a slice.
+        self._by_weight: dict[str, npt.NDArray[np.int32]] = {}
+        for stemmed, stem_id in stem_ids.items():
+            start, end = self._offsets[stem_id], self._offsets[stem_id + 1]
+            if end - start > _CANDIDATE_CAP:
+                positions = self._position_of[start:end]
+                by_weight = np.lexsort((positions, -self._tf_of[start:end]))
+                self._by_weight[stemmed] = positions[by_weight]
+        # Each position's place in entry id order: ties in score are broken by id, in numpy.
+        self._id_rank_at = np.empty(len(self._ids), dtype=np.int32)
+        self._id_rank_at[sorted(range(len(self._ids)), key=self._ids.__getitem__)] = np.arange(
+            len(self._ids), dtype=np.int32
+        )
+        kinds_used = sorted({e.kind for e in entries})
+        self._kind_codes: dict[Kind, int] = {kind: code for code, kind in enumerate(kinds_used)}
+        self._kind_code_at = np.array(
+            [self._kind_codes[e.kind] for e in entries], dtype=np.int8
+        ).reshape(-1)
+        average_length = (sum(lengths) / len(lengths)) if lengths else 1.0
+        # BM25's length normalisation per entry, computed as the scoring loop once did.
+        self._norm_at = _BM25_K1 * (
+            1 - _BM25_B + _BM25_B * np.array(lengths, dtype=np.float64) / average_length
+        )
         count = max(1, len(entries))
         self._idf = {
-            s: math.log(1 + (count - len(p) + 0.5) / (len(p) + 0.5)) for s, p in postings.items()
+            s: math.log(1 + (count - n + 0.5) / (n + 0.5))
+            for s, n in ((s, self._count(s)) for s in stem_ids)
         }
         self._unknown_idf = math.log(1 + (count + 0.5) / 0.5)
         self._surface = surface
@@ -253,7 +312,23 @@ class SearchIndex:
         # Words the articles write in lower case: ordinary words a question's typo may mean.
         self.ordinary_words = frozenset(w for w in ordinary if len(w) >= 3)
         self._ordinary = _FuzzyVocabulary(self.ordinary_words)
-        self.vocabulary = frozenset(self._postings)
+        self.vocabulary = frozenset(stem_ids)
+
+    def _span(self, stemmed: str) -> tuple[int, int]:
+        """Where a stem's postings are in the posting arrays ((0, 0) for a stem none uses)."""
+        stem_id = self._stem_ids.get(stemmed)
+        if stem_id is None:
+            return 0, 0
+        return self._offsets[stem_id], self._offsets[stem_id + 1]
+
+    def _count(self, stemmed: str) -> int:
+        start, end = self._span(stemmed)
+        return end - start
+
+    def _has(self, stemmed: str, position: int) -> bool:
+        start, end = self._span(stemmed)
+        at = start + int(np.searchsorted(self._position_of[start:end], position))
+        return at < end and int(self._position_of[at]) == position
 
     # full text -------------------------------------------------------------------------------
     def query_stems(self, text: str) -> dict[str, float]:
@@ -261,7 +336,7 @@ class SearchIndex:
         stems: dict[str, float] = {}
         for word in search_words(text)[:_MOST_QUERY_WORDS]:
             stemmed = stem(word)
-            if stemmed in self._postings:
+            if stemmed in self._stem_ids:
                 stems.setdefault(stemmed, self._idf[stemmed])
                 continue
             alternatives = self._alternatives(stemmed)
@@ -281,7 +356,7 @@ class SearchIndex:
 
     def knows(self, word: str) -> bool:
         """Whether a folded word is one the knowledge base uses (in any entry or name)."""
-        return stem(word) in self._postings or self.names.has_token(word)
+        return stem(word) in self._stem_ids or self.names.has_token(word)
 
     def correct(self, word: str, extra: Collection[str] = ()) -> str | None:
         """The ordinary word (one the articles write in lower case, or one of `extra`) that a
@@ -302,8 +377,8 @@ class SearchIndex:
         """The stem and its lexicon equivalents that some entry uses."""
         same = self._equivalents.get(stemmed)
         if not same:
-            return (stemmed,) if stemmed in self._postings else ()
-        return tuple(sorted(s for s in same if s in self._postings))
+            return (stemmed,) if stemmed in self._stem_ids else ()
+        return tuple(sorted(s for s in same if s in self._stem_ids))
 
     def missing(self, text: str, entry_id: str) -> list[str]:
         """The words of `text` (as typed, folded) that an entry's words do not cover, even
@@ -321,14 +396,14 @@ class SearchIndex:
                     for w in self._text_vocabulary.expand(word)
                     if w in self._surface
                 }
-            if not any(position in self._postings.get(o, ()) for o in options):
+            if not any(self._has(o, position) for o in options):
                 missing.append(word)
         return missing
 
     def share_using(self, word: str) -> float:
         """The share of entries whose words include `word` (0 for a word none uses)."""
-        posting = self._postings.get(stem(word))
-        return len(posting) / len(self._ids) if posting and self._ids else 0.0
+        count = self._count(stem(word))
+        return count / len(self._ids) if count and self._ids else 0.0
 
     def kind_of(self, entry_id: str) -> Kind:
         return self._kinds[entry_id]
@@ -351,69 +426,241 @@ class SearchIndex:
         groups = {s: self._alternatives(s) for s in stems}
         known = sorted(
             (s for s in stems if groups[s]),
-            key=lambda s: sum(len(self._postings[a]) for a in groups[s]),
+            key=lambda s: sum(self._count(a) for a in groups[s]),
         )
-        kind_at = self._kind_at
-        candidates: set[int] = set()
+        wanted: npt.NDArray[np.bool_] | None = None
+        if kinds is not None:
+            wanted = np.zeros(len(self._kind_codes) + 1, dtype=np.bool_)
+            wanted[[self._kind_codes[k] for k in kinds if k in self._kind_codes]] = True
         if among is not None:
-            candidates = {self._positions[i] for i in among if i in self._positions}
+            chosen = sorted({self._positions[i] for i in among if i in self._positions})
+            candidates = np.array(chosen, dtype=np.int32)
         else:
-            # Rarest stems first. Once the stems taken hold more than 1 - min_coverage of the
-            # question's weight, an entry with none of them cannot reach min_coverage, so the
-            # common stems' long postings need not be read.
-            taken = 0.0
-            for stemmed in known:
-                if taken > total * (1 - min_coverage) and candidates:
-                    break
-                taken += stems[stemmed]
-                for alternative in groups[stemmed]:
-                    posting = self._postings[alternative]
-                    if len(posting) <= _CANDIDATE_CAP:
-                        candidates.update(posting)
-                        continue
+            candidates = self._candidates(stems, groups, known, total, wanted, min_coverage)
+        if wanted is not None:
+            candidates = candidates[wanted[self._kind_code_at[candidates]]]
+        if not len(candidates) or limit <= 0:
+            return []
+        if len(candidates) < _FEW_CANDIDATES:
+            results = self._score_few(candidates.tolist(), stems, groups, known, total)
+        else:
+            results = self._score_many(candidates, stems, groups, known, total, min_coverage, limit)
+        return heapq.nsmallest(
+            limit,
+            (m for m in results if m.coverage >= min_coverage),
+            key=lambda m: (-m.coverage, -m.score, m.entry_id),
+        )
+
+    def _candidates(
+        self,
+        stems: Mapping[str, float],
+        groups: Mapping[str, tuple[str, ...]],
+        known: Sequence[str],
+        total: float,
+        wanted: npt.NDArray[np.bool_] | None,
+        min_coverage: float,
+    ) -> npt.NDArray[np.int32]:
+        """Positions of the entries that may cover `min_coverage` of the question, ascending."""
+        # Rarest stems first. Once the stems taken hold more than 1 - min_coverage of the
+        # question's weight, an entry with none of them cannot reach min_coverage, so the
+        # common stems' long postings need not be read.
+        parts: list[npt.NDArray[np.int32]] = []
+        gathered = 0
+        taken = 0.0
+        for stemmed in known:
+            if taken > total * (1 - min_coverage) and gathered:
+                break
+            taken += stems[stemmed]
+            for alternative in groups[stemmed]:
+                start, end = self._span(alternative)
+                if end - start <= _CANDIDATE_CAP:
+                    parts.append(self._position_of[start:end])
+                else:
                     # Over the cap: keep the strongest of the wanted kinds (filtering first, so
                     # other kinds can't crowd the wanted ones out of the cap).
-                    fitting = (
-                        [p for p in posting if kind_at[p] in kinds]
-                        if kinds is not None
-                        else list(posting)
-                    )
-                    candidates.update(
-                        heapq.nlargest(_CANDIDATE_CAP, fitting, key=posting.__getitem__)
-                    )
-        results: list[TextMatch] = []
-        for position in candidates:
-            if kinds is not None and kind_at[position] not in kinds:
+                    strongest = self._by_weight[alternative]
+                    if wanted is not None:
+                        strongest = strongest[wanted[self._kind_code_at[strongest]]]
+                    parts.append(strongest[:_CANDIDATE_CAP])
+                gathered += len(parts[-1])
+        if not parts:
+            return np.zeros(0, dtype=np.int32)
+        if gathered * 16 < len(self._ids):
+            return np.unique(np.concatenate(parts))
+        # Many: marking them in an array as long as the base is cheaper than hashing them all.
+        marked = np.zeros(len(self._ids), dtype=np.bool_)
+        for part in parts:
+            marked[part] = True
+        return np.flatnonzero(marked).astype(np.int32)
+
+    def _tfs(
+        self, alternative: str, positions: npt.NDArray[np.int32]
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+        """The stem's term frequency at each position (0 where it has none), whether it has one,
+        and whether the stem is in what that entry is about."""
+        start, end = self._span(alternative)
+        at = self._position_of[start:end].searchsorted(positions) + start
+        np.minimum(at, end - 1, out=at)
+        hit = self._position_of[at] == positions
+        tf = np.where(hit, self._tf_of[at].astype(np.float64), 0.0)
+        return tf, hit, hit & self._about_of[at]
+
+    def _tfs_by_slot(
+        self, alternative: str, slot: npt.NDArray[np.int32], count: int
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+        """`_tfs` by reading the stem's whole posting: `slot` maps each position to its
+        candidate's index (-1 for none). Cheaper than searching when the posting is not much
+        longer than the candidates."""
+        start, end = self._span(alternative)
+        at = slot[self._position_of[start:end]]
+        rows = np.flatnonzero(at >= 0)
+        where = at[rows]
+        rows += start
+        tf = np.zeros(count)
+        tf[where] = self._tf_of[rows]
+        hit = np.zeros(count, dtype=np.bool_)
+        hit[where] = True
+        about = np.zeros(count, dtype=np.bool_)
+        about[where] = self._about_of[rows]
+        return tf, hit, about
+
+    def _score_many(
+        self,
+        candidates: npt.NDArray[np.int32],
+        stems: Mapping[str, float],
+        groups: Mapping[str, tuple[str, ...]],
+        known: Sequence[str],
+        total: float,
+        min_coverage: float,
+        limit: int,
+    ) -> list[TextMatch]:
+        """`_score_few`'s sums over all candidates at once, in the same order of operations (so
+        the same floats), and only the best `limit` (with ties) made into matches."""
+        if len(candidates) > _MANY_CANDIDATES:
+            candidates = self._covering(candidates, stems, groups, known, total, min_coverage)
+            if not len(candidates):
+                return []
+        norm = self._norm_at[candidates]
+        slot = np.full(len(self._ids), -1, dtype=np.int32)
+        slot[candidates] = np.arange(len(candidates), dtype=np.int32)
+        score = np.zeros(len(candidates))
+        covered = np.zeros(len(candidates))
+        named = np.zeros(len(candidates))
+        for stemmed in known:
+            # Weights are never negative, so a start of 0 where no equivalent occurs is exact.
+            best = np.zeros(len(candidates))
+            present = np.zeros(len(candidates), dtype=np.bool_)
+            about = np.zeros(len(candidates), dtype=np.bool_)
+            for alternative in groups[stemmed]:
+                if self._count(alternative) > 8 * len(candidates):
+                    tf, hit, in_subject = self._tfs(alternative, candidates)
+                else:
+                    tf, hit, in_subject = self._tfs_by_slot(alternative, slot, len(candidates))
+                # A lexicon equivalent covers the word but ranks below the word itself.
+                exact = 1.0 if alternative == stemmed else _EQUIVALENT_WEIGHT
+                np.maximum(best, exact * tf * (_BM25_K1 + 1) / (tf + norm), out=best)
+                present |= hit
+                about |= in_subject
+            idf = stems[stemmed]
+            covered += np.where(present, idf, 0.0)
+            named += np.where(about, idf, 0.0)
+            score += idf * best
+        coverage = covered / total
+        kept = np.flatnonzero(coverage >= min_coverage)
+        if len(kept) > limit:
+            # The best `limit` by coverage, score and entry id (as `text` orders them): first
+            # those with at least the limit-th best coverage, then a full sort of only those.
+            bound = -np.partition(-coverage[kept], limit - 1)[limit - 1]
+            kept = kept[coverage[kept] >= bound]
+            ranked = np.lexsort((self._id_rank_at[candidates[kept]], -score[kept], -coverage[kept]))
+            kept = kept[ranked[:limit]]
+        ids = self._ids
+        return [
+            TextMatch(ids[p], float(score[i]), float(coverage[i]), float(named[i] / total))
+            for i, p in zip(kept.tolist(), candidates[kept].tolist(), strict=True)
+        ]
+
+    def _covering(
+        self,
+        candidates: npt.NDArray[np.int32],
+        stems: Mapping[str, float],
+        groups: Mapping[str, tuple[str, ...]],
+        known: Sequence[str],
+        total: float,
+        min_coverage: float,
+    ) -> npt.NDArray[np.int32]:
+        """The candidates covering at least `min_coverage` (the same sums, in the same order, as
+        the scoring). A long question of common words has most of the base as candidates, few
+        of which cover enough of it: adding up coverage alone, one whole posting at a time, is
+        far cheaper than scoring them all."""
+        covered = np.zeros(len(self._ids))
+        for stemmed in known:
+            alternatives = groups[stemmed]
+            if len(alternatives) == 1:
+                start, end = self._span(alternatives[0])
+                # Each position occurs once in a posting, so this adds idf once per entry.
+                covered[self._position_of[start:end]] += stems[stemmed]
                 continue
+            present = np.zeros(len(self._ids), dtype=np.bool_)
+            for alternative in alternatives:
+                start, end = self._span(alternative)
+                present[self._position_of[start:end]] = True
+            covered[present] += stems[stemmed]
+        return candidates[covered[candidates] / total >= min_coverage]
+
+    def _score_few(
+        self,
+        candidates: list[int],
+        stems: Mapping[str, float],
+        groups: Mapping[str, tuple[str, ...]],
+        known: Sequence[str],
+        total: float,
+    ) -> list[TextMatch]:
+        """Score a few candidates one by one (BM25 with the best of each word's equivalents)."""
+        found: dict[str, list[tuple[list[float], list[bool], list[bool]]]] = {}
+        array_of = np.array(candidates, dtype=np.int32)
+        for stemmed in known:
+            found[stemmed] = [
+                (tf.tolist(), hit.tolist(), in_subject.tolist())
+                for tf, hit, in_subject in (self._tfs(a, array_of) for a in groups[stemmed])
+            ]
+        results: list[TextMatch] = []
+        for at, position in enumerate(candidates):
             score = 0.0
             covered = 0.0
             named = 0.0
-            subject = self._name_stems[position]
-            norm = _BM25_K1 * (
-                1 - _BM25_B + _BM25_B * self._lengths[position] / self._average_length
-            )
+            norm = float(self._norm_at[position])
             for stemmed in known:
-                best: tuple[float, str] | None = None
+                best: float | None = None
                 about = False
-                for alternative in groups[stemmed]:
-                    tf = self._postings[alternative].get(position)
-                    if tf:
-                        # A lexicon equivalent covers the word but ranks below the word itself.
+                for alternative, (tfs, hits, in_subject) in zip(
+                    groups[stemmed], found[stemmed], strict=True
+                ):
+                    if hits[at]:
+                        tf = tfs[at]
                         exact = 1.0 if alternative == stemmed else _EQUIVALENT_WEIGHT
                         weight = exact * tf * (_BM25_K1 + 1) / (tf + norm)
-                        about = about or alternative in subject
-                        if best is None or weight > best[0]:
-                            best = (weight, alternative)
+                        about = about or in_subject[at]
+                        if best is None or weight > best:
+                            best = weight
                 if best is not None:
                     idf = stems[stemmed]
                     covered += idf
                     named += idf if about else 0.0
-                    score += idf * best[0]
-            if covered / total >= min_coverage:
-                results.append(
-                    TextMatch(self._ids[position], score, covered / total, named / total)
-                )
-        return heapq.nsmallest(limit, results, key=lambda m: (-m.coverage, -m.score, m.entry_id))
+                    score += idf * best
+            results.append(TextMatch(self._ids[position], score, covered / total, named / total))
+        return results
+
+
+# Scorers (rapidfuzz's normalised Indel similarity, of the strings or of their sorted words, which
+# are as long) that score two strings at most 200 * shorter / (sum of both lengths).
+_LENGTH_BOUNDED: tuple[Callable[..., float], ...] = (fuzz.ratio, fuzz.token_sort_ratio)
+
+
+def _shortest_reaching(length: int, cutoff: float) -> float:
+    """The shortest name a `_LENGTH_BOUNDED` scorer can score at least `cutoff` against a phrase
+    of `length` characters (a pasted paragraph reaches no name: nothing to score)."""
+    return length * cutoff / (200 - cutoff) if 0 < cutoff < 200 else 0
 
 
 def _acronyms(names: Iterable[str]) -> frozenset[str]:
