@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 from urllib.parse import urlencode
 
+import aiohttp
 import pytest
 import pytest_asyncio
 
@@ -198,3 +199,49 @@ class TestStatsForTheCluster:
             if counted >= REPLICAS:
                 break
         assert counted == REPLICAS, stats.text
+
+
+async def _versions(replicas: list[AppProcess]) -> list[str]:
+    """Each replica's `knowledge_version`, from its own `/readyz`."""
+    found = []
+    async with aiohttp.ClientSession() as session:
+        for app in replicas:
+            async with session.get(f"{app.url}/readyz") as response:
+                assert response.status == 200, await response.text()
+                found.append(str((await response.json())["knowledge_version"]))
+    return found
+
+
+async def _all_serve(replicas: list[AppProcess], version: str) -> None:
+    """Wait (a notice or a poll away; at most 30 s on a busy machine) until every replica
+    serves `version`."""
+    async with asyncio.timeout(30):
+        while await _versions(replicas) != [version] * len(replicas):  # noqa: ASYNC110
+            await asyncio.sleep(0.1)  # the state is in other processes, over HTTP
+
+
+class TestOneKnowledgeBaseForTheCluster:
+    async def test_alias_on_one_replica_then_rollback_on_another_reach_all_three(
+        self, replicas: list[AppProcess], senders: list[SlackSender], fake: FakeSlack
+    ) -> None:
+        """An alias added on replica 1 is a new version every replica serves and answers by;
+        a rollback sent to replica 2 takes all three back. The replies count the replicas."""
+        chats = [Chat(s, fake, app) for s, app in zip(senders, replicas, strict=True)]
+        [before] = set(await _versions(replicas))
+        phrase = f"the cluster shogun {uuid.uuid4().hex[:6]}"
+        assert "Hamada Yasukazu" not in (await chats[2].command(f"who is {phrase}")).text
+        added = await chats[0].command(f"alias hamada-yasukazu = {phrase}")
+        assert "Added" in added.text, added.text
+        aliased = (await _versions(replicas[:1]))[0]
+        assert aliased != before
+        # The reply waits a few seconds for the others, then counts who serves it so far.
+        counted = re.search(rf"(\d) replicas? now answers? from version {aliased}", added.text)
+        assert counted is not None, added.text
+        assert 1 <= int(counted[1]) <= REPLICAS
+        await _all_serve(replicas, aliased)
+        for chat in chats:
+            assert "Hamada Yasukazu" in (await chat.command(f"who is {phrase}")).text
+        rolled = await chats[1].command("rollback")
+        assert f"`{aliased}` → `{before}`" in rolled.text, rolled.text
+        await _all_serve(replicas, before)
+        assert "Hamada Yasukazu" not in (await chats[0].command(f"who is {phrase}")).text
