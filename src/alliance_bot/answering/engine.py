@@ -187,6 +187,10 @@ class _Asker:
             return self.on_day(self.today.month, self.today.day, None, today=True)
         if q.form == "on_date":
             return self.on_date(q)
+        if q.form in ("who", "free", "yesno"):
+            succession = self.succession(q.text)
+            if succession:
+                return succession
         if q.form == "who":
             if q.at == NOW:
                 return self.role_now(q.topic) or self.who(q.subject)
@@ -471,6 +475,50 @@ class _Asker:
                 [e for e in candidates if e is not None],
             )
         return self.found(_Found((holders[0],), (top,)))
+
+    def succession(self, text: str) -> Answer | None:
+        """ "who was foreign minister before Kamikawa", "who replaced Hayashi": the holder of
+        the same role whose span, as the articles give it, ends as this person's begins (or
+        begins as it ends). None when the text is not such a question; declined when the
+        articles show no such holder (Hayashi's predecessor is not in them)."""
+        match = _SUCCESSION.match(text) or _SUCCEEDED.match(text)
+        if not match:
+            return None
+        groups = match.groupdict()
+        named = self.decide(self.names(groups["name"], ("person",), strip_titles=True), "")
+        if not named or len(named.entries) != 1:
+            return None
+        person = named.entries[0]
+        assert isinstance(person, Person)
+        earlier = groups["dir"] in _EARLIER
+        asked = name_key(_strip_articles(groups.get("role") or ""))
+        roles = [
+            r
+            for r in person.roles
+            if (r.start if earlier else r.end) is not None
+            and (not asked or _role_score(asked, name_key(r.title)))
+        ]
+        if len(roles) != 1:
+            return None
+        role = roles[0]
+        edge = role.start if earlier else role.end
+        what = f"{'before' if earlier else 'after'} {escape(person.label)} as {escape(role.title)}"
+        found: list[Person] = []
+        if edge is not None:
+            for other in self.kb.of_kind("person"):
+                if not isinstance(other, Person) or other.id == person.id:
+                    continue
+                for r in other.roles:
+                    if name_key(r.title) != name_key(role.title):
+                        continue
+                    # The other holder's span must end (start) within the month the asked
+                    # person's begins (ends): a predecessor, not any earlier holder.
+                    near = r.end if earlier else r.start
+                    if near is not None and abs((near.first_day() - edge.first_day()).days) <= 31:
+                        found.append(other)
+        if len(found) != 1:
+            return self.unknown(f"who held the role {what}", [person])
+        return self.found(_Found((found[0],), (100.0,), f"held the role {what}"))
 
     def participants(self, phrase: str) -> Answer:
         """Who took part in an event: its people, then the event itself for the evidence."""
@@ -911,6 +959,19 @@ class _Asker:
         ids += self.kb.index.names.sharing_a_word(_strip_titles(phrase) or phrase)
         found = (self.kb.get(i) for i in ids)
         return [e for e in found if e is not None and e.kind in kinds]
+
+
+# "who was foreign minister before Kamikawa", "who became foreign minister after Hayashi",
+# "who replaced Hayashi (as foreign minister)", "who did Kamikawa succeed".
+_EARLIER = ("before", "prior to", "preceded", "preceding", "ahead of")
+_SUCCESSION = re.compile(
+    r"^(?:who|which person)\s+(?:was|is|became|had been|served as|held the job of)\s+"
+    r"(?P<role>.+?)\s+(?P<dir>before|prior to|preceding|after|following)\s+(?P<name>[\w' -]+?)$"
+)
+_SUCCEEDED = re.compile(
+    r"^who\s+(?:(?P<dir>replaced|succeeded|took over from|came after|followed|preceded)"
+    r"\s+(?P<name>[\w' -]+?)(?:\s+as\s+(?P<role>.+?))?)$"
+)
 
 
 # How the articles' entries state a reason or purpose: "because", "so as to", "to head off

@@ -40,7 +40,7 @@ _SEASON = re.compile(rf"^(?:the )?(?P<season>spring|summer|autumn|fall|winter) (
 _PART_OF_MONTH = re.compile(
     rf"^(?:the )?(?P<part>early|mid|middle of|late|end of|start of|beginning of|the end of"
     rf"|the start of|the beginning of|the middle of|first half of|second half of|the first half"
-    rf" of|the second half of|last week of|the last week of|first week of|the first week of)"
+    rf" of|the second half of|(?:the )?(?:last|first|second|third|fourth|1st|2nd|3rd|4th) week of)"
     rf"[ -]{_MONTH}(?:,? (?:of )?{_YEAR})?$"
 )
 _PART_OF_YEAR = re.compile(
@@ -48,6 +48,17 @@ _PART_OF_YEAR = re.compile(
     rf"|the start of|the beginning of|the middle of|first half of|second half of"
     rf"|the first half of|the second half of)[ -]{_YEAR}$"
 )
+_WEEK_OF = re.compile(r"^(?P<n>last|first|second|third|fourth|1st|2nd|3rd|4th) week of$")
+_ORDINALS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "1st": 1,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+}
 _QUARTER = re.compile(
     rf"^(?:(?:the )?(?P<nth>first|second|third|fourth|1st|2nd|3rd|4th) quarter (?:of )?|q(?P<q>[1-4]) ){_YEAR}$"
 )
@@ -147,8 +158,13 @@ def _read(text: str, today: dt.date) -> Period | None:
             return Period(first, first.replace(day=15), f"the first half of {name}")
         if part == "second half of":
             return Period(first.replace(day=16), last, f"the second half of {name}")
-        if part == "first week of":
-            return Period(first, first.replace(day=7), f"the first week of {name}")
+        nth = _WEEK_OF.match(part)
+        if nth and nth["n"] != "last":
+            # "the second week of September": days 8-14, as a calendar page is read in weeks.
+            n = _ORDINALS[nth["n"]]
+            return Period(
+                first.replace(day=7 * n - 6), first.replace(day=7 * n), f"the {part} {name}"
+            )
         if part == "last week of":
             return Period(last - dt.timedelta(days=6), last, f"the last week of {name}")
         if part in ("mid", "middle of"):

@@ -510,11 +510,23 @@ def _later_starts(text: str) -> list[int]:
     return sorted(s for s in starts if 0 < s < len(text))
 
 
+def _as_period(clean: str, today: dt.date) -> Question | None:
+    """A date with words around it that only ask what happened: "anything in the summer of
+    2023?", "two weeks ago what happened", "what was on in mid-December", "the 14th of
+    november 2023"; None when the words ask more than that."""
+    bare = _ORDINAL_OF.sub(r"\1 ", _EVENT_WORDS.sub(" ", f" {clean} ")).strip(" ,")
+    bare = " ".join(bare.split())
+    period = read_period(bare, today) or _this_day_back(bare, today)
+    return _period_question(bare, period) if period is not None else None
+
+
 def _parse(clean: str, today: dt.date) -> Question:
     for form, pattern in _PATTERNS:
         match = pattern.match(clean)
         if not match:
             continue
+        if form == "what" and (dated := _as_period(clean, today)) is not None:
+            return dated  # "what was on in mid-December 2023" asks for a span, not a term
         groups = match.groupdict()
         subject = _TRAILING.sub("", (groups.get("s") or groups.get("s2") or "").strip())
         topic = _TRAILING.sub("", (groups.get("t") or "").strip())
@@ -543,13 +555,10 @@ def _parse(clean: str, today: dt.date) -> Question:
             subject = " ".join(subject.split())
         asks = "reason" if form == "about" and _WHY.match(clean) else ""
         return Question(form, subject=subject, topic=topic, asks=asks)
-    # A date with words around it that only ask what happened: "anything in the summer of
-    # 2023?", "two weeks ago what happened", "the 14th of november 2023".
-    bare = _ORDINAL_OF.sub(r"\1 ", _EVENT_WORDS.sub(" ", f" {clean} ")).strip(" ,")
-    bare = " ".join(bare.split())
-    period = read_period(bare, today) or _this_day_back(bare, today)
-    if period is not None:
-        return _period_question(bare, period)
+    dated = _as_period(clean, today)
+    if dated is not None:
+        return dated
+    bare = " ".join(_ORDINAL_OF.sub(r"\1 ", _EVENT_WORDS.sub(" ", f" {clean} ")).split())
     if _BARE_DATE.match(bare):
         parsed = _read_date(bare, today)
         if parsed is not None:
@@ -585,7 +594,7 @@ _EVENT_WORDS = re.compile(
     r"(?<=\s)(?:anything|something|what|happened|happening|happen|going on|went on|events?"
     r"|on the calendar|scheduled|planned|coming up|(?:what|which) events?|what's on"
     r"|what is on|for|in|on|during|over|of note|at all|did|do we have|is there|was there"
-    r"|the|any|notable|stuff|news|earlier)(?=[\s,?])"
+    r"|the|any|notable|stuff|news|earlier|from|was|were)(?=[\s,?])"
 )
 # The verb of "who commands X" as the title asked for; any other verb asks for the head.
 _HOLDER = {"commands": "commander", "chairs": "chair"}
