@@ -443,19 +443,27 @@ class _Asker:
                     dated.day or calendar.monthrange(dated.year, last_month)[1],
                 )
                 period = Period(first, last, escape(dated.subject))
-        if period is None:
-            event = self.resolve(at, ("event",))
-            if not isinstance(event, Event):
-                return None
-            period = Period(
-                event.date.first_day(),
-                (event.end or event.date).last_day(),
-                f"the time of {escape(event.title)}",
-            )
+        periods = [period] if period is not None else self._times_of(at)
+        if not periods:
+            return None
         key = self.role_key(_strip_articles(role))
         matches = self.kb.index.roles.lookup(key, cutoff=SUGGEST, scorer=_role_score, limit=20)
         if not matches:
             return None
+        top = matches[0].score
+        # Every event the time may name must have the same one holder: "the Quad meeting in
+        # New York" is one of several New York meetings that week, all in Kamikawa's time.
+        each = [self._holders(matches, p) for p in periods]
+        if any(len(h) != 1 for h in each) or len({h[0].id for h in each}) != 1:
+            candidates = [self.kb.get(m.entry_id) for m in matches if top - m.score <= TIE]
+            return self.unknown(
+                f"who held {self._quoted(role)} at {periods[0].label}",
+                [e for e in candidates if e is not None],
+            )
+        return self.found(_Found((each[0][0],), (top,)))
+
+    def _holders(self, matches: list[NameMatch], period: Period) -> list[Person]:
+        """The people whose role, matched as `matches`, spans the whole period."""
         top = matches[0].score
         holders: list[Person] = []
         for match in matches:
@@ -468,13 +476,63 @@ class _Asker:
                 if name_key(r.title) == match.name
             ):
                 holders.append(person)
-        if len(holders) != 1:
-            candidates = [self.kb.get(m.entry_id) for m in matches if top - m.score <= TIE]
-            return self.unknown(
-                f"who held {self._quoted(role)} at {period.label}",
-                [e for e in candidates if e is not None],
+        return holders
+
+    def _times_of(self, at: str) -> list[Period]:
+        """The spans of the event a phrase names: the one it resolves to, or else every event
+        that has the phrase's key words and covers it nearly as well as the best one."""
+        event = self.resolve(at, ("event",))
+        if isinstance(event, Event):
+            events = [event]
+        else:
+            matches = [
+                m
+                for m in self.kb.index.text(at, kinds=frozenset({"event"}), limit=10)
+                if m.coverage >= 0.5 and m.name_coverage >= ABOUT and self._has_keys(at, m)
+            ]
+            if not matches:
+                return []
+            best = matches[0].coverage
+            near = [m for m in matches if m.coverage >= best - SETTLE_LEAD]
+            events = [e for e in (self.kb.get(m.entry_id, Event) for m in near) if e]
+        return [
+            Period(
+                e.date.first_day(),
+                (e.end or e.date).last_day(),
+                f"the time of {escape(e.title)}",
             )
-        return self.found(_Found((holders[0],), (top,)))
+            for e in events
+        ]
+
+    def _same_story(self, one: str, other: str) -> bool:
+        """Two entries dated to the day, at most a day apart."""
+        dates = [getattr(self.kb.get(i), "date", None) for i in (one, other)]
+        if any(d is None or d.precision != "day" for d in dates):
+            return False
+        first, second = (d.first_day() for d in dates if d is not None)
+        return bool(abs((first - second).days) <= 1)
+
+    def _elsewhere(self, text: str, match: TextMatch) -> str | None:
+        """The entry's own place when the question names a place the entry lacks ("when did
+        Biden visit Tokyo" against the San Francisco meeting); None otherwise."""
+        places = _places(self.kb)
+        asked = [w for w in self.kb.index.missing(text, match.entry_id) if w in places]
+        if not asked:
+            return None
+        entry = self.kb.get(match.entry_id)
+        own = _place_of(entry) if entry is not None else None
+        return own if own and own not in text else None
+
+    def _has_keys(self, text: str, match: TextMatch) -> bool:
+        """Whether an entry has every key word of `text`, years aside (see `_key_word`)."""
+        bare = re.sub(r"\b(?:19|20)\d\d\b", " ", text)
+        index = self.kb.index
+        # A person's entry must name every person the question names, however often the
+        # articles name them: Putin's entry does not settle "did Kishida meet Putin".
+        people = _person_words(self.kb) if isinstance(self.kb.get(match.entry_id), Person) else ()
+        return not any(
+            w in people or _key_word(index, w) for w in index.missing(bare, match.entry_id)
+        )
 
     def succession(self, text: str) -> Answer | None:
         """ "who was foreign minister before Kamikawa", "who replaced Hayashi": the holder of
@@ -667,6 +725,9 @@ class _Asker:
             if m.coverage >= COVERED
             and m.name_coverage >= ABOUT
             and self._fits_years(m.entry_id, years)
+            # A yes/no question names a place to be checked: the entry placing it elsewhere
+            # still settles it (with a note); any other question is not about that entry.
+            and (self.q.form == "yesno" or not self._elsewhere(text, m))
         ]
         if good:
             best = good[0]
@@ -678,7 +739,13 @@ class _Asker:
             ][:5]
             entries = tuple(e for e in (self.kb.get(m.entry_id) for m in tied) if e)
             scores = tuple(round(100 * m.coverage, 1) for m in tied)
-            return self.found(_Found(entries, scores))
+            elsewhere = self._elsewhere(text, best)
+            note = (
+                f"the articles place this at {escape(elsewhere.title())}, not where asked"
+                if elsewhere
+                else None
+            )
+            return self.found(_Found(entries, scores, note))
         settled = self.settled(text, matches, years) if settle or SETTLE_ALL else None
         if settled:
             return settled
@@ -704,8 +771,13 @@ class _Asker:
             return None
         note = None
         if not self._fits_years(entry.id, years):
+            if self.q.form == "figure":
+                return None  # the 2023 death toll is not how many crashed in 2022
             when = _date_of(entry)
             note = f"the articles date this {when.year}" if when else None
+        elsewhere = self._elsewhere(text, best)
+        if elsewhere:
+            note = f"the articles place this at {escape(elsewhere.title())}, not where asked"
         return self.found(_Found((entry,), (round(100 * best.coverage, 1),), note))
 
     def _leader(self, text: str, matches: list[TextMatch]) -> TextMatch | None:
@@ -713,14 +785,22 @@ class _Asker:
         fitting = [m for m in matches if m.coverage >= SETTLE and m.name_coverage >= ABOUT]
         if not fitting:
             return None
-        index = self.kb.index
-        bare = re.sub(r"\b(?:19|20)\d\d\b", " ", text)
 
         def has_keys(match: TextMatch) -> bool:
-            return not any(_key_word(index, w) for w in index.missing(bare, match.entry_id))
+            if self.q.form == "yesno" and self._elsewhere(text, match):
+                # "was the Osprey crash off Okinawa?": the entry that places it off Yakushima
+                # settles it; its place answers, and the reply never says "yes".
+                return self._has_keys(_without(text, _places(self.kb)), match)
+            return self._has_keys(text, match)
 
         best = fitting[0]
-        rest = [m for m in matches if m.entry_id != best.entry_id]
+        # What happened the same day or the next (the crash, its death toll, the grounding
+        # that followed) tells one story: it does not compete with the best of it.
+        rest = [
+            m
+            for m in matches
+            if m.entry_id != best.entry_id and not self._same_story(best.entry_id, m.entry_id)
+        ]
         if rest and not (
             best.coverage >= rest[0].coverage + SETTLE_LEAD
             or best.score >= rest[0].score * SETTLE_SCORE_LEAD
@@ -1023,6 +1103,77 @@ def _key_word(index: SearchIndex, word: str) -> bool:
         return True
     # A name's word is telling when few entries use it: "Yakushima", not "base" or "Japan".
     return index.names.has_token(word) and index.share_using(word) <= KEY_SHARE
+
+
+# A place as a title names one: a capitalised name after "in", "off", "at" ("off Yakushima",
+# "in New York"); an acronym there is a meeting ("at APEC", "at a NATO summit"), not a place.
+_PLACED = re.compile(
+    r"\b(?:in|off|at|near) (?:the )?((?:[A-Z][a-z][\w'.-]*)(?: [A-Z][a-z][\w'.-]*)*)"
+)
+_PLACED_IN = re.compile(r"\b(?:in|off) ((?:[A-Z][a-z][\w'.-]*)(?: [A-Z][a-z][\w'.-]*)*)")
+_PLACE_CACHE: dict[tuple[int, str], tuple[KnowledgeBase, frozenset[str]]] = {}
+
+
+def _place_of(entry: Entry) -> str | None:
+    """Where an event's title puts it ("… crashes off Yakushima" → "yakushima")."""
+    if not isinstance(entry, Event):
+        return None
+    found = _PLACED.findall(entry.title)
+    return fold(found[-1]).strip() if found else None
+
+
+def _cached(kb: KnowledgeBase, what: str, build: Callable[[], frozenset[str]]) -> frozenset[str]:
+    """Word sets worked out once per knowledge base snapshot."""
+    cached = _PLACE_CACHE.get((id(kb), what))
+    if cached is not None and cached[0] is kb:
+        return cached[1]
+    words = build()
+    if len(_PLACE_CACHE) > 16:  # a long-running server sees a few snapshots, not many
+        _PLACE_CACHE.clear()
+    _PLACE_CACHE[(id(kb), what)] = (kb, words)
+    return words
+
+
+def _person_words(kb: KnowledgeBase) -> frozenset[str]:
+    """The words of people's names (surnames and given names, longer than two letters)."""
+    return _cached(
+        kb,
+        "people",
+        lambda: frozenset(
+            w for p in kb.of_kind("person") for w in name_key(p.label).split() if len(w) > 2
+        ),
+    )
+
+
+def _places(kb: KnowledgeBase) -> frozenset[str]:
+    """The last word of every place an event's title names: "york", "tokyo", "yakushima"."""
+    return _cached(kb, "places", lambda: _find_places(kb))
+
+
+def _find_places(kb: KnowledgeBase) -> frozenset[str]:
+    people = _person_words(kb)
+    words = set()
+    for entry in kb.of_kind("event"):
+        assert isinstance(entry, Event)
+        # Summaries name more places than titles do ("in Okinawa"); a month is a time, and
+        # "met with Kishida's …" names a person.
+        found = _PLACED.findall(entry.title) + _PLACED_IN.findall(entry.summary)
+        for place in found:
+            last = fold(place).split()[-1].rstrip(".").removesuffix("'s")
+            if last and last not in STOPWORDS and last not in _NOT_PLACES | people:
+                words.add(last)
+    return frozenset(words)
+
+
+_NOT_PLACES = frozenset(
+    [m.lower() for m in calendar.month_name[1:]]
+    + [d.lower() for d in calendar.day_name]
+    + ["sept", "dec", "nov", "oct", "jan", "feb", "aug"]
+)
+
+
+def _without(text: str, words: frozenset[str]) -> str:
+    return " ".join(w for w in text.split() if w not in words)
 
 
 def _strip_articles(phrase: str) -> str:

@@ -158,10 +158,10 @@ def _read(text: str, today: dt.date) -> Period | None:
             return Period(first, first.replace(day=15), f"the first half of {name}")
         if part == "second half of":
             return Period(first.replace(day=16), last, f"the second half of {name}")
-        nth = _WEEK_OF.match(part)
-        if nth and nth["n"] != "last":
+        week = _WEEK_OF.match(part)
+        if week and week["n"] != "last":
             # "the second week of September": days 8-14, as a calendar page is read in weeks.
-            n = _ORDINALS[nth["n"]]
+            n = _ORDINALS[week["n"]]
             return Period(
                 first.replace(day=7 * n - 6), first.replace(day=7 * n), f"the {part} {name}"
             )

@@ -1,0 +1,121 @@
+"""Natural question kinds on the real knowledge base: role succession, events named loosely as a
+time, false premises about a place, and the figures and people a settling entry must have.
+Phrasings differ from the natural sets' so these check the kind, not one string."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from alliance_bot.answering.engine import answer
+from alliance_bot.answering.periods import read_period
+from alliance_bot.knowledge.loader import load_knowledge
+from alliance_bot.knowledge.paths import default_knowledge_dir
+from alliance_bot.knowledge.snapshot import KnowledgeBase
+
+DAY = dt.date(2026, 11, 24)
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return load_knowledge(default_knowledge_dir())
+
+
+def ids(kb: KnowledgeBase, text: str) -> tuple[str, list[str]]:
+    result = answer(kb, text, DAY)
+    return result.status, [e.id for e in result.entries]
+
+
+class TestSuccession:
+    @pytest.mark.parametrize(
+        ("text", "holder"),
+        [
+            ("who was japan's foreign minister before kamikawa yoko", "hayashi-yoshimasa"),
+            ("who replaced hayashi as foreign minister", "kamikawa-yoko"),
+            ("who became foreign minister after hayashi yoshimasa?", "kamikawa-yoko"),
+        ],
+    )
+    def test_adjacent_holder_from_the_spans(
+        self, kb: KnowledgeBase, text: str, holder: str
+    ) -> None:
+        """The holder whose span ends as the named person's begins (or begins as it ends)."""
+        assert ids(kb, text) == ("answer", [holder])
+
+    @pytest.mark.parametrize(
+        "text", ["who was foreign minister before hayashi", "who succeeded hamada"]
+    )
+    def test_no_adjacent_holder_is_declined(self, kb: KnowledgeBase, text: str) -> None:
+        """The articles show no one just before Hayashi, and a gap after Hamada: no answer."""
+        assert ids(kb, text)[0] != "answer"
+
+
+class TestRoleAtAnEvent:
+    def test_event_named_loosely(self, kb: KnowledgeBase) -> None:
+        """ "the Quad get-together in New York" is one of several New York meetings that week;
+        all fall in one holder's time, so she is the answer."""
+        status, found = ids(
+            kb, "who was foreign minister at the time of the quad talks in new york"
+        )
+        assert (status, found) == ("answer", ["kamikawa-yoko"])
+
+    def test_month_shared_by_two_holders_is_declined(self, kb: KnowledgeBase) -> None:
+        """September 2023 had two foreign ministers: neither held it the whole month."""
+        assert ids(kb, "who was foreign minister in september 2023")[0] != "answer"
+
+
+class TestFalsePremises:
+    def test_wrong_place_gets_the_entry_with_the_right_one(self, kb: KnowledgeBase) -> None:
+        """The entry that places the crash off Yakushima answers, says so, and never "yes"."""
+        result = answer(kb, "did that osprey go down off okinawa", DAY)
+        assert result.status == "answer"
+        assert result.entries[0].id == "ev-2023-11-29-osprey-crash-yakushima"
+        assert "place this at Yakushima" in result.context
+        assert not re.match(r"\W*yes\b", result.body, re.IGNORECASE)
+
+    def test_place_elsewhere_is_not_when_it_happened(self, kb: KnowledgeBase) -> None:
+        """Biden met Kishida in San Francisco, not Tokyo: no date is given for a Tokyo visit."""
+        assert ids(kb, "when did biden go to tokyo")[0] != "answer"
+
+    def test_count_in_another_year_is_not_the_count(self, kb: KnowledgeBase) -> None:
+        """The 2023 crash's death toll does not say how many crashed in 2021."""
+        assert ids(kb, "how many ospreys crashed in 2021")[0] != "answer"
+
+    def test_a_person_entry_must_name_everyone_asked(self, kb: KnowledgeBase) -> None:
+        """Putin's entry does not settle whether Biden met him."""
+        assert ids(kb, "did biden ever meet putin?")[0] != "answer"
+
+
+class TestWeeks:
+    @pytest.mark.parametrize(
+        ("text", "first", "last"),
+        [
+            ("the third week of october 2023", dt.date(2023, 10, 15), dt.date(2023, 10, 21)),
+            ("2nd week of september 2023", dt.date(2023, 9, 8), dt.date(2023, 9, 14)),
+            ("last week of november 2023", dt.date(2023, 11, 24), dt.date(2023, 11, 30)),
+        ],
+    )
+    def test_nth_week_of_a_month(self, text: str, first: dt.date, last: dt.date) -> None:
+        period = read_period(text, DAY)
+        assert period is not None
+        assert (period.first, period.last) == (first, last)
+
+    def test_events_in_a_week(self, kb: KnowledgeBase) -> None:
+        """Events dated to a day of the week come first; after them, only events the articles
+        date no closer than September 2023 itself."""
+        status, found = ids(kb, "what went on in the 2nd week of september 2023")
+        assert status == "answer"
+        assert found
+        dates = [getattr(kb.get(i), "date", None) for i in found]
+        assert dates[0] is not None
+        assert dates[0].precision == "day"
+        for date in dates:
+            assert date is not None
+            if date.precision == "day":
+                assert dt.date(2023, 9, 8) <= date.first_day() <= dt.date(2023, 9, 14)
+            else:
+                assert (date.first_day(), date.last_day()) == (
+                    dt.date(2023, 9, 1),
+                    dt.date(2023, 9, 30),
+                )
