@@ -97,6 +97,7 @@ class TestWeeks:
         ],
     )
     def test_nth_week_of_a_month(self, text: str, first: dt.date, last: dt.date) -> None:
+        """Weeks of a month are read as days 1-7, 8-14 …; the last week is its last 7 days."""
         period = read_period(text, DAY)
         assert period is not None
         assert (period.first, period.last) == (first, last)
@@ -119,3 +120,52 @@ class TestWeeks:
                     dt.date(2023, 9, 1),
                     dt.date(2023, 9, 30),
                 )
+
+
+class TestMoreDates:
+    @pytest.mark.parametrize(
+        ("text", "first", "last"),
+        [
+            # 24 November 2026 is a Tuesday.
+            ("last friday", dt.date(2026, 11, 20), dt.date(2026, 11, 20)),
+            ("last tuesday", dt.date(2026, 11, 17), dt.date(2026, 11, 17)),
+            ("next monday", dt.date(2026, 11, 30), dt.date(2026, 11, 30)),
+            ("the last 3 months of 2023", dt.date(2023, 10, 1), dt.date(2023, 12, 31)),
+            ("first two months of 2024", dt.date(2024, 1, 1), dt.date(2024, 2, 29)),
+        ],
+    )
+    def test_weekdays_and_months_of_a_year(self, text: str, first: dt.date, last: dt.date) -> None:
+        period = read_period(text, DAY)
+        assert period is not None
+        assert (period.first, period.last) == (first, last)
+
+    def test_day_first_numeric_date(self, kb: KnowledgeBase) -> None:
+        """ "29/11/2023" can only be day first."""
+        assert ids(kb, "anything on 29/11/2023?") == (
+            "answer",
+            ["ev-2023-11-29-osprey-crash-yakushima"],
+        )
+
+    def test_dash_before_the_ask(self, kb: KnowledgeBase) -> None:
+        """ "first week of november 2023 — anything?" is the period, not a text search."""
+        status, found = ids(kb, "first week of november 2023 — anything?")
+        assert status == "answer"
+        assert found
+        assert found[0].startswith("ev-2023-11-0")
+
+
+class TestComparisons:
+    def test_order_compares_events(self, kb: KnowledgeBase) -> None:
+        """ "before or after the reshuffle" means the reshuffle event, not the fact about it."""
+        status, found = ids(kb, "was the osprey crash before or after kishida's reshuffle?")
+        assert status == "answer"
+        assert found == [
+            "ev-2023-09-kishida-cabinet-shuffle",
+            "ev-2023-11-29-osprey-crash-yakushima",
+        ]
+
+    def test_people_stay_people(self, kb: KnowledgeBase) -> None:
+        """A named person is compared as the person even when order is asked."""
+        status, found = ids(kb, "hayashi vs kamikawa - who held foreign minister first?")
+        assert status == "answer"
+        assert set(found) == {"hayashi-yoshimasa", "kamikawa-yoko"}

@@ -592,7 +592,13 @@ class _Asker:
 
     def compare(self, first: str, second: str) -> Answer:
         """Two things side by side: both entries, dated and in order."""
-        one, other = self.resolve(first), self.resolve(second)
+        # "which came first" compares events; "what's the difference" compares things.
+        preferred: tuple[Kind, ...] = ()
+        if _ORDER.search(self.q.text):
+            preferred = ("event",)
+        elif _DIFFERENCE.search(self.q.text):
+            preferred = ("term",)
+        one, other = (self._compared(phrase, preferred) for phrase in (first, second))
         if one is None or other is None or one.id == other.id:
             missing = first if one is None else second
             return self.unknown(
@@ -612,6 +618,14 @@ class _Asker:
         else:
             heading = "The two side by side:"
         return self.found(_Found(tuple(found), (100.0, 100.0)), heading)
+
+    def _compared(self, phrase: str, preferred: tuple[Kind, ...]) -> Entry | None:
+        """The entry one side of a comparison names, of the preferred kind where there is one
+        ("kishida's reshuffle" is the event, not the fact about it); a person named stays."""
+        entry = self.resolve(phrase)
+        if preferred and (entry is None or entry.kind not in (*preferred, "person")):
+            entry = self.resolve(phrase, preferred) or entry
+        return entry
 
     def free(self, text: str, *, settle: bool = False) -> Answer:
         phrase = _strip_articles(text)
@@ -1052,6 +1066,10 @@ _SUCCEEDED = re.compile(
     r"^who\s+(?:(?P<dir>replaced|succeeded|took over from|came after|followed|preceded)"
     r"\s+(?P<name>[\w' -]+?)(?:\s+as\s+(?P<role>.+?))?)$"
 )
+
+
+_ORDER = re.compile(r"\b(?:before|after|first|earlier|later|sooner|order)\b")
+_DIFFERENCE = re.compile(r"\b(?:differen\w*|same (?:thing|idea)|distinguish)\b")
 
 
 # How the articles' entries state a reason or purpose: "because", "so as to", "to head off

@@ -514,10 +514,27 @@ def _as_period(clean: str, today: dt.date) -> Question | None:
     """A date with words around it that only ask what happened: "anything in the summer of
     2023?", "two weeks ago what happened", "what was on in mid-December", "the 14th of
     november 2023"; None when the words ask more than that."""
-    bare = _ORDINAL_OF.sub(r"\1 ", _EVENT_WORDS.sub(" ", f" {clean} ")).strip(" ,")
+    # "late november 2023 - anything?": a dash or colon only separates the date from the ask.
+    spaced = re.sub(r"\s+[-:–—]+\s+|\s*[?!]+\s*", " ", f" {clean} ")
+    bare = _ORDINAL_OF.sub(r"\1 ", _EVENT_WORDS.sub(" ", spaced)).strip(" ,")
     bare = " ".join(bare.split())
     period = read_period(bare, today) or _this_day_back(bare, today)
+    if period is None and (numeric := _DAY_FIRST.match(bare)):
+        # "25/10/2023": day first where it cannot be a month (the articles' readers are
+        # international; "10/11/2023" stays for the date parser to read).
+        day, month, year = (int(g) for g in numeric.groups())
+        if day > 12:
+            try:
+                exact = dt.date(year, month, day)
+            except ValueError:
+                return None
+            return Question(
+                "on_date", subject=bare, year=exact.year, month=exact.month, day=exact.day
+            )
     return _period_question(bare, period) if period is not None else None
+
+
+_DAY_FIRST = re.compile(r"^(?:on )?(\d{1,2})[/.](\d{1,2})[/.]((?:19|20)\d\d)$")
 
 
 def _parse(clean: str, today: dt.date) -> Question:
@@ -594,7 +611,7 @@ _EVENT_WORDS = re.compile(
     r"(?<=\s)(?:anything|something|what|happened|happening|happen|going on|went on|events?"
     r"|on the calendar|scheduled|planned|coming up|(?:what|which) events?|what's on"
     r"|what is on|for|in|on|during|over|of note|at all|did|do we have|is there|was there"
-    r"|the|any|notable|stuff|news|earlier|from|was|were)(?=[\s,?])"
+    r"|the|any|notable|stuff|news|earlier|from|was|were|is|are|there)(?=[\s,?])"
 )
 # The verb of "who commands X" as the title asked for; any other verb asks for the head.
 _HOLDER = {"commands": "commander", "chairs": "chair"}
