@@ -169,3 +169,19 @@ class TestComparisons:
         status, found = ids(kb, "hayashi vs kamikawa - who held foreign minister first?")
         assert status == "answer"
         assert set(found) == {"hayashi-yoshimasa", "kamikawa-yoko"}
+
+
+class TestSettling:
+    def test_unknown_place_in_a_yes_no_is_a_premise(self, kb: KnowledgeBase) -> None:
+        """A place the articles never name ("Jakarta") is checked against the entry's own."""
+        result = answer(kb, "did kishida, harris and marcos meet in jakarta?", DAY)
+        assert result.status == "answer"
+        assert result.entries[0].id == "ev-2023-09-06-kishida-harris-marcos"
+        assert "place this at Indonesia" in result.context
+
+    def test_year_the_entry_states_fits(self, kb: KnowledgeBase) -> None:
+        """ "since 2002" is in the poll's own words, so the poll answers, without a date note."""
+        result = answer(kb, "what had its second-highest support since 2002", DAY)
+        assert result.status == "answer"
+        assert result.entries[0].id == "fact-us-poll-63-percent-support-bases"
+        assert "date this" not in result.context

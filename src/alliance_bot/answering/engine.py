@@ -56,6 +56,7 @@ SEMANTIC_LEAD = 0.08
 # A word of a name used by at most this share of entries is a key word of a question.
 KEY_SHARE = 0.05
 SETTLE_LEAD = 0.1
+RIVALS_ABOUT = True
 SETTLE_SCORE_LEAD = 1.25
 # Candidates within this many points of the best are "just as good": an ambiguous question.
 TIE = 2.0
@@ -515,13 +516,25 @@ class _Asker:
     def _elsewhere(self, text: str, match: TextMatch) -> str | None:
         """The entry's own place when the question names a place the entry lacks ("when did
         Biden visit Tokyo" against the San Francisco meeting); None otherwise."""
-        places = _places(self.kb)
+        places = _places(self.kb) | self._unknown_places(text)
         asked = [w for w in self.kb.index.missing(text, match.entry_id) if w in places]
         if not asked:
             return None
         entry = self.kb.get(match.entry_id)
         own = _place_of(entry) if entry is not None else None
         return own if own and own not in text else None
+
+    def _unknown_places(self, text: str) -> frozenset[str]:
+        """Words the articles never use that a yes/no question puts after "in", "off" or "at"
+        ("did Harris meet Marcos in Manila"): a place to check, not a topic."""
+        if self.q.form != "yesno":
+            return frozenset()
+        index = self.kb.index
+        return frozenset(
+            w
+            for w in re.findall(r"\b(?:in|off|at) ([a-z]{3,})\b", text)
+            if not index.knows(w) and w not in _NOT_PLACES
+        )
 
     def _has_keys(self, text: str, match: TextMatch) -> bool:
         """Whether an entry has every key word of `text`, years aside (see `_key_word`)."""
@@ -785,8 +798,10 @@ class _Asker:
             return None
         note = None
         if not self._fits_years(entry.id, years):
-            if self.q.form == "figure":
-                return None  # the 2023 death toll is not how many crashed in 2022
+            if self.q.form != "yesno":
+                # Only a yes/no question carries a premise to correct: the 2023 death toll is
+                # not how many crashed in 2022, nor the 2023 tour what happened in 2024.
+                return None
             when = _date_of(entry)
             note = f"the articles date this {when.year}" if when else None
         elsewhere = self._elsewhere(text, best)
@@ -804,7 +819,8 @@ class _Asker:
             if self.q.form == "yesno" and self._elsewhere(text, match):
                 # "was the Osprey crash off Okinawa?": the entry that places it off Yakushima
                 # settles it; its place answers, and the reply never says "yes".
-                return self._has_keys(_without(text, _places(self.kb)), match)
+                places = _places(self.kb) | self._unknown_places(text)
+                return self._has_keys(_without(text, places), match)
             return self._has_keys(text, match)
 
         best = fitting[0]
@@ -813,14 +829,20 @@ class _Asker:
         rest = [
             m
             for m in matches
-            if m.entry_id != best.entry_id and not self._same_story(best.entry_id, m.entry_id)
+            if m.entry_id != best.entry_id
+            and not self._same_story(best.entry_id, m.entry_id)
+            and (not RIVALS_ABOUT or m.name_coverage >= ABOUT)
         ]
         if rest and not (
             best.coverage >= rest[0].coverage + SETTLE_LEAD
             or best.score >= rest[0].score * SETTLE_SCORE_LEAD
         ):
             return self._closest_in_meaning(text, fitting, has_keys) if SEMANTIC else None
-        return best if has_keys(best) else None
+        if has_keys(best):
+            return best
+        # The leader lacks a key word: one of the others that has them may still be clearly
+        # closest in meaning ("is Japan part of the Quad" → the Quad's own entry).
+        return self._closest_in_meaning(text, fitting, has_keys) if SEMANTIC else None
 
     def _closest_in_meaning(
         self, text: str, fitting: list[TextMatch], has_keys: Callable[[TextMatch], bool]
@@ -893,7 +915,11 @@ class _Asker:
         if date is None:
             return True
         end = getattr(entry, "end", None) or date
-        return any(date.year <= y <= end.year for y in years)
+        if any(date.year <= y <= end.year for y in years):
+            return True
+        # "the second-highest support since 2002": a year the entry itself states.
+        words = set(re.findall(r"\d{4}", entry.search_text())) if entry is not None else set()
+        return all(str(y) in words for y in years)
 
     def _dated(self, entry_id: str) -> bool:
         entry = self.kb.get(entry_id)
