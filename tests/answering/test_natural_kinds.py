@@ -185,3 +185,19 @@ class TestSettling:
         assert result.status == "answer"
         assert result.entries[0].id == "fact-us-poll-63-percent-support-bases"
         assert "date this" not in result.context
+
+
+class TestParticipantsAndTopics:
+    def test_people_words_at_an_event_ask_for_its_participants(self, kb: KnowledgeBase) -> None:
+        """ "who were the ministers at …" is not a role at a time: the event and its people."""
+        status, found = ids(kb, "who were the ministers at the quad foreign ministers meeting")
+        assert status == "answer"
+        assert found[0] == "ev-2023-09-22-quad-foreign-ministers-new-york"
+        assert "kamikawa-yoko" in found
+
+    def test_topic_within_a_named_month(self, kb: KnowledgeBase) -> None:
+        """ "Henoko news in January 2024": the month's events the topic covers."""
+        assert ids(kb, "henoko updates in january 2024?") == (
+            "answer",
+            ["ev-2024-01-henoko-construction-starts"],
+        )

@@ -199,6 +199,9 @@ class _Asker:
                 at_a_time = self.role_at(q.topic, q.at)
                 if at_a_time:
                     return at_a_time
+                if _TAKING_PART.fullmatch(q.topic):
+                    # "who were the three leaders at the APEC trilateral": its participants.
+                    return self.participants(q.at)
             return self.who(q.subject)
         if q.form == "period":
             assert q.period is not None
@@ -594,6 +597,12 @@ class _Asker:
     def participants(self, phrase: str) -> Answer:
         """Who took part in an event: its people, then the event itself for the evidence."""
         event = self.resolve(phrase, ("event",))
+        if not isinstance(event, Event):
+            # "the Japan Florida memo": the one event that has the phrase's key words and
+            # clearly leads the other events.
+            events = self.kb.index.text(phrase, kinds=frozenset({"event"}), limit=10)
+            leader = self._leader(phrase, events)
+            event = self.kb.get(leader.entry_id, Event) if leader else None
         if not isinstance(event, Event):
             return self.free(phrase)
         people = self.kb.people_in(event)
@@ -1094,6 +1103,10 @@ _SUCCEEDED = re.compile(
 )
 
 
+_TAKING_PART = re.compile(
+    r"(?:the )?(?:\w+ )?(?:leaders|ministers|people|officials|participants|attendees"
+    r"|delegates|heads of state|countries|parties|signatories)"
+)
 _ORDER = re.compile(r"\b(?:before|after|first|earlier|later|sooner|order)\b")
 _DIFFERENCE = re.compile(r"\b(?:differen\w*|same (?:thing|idea)|distinguish)\b")
 

@@ -16,6 +16,7 @@ The engine then reads only the `Question`. Dates are read with dateutil, which k
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 import unicodedata
@@ -584,12 +585,24 @@ def _parse(clean: str, today: dt.date) -> Question:
     # within a span of days.
     within = _WITHIN.match(clean)
     if within and not DESCRIPTION.match(clean):  # "the US admiral who met … in late September"
-        span = read_period(within["p"], today)
+        span = read_period(within["p"], today) or _month_of(within["p"], today)
         topic = " ".join(_EVENT_WORDS.sub(" ", f" {within['t']} ").split())
         topic = _DOING.sub(" ", f" {topic} ").strip()
         if span is not None and not span.one_day and topic:
             return Question("period", subject=within["p"], topic=topic, period=span)
     return Question("free", subject=clean)
+
+
+def _month_of(text: str, today: dt.date) -> Period | None:
+    """ "January 2024" as the span of that month (or year), for a topic within it."""
+    dated = _read_date(text, today)
+    if dated is None or dated.form != "on_date" or dated.year is None or dated.day is not None:
+        return None
+    month = dated.month
+    first = dt.date(dated.year, month or 1, 1)
+    last = dt.date(dated.year, month or 12, calendar.monthrange(dated.year, month or 12)[1])
+    label = f"{calendar.month_name[month]} {dated.year}" if month else str(dated.year)
+    return Period(first, last, label)
 
 
 _WITHIN = re.compile(r"^(?P<t>.+)\s+(?:in|during|over|around|from)\s+(?P<p>[^,]+?)$")
