@@ -201,3 +201,21 @@ class TestParticipantsAndTopics:
             "answer",
             ["ev-2024-01-henoko-construction-starts"],
         )
+
+
+class TestFigures:
+    def test_currency_asked_is_a_unit_not_a_word(self, kb: KnowledgeBase) -> None:
+        """ "in euros" asks for the amount in euros: the buildup's fact states one."""
+        assert ids(kb, "how much is the five-year buildup in euros?") == (
+            "answer",
+            ["fact-320-billion-buildup"],
+        )
+
+    def test_currency_the_entry_lacks_is_declined(self, kb: KnowledgeBase) -> None:
+        """The articles give no amount in yen."""
+        assert ids(kb, "how much is the five-year buildup in yen?")[0] != "answer"
+
+    def test_a_rank_is_not_a_count(self, kb: KnowledgeBase) -> None:
+        """ "the third meeting" does not say how many countries are in the Quad."""
+        status, found = ids(kb, "how many countries are in the quad")
+        assert "fact-quad-senior-cyber-group-third-meeting" not in found[:1] or status != "answer"

@@ -871,6 +871,17 @@ class _Asker:
         return ranked[0][1]
 
     def figure(self, question: str) -> Answer:
+        currency = _CURRENCY.search(question)
+        if currency:
+            # "how big is the buildup in euros": the unit is asked of the figure, not a word
+            # the entry must use; the answer must state an amount in it.
+            symbol = _CURRENCIES[currency["unit"].removesuffix("s")]
+            asked = " ".join(_CURRENCY.sub(" ", question).split())
+            result = self.figure(asked)
+            entries = [e for e in (self.kb.get(s.id) for s in result.entries) if e]
+            if result.status == "answer" and not any(symbol in e.search_text() for e in entries):
+                return self.unknown(self._quoted(question), entries)
+            return result
         facts = self.by_text(question, ("fact",), self._quoted(question))
         if facts.status != "answer":
             facts = self.by_text(question, ("fact", "event", "term"), self._quoted(question))
@@ -909,8 +920,12 @@ class _Asker:
             figure = fold(f"{fact.value or ''} {fact.claim}") if fact else ""
             is_share = "%" in figure or "percent" in figure
             if (wants_share and not is_share) or (
-                wants_count and fact and fact.value and "%" in fact.value
+                wants_count
+                and fact
+                and fact.value
+                and ("%" in fact.value or _ORDINAL.match(fold(fact.value)))
             ):
+                # A share or a rank ("the third meeting") is not how many of something.
                 return False
         return True
 
@@ -1362,6 +1377,11 @@ _NUMBER = re.compile(
 
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_CURRENCIES = {"dollar": "$", "usd": "$", "euro": "€", "eur": "€", "yen": "¥"}
+_CURRENCY = re.compile(r"\b(?:in |of )?(?P<unit>dollars?|usd|euros?|eur|yen)\b")
+_ORDINAL = re.compile(
+    r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th))\b"
+)
 
 
 def _gives_a_figure(entry: Entry, question: str) -> bool:
