@@ -591,7 +591,12 @@ class _Asker:
                     if near is not None and abs((near.first_day() - edge.first_day()).days) <= 31:
                         found.append(other)
         if len(found) != 1:
-            return self.unknown(f"who held the role {what}", [person])
+            line = wording.line(self.kb, person)
+            return self.reply(
+                "suggestions",
+                f"The articles don't show who held the role {what}. Did you mean:\n{line}",
+                suggestions=[person],
+            )
         return self.found(_Found((found[0],), (100.0,), f"held the role {what}"))
 
     def participants(self, phrase: str) -> Answer:
