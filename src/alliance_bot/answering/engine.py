@@ -195,13 +195,14 @@ class _Asker:
         if q.form == "who":
             if q.at == NOW:
                 return self.role_now(q.topic) or self.who(q.subject)
+            if q.at and q.at != NOW and _TAKING_PART.fullmatch(q.topic):
+                # "who were the three leaders at the APEC trilateral": people in the plural at
+                # an event are its participants, not the holder of a role then.
+                return self.participants(q.at)
             if q.at:
                 at_a_time = self.role_at(q.topic, q.at)
                 if at_a_time:
                     return at_a_time
-                if _TAKING_PART.fullmatch(q.topic):
-                    # "who were the three leaders at the APEC trilateral": its participants.
-                    return self.participants(q.at)
             return self.who(q.subject)
         if q.form == "period":
             assert q.period is not None
