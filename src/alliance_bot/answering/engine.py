@@ -193,17 +193,7 @@ class _Asker:
             if succession:
                 return succession
         if q.form == "who":
-            if q.at == NOW:
-                return self.role_now(q.topic) or self.who(q.subject)
-            if q.at and q.at != NOW and _TAKING_PART.fullmatch(q.topic):
-                # "who were the three leaders at the APEC trilateral": people in the plural at
-                # an event are its participants, not the holder of a role then.
-                return self.participants(q.at)
-            if q.at:
-                at_a_time = self.role_at(q.topic, q.at)
-                if at_a_time:
-                    return at_a_time
-            return self.who(q.subject)
+            return self.who_form(q)
         if q.form == "period":
             assert q.period is not None
             return self.in_period(q.period)
@@ -227,6 +217,20 @@ class _Asker:
         if q.form == "search":
             return self.search(q.subject)
         return self.free(q.subject)
+
+    def who_form(self, q: Question) -> Answer:
+        """A who question: a role now or at a time, an event's participants, or a name."""
+        if q.at == NOW:
+            return self.role_now(q.topic) or self.who(q.subject)
+        if q.at and _TAKING_PART.fullmatch(q.topic):
+            # "who were the three leaders at the APEC trilateral": people in the plural at
+            # an event are its participants, not the holder of a role then.
+            return self.participants(q.at)
+        if q.at:
+            at_a_time = self.role_at(q.topic, q.at)
+            if at_a_time:
+                return at_a_time
+        return self.who(q.subject)
 
     def with_reason(self, result: Answer) -> Answer:
         """A why question is answered only by an entry that states a reason: the entry about
