@@ -56,6 +56,7 @@ SEMANTIC_LEAD = 0.08
 # A word of a name used by at most this share of entries is a key word of a question.
 KEY_SHARE = 0.05
 SETTLE_LEAD = 0.1
+RIVALS_ABOUT = True
 SETTLE_SCORE_LEAD = 1.25
 # Candidates within this many points of the best are "just as good": an ambiguous question.
 TIE = 2.0
@@ -187,14 +188,12 @@ class _Asker:
             return self.on_day(self.today.month, self.today.day, None, today=True)
         if q.form == "on_date":
             return self.on_date(q)
+        if q.form in ("who", "free", "yesno"):
+            succession = self.succession(q.text)
+            if succession:
+                return succession
         if q.form == "who":
-            if q.at == NOW:
-                return self.role_now(q.topic) or self.who(q.subject)
-            if q.at:
-                at_a_time = self.role_at(q.topic, q.at)
-                if at_a_time:
-                    return at_a_time
-            return self.who(q.subject)
+            return self.who_form(q)
         if q.form == "period":
             assert q.period is not None
             return self.in_period(q.period)
@@ -218,6 +217,20 @@ class _Asker:
         if q.form == "search":
             return self.search(q.subject)
         return self.free(q.subject)
+
+    def who_form(self, q: Question) -> Answer:
+        """A who question: a role now or at a time, an event's participants, or a name."""
+        if q.at == NOW:
+            return self.role_now(q.topic) or self.who(q.subject)
+        if q.at and _TAKING_PART.fullmatch(q.topic):
+            # "who were the three leaders at the APEC trilateral": people in the plural at
+            # an event are its participants, not the holder of a role then.
+            return self.participants(q.at)
+        if q.at:
+            at_a_time = self.role_at(q.topic, q.at)
+            if at_a_time:
+                return at_a_time
+        return self.who(q.subject)
 
     def with_reason(self, result: Answer) -> Answer:
         """A why question is answered only by an entry that states a reason: the entry about
@@ -439,19 +452,27 @@ class _Asker:
                     dated.day or calendar.monthrange(dated.year, last_month)[1],
                 )
                 period = Period(first, last, escape(dated.subject))
-        if period is None:
-            event = self.resolve(at, ("event",))
-            if not isinstance(event, Event):
-                return None
-            period = Period(
-                event.date.first_day(),
-                (event.end or event.date).last_day(),
-                f"the time of {escape(event.title)}",
-            )
+        periods = [period] if period is not None else self._times_of(at)
+        if not periods:
+            return None
         key = self.role_key(_strip_articles(role))
         matches = self.kb.index.roles.lookup(key, cutoff=SUGGEST, scorer=_role_score, limit=20)
         if not matches:
             return None
+        top = matches[0].score
+        # Every event the time may name must have the same one holder: "the Quad meeting in
+        # New York" is one of several New York meetings that week, all in Kamikawa's time.
+        each = [self._holders(matches, p) for p in periods]
+        if any(len(h) != 1 for h in each) or len({h[0].id for h in each}) != 1:
+            candidates = [self.kb.get(m.entry_id) for m in matches if top - m.score <= TIE]
+            return self.unknown(
+                f"who held {self._quoted(role)} at {periods[0].label}",
+                [e for e in candidates if e is not None],
+            )
+        return self.found(_Found((each[0][0],), (top,)))
+
+    def _holders(self, matches: list[NameMatch], period: Period) -> list[Person]:
+        """The people whose role, matched as `matches`, spans the whole period."""
         top = matches[0].score
         holders: list[Person] = []
         for match in matches:
@@ -464,17 +485,134 @@ class _Asker:
                 if name_key(r.title) == match.name
             ):
                 holders.append(person)
-        if len(holders) != 1:
-            candidates = [self.kb.get(m.entry_id) for m in matches if top - m.score <= TIE]
-            return self.unknown(
-                f"who held {self._quoted(role)} at {period.label}",
-                [e for e in candidates if e is not None],
+        return holders
+
+    def _times_of(self, at: str) -> list[Period]:
+        """The spans of the event a phrase names: the one it resolves to, or else every event
+        that has the phrase's key words and covers it nearly as well as the best one."""
+        event = self.resolve(at, ("event",))
+        if isinstance(event, Event):
+            events = [event]
+        else:
+            matches = [
+                m
+                for m in self.kb.index.text(at, kinds=frozenset({"event"}), limit=10)
+                if m.coverage >= 0.5 and m.name_coverage >= ABOUT and self._has_keys(at, m)
+            ]
+            if not matches:
+                return []
+            best = matches[0].coverage
+            near = [m for m in matches if m.coverage >= best - SETTLE_LEAD]
+            events = [e for e in (self.kb.get(m.entry_id, Event) for m in near) if e]
+        return [
+            Period(
+                e.date.first_day(),
+                (e.end or e.date).last_day(),
+                f"the time of {escape(e.title)}",
             )
-        return self.found(_Found((holders[0],), (top,)))
+            for e in events
+        ]
+
+    def _same_story(self, one: str, other: str) -> bool:
+        """Two entries dated to the day, at most a day apart."""
+        dates = [getattr(self.kb.get(i), "date", None) for i in (one, other)]
+        if any(d is None or d.precision != "day" for d in dates):
+            return False
+        first, second = (d.first_day() for d in dates if d is not None)
+        return bool(abs((first - second).days) <= 1)
+
+    def _elsewhere(self, text: str, match: TextMatch) -> str | None:
+        """The entry's own place when the question names a place the entry lacks ("when did
+        Biden visit Tokyo" against the San Francisco meeting); None otherwise."""
+        places = _places(self.kb) | self._unknown_places(text)
+        asked = [w for w in self.kb.index.missing(text, match.entry_id) if w in places]
+        if not asked:
+            return None
+        entry = self.kb.get(match.entry_id)
+        own = _place_of(entry) if entry is not None else None
+        return own if own and own not in text else None
+
+    def _unknown_places(self, text: str) -> frozenset[str]:
+        """Words the articles never use that a yes/no question puts after "in", "off" or "at"
+        ("did Harris meet Marcos in Manila"): a place to check, not a topic."""
+        if self.q.form != "yesno":
+            return frozenset()
+        index = self.kb.index
+        return frozenset(
+            w
+            for w in re.findall(r"\b(?:in|off|at) ([a-z]{3,})\b", text)
+            if not index.knows(w) and w not in _NOT_PLACES
+        )
+
+    def _has_keys(self, text: str, match: TextMatch) -> bool:
+        """Whether an entry has every key word of `text`, years aside (see `_key_word`)."""
+        bare = re.sub(r"\b(?:19|20)\d\d\b", " ", text)
+        index = self.kb.index
+        # A person's entry must name every person the question names, however often the
+        # articles name them: Putin's entry does not settle "did Kishida meet Putin".
+        people = _person_words(self.kb) if isinstance(self.kb.get(match.entry_id), Person) else ()
+        return not any(
+            w in people or _key_word(index, w) for w in index.missing(bare, match.entry_id)
+        )
+
+    def succession(self, text: str) -> Answer | None:
+        """ "who was foreign minister before Kamikawa", "who replaced Hayashi": the holder of
+        the same role whose span, as the articles give it, ends as this person's begins (or
+        begins as it ends). None when the text is not such a question; declined when the
+        articles show no such holder (Hayashi's predecessor is not in them)."""
+        match = _SUCCESSION.match(text) or _SUCCEEDED.match(text)
+        if not match:
+            return None
+        groups = match.groupdict()
+        named = self.decide(self.names(groups["name"], ("person",), strip_titles=True), "")
+        if not named or len(named.entries) != 1:
+            return None
+        person = named.entries[0]
+        assert isinstance(person, Person)
+        earlier = groups["dir"] in _EARLIER
+        asked = name_key(_strip_articles(groups.get("role") or ""))
+        roles = [
+            r
+            for r in person.roles
+            if (r.start if earlier else r.end) is not None
+            and (not asked or _role_score(asked, name_key(r.title)))
+        ]
+        if len(roles) != 1:
+            return None
+        role = roles[0]
+        edge = role.start if earlier else role.end
+        what = f"{'before' if earlier else 'after'} {escape(person.label)} as {escape(role.title)}"
+        found: list[Person] = []
+        if edge is not None:
+            for other in self.kb.of_kind("person"):
+                if not isinstance(other, Person) or other.id == person.id:
+                    continue
+                for r in other.roles:
+                    if name_key(r.title) != name_key(role.title):
+                        continue
+                    # The other holder's span must end (start) within the month the asked
+                    # person's begins (ends): a predecessor, not any earlier holder.
+                    near = r.end if earlier else r.start
+                    if near is not None and abs((near.first_day() - edge.first_day()).days) <= 31:
+                        found.append(other)
+        if len(found) != 1:
+            line = wording.line(self.kb, person)
+            return self.reply(
+                "suggestions",
+                f"The articles don't show who held the role {what}. Did you mean:\n{line}",
+                suggestions=[person],
+            )
+        return self.found(_Found((found[0],), (100.0,), f"held the role {what}"))
 
     def participants(self, phrase: str) -> Answer:
         """Who took part in an event: its people, then the event itself for the evidence."""
         event = self.resolve(phrase, ("event",))
+        if not isinstance(event, Event):
+            # "the Japan Florida memo": the one event that has the phrase's key words and
+            # clearly leads the other events.
+            events = self.kb.index.text(phrase, kinds=frozenset({"event"}), limit=10)
+            leader = self._leader(phrase, events)
+            event = self.kb.get(leader.entry_id, Event) if leader else None
         if not isinstance(event, Event):
             return self.free(phrase)
         people = self.kb.people_in(event)
@@ -486,7 +624,13 @@ class _Asker:
 
     def compare(self, first: str, second: str) -> Answer:
         """Two things side by side: both entries, dated and in order."""
-        one, other = self.resolve(first), self.resolve(second)
+        # "which came first" compares events; "what's the difference" compares things.
+        preferred: tuple[Kind, ...] = ()
+        if _ORDER.search(self.q.text):
+            preferred = ("event",)
+        elif _DIFFERENCE.search(self.q.text):
+            preferred = ("term",)
+        one, other = (self._compared(phrase, preferred) for phrase in (first, second))
         if one is None or other is None or one.id == other.id:
             missing = first if one is None else second
             return self.unknown(
@@ -506,6 +650,14 @@ class _Asker:
         else:
             heading = "The two side by side:"
         return self.found(_Found(tuple(found), (100.0, 100.0)), heading)
+
+    def _compared(self, phrase: str, preferred: tuple[Kind, ...]) -> Entry | None:
+        """The entry one side of a comparison names, of the preferred kind where there is one
+        ("kishida's reshuffle" is the event, not the fact about it); a person named stays."""
+        entry = self.resolve(phrase)
+        if preferred and (entry is None or entry.kind not in (*preferred, "person")):
+            entry = self.resolve(phrase, preferred) or entry
+        return entry
 
     def free(self, text: str, *, settle: bool = False) -> Answer:
         phrase = _strip_articles(text)
@@ -619,6 +771,9 @@ class _Asker:
             if m.coverage >= COVERED
             and m.name_coverage >= ABOUT
             and self._fits_years(m.entry_id, years)
+            # A yes/no question names a place to be checked: the entry placing it elsewhere
+            # still settles it (with a note); any other question is not about that entry.
+            and (self.q.form == "yesno" or not self._elsewhere(text, m))
         ]
         if good:
             best = good[0]
@@ -630,7 +785,13 @@ class _Asker:
             ][:5]
             entries = tuple(e for e in (self.kb.get(m.entry_id) for m in tied) if e)
             scores = tuple(round(100 * m.coverage, 1) for m in tied)
-            return self.found(_Found(entries, scores))
+            elsewhere = self._elsewhere(text, best)
+            note = (
+                f"the articles place this at {escape(elsewhere.title())}, not where asked"
+                if elsewhere
+                else None
+            )
+            return self.found(_Found(entries, scores, note))
         settled = self.settled(text, matches, years) if settle or SETTLE_ALL else None
         if settled:
             return settled
@@ -656,8 +817,15 @@ class _Asker:
             return None
         note = None
         if not self._fits_years(entry.id, years):
+            if self.q.form != "yesno":
+                # Only a yes/no question carries a premise to correct: the 2023 death toll is
+                # not how many crashed in 2022, nor the 2023 tour what happened in 2024.
+                return None
             when = _date_of(entry)
             note = f"the articles date this {when.year}" if when else None
+        elsewhere = self._elsewhere(text, best)
+        if elsewhere:
+            note = f"the articles place this at {escape(elsewhere.title())}, not where asked"
         return self.found(_Found((entry,), (round(100 * best.coverage, 1),), note))
 
     def _leader(self, text: str, matches: list[TextMatch]) -> TextMatch | None:
@@ -665,20 +833,35 @@ class _Asker:
         fitting = [m for m in matches if m.coverage >= SETTLE and m.name_coverage >= ABOUT]
         if not fitting:
             return None
-        index = self.kb.index
-        bare = re.sub(r"\b(?:19|20)\d\d\b", " ", text)
 
         def has_keys(match: TextMatch) -> bool:
-            return not any(_key_word(index, w) for w in index.missing(bare, match.entry_id))
+            if self.q.form == "yesno" and self._elsewhere(text, match):
+                # "was the Osprey crash off Okinawa?": the entry that places it off Yakushima
+                # settles it; its place answers, and the reply never says "yes".
+                places = _places(self.kb) | self._unknown_places(text)
+                return self._has_keys(_without(text, places), match)
+            return self._has_keys(text, match)
 
         best = fitting[0]
-        rest = [m for m in matches if m.entry_id != best.entry_id]
+        # What happened the same day or the next (the crash, its death toll, the grounding
+        # that followed) tells one story: it does not compete with the best of it.
+        rest = [
+            m
+            for m in matches
+            if m.entry_id != best.entry_id
+            and not self._same_story(best.entry_id, m.entry_id)
+            and (not RIVALS_ABOUT or m.name_coverage >= ABOUT)
+        ]
         if rest and not (
             best.coverage >= rest[0].coverage + SETTLE_LEAD
             or best.score >= rest[0].score * SETTLE_SCORE_LEAD
         ):
             return self._closest_in_meaning(text, fitting, has_keys) if SEMANTIC else None
-        return best if has_keys(best) else None
+        if has_keys(best):
+            return best
+        # The leader lacks a key word: one of the others that has them may still be clearly
+        # closest in meaning ("is Japan part of the Quad" → the Quad's own entry).
+        return self._closest_in_meaning(text, fitting, has_keys) if SEMANTIC else None
 
     def _closest_in_meaning(
         self, text: str, fitting: list[TextMatch], has_keys: Callable[[TextMatch], bool]
@@ -698,6 +881,17 @@ class _Asker:
         return ranked[0][1]
 
     def figure(self, question: str) -> Answer:
+        currency = _CURRENCY.search(question)
+        if currency:
+            # "how big is the buildup in euros": the unit is asked of the figure, not a word
+            # the entry must use; the answer must state an amount in it.
+            symbol = _CURRENCIES[currency["unit"].removesuffix("s")]
+            asked = " ".join(_CURRENCY.sub(" ", question).split())
+            result = self.figure(asked)
+            entries = [e for e in (self.kb.get(s.id) for s in result.entries) if e]
+            if result.status == "answer" and not any(symbol in e.search_text() for e in entries):
+                return self.unknown(self._quoted(question), entries)
+            return result
         facts = self.by_text(question, ("fact",), self._quoted(question))
         if facts.status != "answer":
             facts = self.by_text(question, ("fact", "event", "term"), self._quoted(question))
@@ -736,8 +930,12 @@ class _Asker:
             figure = fold(f"{fact.value or ''} {fact.claim}") if fact else ""
             is_share = "%" in figure or "percent" in figure
             if (wants_share and not is_share) or (
-                wants_count and fact and fact.value and "%" in fact.value
+                wants_count
+                and fact
+                and fact.value
+                and ("%" in fact.value or _ORDINAL.match(fold(fact.value)))
             ):
+                # A share or a rank ("the third meeting") is not how many of something.
                 return False
         return True
 
@@ -751,7 +949,11 @@ class _Asker:
         if date is None:
             return True
         end = getattr(entry, "end", None) or date
-        return any(date.year <= y <= end.year for y in years)
+        if any(date.year <= y <= end.year for y in years):
+            return True
+        # "the second-highest support since 2002": a year the entry itself states.
+        words = set(re.findall(r"\d{4}", entry.search_text())) if entry is not None else set()
+        return all(str(y) in words for y in years)
 
     def _dated(self, entry_id: str) -> bool:
         entry = self.kb.get(entry_id)
@@ -913,6 +1115,27 @@ class _Asker:
         return [e for e in found if e is not None and e.kind in kinds]
 
 
+# "who was foreign minister before Kamikawa", "who became foreign minister after Hayashi",
+# "who replaced Hayashi (as foreign minister)", "who did Kamikawa succeed".
+_EARLIER = ("before", "prior to", "preceded", "preceding", "ahead of")
+_SUCCESSION = re.compile(
+    r"^(?:who|which person)\s+(?:was|is|became|had been|served as|held the job of)\s+"
+    r"(?P<role>.+?)\s+(?P<dir>before|prior to|preceding|after|following)\s+(?P<name>[\w' -]+?)$"
+)
+_SUCCEEDED = re.compile(
+    r"^who\s+(?:(?P<dir>replaced|succeeded|took over from|came after|followed|preceded)"
+    r"\s+(?P<name>[\w' -]+?)(?:\s+as\s+(?P<role>.+?))?)$"
+)
+
+
+_TAKING_PART = re.compile(
+    r"(?:the )?(?:\w+ )?(?:leaders|ministers|people|officials|participants|attendees"
+    r"|delegates|heads of state|countries|parties|signatories)"
+)
+_ORDER = re.compile(r"\b(?:before|after|first|earlier|later|sooner|order)\b")
+_DIFFERENCE = re.compile(r"\b(?:differen\w*|same (?:thing|idea)|distinguish)\b")
+
+
 # How the articles' entries state a reason or purpose: "because", "so as to", "to head off
 # protests", "aim", "shocked … persuaded". An entry with none of these tells what, not why.
 _REASON = re.compile(
@@ -962,6 +1185,77 @@ def _key_word(index: SearchIndex, word: str) -> bool:
         return True
     # A name's word is telling when few entries use it: "Yakushima", not "base" or "Japan".
     return index.names.has_token(word) and index.share_using(word) <= KEY_SHARE
+
+
+# A place as a title names one: a capitalised name after "in", "off", "at" ("off Yakushima",
+# "in New York"); an acronym there is a meeting ("at APEC", "at a NATO summit"), not a place.
+_PLACED = re.compile(
+    r"\b(?:in|off|at|near) (?:the )?((?:[A-Z][a-z][\w'.-]*)(?: [A-Z][a-z][\w'.-]*)*)"
+)
+_PLACED_IN = re.compile(r"\b(?:in|off) ((?:[A-Z][a-z][\w'.-]*)(?: [A-Z][a-z][\w'.-]*)*)")
+_PLACE_CACHE: dict[tuple[int, str], tuple[KnowledgeBase, frozenset[str]]] = {}
+
+
+def _place_of(entry: Entry) -> str | None:
+    """Where an event's title puts it ("… crashes off Yakushima" → "yakushima")."""
+    if not isinstance(entry, Event):
+        return None
+    found = _PLACED.findall(entry.title)
+    return fold(found[-1]).strip() if found else None
+
+
+def _cached(kb: KnowledgeBase, what: str, build: Callable[[], frozenset[str]]) -> frozenset[str]:
+    """Word sets worked out once per knowledge base snapshot."""
+    cached = _PLACE_CACHE.get((id(kb), what))
+    if cached is not None and cached[0] is kb:
+        return cached[1]
+    words = build()
+    if len(_PLACE_CACHE) > 16:  # a long-running server sees a few snapshots, not many
+        _PLACE_CACHE.clear()
+    _PLACE_CACHE[(id(kb), what)] = (kb, words)
+    return words
+
+
+def _person_words(kb: KnowledgeBase) -> frozenset[str]:
+    """The words of people's names (surnames and given names, longer than two letters)."""
+    return _cached(
+        kb,
+        "people",
+        lambda: frozenset(
+            w for p in kb.of_kind("person") for w in name_key(p.label).split() if len(w) > 2
+        ),
+    )
+
+
+def _places(kb: KnowledgeBase) -> frozenset[str]:
+    """The last word of every place an event's title names: "york", "tokyo", "yakushima"."""
+    return _cached(kb, "places", lambda: _find_places(kb))
+
+
+def _find_places(kb: KnowledgeBase) -> frozenset[str]:
+    people = _person_words(kb)
+    words = set()
+    for entry in kb.of_kind("event"):
+        assert isinstance(entry, Event)
+        # Summaries name more places than titles do ("in Okinawa"); a month is a time, and
+        # "met with Kishida's …" names a person.
+        found = _PLACED.findall(entry.title) + _PLACED_IN.findall(entry.summary)
+        for place in found:
+            last = fold(place).split()[-1].rstrip(".").removesuffix("'s")
+            if last and last not in STOPWORDS and last not in _NOT_PLACES | people:
+                words.add(last)
+    return frozenset(words)
+
+
+_NOT_PLACES = frozenset(
+    [m.lower() for m in calendar.month_name[1:]]
+    + [d.lower() for d in calendar.day_name]
+    + ["sept", "dec", "nov", "oct", "jan", "feb", "aug"]
+)
+
+
+def _without(text: str, words: frozenset[str]) -> str:
+    return " ".join(w for w in text.split() if w not in words)
 
 
 def _strip_articles(phrase: str) -> str:
@@ -1093,6 +1387,11 @@ _NUMBER = re.compile(
 
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_CURRENCIES = {"dollar": "$", "usd": "$", "euro": "€", "eur": "€", "yen": "¥"}
+_CURRENCY = re.compile(r"\b(?:in |of )?(?P<unit>dollars?|usd|euros?|eur|yen)\b")
+_ORDINAL = re.compile(
+    r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th))\b"
+)
 
 
 def _gives_a_figure(entry: Entry, question: str) -> bool:

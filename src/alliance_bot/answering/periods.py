@@ -40,7 +40,7 @@ _SEASON = re.compile(rf"^(?:the )?(?P<season>spring|summer|autumn|fall|winter) (
 _PART_OF_MONTH = re.compile(
     rf"^(?:the )?(?P<part>early|mid|middle of|late|end of|start of|beginning of|the end of"
     rf"|the start of|the beginning of|the middle of|first half of|second half of|the first half"
-    rf" of|the second half of|last week of|the last week of|first week of|the first week of)"
+    rf" of|the second half of|(?:the )?(?:last|first|second|third|fourth|1st|2nd|3rd|4th) week of)"
     rf"[ -]{_MONTH}(?:,? (?:of )?{_YEAR})?$"
 )
 _PART_OF_YEAR = re.compile(
@@ -48,6 +48,23 @@ _PART_OF_YEAR = re.compile(
     rf"|the start of|the beginning of|the middle of|first half of|second half of"
     rf"|the first half of|the second half of)[ -]{_YEAR}$"
 )
+_WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_WEEKDAY = re.compile(
+    r"^(?:(?P<which>last|this past|past|next|this) )?(?P<weekday>monday|tuesday|wednesday"
+    r"|thursday|friday|saturday|sunday)$"
+)
+_MONTHS_OF_YEAR = re.compile(rf"^(?:the )?(?P<end>last|first) {_COUNT} months (?:of )?{_YEAR}$")
+_WEEK_OF = re.compile(r"^(?P<n>last|first|second|third|fourth|1st|2nd|3rd|4th) week of$")
+_ORDINALS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "1st": 1,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+}
 _QUARTER = re.compile(
     rf"^(?:(?:the )?(?P<nth>first|second|third|fourth|1st|2nd|3rd|4th) quarter (?:of )?|q(?P<q>[1-4]) ){_YEAR}$"
 )
@@ -95,6 +112,33 @@ def read_period(text: str, today: dt.date) -> Period | None:
         return None  # before year 1 or after 9999: not a period the articles could cover
 
 
+def _weekday_or_months(text: str, today: dt.date) -> Period | None:
+    """ "last Friday", "next Tuesday", "the last four months of 2023"."""
+    match = _WEEKDAY.match(text)
+    if match:
+        # "last Friday": the most recent one before today; "next Friday" the first after it;
+        # "on Friday" alone is the most recent one up to today.
+        weekday = _WEEKDAYS.index(match["weekday"][:3])
+        back = (today.weekday() - weekday) % 7
+        if match["which"] == "next":
+            return _day(today + dt.timedelta(days=(weekday - today.weekday()) % 7 or 7))
+        if match["which"] in ("last", "this past", "past") and back == 0:
+            back = 7
+        return _day(today - dt.timedelta(days=back))
+    match = _MONTHS_OF_YEAR.match(text)
+    if match:
+        year, n = int(match["year"]), _count(match["n"])
+        if not 1 <= n <= 12:
+            return None
+        if match["end"] == "last":
+            first = dt.date(year, 13 - n, 1)
+            return Period(first, dt.date(year, 12, 31), f"the last {n} months of {year}")
+        return Period(
+            dt.date(year, 1, 1), _month_span(year, n)[1], f"the first {n} months of {year}"
+        )
+    return None
+
+
 def _read(text: str, today: dt.date) -> Period | None:
     simple = {
         "today": 0, "yesterday": -1, "tomorrow": 1,
@@ -125,6 +169,9 @@ def _read(text: str, today: dt.date) -> Period | None:
             return Period(first, last, f"{calendar.month_name[when.month]} {when.year}")
         year = today.year + step
         return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), str(year))
+    named = _weekday_or_months(text, today)
+    if named is not None:
+        return named
     match = _SEASON.match(text)
     if match:
         year, season = int(match["year"]), match["season"]
@@ -147,8 +194,13 @@ def _read(text: str, today: dt.date) -> Period | None:
             return Period(first, first.replace(day=15), f"the first half of {name}")
         if part == "second half of":
             return Period(first.replace(day=16), last, f"the second half of {name}")
-        if part == "first week of":
-            return Period(first, first.replace(day=7), f"the first week of {name}")
+        week = _WEEK_OF.match(part)
+        if week and week["n"] != "last":
+            # "the second week of September": days 8-14, as a calendar page is read in weeks.
+            n = _ORDINALS[week["n"]]
+            return Period(
+                first.replace(day=7 * n - 6), first.replace(day=7 * n), f"the {part} {name}"
+            )
         if part == "last week of":
             return Period(last - dt.timedelta(days=6), last, f"the last week of {name}")
         if part in ("mid", "middle of"):

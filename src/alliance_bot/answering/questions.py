@@ -16,6 +16,7 @@ The engine then reads only the `Question`. Dates are read with dateutil, which k
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 import unicodedata
@@ -510,11 +511,40 @@ def _later_starts(text: str) -> list[int]:
     return sorted(s for s in starts if 0 < s < len(text))
 
 
+def _as_period(clean: str, today: dt.date) -> Question | None:
+    """A date with words around it that only ask what happened: "anything in the summer of
+    2023?", "two weeks ago what happened", "what was on in mid-December", "the 14th of
+    november 2023"; None when the words ask more than that."""
+    # "late november 2023 - anything?": a dash or colon only separates the date from the ask.
+    spaced = re.sub(r"\s+[-:–—]+\s+|\s*[?!]+\s*", " ", f" {clean} ")
+    bare = _ORDINAL_OF.sub(r"\1 ", _EVENT_WORDS.sub(" ", spaced)).strip(" ,")
+    bare = " ".join(bare.split())
+    period = read_period(bare, today) or _this_day_back(bare, today)
+    if period is None and (numeric := _DAY_FIRST.match(bare)):
+        # "25/10/2023": day first where it cannot be a month (the articles' readers are
+        # international; "10/11/2023" stays for the date parser to read).
+        day, month, year = (int(g) for g in numeric.groups())
+        if day > 12:
+            try:
+                exact = dt.date(year, month, day)
+            except ValueError:
+                return None
+            return Question(
+                "on_date", subject=bare, year=exact.year, month=exact.month, day=exact.day
+            )
+    return _period_question(bare, period) if period is not None else None
+
+
+_DAY_FIRST = re.compile(r"^(?:on )?(\d{1,2})[/.](\d{1,2})[/.]((?:19|20)\d\d)$")
+
+
 def _parse(clean: str, today: dt.date) -> Question:
     for form, pattern in _PATTERNS:
         match = pattern.match(clean)
         if not match:
             continue
+        if form == "what" and (dated := _as_period(clean, today)) is not None:
+            return dated  # "what was on in mid-December 2023" asks for a span, not a term
         groups = match.groupdict()
         subject = _TRAILING.sub("", (groups.get("s") or groups.get("s2") or "").strip())
         topic = _TRAILING.sub("", (groups.get("t") or "").strip())
@@ -543,13 +573,10 @@ def _parse(clean: str, today: dt.date) -> Question:
             subject = " ".join(subject.split())
         asks = "reason" if form == "about" and _WHY.match(clean) else ""
         return Question(form, subject=subject, topic=topic, asks=asks)
-    # A date with words around it that only ask what happened: "anything in the summer of
-    # 2023?", "two weeks ago what happened", "the 14th of november 2023".
-    bare = _ORDINAL_OF.sub(r"\1 ", _EVENT_WORDS.sub(" ", f" {clean} ")).strip(" ,")
-    bare = " ".join(bare.split())
-    period = read_period(bare, today) or _this_day_back(bare, today)
-    if period is not None:
-        return _period_question(bare, period)
+    dated = _as_period(clean, today)
+    if dated is not None:
+        return dated
+    bare = " ".join(_ORDINAL_OF.sub(r"\1 ", _EVENT_WORDS.sub(" ", f" {clean} ")).split())
     if _BARE_DATE.match(bare):
         parsed = _read_date(bare, today)
         if parsed is not None:
@@ -558,12 +585,24 @@ def _parse(clean: str, today: dt.date) -> Question:
     # within a span of days.
     within = _WITHIN.match(clean)
     if within and not DESCRIPTION.match(clean):  # "the US admiral who met … in late September"
-        span = read_period(within["p"], today)
+        span = read_period(within["p"], today) or _month_of(within["p"], today)
         topic = " ".join(_EVENT_WORDS.sub(" ", f" {within['t']} ").split())
         topic = _DOING.sub(" ", f" {topic} ").strip()
         if span is not None and not span.one_day and topic:
             return Question("period", subject=within["p"], topic=topic, period=span)
     return Question("free", subject=clean)
+
+
+def _month_of(text: str, today: dt.date) -> Period | None:
+    """ "January 2024" as the span of that month (or year), for a topic within it."""
+    dated = _read_date(text, today)
+    if dated is None or dated.form != "on_date" or dated.year is None or dated.day is not None:
+        return None
+    month = dated.month
+    first = dt.date(dated.year, month or 1, 1)
+    last = dt.date(dated.year, month or 12, calendar.monthrange(dated.year, month or 12)[1])
+    label = f"{calendar.month_name[month]} {dated.year}" if month else str(dated.year)
+    return Period(first, last, label)
 
 
 _WITHIN = re.compile(r"^(?P<t>.+)\s+(?:in|during|over|around|from)\s+(?P<p>[^,]+?)$")
@@ -585,7 +624,7 @@ _EVENT_WORDS = re.compile(
     r"(?<=\s)(?:anything|something|what|happened|happening|happen|going on|went on|events?"
     r"|on the calendar|scheduled|planned|coming up|(?:what|which) events?|what's on"
     r"|what is on|for|in|on|during|over|of note|at all|did|do we have|is there|was there"
-    r"|the|any|notable|stuff|news|earlier)(?=[\s,?])"
+    r"|the|any|notable|stuff|news|earlier|from|was|were|is|are|there)(?=[\s,?])"
 )
 # The verb of "who commands X" as the title asked for; any other verb asks for the head.
 _HOLDER = {"commands": "commander", "chairs": "chair"}
