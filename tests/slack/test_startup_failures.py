@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -131,11 +130,9 @@ class TestSighupDuringStartUp:
         self, fake_slack: FakeSlack, tmp_path: Path
     ) -> None:
         """SIGHUP sent after the knowledge base loaded but before the server is up (held there
-        by a lock on the state file) does not kill it; once up, it reloads once."""
-        state = tmp_path / "state.db"
-        SqliteAdminState(state)
-        holder = sqlite3.connect(state, isolation_level=None)
-        holder.execute("BEGIN IMMEDIATE")  # start-up waits for this lock (busy timeout)
+        by the stand-in Slack not yet answering the start-up `auth.test`) does not kill it; once
+        up, it reloads once."""
+        fake_slack.hold_method("auth.test")
         env = process_env(fake_slack, tmp_path)
         process = await asyncio.create_subprocess_exec(
             *alliance_bot_command(), *SERVE, env=env, cwd=tmp_path,
@@ -154,9 +151,11 @@ class TestSighupDuringStartUp:
 
         try:
             async with asyncio.timeout(STARTUP_TIMEOUT):
-                await until_log("knowledge base ")  # "… loaded": now waiting on the lock
+                await until_log(" entries")  # "knowledge base … loaded: N entries": auth.test next
+                while not fake_slack.calls_to("auth.test"):  # noqa: ASYNC110 - another process
+                    await asyncio.sleep(0.05)  # (the stand-in notifies only once it answers)
                 process.send_signal(signal.SIGHUP)
-                holder.execute("ROLLBACK")
+                fake_slack.release_method("auth.test")
                 ready = (await process.stdout.readline()).decode()
                 assert ready.startswith("alliance-bot listening on"), (ready, "".join(log))
                 await until_log("SIGHUP reload: Knowledge base unchanged")
@@ -167,7 +166,7 @@ class TestSighupDuringStartUp:
                 assert response.status == 200
             assert process.returncode is None
         finally:
-            holder.close()
+            fake_slack.release_method("auth.test")
             if process.returncode is None:
                 process.terminate()
             await asyncio.wait_for(process.wait(), 15)

@@ -177,6 +177,7 @@ class FakeSlack:
         self.home_views: dict[str, dict[str, Any]] = {}
         self._view_ids = itertools.count(1)
         self._held: asyncio.Event | None = None
+        self._held_methods: dict[str, asyncio.Event] = {}  # Web API methods answered later
         self.responses_answered = 0
         # The OAuth flow: one-use codes, and the team each issued token (or refresh token) is for
         self._codes: dict[str, Team] = {}
@@ -423,6 +424,17 @@ class FakeSlack:
             self._held.set()
             self._held = None
 
+    def hold_method(self, method: str) -> None:
+        """From now on, answer calls to the Web API `method` only after `release_method`: a
+        start-up held at `auth.test`, say, for as long as a test needs."""
+        self._held_methods.setdefault(method, asyncio.Event())
+
+    def release_method(self, method: str) -> None:
+        """Answer the held calls to `method` (and stop holding new ones)."""
+        held = self._held_methods.pop(method, None)
+        if held is not None:
+            held.set()
+
     # --- reading what happened -----------------------------------------------------------------
 
     def calls_to(self, method: str) -> list[Call]:
@@ -556,6 +568,9 @@ class FakeSlack:
                     )
         call = Call(method, params, dict(request.headers), content_type)
         self.calls.append(call)
+        held = self._held_methods.get(method)
+        if held is not None:
+            await held.wait()
         try:
             fault = self._faults[method].popleft() if self._faults[method] else None
             if fault is None:
