@@ -213,9 +213,9 @@ async def _versions(replicas: list[AppProcess]) -> list[str]:
 
 
 async def _all_serve(replicas: list[AppProcess], version: str) -> None:
-    """Wait (a notice or a poll away; at most 30 s on a busy machine) until every replica
+    """Wait (a notice or a poll away; at most 60 s on a busy machine) until every replica
     serves `version`."""
-    async with asyncio.timeout(30):
+    async with asyncio.timeout(60):
         while await _versions(replicas) != [version] * len(replicas):  # noqa: ASYNC110
             await asyncio.sleep(0.1)  # the state is in other processes, over HTTP
 

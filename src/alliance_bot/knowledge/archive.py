@@ -118,9 +118,11 @@ def replaced(archive: Archive, yaml_name: str, data: bytes) -> Archive:
 
 
 def extract(archive: Archive, root: Path) -> Path:
-    """Write `archive` under `root` as `root/knowledge/` and `root/seeds/`, replacing what was
-    there; return the knowledge directory. Written next to `root` first, then renamed into place,
-    so a crash leaves either no `root` or a complete one."""
+    """Write `archive` under `root` as `root/knowledge/` and `root/seeds/`; return the knowledge
+    directory. Written next to `root` first, then renamed into place, so a crash leaves either no
+    `root` or a complete one. `root` is named for the archive's version, so a `root` that exists
+    already holds these very files (another replica sharing the directory extracted it first)
+    and is kept: removing it could pull the files from under that replica while it loads them."""
     root.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=root.parent, prefix=f".{root.name}.", suffix=".writing"))
     try:
@@ -130,8 +132,6 @@ def extract(archive: Archive, root: Path) -> Path:
             target.write_bytes(data)
         (staging / KNOWLEDGE).mkdir(exist_ok=True)
         (staging / SEEDS).mkdir(exist_ok=True)
-        if root.exists():
-            shutil.rmtree(root)
         try:
             os.rename(staging, root)
         except OSError:
