@@ -353,18 +353,30 @@ class TestDailyPostPerWorkspace:
             "C0ALPHA001": fake_slack.tokens_of(TEAM_A)[0],
             "C0BRAVO001": fake_slack.tokens_of(TEAM_B)[0],
         }
+        wanted = [(TEAM_A, "C0ALPHA001", "posted"), (TEAM_B, "C0BRAVO001", "posted")]
+        rows: list[tuple[object, ...]] = []
         database = Database.open(state_url)
         try:
-            with database.transaction() as db:
-                rows = db.execute(
-                    select(daily_posts.c.team_id, daily_posts.c.channel, daily_posts.c.status)
-                ).all()
+            # The server records "posted" once Slack's reply reaches it, just after the stand-in
+            # saw the post: read until it has (or fail after 30 s).
+            async with asyncio.timeout(30):
+                while sorted(rows) != wanted:
+                    with database.transaction() as db:
+                        rows = [
+                            tuple(r)
+                            for r in db.execute(
+                                select(
+                                    daily_posts.c.team_id,
+                                    daily_posts.c.channel,
+                                    daily_posts.c.status,
+                                )
+                            ).all()
+                        ]
+                    if sorted(rows) != wanted:
+                        await asyncio.sleep(0.1)
         finally:
             database.dispose()
-        assert sorted(tuple(r) for r in rows) == [
-            (TEAM_A, "C0ALPHA001", "posted"),
-            (TEAM_B, "C0BRAVO001", "posted"),
-        ]
+        assert sorted(rows) == wanted
 
 
 async def _eventually_contains(
