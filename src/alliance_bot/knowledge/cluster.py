@@ -183,6 +183,7 @@ class KnowledgeCluster:
         """
         now = clock or (lambda: dt.datetime.now(dt.UTC))
         current = store.current()
+        holder: KnowledgeHolder | None = None
         if current is None:
             kb = load_knowledge(source, cache=cache)
             current = store.publish_first(archive_of(kb), entries=len(kb), by=IMAGE, at=now())
@@ -192,28 +193,15 @@ class KnowledgeCluster:
                 )
                 del kb
                 holder = KnowledgeHolder.load(source, cache=cache)  # the cache has it now
-                cluster = cls(
-                    holder,
-                    store,
-                    serving=current.version,
-                    work_dir=work_dir,
-                    replica=replica,
-                    clock=clock,
-                    sleep=sleep,
-                )
-                cluster.heartbeat()
-                return cluster
-        data = store.archive(current.version)
-        if data is None:  # pragma: no cover - knowledge_current only names stored versions
-            raise ArchiveError(f"the current version {current.version} is not stored")
-        directory = _materialize(read_archive(data), work_dir, current.version)
-        holder = KnowledgeHolder.load(directory, cache=cache, source=source)
-        logger.info(
-            "knowledge base %s from the database (approved by %s at %s)",
-            current.version,
-            current.changed_by,
-            current.changed_at.isoformat(timespec="seconds"),
-        )
+        if holder is None:  # the stored version (another replica's, if it published first)
+            directory = _stored_directory(store, current.version, work_dir)
+            holder = KnowledgeHolder.load(directory, cache=cache, source=source)
+            logger.info(
+                "knowledge base %s from the database (approved by %s at %s)",
+                current.version,
+                current.changed_by,
+                current.changed_at.isoformat(timespec="seconds"),
+            )
         cluster = cls(
             holder,
             store,
@@ -431,10 +419,15 @@ def load_served(
     current = store.current()
     if current is None:
         return load_knowledge(source, cache=cache)
-    data = store.archive(current.version)
+    return load_knowledge(_stored_directory(store, current.version, work_dir), cache=cache)
+
+
+def _stored_directory(store: KnowledgeStore, version: str, work_dir: Path) -> Path:
+    """The knowledge directory of the stored `version`, extracted under `work_dir` if needed."""
+    data = store.archive(version)
     if data is None:  # pragma: no cover - knowledge_current only names stored versions
-        raise ArchiveError(f"the current version {current.version} is not stored")
-    return load_knowledge(_materialize(read_archive(data), work_dir, current.version), cache=cache)
+        raise ArchiveError(f"the current version {version} is not stored")
+    return _materialize(read_archive(data), work_dir, version)
 
 
 def _materialize(archive: Archive, work_dir: Path, version: str) -> Path:
