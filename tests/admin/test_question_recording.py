@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from alliance_bot.admin.service import QuestionRecorder
 from alliance_bot.admin.state import MAX_QUESTION_CHARS, SqlAdminState
@@ -67,7 +68,7 @@ class TestOffTheAnswerPath:
         once the lock goes, every question is counted."""
         path = tmp_path / "state.db"
         database = Database.sqlite(path, busy_timeout=30)
-        recorder = QuestionRecorder(SqlAdminState(database), clock=lambda: NOW)
+        recorder = QuestionRecorder(SqlAdminState(database), clock=lambda: NOW, timezone=dt.UTC)
         locker = sqlite3.connect(path, isolation_level=None)
         locker.execute("BEGIN IMMEDIATE")
         try:
@@ -89,7 +90,9 @@ class TestOffTheAnswerPath:
         waited for; nothing is counted twice or lost uncounted."""
         path = tmp_path / "state.db"
         database = Database.sqlite(path, busy_timeout=30)
-        recorder = QuestionRecorder(SqlAdminState(database), clock=lambda: NOW, queue_size=5)
+        recorder = QuestionRecorder(
+            SqlAdminState(database), clock=lambda: NOW, timezone=dt.UTC, queue_size=5
+        )
         locker = sqlite3.connect(path, isolation_level=None)
         locker.execute("BEGIN IMMEDIATE")
         try:
@@ -110,7 +113,7 @@ class TestOffTheAnswerPath:
         """A write the database refuses is counted in `failed`; `record` never raises."""
         path = tmp_path / "state.db"
         database = Database.sqlite(path, busy_timeout=0.01)
-        recorder = QuestionRecorder(SqlAdminState(database), clock=lambda: NOW)
+        recorder = QuestionRecorder(SqlAdminState(database), clock=lambda: NOW, timezone=dt.UTC)
         locker = sqlite3.connect(path, isolation_level=None)
         locker.execute("BEGIN IMMEDIATE")
         try:
@@ -122,3 +125,20 @@ class TestOffTheAnswerPath:
         assert (recorder.failed, recorder.dropped) == (1, 0)
         recorder.close()
         database.dispose()
+
+
+class TestTheTeamsDay:
+    def test_a_question_counts_under_the_teams_date_not_utcs(self, database: Database) -> None:
+        """At 20:00 UTC it is already the next morning in Tokyo: a Tokyo team's stats count the
+        question under the next day, the day `stats` counts back from (one "today", issue 16)."""
+        evening_utc = dt.datetime(2024, 3, 10, 20, 0, tzinfo=dt.UTC)
+        state = SqlAdminState(database)
+        recorder = QuestionRecorder(
+            state, clock=lambda: evening_utc, timezone=ZoneInfo("Asia/Tokyo")
+        )
+        recorder.record(no_match("who is nobody"))
+        assert recorder.flush(timeout=30)
+        recorder.close()
+        assert [d.day for d in state.stats(since=SINCE).days] == [dt.date(2024, 3, 11)]
+        [gap] = state.gaps(since=dt.date(2024, 3, 11))
+        assert gap.last_asked == evening_utc

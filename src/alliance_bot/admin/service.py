@@ -148,9 +148,17 @@ class QuestionRecorder:
     QUEUE_SIZE = 1_000  # about a minute of a busy workspace; each item is at most ~1 kB
     PRUNE_EVERY = 500
 
-    def __init__(self, state: AdminState, *, clock: Clock, queue_size: int = QUEUE_SIZE) -> None:
+    def __init__(
+        self,
+        state: AdminState,
+        *,
+        clock: Clock,
+        timezone: dt.tzinfo,
+        queue_size: int = QUEUE_SIZE,
+    ) -> None:
         self._state = state
         self._clock = clock
+        self._timezone = timezone
         self._queue: queue.Queue[_Question | None] = queue.Queue(maxsize=queue_size)
         self._lock = threading.Lock()
         self._worker: threading.Thread | None = None
@@ -169,7 +177,9 @@ class QuestionRecorder:
         typed = answer.question.strip()[:MAX_QUESTION_CHARS]
         normalized = normalize_question(typed)[:MAX_QUESTION_CHARS] if unanswered else ""
         item = _Question(
-            at=self._clock(),
+            # In the team's time zone: the day a question is counted under is the team's day,
+            # the one `stats` and `gaps` count back from (ALLIANCE_TIMEZONE), not UTC's.
+            at=self._clock().astimezone(self._timezone),
             answered=answered,
             entry_ids=tuple(e.id for e in answer.entries) if answered else (),
             gap=(normalized, typed) if normalized else None,

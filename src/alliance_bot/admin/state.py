@@ -117,7 +117,8 @@ class AdminState(Protocol):
     ) -> None:
         """Count one question; `gap` is (normalized, as typed) when it went unanswered.
 
-        Both texts are stored clipped to `MAX_QUESTION_CHARS`."""
+        It is counted under the date of `at` in `at`'s own time zone (the recorder gives the
+        team's). Both texts are stored clipped to `MAX_QUESTION_CHARS`."""
         ...
 
     def gaps(self, *, since: dt.date, limit: int = 10) -> list[Gap]:
@@ -194,7 +195,7 @@ class SqlAdminState:
         gap: tuple[str, str] | None = None,
         suggestions: Sequence[str] = (),
     ) -> None:
-        day = at.astimezone(dt.UTC).date().isoformat()
+        day = at.date().isoformat()  # the team's day (see AdminState.record_question)
         with self.database.transaction() as db:
             db.execute(self._count(questions_daily, day=day, answered=int(answered)))
             for entry_id in dict.fromkeys(entry_ids):

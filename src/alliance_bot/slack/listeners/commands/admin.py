@@ -88,7 +88,7 @@ def wire_admin(
     with `cluster`, refresh, rollback and aliases change the database's current version."""
     now = clock or (lambda: dt.datetime.now(dt.UTC))
     store = state if state is not None else SqlAdminState.for_settings(settings)
-    recorder = QuestionRecorder(store, clock=now)
+    recorder = QuestionRecorder(store, clock=now, timezone=settings.timezone)
     admin = KnowledgeAdmin(
         knowledge, store, clock=now, timezone=settings.timezone, recorder=recorder, cluster=cluster
     )
