@@ -15,13 +15,19 @@ logs each failure without it). Alembic's plugin set-up lines (seven at each star
 `REQUEST_ID` is the id of the request being handled: set where a request enters (the HTTP
 middleware, the Socket Mode handler), it is inherited by the tasks and worker threads the request
 starts (contextvars), so every line one question logs carries the same id.
+
+`LogBudget` bounds a line that an outside party or an outage can repeat at will (refused
+requests, a state database that is down): a burst per window, then one line with the count.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+import threading
+import time
 import uuid
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import TextIO
 
@@ -36,6 +42,53 @@ _LIBRARIES = ("slack_bolt", "slack_sdk", "aiohttp")
 # Libraries whose INFO lines hold a credential or say nothing (see the module docstring).
 _QUIET = ("slack_sdk.webhook", "alembic.runtime.plugins")
 _TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s%(request_tag)s: %(message)s"
+
+
+class LogBudget:
+    """At most `burst` lines of one kind per `window` seconds; the rest are counted, and the
+    count is logged in one line (naming `what`) when the next window opens.
+
+    Safe to share between threads (the delivery guard logs from worker threads).
+    """
+
+    def __init__(
+        self,
+        logger: logging.Logger,
+        what: str,
+        *,
+        burst: int = 10,
+        window: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """`clock` is injectable so tests can move time."""
+        self._logger = logger
+        self._what = what
+        self._burst = burst
+        self._window = window
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._window_start = clock()
+        self._logged = 0
+        self._suppressed = 0
+
+    def allow(self) -> bool:
+        """Whether one more line may be logged now; a refusal is counted for the summary."""
+        with self._lock:
+            now = self._clock()
+            if now - self._window_start >= self._window:
+                if self._suppressed:
+                    self._logger.warning(
+                        "%d more %s were not logged in the last %.0f s",
+                        self._suppressed,
+                        self._what,
+                        now - self._window_start,
+                    )
+                self._window_start, self._logged, self._suppressed = now, 0, 0
+            if self._logged >= self._burst:
+                self._suppressed += 1
+                return False
+            self._logged += 1
+            return True
 
 
 def new_request_id() -> str:

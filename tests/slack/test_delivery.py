@@ -1,5 +1,6 @@
 """The delivery guard's contract, run against every implementation (add a new store to
-`GUARDS`), and the refusal log's rate limit, with injected clocks."""
+`GUARDS`), the refusal log's rate limit, with injected clocks, and a guard whose database is
+down."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
+from alliance_bot.logs import LogBudget
 from alliance_bot.slack.delivery import (
     DeliveryGuard,
     MemoryDeliveryGuard,
+    all_first_time,
     delivery_keys,
 )
 from alliance_bot.slack.server import RefusalLog
@@ -119,3 +123,33 @@ class TestRefusalLog:
         assert "forged" in messages[1]
         assert "'192.0.2.1\\nINFO forged'" in messages[1]
         assert "unknown length" in messages[1]
+
+
+class _DatabaseDown:
+    """A guard whose store fails the way SQLAlchemy does, quoting the statement's parameters."""
+
+    def first_time(self, key: str, now: dt.datetime) -> bool:
+        raise OperationalError("INSERT INTO deliveries ...", {"key": key}, Exception("gone"))
+
+
+class TestGuardUnavailable:
+    def test_requests_go_through_with_a_bounded_warning(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """While the database is down every delivery is processed (a possible duplicate beats a
+        lost answer); the warning names the error's type, not the driver's message with the
+        statement and its parameters, and comes at most `burst` times per window."""
+        now = [0.0]
+        budget = LogBudget(logging.getLogger("test"), "deliveries", burst=2, clock=lambda: now[0])
+        caplog.set_level(logging.WARNING)
+        keys = [[f"event:Ev{n}"] for n in range(30)]
+        assert all(all_first_time(_DatabaseDown(), k, T0, budget=budget) for k in keys)
+        messages = [r.getMessage() for r in caplog.records]
+        assert len(messages) == 2
+        assert all("OperationalError" in m for m in messages)
+        assert not any("INSERT" in m or "gone" in m for m in messages)
+        now[0] = 60.0
+        all_first_time(_DatabaseDown(), ["event:Ev99"], T0, budget=budget)
+        assert caplog.records[2].getMessage() == (
+            "28 more deliveries were not logged in the last 60 s"
+        )

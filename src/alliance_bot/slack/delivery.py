@@ -17,7 +17,9 @@ five minutes, short enough that the table stays small.
 `DeliveryGuard` is the one method a store needs; `alliance_bot.state.DeliveryLog` keeps it in the
 state database (the SQLite file, or PostgreSQL shared by every replica). The guard is on the acknowledgement path, so a locked
 or broken state file must not stall it: after a short wait it lets the request through (a possible
-duplicate beats a lost answer) and logs a warning.
+duplicate beats a lost answer) and logs a warning: the error's type only (a driver's message
+quotes the statement and its parameters), and a bounded number per minute, since every request
+meets it while the database is down.
 """
 
 from __future__ import annotations
@@ -32,9 +34,12 @@ from typing import Any, Protocol
 from slack_bolt.response import BoltResponse
 from sqlalchemy.exc import SQLAlchemyError
 
+from alliance_bot.logs import LogBudget
 from alliance_bot.state.workspace import SINGLE_WORKSPACE, current_workspace
 
 logger = logging.getLogger(__name__)
+# Shared by every guard in the process: the outage is the database's, not one app's.
+_UNAVAILABLE = LogBudget(logger, "deliveries processed without the guard", burst=3)
 
 DEFAULT_TTL = dt.timedelta(days=1)
 _MAX_KEY = 200
@@ -117,18 +122,21 @@ def process_once(guard: DeliveryGuard, clock: Callable[[], dt.datetime]) -> Midd
     return drop_repeated
 
 
-def all_first_time(guard: DeliveryGuard, keys: list[str], now: dt.datetime) -> bool:
+def all_first_time(
+    guard: DeliveryGuard, keys: list[str], now: dt.datetime, *, budget: LogBudget = _UNAVAILABLE
+) -> bool:
     """Record every key; True if none had been seen. A store that fails lets the request through
-    (a possible duplicate beats a lost answer), with a warning."""
+    (a possible duplicate beats a lost answer), with a warning within `budget`."""
     try:
         results = [guard.first_time(key, now) for key in keys]
     except SQLAlchemyError as error:
         # Fail open: a duplicate reply is better than refusing Slack (or a user) altogether.
-        logger.warning(
-            "Delivery guard unavailable (%s); processing %s anyway",
-            error,
-            ascii(_bounded(keys[0], 120)),
-        )
+        if budget.allow():
+            logger.warning(
+                "Delivery guard unavailable (%s); processing %s anyway",
+                type(error).__name__,
+                ascii(_bounded(keys[0], 120)),
+            )
         return True
     return all(results)
 

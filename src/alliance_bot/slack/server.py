@@ -45,6 +45,7 @@ from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from alliance_bot.knowledge.holder import KnowledgeHolder
+from alliance_bot.logs import LogBudget
 from alliance_bot.state.workspace import SINGLE_WORKSPACE, in_workspace
 
 logger = logging.getLogger(__name__)
@@ -128,28 +129,14 @@ class RefusalLog:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """`clock` is injectable so tests can move time."""
-        self._burst = burst
-        self._window = window
-        self._clock = clock
-        self._window_start = clock()
-        self._logged = 0
-        self._suppressed = 0
+        self._budget = LogBudget(
+            logger, "refused requests", burst=burst, window=window, clock=clock
+        )
 
     def refused(self, status: int, reason: str, remote: str | None, length: int | None) -> None:
         """Note one refused request; log it unless this window's lines are used up."""
-        now = self._clock()
-        if now - self._window_start >= self._window:
-            if self._suppressed:
-                logger.warning(
-                    "%d more refused requests were not logged in the last %.0f s",
-                    self._suppressed,
-                    now - self._window_start,
-                )
-            self._window_start, self._logged, self._suppressed = now, 0, 0
-        if self._logged >= self._burst:
-            self._suppressed += 1
+        if not self._budget.allow():
             return
-        self._logged += 1
         # `ascii` escapes newlines and control characters: nothing here can forge a log line.
         where = ascii((remote or "unknown")[:64])
         size = "unknown length" if length is None else f"{length} bytes"
