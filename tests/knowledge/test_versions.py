@@ -11,7 +11,12 @@ from pathlib import Path
 import pytest
 
 from alliance_bot.knowledge.archive import archive_of, read_archive
-from alliance_bot.knowledge.cluster import IMAGE, KnowledgeCluster, VersionError
+from alliance_bot.knowledge.cluster import (
+    IMAGE,
+    KnowledgeCluster,
+    VersionError,
+    prune_versions,
+)
 from alliance_bot.knowledge.loader import load_knowledge
 from alliance_bot.knowledge.store import KnowledgeStore
 from alliance_bot.state import Database, DatabaseUrl
@@ -166,6 +171,40 @@ class TestRollback:
             one.rollback("ffffffffff", by="U1")
         with pytest.raises(VersionError, match="being served already"):
             one.rollback(one.serving, by="U1")
+
+
+class TestExtractedVersions:
+    def test_only_long_unused_versions_beyond_the_kept_ones_are_removed(
+        self, tmp_path: Path
+    ) -> None:
+        """The `keep` most recently used stay; older ones go once unused for the grace period,
+        and so does a staging directory a crash left behind; a recent one stays however many."""
+        now = 1_000_000.0
+        ages = {"v0": 10, "v1": 20, "v2": 30, "v3": 5000, "v4": 6000, ".v9.abc.writing": 7000}
+        for name, age in ages.items():
+            (tmp_path / name / "knowledge").mkdir(parents=True)
+            os.utime(tmp_path / name, (now - age, now - age))
+        removed = prune_versions(tmp_path, keep=2, unused_for=3600, now=now)
+        assert sorted(p.name for p in removed) == [".v9.abc.writing", "v3", "v4"]
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["v0", "v1", "v2"]
+
+    def test_a_pruned_version_is_extracted_again_when_rolled_back_to(
+        self, database: Database, tmp_path: Path
+    ) -> None:
+        """Versions stay in the database: removing an extracted copy loses nothing."""
+        time = FakeTime()
+        one = replica(database, tmp_path, "one", time)
+        add_term(one)
+        second = one.publish(one.holder.validate(), by="U1").current.version
+        one.add_alias("term-osprey", "tilt-rotor", by="U1")  # edits an extracted `second`
+        work = tmp_path / "one" / "work"
+        assert (work / second).is_dir()
+        prune_versions(work, keep=0, unused_for=0)
+        assert not (work / second).exists()
+        swap = one.rollback(second, by="U1")
+        assert swap is not None
+        assert swap.current.version == second
+        assert (work / second / "knowledge").is_dir()
 
 
 class TestAliases:

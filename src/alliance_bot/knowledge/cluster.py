@@ -28,6 +28,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import shutil
 import socket
 import tempfile
 import threading
@@ -63,6 +64,12 @@ FORGET_AFTER = dt.timedelta(days=1)  # heartbeats this old are deleted …
 FORGET_EVERY = 3600.0  # … once an hour per replica
 REACH_WAIT = 5.0  # seconds a change's reply waits for the other replicas to serve it
 _REACH_STEP = 0.1
+# Extracted versions kept in `work_dir`, most recently used first: the current one, the one a
+# rollback goes back to, and a few more for replicas sharing the directory. Older ones go, but
+# only once unused for `PRUNE_AFTER`, so a replica sharing the directory never loses the files
+# it is extracting or loading (each use marks a directory used, see `_materialize`).
+KEEP_VERSIONS = 5
+PRUNE_AFTER = 3600.0  # seconds
 
 Clock = Callable[[], dt.datetime]
 
@@ -433,12 +440,43 @@ def _stored_directory(store: KnowledgeStore, version: str, work_dir: Path) -> Pa
 def _materialize(archive: Archive, work_dir: Path, version: str) -> Path:
     """The knowledge directory of `version` under `work_dir`, extracted if it is not there yet.
     A directory per version never changes once written, and its stable path lets the snapshot
-    cache recognise it after a restart."""
+    cache recognise it after a restart. Marked used now; long-unused versions are pruned."""
     root = work_dir / version
     knowledge = root / "knowledge"
-    if knowledge.is_dir():
-        return knowledge
-    return extract(archive, root)
+    if not knowledge.is_dir():
+        knowledge = extract(archive, root)
+    with contextlib.suppress(OSError):
+        os.utime(root)
+    prune_versions(work_dir)
+    return knowledge
+
+
+def prune_versions(
+    work_dir: Path,
+    *,
+    keep: int = KEEP_VERSIONS,
+    unused_for: float = PRUNE_AFTER,
+    now: float | None = None,
+) -> list[Path]:
+    """Remove extracted versions beyond the `keep` most recently used that have not been used
+    for `unused_for` seconds, and staging directories a crash left that long ago; the removed
+    paths. Best effort: a directory that cannot be removed now is tried again next time."""
+    moment = time.time() if now is None else now
+    try:
+        entries = [(p.stat().st_mtime, p) for p in work_dir.iterdir() if p.is_dir()]
+    except OSError:
+        return []
+    versions = sorted((e for e in entries if not e[1].name.startswith(".")), reverse=True)
+    staging = [e for e in entries if e[1].name.startswith(".") and e[1].name.endswith(".writing")]
+    removed = []
+    for used, path in [*versions[keep:], *staging]:
+        if moment - used >= unused_for:
+            shutil.rmtree(path, ignore_errors=True)
+            if not path.exists():
+                removed.append(path)
+    if removed:
+        logger.info("removed %d unused extracted version(s) from %s", len(removed), work_dir)
+    return removed
 
 
 class _Listener:
