@@ -24,6 +24,7 @@ version loaded by `follow` can never be installed over a newer one published mea
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import datetime as dt
 import logging
@@ -132,7 +133,9 @@ def work_directory(cache_dir: Path | None) -> Path:
             return cache_dir / "versions"
         except OSError:
             pass
-    return Path(tempfile.mkdtemp(prefix="alliance-bot-versions-"))
+    private = Path(tempfile.mkdtemp(prefix="alliance-bot-versions-"))
+    atexit.register(shutil.rmtree, private, ignore_errors=True)  # nothing else will use it
+    return private
 
 
 def default_replica_id() -> str:
