@@ -252,8 +252,11 @@ class _Asker:
         holders = self.role_holders(phrase)
         if holders:
             return holders
-        # "ambassador to the US" names a direction the role title must carry (see _role_score).
-        described = None if " to " in f" {phrase} " else self.described(f"the {phrase}")
+        # "ambassador to the US" names a direction the role title must carry (see _role_score);
+        # "the governor that came to Tokyo" is a description all the same.
+        office = DESCRIPTION.match(f"the {phrase}")
+        directed = office is not None and f"the {phrase}"[office.end() :].startswith(" to ")
+        described = None if directed else self.described(f"the {phrase}")
         if described:
             return described
         # "who is the MLR" or a body: any kind that is confidently named.
@@ -717,25 +720,39 @@ class _Asker:
         ]
         if not among:
             return None
-        fits = {m.entry_id: m for m in index.text(description, among=among, limit=len(among))}
-        whole = {m.entry_id: m.coverage for m in index.text(text, among=among, limit=len(among))}
+        fits = {
+            m.entry_id: m.coverage
+            for m in index.text(description, among=among, limit=len(among), min_coverage=0.0)
+        }
+        # "in charge of", "official", "diplomat" say that a person holds an office, not which.
+        bare = _without(text, _LOOSE_NOUNS)
+        whole = {m.entry_id: m.coverage for m in index.text(bare, among=among, limit=len(among))}
+        # A description names an office: the titles carrying it ("the Illinois lieutenant
+        # governor", "the business council chairman") come before summaries that mention it.
+        titled = {i: _title_fit(description, pool[i]) for i in among}
         ranked = sorted(
             (
-                (fits[i].coverage, event is not None and i in event.people, whole.get(i, 0.0), i)
+                (
+                    titled[i],
+                    max(fits.get(i, 0.0), titled[i]),
+                    event is not None and i in event.people,
+                    whole.get(i, 0.0),
+                    i,
+                )
                 for i in among
-                if i in fits and fits[i].coverage >= COVERED
+                if max(fits.get(i, 0.0), titled[i]) >= COVERED
             ),
             reverse=True,
         )
         if not ranked:
             return None
         best = ranked[0]
-        in_event = best[1]
-        if not in_event and best[2] < 0.6:
+        in_event = best[2]
+        if not in_event and best[3] < 0.6:
             return None
-        if len(ranked) > 1 and ranked[1][:2] == best[:2] and ranked[1][2] >= best[2] - 1e-9:
+        if len(ranked) > 1 and ranked[1][:3] == best[:3] and ranked[1][3] >= best[3] - 1e-9:
             return None  # two people fit the description equally: not this one
-        person = pool[best[3]]
+        person = pool[best[4]]
         entries: tuple[Entry, ...] = (person, event) if in_event and event else (person,)
         note = f"matched the description {self._quoted(description)}"
         heading = f"*{escape(person.label)}*, in *{escape(event.title)}*:" if event else None
@@ -1171,6 +1188,38 @@ def _explains(entry: Entry, subject: str) -> bool:
 
 
 _GENERIC = re.compile(rf"\b(?:{GENERIC_PERSON})\b")
+# Nouns of a description that say only that the person holds some office ("the Japanese
+# official who signed …", "the US deputy envoy", "the diplomat in charge of …"): a title need
+# not carry them; the description's other words must fit.
+_LOOSE_NOUNS = frozenset(
+    "official officials officer diplomat envoy figure member staffer rep in charge of".split()
+)
+
+
+def _title_fit(description: str, person: Person) -> float:
+    """The best share of a description's words that one of the person's role titles carries,
+    words compared as `_role_words` reads them (hyphens split: "Vice-Minister" is "vice
+    minister"). An office noun (`_LOOSE_NOUNS`) fits any title, and "head" (or "chief") a
+    title's top rank, as in `_role_score` ("the chip industry group head" is its association's
+    president); where the description names a rank, a junior one it does not ask for fits
+    nothing ("the METI minister" is not its vice-minister)."""
+    asked = [w for w in description.replace("-", " ").split() if w not in STOPWORDS]
+    if not asked:
+        return 0.0
+    wanted = frozenset().union(*(_role_words(w) for w in asked))
+    best = 0.0
+    for role in person.roles:
+        known = _role_words(name_key(role.title).replace("-", " "))
+        if wanted & _TOP_RANKS and (known & _JUNIOR) - wanted:
+            continue
+        fitting = [
+            word in _LOOSE_NOUNS
+            or _role_words(word) <= known
+            or bool(_role_words(word) <= _HEAD and known & _TOP_RANKS)
+            for word in asked
+        ]
+        best = max(best, sum(fitting) / len(asked))
+    return best
 
 
 def _ungeneric(text: str) -> str:

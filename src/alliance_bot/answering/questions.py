@@ -395,7 +395,7 @@ _PERSON_NOUNS = (
     "reporter|journalist|correspondent|ceo|chief|general|admiral|minister|official|expert"
     "|researcher|scholar|analyst|leader|president|envoy|ambassador|secretary|commander"
     "|diplomat|senator|governor|head|chair|chairman|spokesperson|spokesman|premier|pilot"
-    "|representative|executive|professor|fellow|director|lawmaker|" + GENERIC_PERSON
+    "|representative|executive|professor|lecturer|fellow|director|lawmaker|" + GENERIC_PERSON
 )
 DESCRIPTION = re.compile(
     rf"^(?:who (?:is|was) )?the (?P<d>(?:[\w+&.'-]+ ){{0,5}}?(?:{_PERSON_NOUNS}))\b"
