@@ -55,6 +55,7 @@ SEMANTIC_POOL = 4
 SEMANTIC_LEAD = 0.08
 # A word of a name used by at most this share of entries is a key word of a question.
 KEY_SHARE = 0.05
+KEY_ORDINARY = True
 SETTLE_LEAD = 0.1
 RIVALS_ABOUT = True
 SETTLE_SCORE_LEAD = 1.25
@@ -1233,7 +1234,12 @@ def _key_word(index: SearchIndex, word: str) -> bool:
     if any(c.isdigit() for c in word) or not index.knows(word):
         return True
     # A name's word is telling when few entries use it: "Yakushima", not "base" or "Japan".
-    return index.names.has_token(word) and index.share_using(word) <= KEY_SHARE
+    # One the articles also write in lower case is an ordinary word ("base", "fleet").
+    return (
+        index.names.has_token(word)
+        and index.share_using(word) <= KEY_SHARE
+        and not (KEY_ORDINARY and word in index.ordinary_words)
+    )
 
 
 # A place as a title names one: a capitalised name after "in", "off", "at" ("off Yakushima",

@@ -204,6 +204,8 @@ def _corrected(text: str, raw: str, kb: KnowledgeBase) -> tuple[str, list[tuple[
     for word in sorted(set(_TOKEN.findall(text))):
         if len(word) < 5 or word in STOPWORDS or word in _QUESTION_WORDS or index.knows(word):
             continue
+        if word in kb.lexicon.words:
+            continue  # a word the lexicon lists is one people type, not a misspelling
         if word.upper() in text_capitals:
             continue  # an acronym typed in capitals is not a misspelt word
         fixes[word] = index.correct(word, _QUESTION_WORDS)

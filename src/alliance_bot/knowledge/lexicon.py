@@ -83,6 +83,14 @@ class Lexicon:
         self.equivalents: Mapping[str, frozenset[str]] = {
             k: frozenset(v) for k, v in sorted(equivalents.items())
         }
+        # Every single word the lexicon lists: words people really type, never a typo to be
+        # "corrected" into an article's word ("prize" is not "prime").
+        self.words = frozenset(
+            w
+            for entry in self.entries
+            for phrase in (*entry.say, *entry.same)
+            for w in name_key(phrase).split()
+        )
 
     def rewrite(self, key: str) -> str:
         """A folded question in the articles' words ("America's top diplomat" matches the
