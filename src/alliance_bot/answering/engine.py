@@ -768,6 +768,7 @@ class _Asker:
         dated_only: bool = False,
         also_suggest: Iterable[Kind] = (),
         settle: bool = False,
+        only: Callable[[str], bool] | None = None,
     ) -> Answer:
         """Answer from entries whose own words cover the question.
 
@@ -780,7 +781,7 @@ class _Asker:
         matches = [
             m
             for m in self.kb.index.text(text, kinds=wanted, limit=20)
-            if not dated_only or self._dated(m.entry_id)
+            if (not dated_only or self._dated(m.entry_id)) and (only is None or only(m.entry_id))
         ]
         years = {int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", text)}
         good = [
@@ -899,23 +900,39 @@ class _Asker:
         return ranked[0][1]
 
     def figure(self, question: str) -> Answer:
+        # "how big is the buildup in euros": the unit is asked of the figure, not a word the
+        # entry must use; the answer must state an amount in it.
         currency = _CURRENCY.search(question)
-        if currency:
-            # "how big is the buildup in euros": the unit is asked of the figure, not a word
-            # the entry must use; the answer must state an amount in it.
-            symbol = _CURRENCIES[currency["unit"].removesuffix("s")]
-            asked = " ".join(_CURRENCY.sub(" ", question).split())
-            result = self.figure(asked)
-            entries = [e for e in (self.kb.get(s.id) for s in result.entries) if e]
-            if result.status == "answer" and not any(symbol in e.search_text() for e in entries):
-                return self.unknown(self._quoted(question), entries)
-            return result
-        facts = self.by_text(question, ("fact",), self._quoted(question))
+        symbol = _CURRENCIES[currency["unit"].removesuffix("s")] if currency else None
+        asked = " ".join(_CURRENCY.sub(" ", question).split()) if currency else question
+        # "what percentage of", "how big", "the number of" ask for a figure; they are not words
+        # the entry must use (the entry says "63%", not "percentage").
+        topic = " ".join(_FIGURE_FRAME.sub(" ", asked).split()) or asked
+        wants_share = _wants_share(question)
+
+        def of_the_sort(entry_id: str) -> bool:
+            """Only entries stating a figure of the sort asked compete: a share for "what
+            percentage", an amount in the currency asked."""
+            entry = self.kb.get(entry_id)
+            if entry is None:
+                return False
+            if symbol and symbol not in entry.search_text():
+                return False
+            return not wants_share or _states_share(entry)
+
+        facts = self.by_text(topic, ("fact",), self._quoted(question), only=of_the_sort)
         if facts.status != "answer":
-            facts = self.by_text(question, ("fact", "event", "term"), self._quoted(question))
+            facts = self.by_text(
+                topic, ("fact", "event", "term"), self._quoted(question), only=of_the_sort
+            )
             if facts.status != "answer":
+                if symbol and facts.status == "no_match":
+                    # Nothing states an amount in that currency: what matches is only offered.
+                    loose = self.by_text(topic, ("fact", "event", "term"), self._quoted(question))
+                    matched = [e for e in (self.kb.get(s.id) for s in loose.entries) if e]
+                    return self.unknown(self._quoted(question), matched) if matched else loose
                 return facts
-        if self._figure_fits(question, facts):
+        if self._figure_fits(asked, facts):
             return facts
         offered = [e for e in (self.kb.get(s.id) for s in facts.entries) if e]
         return self.unknown(self._quoted(question), offered)
@@ -923,7 +940,7 @@ class _Asker:
     def _figure_fits(self, question: str, result: Answer) -> bool:
         """ "How many" wants a count and "what percentage" a share: a poll's "55%" is not the
         number of troops, so a fact whose figure is the wrong sort is not the answer."""
-        wants_share = bool(re.search(r"%|\b(?:percent|percentage|share|proportion)\b", question))
+        wants_share = _wants_share(question)
         # "How many Americans oppose …" is answered by a poll's share; "how many troops" is not.
         about_people = re.search(
             r"\b(americans?|japanese|people|public|respondents|voters|citizens)\b",
@@ -945,8 +962,7 @@ class _Asker:
                 return False
         for scored in result.entries:
             fact = self.kb.get(scored.id, Fact)
-            figure = fold(f"{fact.value or ''} {fact.claim}") if fact else ""
-            is_share = "%" in figure or "percent" in figure
+            is_share = fact is not None and _states_share(fact)
             if (wants_share and not is_share) or (
                 wants_count
                 and fact
@@ -1442,11 +1458,28 @@ _NUMBER = re.compile(
 
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_FIGURE_FRAME = re.compile(
+    r"%|\b(?:how (?:many|much|big|large|high)|(?:what|which|the) (?:share|percentage|percent"
+    r"|proportion|fraction|portion|number|figure|amount)s?(?: of)?|numbers?|figures?|stats)\b"
+)
 _CURRENCIES = {"dollar": "$", "usd": "$", "euro": "€", "eur": "€", "yen": "¥"}
 _CURRENCY = re.compile(r"\b(?:in |of )?(?P<unit>dollars?|usd|euros?|eur|yen)\b")
 _ORDINAL = re.compile(
     r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th))\b"
 )
+
+
+def _wants_share(question: str) -> bool:
+    return bool(re.search(r"%|\b(?:percent|percentage|share|proportion)\b", question))
+
+
+def _states_share(entry: Entry) -> bool:
+    """Whether an entry's figure is a share ("63%", "55 percent")."""
+    if isinstance(entry, Fact):
+        figure = fold(f"{entry.value or ''} {entry.claim}")
+    else:
+        figure = fold(entry.search_text())
+    return "%" in figure or "percent" in figure
 
 
 def _gives_a_figure(entry: Entry, question: str) -> bool:
