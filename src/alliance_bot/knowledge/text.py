@@ -54,7 +54,9 @@ STOPWORDS = frozenset(
     my no nor not of off on once only or other our out over own same she should so some such
     than that the their them then there these they this those through to too under until up very
     was we were what when where which while who whom why will with would you your tell me please
-    know much many go goes went gone come came get got happen happened occur occurred take took""".split()
+    know much many go goes went gone come came get got happen happened occur occurred take took
+    actually basically really exactly someone anyone somebody anybody among amongst inside
+    within explain""".split()
 )
 
 _stemmer = snowballstemmer.stemmer("english")
