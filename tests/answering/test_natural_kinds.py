@@ -219,3 +219,34 @@ class TestFigures:
         """ "the third meeting" does not say how many countries are in the Quad."""
         status, found = ids(kb, "how many countries are in the quad")
         assert "fact-quad-senior-cyber-group-third-meeting" not in found[:1] or status != "answer"
+
+    def test_share_asked_is_answered_by_a_share(self, kb: KnowledgeBase) -> None:
+        """ "what proportion of" asks for a share: only entries stating one compete, and the
+        frame words are not words the entry must use."""
+        assert ids(kb, "what proportion of public spending does the defense ministry get?") == (
+            "answer",
+            ["fact-defense-ministry-tenth-of-spending"],
+        )
+
+
+class TestDescriptions:
+    @pytest.mark.parametrize(
+        ("text", "person"),
+        [
+            # Both lieutenant governors' summaries name the delegation; one title names Minnesota.
+            ("the minnesota lieutenant governor who visited tokyo", "flanagan-peggy"),
+            # Peterson's title is the Business Council's chairman; Clark's summary names it.
+            ("the chairman of the business council that met kishida", "peterson-douglas"),
+            # "official" only says the person holds an office.
+            ("the US official who signed the disinformation memorandum", "allen-elizabeth"),
+        ],
+    )
+    def test_the_title_carrying_the_description_wins(
+        self, kb: KnowledgeBase, text: str, person: str
+    ) -> None:
+        status, found = ids(kb, text)
+        assert (status, found[:1]) == ("answer", [person])
+
+    def test_a_junior_title_is_not_the_office_asked(self, kb: KnowledgeBase) -> None:
+        """The METI minister is Nishimura, not METI's vice-minister for international affairs."""
+        assert ids(kb, "the METI minister")[1][:1] != ["hosaka-shin"]
