@@ -50,7 +50,7 @@ _SECRET = "secret"
 _DIGEST = hashlib.sha256().digest_size
 DEFAULT_KEEP = 3
 # Libraries whose objects are inside a snapshot, or whose behaviour shaped it (the stemmer).
-_LIBRARIES = ("pydantic", "pydantic-core", "rapidfuzz", "snowballstemmer", "PyYAML")
+_LIBRARIES = ("pydantic", "pydantic-core", "rapidfuzz", "PyStemmer", "PyYAML")
 
 
 def snapshot_cache(directory: Path | None) -> SnapshotCache | None:
