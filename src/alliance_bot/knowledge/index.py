@@ -13,6 +13,7 @@ Two structures:
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 import re
@@ -327,8 +328,11 @@ class SearchIndex:
 
     def _has(self, stemmed: str, position: int) -> bool:
         start, end = self._span(stemmed)
-        at = start + int(np.searchsorted(self._position_of[start:end], position))
-        return at < end and int(self._position_of[at]) == position
+        # bisect over a memoryview (its items are plain ints): numpy's searchsorted with a Python
+        # int first casts the whole slice to int64, so a common stem cost ~20 µs a check.
+        positions = self._position_of.data
+        at = bisect.bisect_left(positions, position, start, end)
+        return at < end and positions[at] == position
 
     # full text -------------------------------------------------------------------------------
     def query_stems(self, text: str) -> dict[str, float]:
