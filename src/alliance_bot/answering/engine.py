@@ -118,6 +118,11 @@ class _Asker:
         self.kb = kb
         self.q = question
         self.today = today
+        # For this question only (a memo across questions would make a repeated question free
+        # and hide its cost): one question asks the same name lookups and "which words does this
+        # entry lack" checks several times over, and at 100,000 entries each costs milliseconds.
+        self._lookups: dict[tuple[bool, str, int, float], list[NameMatch]] = {}
+        self._missing: dict[tuple[str, str], list[str]] = {}
 
     # replies ----------------------------------------------------------------------------------
     def reply(
@@ -284,7 +289,7 @@ class _Asker:
         key = self.role_key(phrase)
         if not key:
             return None
-        matches = self.kb.index.roles.lookup(key, cutoff=SUGGEST, scorer=_role_score, limit=20)
+        matches = self._lookup(key, roles=True, limit=20, cutoff=SUGGEST)
         people = {p.id: p for p in (self.kb.get(m.entry_id, Person) for m in matches) if p}
         if not people:
             return None
@@ -312,7 +317,7 @@ class _Asker:
         go; in a gap between spans, or before them, no one. None when the articles date no
         holder of the role (the caller answers it as "who is the …")."""
         key = self.role_key(_strip_articles(role))
-        matches = self.kb.index.roles.lookup(key, cutoff=SUGGEST, scorer=_role_score, limit=20)
+        matches = self._lookup(key, roles=True, limit=20, cutoff=SUGGEST)
         if not matches:
             return None
         top = matches[0].score
@@ -460,7 +465,7 @@ class _Asker:
         if not periods:
             return None
         key = self.role_key(_strip_articles(role))
-        matches = self.kb.index.roles.lookup(key, cutoff=SUGGEST, scorer=_role_score, limit=20)
+        matches = self._lookup(key, roles=True, limit=20, cutoff=SUGGEST)
         if not matches:
             return None
         top = matches[0].score
@@ -529,7 +534,7 @@ class _Asker:
         """The entry's own place when the question names a place the entry lacks ("when did
         Biden visit Tokyo" against the San Francisco meeting); None otherwise."""
         places = _places(self.kb) | self._unknown_places(text)
-        asked = [w for w in self.kb.index.missing(text, match.entry_id) if w in places]
+        asked = [w for w in self._missing_words(text, match.entry_id) if w in places]
         if not asked:
             return None
         entry = self.kb.get(match.entry_id)
@@ -556,7 +561,7 @@ class _Asker:
         # articles name them: Putin's entry does not settle "did Kishida meet Putin".
         people = _person_words(self.kb) if isinstance(self.kb.get(match.entry_id), Person) else ()
         return not any(
-            w in people or _key_word(index, w) for w in index.missing(bare, match.entry_id)
+            w in people or _key_word(index, w) for w in self._missing_words(bare, match.entry_id)
         )
 
     def succession(self, text: str) -> Answer | None:
@@ -1106,10 +1111,31 @@ class _Asker:
         )
 
     # matching ---------------------------------------------------------------------------------
+    def _lookup(self, phrase: str, *, roles: bool, limit: int, cutoff: float) -> list[NameMatch]:
+        """`NameTable.lookup` of the names (or, with `roles`, of the role titles), memoised."""
+        key = (roles, phrase, limit, cutoff)
+        found = self._lookups.get(key)
+        if found is None:
+            if roles:
+                found = self.kb.index.roles.lookup(
+                    phrase, cutoff=cutoff, scorer=_role_score, limit=limit
+                )
+            else:
+                found = self.kb.index.names.lookup(phrase, limit=limit, cutoff=cutoff)
+            self._lookups[key] = found
+        return list(found)
+
+    def _missing_words(self, text: str, entry_id: str) -> list[str]:
+        """`SearchIndex.missing`, memoised."""
+        key = (text, entry_id)
+        found = self._missing.get(key)
+        if found is None:
+            found = self._missing[key] = self.kb.index.missing(text, entry_id)
+        return list(found)
+
     def names(
         self, phrase: str, kinds: Sequence[Kind] | None, *, strip_titles: bool = False
     ) -> list[NameMatch]:
-        table = self.kb.index.names
         phrases = [phrase]
         if strip_titles:
             bare = _strip_titles(phrase)
@@ -1117,7 +1143,7 @@ class _Asker:
                 phrases.append(bare)
         best: dict[str, NameMatch] = {}
         for candidate in phrases:
-            for match in table.lookup(candidate, limit=10, cutoff=SUGGEST - 10):
+            for match in self._lookup(candidate, roles=False, limit=10, cutoff=SUGGEST - 10):
                 if kinds is not None and self.kb.index.kind_of(match.entry_id) not in kinds:
                     continue
                 score = max(
