@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from alliance_bot.answering import semantic, wording
 from alliance_bot.answering.answer import Answer, ScoredEntry, Status, Suggestion
@@ -1149,6 +1149,10 @@ class _Asker:
                 score = max(
                     match.score, _typo_score(name_key(candidate), match.name, self.q.acronyms)
                 )
+                if score < 100 and _another_word(name_key(candidate), match.name):
+                    # "the best prime minister" is not "Prime Minister Abe": a word in place of
+                    # another that is no typo of it names someone else; it is only suggested.
+                    score = min(score, CONFIDENT - 1)
                 if match.entry_id not in best or best[match.entry_id].score < score:
                     best[match.entry_id] = NameMatch(match.entry_id, score, match.name)
         return sorted(best.values(), key=lambda m: (-m.score, m.entry_id))
@@ -1401,6 +1405,30 @@ def _typo_score(query: str, name: str, exact: frozenset[str] = frozenset()) -> f
     return CONFIDENT
 
 
+def _another_word(query: str, name: str) -> bool:
+    """Whether the query has a word where the name has another that it is no typo of."""
+    asked, known = set(query.split()), set(name.split())
+    extra, missing = asked - known, known - asked
+    if not extra or not missing:
+        return False
+    return not any(
+        OSA.distance(a, k) <= (1 if len(a) < 9 else 2)
+        or a.startswith(k)
+        or k.startswith(a)
+        or _abbreviates(a, k)
+        for a in extra
+        for k in missing
+    )
+
+
+def _abbreviates(short: str, word: str) -> bool:
+    """ "grp" for "group", "govt" for "government": the first letter and the rest in order."""
+    if len(short) < 3 or len(short) >= len(word) or short[0] != word[0]:
+        return False
+    rest = iter(word[1:])
+    return all(ch in rest for ch in short[1:])
+
+
 def _role_score(query: str, title: str, **_: object) -> float:
     """How well a role title answers "who is the <query>".
 
@@ -1448,7 +1476,8 @@ _COUNTRY = {
     "australian": "australia", "aussie": "australia", "canberra": "australia",
     "indian": "india", "delhi": "india", "philippine": "philippines", "filipino": "philippines",
     "manila": "philippines", "german": "germany", "berlin": "germany", "russian": "russia",
-    "moscow": "russia", "ukrainian": "ukraine", "kyiv": "ukraine",
+    "moscow": "russia", "ukrainian": "ukraine", "kyiv": "ukraine", "rok": "korea",
+    "prc": "china", "chinese": "china", "beijing": "china",
 }  # fmt: skip
 _COUNTRIES = frozenset(stem(c) for c in {*_COUNTRY.values(), "china", "uk", "britain", "france"})
 # Spellings of one rank.

@@ -107,7 +107,9 @@ _GREETING = (
     r"|ok(?:ay)?|so|um+|uh+|hmm+|er+|btw|ping|guys|team|all|folks|everyone|lol|ah|oh|well|right"
     r"|quick (?:q|question|one)|q|question|random question|sorry to bug you(?: but)?"
     r"|thanks in advance|bot|alliance|alliance bot|there|y'all|quick|also|and|but|hey bot"
-    r"|sorry|real quick|one more|another one|i forget|i always forget|remind me again)"
+    r"|sorry|real quick|one more|another one|i forget|i always forget|remind me again|brb"
+    r"|for (?:the|my|a|our|tomorrow's|today's) (?:briefing deck|briefing|deck|notes|report|memo"
+    r"|slides|meeting|call|brief))"
 )
 _LEAD_IN = re.compile(rf"^(?:{_GREETING})(?:[\s,!.:;\-]+|$)")
 # A request around a question: "could you tell me about X" asks about X.
@@ -115,7 +117,9 @@ _REQUEST = re.compile(
     r"^(?:(?:could|can|would|will) (?:you|someone|anyone)(?: please)? |please |pls )?"
     r"(?:(?:tell|give|show|remind) me(?: about| of| on)?|explain(?: to me)?|fill me in on"
     r"|brief me on|catch me up on|summari[sz]e|describe|pull up|look up|find|recap|talk about"
-    r"|let me know about|walk me through|get me|update me on)\s+(?P<rest>.+)$"
+    r"|let me know about|walk me through|get me|update me on"
+    r"|(?:a |an |the )?(?:quick |short |brief |little )?(?:summary|overview|rundown|recap|explainer"
+    r"|primer|refresher|breakdown) (?:of|on|about))\s+(?P<rest>.+)$"
 )
 _ABOUT = re.compile(
     r"^(?:any (?:news|updates?|info(?:rmation)?|details?) (?:about|on|re(?:garding)?)"
@@ -134,14 +138,16 @@ _WONDER = re.compile(
     r"|(?:anyone|anybody|someone|somebody) (?:got|have|has)(?: any)? (?:details|info|information"
     r"|background) (?:on|about)|everything (?:you have|you've got|you know|we have) (?:on|about)"
     r"|i keep (?:hearing|reading|seeing)(?: about)?|people keep (?:mentioning|talking about)"
-    r"|(?:i|someone) (?:heard|mentioned|saw) (?:about )?)"
+    r"|(?:i|someone) (?:heard|mentioned|saw) (?:about )?"
+    r"|(?:i )?(?:need|want|am looking for|'m looking for|looking for)(?= (?:a|an|the)\b))"
     r"(?:[\s,:-]+(?:if|whether)\b)?[\s,:-]+(?P<rest>.+)$"
 )
 _TAIL = re.compile(
     r"(?:[\s,;:.!?-]+(?:please|thanks|thank you|thx|cheers|again|asap|for me|for my notes"
     r"|lol|haha|ty|if you can|if possible|real quick|quickly|by any chance|these days|now"
     r"|need it for my notes|asking for a friend|for the (?:briefing|deck|notes|report)"
-    r"|in the articles|according to the articles|in your articles|exactly|actually|smh|ngl"
+    r"|(?:in|from|according to) (?:the|these|your|our|those) (?:articles|docs|sources|files|news"
+    r"|knowledge base)|exactly|actually|smh|ngl"
     r"|in all (?:of )?this|(?:i )?saw (?:it|this|that) (?:in|on) [\w' -]+))+$"
 )
 _TRAILING = re.compile(r"[\s?!.,;:~-]+$")
@@ -404,6 +410,7 @@ DESCRIPTION = re.compile(
 )
 
 _RELATIVE = re.compile(r"(?:who|whom|that|which)\b")
+_ASKING = re.compile(r"^(?:could|can|would|will) (?:you|someone|anyone|somebody|anybody)\b")
 _PRONOUN_SUBJECT = re.compile(
     r"^(?:that|it|this|they|those|these|that one|that about|it about|this about|that all about)$"
 )
@@ -469,11 +476,19 @@ def _understand(clean: str, today: dt.date) -> Question:
             if later.form not in ("free", "help"):
                 if later.subject and _PRONOUN_SUBJECT.match(later.subject):
                     lead = _strip_chat(clean[:start])
+                    if later.form == "what" and later.subject.endswith(" about"):
+                        # "Blinken in Tokyo in November — what was that about?"
+                        later = Question("about", subject=later.subject)
                     later = _with_subject(later, lead)
                 parsed = later
                 break
+    request = _REQUEST.match(clean)
+    if parsed.form == "yesno" and request and _ASKING.match(clean):
+        # "can someone explain the spear and shield", "can u explain article 5": a request
+        # worded as a question, not a yes/no.
+        parsed = Question("free", subject=clean)
     if parsed.form == "free":
-        request = _REQUEST.match(clean) or _ABOUT.match(clean)
+        request = request or _ABOUT.match(clean)
         if request:
             inner = _parse(_strip_chat(request["rest"]), today)
             parsed = inner if inner.form != "free" else Question("about", subject=inner.subject)
@@ -540,7 +555,30 @@ def _as_period(clean: str, today: dt.date) -> Question | None:
 _DAY_FIRST = re.compile(r"^(?:on )?(\d{1,2})[/.](\d{1,2})[/.]((?:19|20)\d\d)$")
 
 
+# "does anyone know what the economic 2+2 is", "remind me who Kamikawa is": a question in the
+# word order of a statement, put back in the order of a question.
+_INDIRECT = re.compile(
+    r"^(?P<wh>what|who|where|when)\s+(?!(?:is|are|was|were|did|does|do|has|had|have|will|can"
+    r"|would|could|should)\b)(?P<s>.+?)\s+(?P<verb>is|are|was|were|means|stands for"
+    r"|happened|took place)$"
+)
+
+
+def _direct(clean: str) -> str:
+    indirect = _INDIRECT.match(clean)
+    if not indirect:
+        return clean
+    subject = " ".join(_FRAME_ADVERBS.sub(" ", f" {indirect['s']} ").split())
+    verb = indirect["verb"]
+    if verb in ("happened", "took place"):
+        return f"when did {subject} happen" if indirect["wh"] == "when" else clean
+    if verb in ("means", "stands for"):
+        return f"what is {subject}" if indirect["wh"] == "what" else clean
+    return f"{indirect['wh']} {verb} {subject}"
+
+
 def _parse(clean: str, today: dt.date) -> Question:
+    clean = _direct(clean)
     for form, pattern in _PATTERNS:
         match = pattern.match(clean)
         if not match:
