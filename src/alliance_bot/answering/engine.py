@@ -664,6 +664,9 @@ class _Asker:
         """The entry one side of a comparison names, of the preferred kind where there is one
         ("kishida's reshuffle" is the event, not the fact about it); a person named stays."""
         entry = self.resolve(phrase)
+        if entry is None and (plain := _PLAIN.sub("", phrase)) != phrase:
+            # "the regular 2+2": the thing itself, as against the kind the other side names.
+            phrase, entry = plain, self.resolve(plain)
         if preferred and (entry is None or entry.kind not in (*preferred, "person")):
             entry = self.resolve(phrase, preferred) or entry
         return entry
@@ -1192,12 +1195,13 @@ _SUCCEEDED = re.compile(
 )
 
 
+_PLAIN = re.compile(r"\b(?:normal|regular|usual|ordinary|standard|plain|traditional) ")
 _TAKING_PART = re.compile(
     r"(?:the )?(?:\w+ )?(?:leaders|ministers|people|officials|participants|attendees"
     r"|delegates|heads of state|countries|parties|signatories)"
 )
 _ORDER = re.compile(r"\b(?:before|after|first|earlier|later|sooner|order)\b")
-_DIFFERENCE = re.compile(r"\b(?:differen\w*|same (?:thing|idea)|distinguish)\b")
+_DIFFERENCE = re.compile(r"\b(?:differ\w*|same (?:thing|idea|as)|distinguish)\b")
 
 
 # How the articles' entries state a reason or purpose: "because", "so as to", "to head off

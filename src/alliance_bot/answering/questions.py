@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Literal
 
 from dateutil import parser as date_parser
 
+from alliance_bot.answering import english
 from alliance_bot.answering.periods import Period, read_period
 from alliance_bot.knowledge.text import STOPWORDS, fold
 
@@ -186,6 +187,9 @@ def _clean(text: str, kb: KnowledgeBase | None) -> tuple[str, tuple[tuple[str, s
     folded = _SLACK_EMOJI.sub(" ", _MENTION.sub(" ", folded))
     folded = " ".join(folded.split()[:_MAX_WORDS])
     folded = _CHAT_WORD.sub(lambda m: _CHAT[m.group(0)], folded)
+    # "the Quad FMs", "both PMs": an acronym in the plural is the acronym.
+    for plural in _PLURAL_ACRONYM.findall(text[:MAX_QUESTION]):
+        folded = re.sub(rf"\b{plural.lower()}s\b", plural.lower(), folded)
     folded = _VAGUE.sub("", folded)
     corrections: list[tuple[str, str]] = []
     if kb is not None:
@@ -196,9 +200,10 @@ def _clean(text: str, kb: KnowledgeBase | None) -> tuple[str, tuple[tuple[str, s
 
 # "the Camp David thing", "the Japan-US Plus idea": a vague noun after a name adds nothing, and
 # spelling correction would make "thing" "think".
-_VAGUE = re.compile(r"(?<=\w) (?:thing|things|stuff|business|idea|saga|episode)\b")
+_VAGUE = re.compile(r"(?<=\w)(?<!same) (?:thing|things|stuff|business|idea|saga|episode)\b")
 _TOKEN = re.compile(r"[a-z]+")
 _CAPITALS = re.compile(r"\b[A-Z]{2,8}\b")
+_PLURAL_ACRONYM = re.compile(r"\b([A-Z]{2,6})s\b")
 
 
 def _corrected(text: str, raw: str, kb: KnowledgeBase) -> tuple[str, list[tuple[str, str]]]:
@@ -214,6 +219,8 @@ def _corrected(text: str, raw: str, kb: KnowledgeBase) -> tuple[str, list[tuple[
             continue  # a word the lexicon lists is one people type, not a misspelling
         if word.upper() in text_capitals:
             continue  # an acronym typed in capitals is not a misspelt word
+        if english.is_common(word):
+            continue  # "mayor" is a word of its own, not a misspelt "major"
         fixes[word] = index.correct(word, _QUESTION_WORDS)
     found = {w: c for w, c in fixes.items() if c}
     if not found:
@@ -245,6 +252,11 @@ _ON_THIS_DAY = re.compile(
     r"|(?:any )?anniversar(?:y|ies) today|today's anniversar(?:y|ies)|the same day in past years"
     r"|this day (?:in )?(?:past|previous|other) years|this date in (?:past|previous|other) years"
     r"|on this day(?: in (?:past|previous|earlier|other) years)?|this day last year)$"
+)
+# What "which came first", "which is bigger" compare.
+_COMPARATIVE = (
+    r"(?:first|earlier|sooner|later|last|bigger|larger|smaller|older|newer|longer|shorter|more"
+    r"|less|higher|lower)"
 )
 _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
     ("help", re.compile(r"^(?:help|\?|usage|commands|what can you do|how do i use (?:you|this))$")),
@@ -301,10 +313,28 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
     (
         "compare",
         re.compile(
-            r"^(?:which came first|which was first|which happened first|which was earlier"
-            r"|what came first)[,:]?\s+(?P<s>.+?)\s+or\s+(?P<t>.+)$"
+            rf"^(?:which|what|who)(?: one)? (?:came|was|happened|is|were|are|went|did)"
+            rf"(?: \w+)? {_COMPARATIVE}[,:]?\s+(?P<s>.+?)\s+or\s+(?P<t>.+)$"
         ),
     ),
+    # "the Camp David summit or the APEC trilateral, which came first?"
+    (
+        "compare",
+        re.compile(
+            rf"^(?P<s>.+?)\s+or\s+(?P<t>.+?)(?:\s*[,:;?-]+\s*|\s+)(?:which|what|who)(?: one)?"
+            rf" (?:came|was|happened|is|were|are|went|did)(?: \w+)? {_COMPARATIVE}$"
+        ),
+    ),
+    # "how is the economic 2+2 different from the regular 2+2", "how does X differ from Y"
+    (
+        "compare",
+        re.compile(
+            r"^how (?:is|are|was|were|does|do|did) (?P<s>.+?) (?:different from|different to"
+            r"|different than|distinct from|differ from|compare (?:to|with)|stack up against)"
+            r" (?P<t>.+)$"
+        ),
+    ),
+    ("compare", re.compile(r"^how (?:do|does|did) (?P<s>.+?) and (?P<t>.+?) (?:differ|compare)$")),
     (
         "compare",
         re.compile(
@@ -606,6 +636,7 @@ def _parse(clean: str, today: dt.date) -> Question:
             thing = re.fullmatch(r"(?:the )?.+?'s (.+)", subject)
             if owner and thing:
                 topic = f"{owner[1]}'s {thing[1]}"
+            topic = _one_completed(subject, topic)
         if form == "who":
             return _who(subject)
         if form in ("yesno", "about"):
@@ -631,6 +662,35 @@ def _parse(clean: str, today: dt.date) -> Question:
         if span is not None and not span.one_day and topic:
             return Question("period", subject=within["p"], topic=topic, period=span)
     return Question("free", subject=clean)
+
+
+_ONE = re.compile(r"^(?:(?P<det>the|his|her|its|their|that) )?(?P<mod>.*?)\s*\bones?$")
+_POSSESSOR = re.compile(r"^(?:the )?(?P<owner>[\w.-]+'s) ")
+# What tells one of several alike apart: a date or a word of order or time.
+_MODIFIERS = re.compile(
+    r"^(?:(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? )?(?:19|20)\d\d"
+    r"|original|old|new|first|second|third|previous"
+    r"|current|latest|last|next|earlier|later|initial|revised|updated)\s+"
+)
+
+
+def _one_completed(subject: str, topic: str) -> str:
+    """ "original Futenma completion date vs the current one", "Kishida's January 2023 trip vs
+    his April 2024 one": "one" stands for the first thing, told apart by the second's words."""
+    one = _ONE.match(topic)
+    if not one or not one["mod"]:
+        return topic
+    owner = _POSSESSOR.match(subject)
+    rest = subject[owner.end() :] if owner else _strip_determiner(subject)
+    while (modifier := _MODIFIERS.match(rest)) and modifier.end() < len(rest):
+        rest = rest[modifier.end() :]
+    if owner and one["det"] in ("his", "her", "its", "their"):
+        return f"{owner['owner']} {one['mod']} {rest}"
+    return f"the {one['mod']} {rest}"
+
+
+def _strip_determiner(text: str) -> str:
+    return re.sub(r"^(?:the|a|an)\s+", "", text)
 
 
 def _month_of(text: str, today: dt.date) -> Period | None:
