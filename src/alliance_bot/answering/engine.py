@@ -549,7 +549,7 @@ class _Asker:
         index = self.kb.index
         return frozenset(
             w
-            for w in re.findall(r"\b(?:in|off|at) ([a-z]{3,})\b", text)
+            for w in re.findall(r"\b(?:in|off|at|to|into|near) ([a-z]{3,})\b", text)
             if not index.knows(w) and w not in _NOT_PLACES
         )
 
@@ -675,7 +675,7 @@ class _Asker:
         phrase = _strip_articles(text)
         named = self.decide(self.names(phrase, None, strip_titles=True), phrase)
         if named:
-            return self.found(named)
+            return self.found(self._count_first(text, named))
         described = self.described(text)
         if described:
             return described
@@ -786,9 +786,16 @@ class _Asker:
         and clearly leads the rest. A year it lacks is a false premise: the entry with the
         right date answers, and says its date."""
         wanted = frozenset(kinds) if kinds is not None else None
+        searched = text
+        if (places := self._unknown_places(text)) and not any(
+            m.coverage >= PARTLY_COVERED for m in self.kb.index.text(text, kinds=wanted, limit=5)
+        ):
+            # "is the MLR going to Hokkaido": a place the articles never name outweighs the rest
+            # of the question; the entry is found without it, and its own place answers.
+            searched = _without(text, places)
         matches = [
             m
-            for m in self.kb.index.text(text, kinds=wanted, limit=20)
+            for m in self.kb.index.text(searched, kinds=wanted, limit=20)
             if (not dated_only or self._dated(m.entry_id)) and (only is None or only(m.entry_id))
         ]
         years = {int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", text)}
@@ -818,7 +825,7 @@ class _Asker:
                 if elsewhere
                 else None
             )
-            return self.found(_Found(entries, scores, note))
+            return self.found(self._count_first(text, _Found(entries, scores, note)))
         settled = self.settled(text, matches, years) if settle or SETTLE_ALL else None
         if settled:
             return settled
@@ -833,6 +840,26 @@ class _Asker:
         ]
         candidates = [e for e in (self.kb.get(i) for i in [*names, *partly]) if e]
         return self.unknown(what, candidates)
+
+    def _count_first(self, text: str, found: _Found) -> _Found:
+        """A yes/no asking a count ("did Japan ground 20 Ospreys"): the one fact among the
+        entries found that states a count comes first, saying its count when it is not the
+        one asked. Anything else is left as found."""
+        if self.q.form != "yesno" or len(found.entries) < 2:
+            return found
+        asked = {n for n in _NUMBER.findall(text) if n[0].isdigit() and not _YEAR.fullmatch(n)}
+        facts = [e for e in found.entries if isinstance(e, Fact) and e.value]
+        if not asked or len(facts) != 1:
+            return found
+        fact = facts[0]
+        order = sorted(range(len(found.entries)), key=lambda i: found.entries[i].id != fact.id)
+        value = fact.value or ""
+        note = found.matched
+        if not asked & set(_NUMBER.findall(fold(value))):
+            note = f"the articles give {escape(value)}"
+        return _Found(
+            tuple(found.entries[i] for i in order), tuple(found.scores[i] for i in order), note
+        )
 
     def settled(self, text: str, matches: list[TextMatch], years: set[int]) -> Answer | None:
         """The entry that settles a yes/no, why or how question, or None (see `by_text`)."""
@@ -1298,13 +1325,17 @@ _PLACED = re.compile(
     r"\b(?:in|off|at|near) (?:the )?((?:[A-Z][a-z][\w'.-]*)(?: [A-Z][a-z][\w'.-]*)*)"
 )
 _PLACED_IN = re.compile(r"\b(?:in|off) ((?:[A-Z][a-z][\w'.-]*)(?: [A-Z][a-z][\w'.-]*)*)")
+_MONTH_NAMES = frozenset(m.lower() for m in calendar.month_name if m)
 _PLACE_CACHE: dict[tuple[int, str], tuple[KnowledgeBase, frozenset[str]]] = {}
 
 
 def _place_of(entry: Entry) -> str | None:
-    """Where an event's title puts it ("… crashes off Yakushima" → "yakushima")."""
+    """Where an event's title puts it ("… crashes off Yakushima" → "yakushima"); for another
+    entry, the one place its text names after "in" or "off" (the MLR: "station in Okinawa")."""
     if not isinstance(entry, Event):
-        return None
+        found = (fold(p).strip() for p in _PLACED_IN.findall(entry.search_text()))
+        named = {p for p in found if p.split()[0] not in _MONTH_NAMES}
+        return named.pop() if len(named) == 1 else None
     found = _PLACED.findall(entry.title)
     return fold(found[-1]).strip() if found else None
 

@@ -219,9 +219,12 @@ def _corrected(text: str, raw: str, kb: KnowledgeBase) -> tuple[str, list[tuple[
             continue  # a word the lexicon lists is one people type, not a misspelling
         if word.upper() in text_capitals:
             continue  # an acronym typed in capitals is not a misspelt word
-        if english.is_common(word):
-            continue  # "mayor" is a word of its own, not a misspelt "major"
-        fixes[word] = index.correct(word, _QUESTION_WORDS)
+        fix = index.correct(word, _QUESTION_WORDS)
+        if fix and english.is_common(word) and not (fix.startswith(word) or word.startswith(fix)):
+            # "mayor" is a word of its own, not a misspelt "major"; another form of the same
+            # word ("meetings" for "meeting") is still the articles' word.
+            fix = None
+        fixes[word] = fix
     found = {w: c for w, c in fixes.items() if c}
     if not found:
         return text, []
@@ -713,7 +716,8 @@ _DOING = re.compile(r"(?<=\s)(?:did|do|does|up to|get up to|doing|stuff|updates?
 # what it is about (an unknown word would count as a key word the answer must have).
 _FRAME_ADVERBS = re.compile(
     r"(?<=\s)(?:actually|really|ever|yet|still|already|even|just|basically|officially|truly"
-    r"|so much|in the first place|at all|exactly|anyway)(?=\s)"
+    r"|so much|in the first place|at all|exactly|anyway|(?:a )?part of|(?:one of )?(?:the )?members? of"
+    r"|some kind of|some sort of|any kind of|any sort of|instead|going(?= to))(?=\s)"
 )
 _WH_LEAD = re.compile(r"^(?:which|what|how|whose|where|when|why)\s+\w+")
 _WHY = re.compile(r"^(?:why|for what reason|what caused|what led to|what made)\b")
