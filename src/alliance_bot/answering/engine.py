@@ -1333,8 +1333,8 @@ def _place_of(entry: Entry) -> str | None:
     """Where an event's title puts it ("… crashes off Yakushima" → "yakushima"); for another
     entry, the one place its text names after "in" or "off" (the MLR: "station in Okinawa")."""
     if not isinstance(entry, Event):
-        found = (fold(p).strip() for p in _PLACED_IN.findall(entry.search_text()))
-        named = {p for p in found if p.split()[0] not in _MONTH_NAMES}
+        placed = (fold(p).strip() for p in _PLACED_IN.findall(entry.search_text()))
+        named = {p for p in placed if p.split()[0] not in _MONTH_NAMES}
         return named.pop() if len(named) == 1 else None
     found = _PLACED.findall(entry.title)
     return fold(found[-1]).strip() if found else None
