@@ -30,6 +30,7 @@ from alliance_bot.answering.periods import Period, read_period
 from alliance_bot.knowledge.text import STOPWORDS, fold
 
 if TYPE_CHECKING:
+    from alliance_bot.knowledge.index import SearchIndex
     from alliance_bot.knowledge.snapshot import KnowledgeBase
 
 Form = Literal[
@@ -220,16 +221,29 @@ def _corrected(text: str, raw: str, kb: KnowledgeBase) -> tuple[str, list[tuple[
         if word.upper() in text_capitals:
             continue  # an acronym typed in capitals is not a misspelt word
         fix = index.correct(word, _QUESTION_WORDS)
-        if fix and english.is_common(word) and not (fix.startswith(word) or word.startswith(fix)):
-            # "mayor" is a word of its own, not a misspelt "major"; another form of the same
-            # word ("meetings" for "meeting") is still the articles' word.
-            fix = None
-        fixes[word] = fix
+        if english.is_common(word):
+            # "mayor" is a word of its own, not a misspelt "major", and "anyone" is not "any
+            # one"; another form of the same word ("meetings" for "meeting") is still the
+            # articles' word.
+            fixes[word] = fix if fix and (fix.startswith(word) or word.startswith(fix)) else None
+        else:
+            fixes[word] = fix or _split(word, index)
     found = {w: c for w, c in fixes.items() if c}
     if not found:
         return text, []
     fixed = _TOKEN.sub(lambda m: found.get(m.group(0), m.group(0)), text)
     return fixed, sorted(found.items())
+
+
+def _split(word: str, index: SearchIndex) -> str | None:
+    """Two words typed as one ("primeminister", "defenseminister"): the one way to cut it into
+    two words the knowledge base uses, each of at least three letters; None otherwise."""
+    cuts = [
+        f"{word[:at]} {word[at:]}"
+        for at in range(3, len(word) - 2)
+        if index.knows(word[:at]) and index.knows(word[at:])
+    ]
+    return cuts[0] if len(cuts) == 1 else None
 
 
 def _strip_chat(text: str) -> str:
