@@ -304,6 +304,13 @@ class _Asker:
         )
         top = ranked[0][0]
         chosen = [(s, m) for s, m in ranked if top - s <= TIE]
+        if len(chosen) > 1 and not _role_words(key) & _COUNTRIES:
+            # "the secretary of state", asked of no place: the national office ("US Secretary
+            # of State"), not a state's own ("Secretary of State of Florida").
+            national = [
+                (s, m) for s, m in chosen if _role_words(m.name) - _role_words(key) <= _COUNTRIES
+            ]
+            chosen = national or chosen
         holders = tuple(people[m.entry_id] for _, m in chosen)
         scores = tuple(s for s, _ in chosen)
         if len(holders) == 1:
@@ -845,7 +852,7 @@ class _Asker:
         """A yes/no asking a count ("did Japan ground 20 Ospreys"): the one fact among the
         entries found that states a count comes first, saying its count when it is not the
         one asked. Anything else is left as found."""
-        if self.q.form != "yesno" or len(found.entries) < 2:
+        if self.q.form != "yesno":
             return found
         asked = {n for n in _NUMBER.findall(text) if n[0].isdigit() and not _YEAR.fullmatch(n)}
         facts = [e for e in found.entries if isinstance(e, Fact) and e.value]
@@ -855,7 +862,7 @@ class _Asker:
         order = sorted(range(len(found.entries)), key=lambda i: found.entries[i].id != fact.id)
         value = fact.value or ""
         note = found.matched
-        if not asked & set(_NUMBER.findall(fold(value))):
+        if not asked & {_DIGITS.get(n, n) for n in _NUMBER.findall(fold(value))}:
             note = f"the articles give {escape(value)}"
         return _Found(
             tuple(found.entries[i] for i in order), tuple(found.scores[i] for i in order), note
@@ -880,7 +887,8 @@ class _Asker:
         elsewhere = self._elsewhere(text, best)
         if elsewhere:
             note = f"the articles place this at {escape(elsewhere.title())}, not where asked"
-        return self.found(_Found((entry,), (round(100 * best.coverage, 1),), note))
+        found = _Found((entry,), (round(100 * best.coverage, 1),), note)
+        return self.found(self._count_first(text, found))
 
     def _leader(self, text: str, matches: list[TextMatch]) -> TextMatch | None:
         """The match that has every key word of `text` (years aside) and clearly leads."""
@@ -889,6 +897,14 @@ class _Asker:
             return None
 
         def has_keys(match: TextMatch) -> bool:
+            entry = self.kb.get(match.entry_id)
+            if self.q.form == "yesno" and isinstance(entry, Fact) and entry.value:
+                # "were 6 people killed in the crash": the fact that gives the count settles
+                # it; the count asked is the premise, not a word the fact must have.
+                # So is what it counts ("6 people"), which the fact may name its own way.
+                counted = re.findall(r"\b(\d[\d,.]*)(?: (\w+))?", text)
+                asked = frozenset(w for pair in counted for w in pair if w) - _years(text)
+                return self._has_keys(_without(text, asked), match)
             if self.q.form == "yesno" and self._elsewhere(text, match):
                 # "was the Osprey crash off Okinawa?": the entry that places it off Yakushima
                 # settles it; its place answers, and the reply never says "yes".
@@ -1390,6 +1406,10 @@ _NOT_PLACES = frozenset(
 )
 
 
+def _years(text: str) -> frozenset[str]:
+    return frozenset(_YEAR.findall(text))
+
+
 def _without(text: str, words: frozenset[str]) -> str:
     return " ".join(w for w in text.split() if w not in words)
 
@@ -1552,6 +1572,10 @@ _FIGURE_FRAME = re.compile(
     r"%|\b(?:how (?:many|much|big|large|high)|(?:what|which|the) (?:share|percentage|percent"
     r"|proportion|fraction|portion|number|figure|amount)s?(?: of)?|numbers?|figures?|stats)\b"
 )
+_DIGITS = {
+    w: str(n)
+    for n, w in enumerate("one two three four five six seven eight nine ten".split(), start=1)
+}
 _CURRENCIES = {"dollar": "$", "usd": "$", "euro": "€", "eur": "€", "yen": "¥"}
 _CURRENCY = re.compile(r"\b(?:in |of )?(?P<unit>dollars?|usd|euros?|eur|yen)\b")
 _ORDINAL = re.compile(

@@ -97,7 +97,9 @@ _CHAT = {
     "wanna": "want to", "d'you": "do you", "ya": "you", "info": "information",
     "wut": "what", "frm": "from", "w/": "with", "bout": "about", "w": "with",
     "happend": "happened", "happned": "happened", "hapened": "happened", "rn": "right now",
-    "tldr": "summarize", "tl;dr": "summarize",
+    "tldr": "summarize", "tl;dr": "summarize", "diff": "difference", "teh": "the",
+    "waht": "what", "whta": "what", "wehn": "when", "hwo": "how", "wich": "which",
+    "any1": "anyone", "some1": "someone", "lemme": "let me", "gimme": "give me",
 }  # fmt: skip
 _CHAT_WORD = re.compile(
     r"(?<![\w'])(?:"
@@ -147,6 +149,8 @@ _WONDER = re.compile(
 _TAIL = re.compile(
     r"(?:[\s,;:.!?-]+(?:please|thanks|thank you|thx|cheers|again|asap|for me|for my notes"
     r"|lol|haha|ty|if you can|if possible|real quick|quickly|by any chance|these days|now"
+    r"|btw|fyi|tbh|imo|in a nutshell|in short|in brief|briefly|in a few words|in one line"
+    r"|in a sentence|in simple terms|in plain english"
     r"|need it for my notes|asking for a friend|for the (?:briefing|deck|notes|report)"
     r"|(?:in|from|according to) (?:the|these|your|our|those) (?:articles|docs|sources|files|news"
     r"|knowledge base)|exactly|actually|smh|ngl"
@@ -331,15 +335,17 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
         "compare",
         re.compile(
             rf"^(?:which|what|who)(?: one)? (?:came|was|happened|is|were|are|went|did)"
-            rf"(?: \w+)? {_COMPARATIVE}[,:]?\s+(?P<s>.+?)\s+or\s+(?P<t>.+)$"
+            rf"(?: \w+)? {_COMPARATIVE}(?: (?:as|in|among|between|of) [^,:]+)?[,:]?\s+(?P<s>.+?)"
+            r"\s+or\s+(?P<t>.+)$"
         ),
     ),
     # "the Camp David summit or the APEC trilateral, which came first?"
     (
         "compare",
         re.compile(
-            rf"^(?P<s>.+?)\s+or\s+(?P<t>.+?)(?:\s*[,:;?-]+\s*|\s+)(?:which|what|who)(?: one)?"
-            rf" (?:came|was|happened|is|were|are|went|did)(?: \w+)? {_COMPARATIVE}$"
+            rf"^(?P<s>.+?)\s+(?:or|and)\s+(?P<t>.+?)(?:\s*[,:;?-]+\s*|\s+)(?:which|what|who)"
+            rf"(?: one)? (?:came|was|happened|is|were|are|went|did)(?: [\w']+){{0,3}}"
+            rf" {_COMPARATIVE}$"
         ),
     ),
     # "how is the economic 2+2 different from the regular 2+2", "how does X differ from Y"
@@ -624,8 +630,11 @@ def _direct(clean: str) -> str:
     return f"{indirect['wh']} {verb} {subject}"
 
 
+_WH_ADVERB = re.compile(r"^(what|who|where|when|why|how) (?:even|exactly|actually|really) ")
+
+
 def _parse(clean: str, today: dt.date) -> Question:
-    clean = _direct(clean)
+    clean = _WH_ADVERB.sub(r"\1 ", _direct(clean))
     for form, pattern in _PATTERNS:
         match = pattern.match(clean)
         if not match:
@@ -654,6 +663,7 @@ def _parse(clean: str, today: dt.date) -> Question:
             if owner and thing:
                 topic = f"{owner[1]}'s {thing[1]}"
             topic = _one_completed(subject, topic)
+            subject = _bare_completed(subject, topic)
         if form == "who":
             return _who(subject)
         if form in ("yesno", "about"):
@@ -706,6 +716,18 @@ def _one_completed(subject: str, topic: str) -> str:
     return f"the {one['mod']} {rest}"
 
 
+def _bare_completed(subject: str, topic: str) -> str:
+    """ "the 2022 or the 2027 defense budget": a first side that is only a date or an order
+    word names the same thing as the second."""
+    rest = _strip_determiner(subject) + " "
+    if not _MODIFIERS.fullmatch(rest):
+        return subject
+    thing = _strip_determiner(topic)
+    while (modifier := _MODIFIERS.match(thing)) and modifier.end() < len(thing):
+        thing = thing[modifier.end() :]
+    return f"{subject} {thing}" if thing != _strip_determiner(topic) else subject
+
+
 def _strip_determiner(text: str) -> str:
     return re.sub(r"^(?:the|a|an)\s+", "", text)
 
@@ -731,7 +753,8 @@ _DOING = re.compile(r"(?<=\s)(?:did|do|does|up to|get up to|doing|stuff|updates?
 _FRAME_ADVERBS = re.compile(
     r"(?<=\s)(?:actually|really|ever|yet|still|already|even|just|basically|officially|truly"
     r"|so much|in the first place|at all|exactly|anyway|(?:a )?part of|(?:one of )?(?:the )?members? of"
-    r"|some kind of|some sort of|any kind of|any sort of|instead|going(?= to))(?=\s)"
+    r"|some kind of|some sort of|any kind of|any sort of|instead|going(?= to)|take place"
+    r"|took place|happen|happened|occur|occurred)(?=\s)"
 )
 _WH_LEAD = re.compile(r"^(?:which|what|how|whose|where|when|why)\s+\w+")
 _WHY = re.compile(r"^(?:why|for what reason|what caused|what led to|what made)\b")
