@@ -154,6 +154,14 @@ class _Asker:
 
     def found(self, found: _Found, heading: str | None = None) -> Answer:
         entries = found.entries
+        months = _asked_months(self.q.subject) if self.q.form == "yesno" else frozenset()
+        when = _date_of(entries[0]) if months and entries else None
+        if when is not None and getattr(entries[0], "date", None) and when.month not in months:
+            dated = getattr(entries[0], "date")  # noqa: B009 - events and facts alike
+            if dated.precision in ("month", "day"):
+                said = f"the articles date this {when:%B %Y}"
+                note = f"{found.matched} · {said}" if found.matched else said
+                found = _Found(found.entries, found.scores, note)
         if len(entries) == 1:
             body = wording.full(self.kb, entries[0])
         else:
@@ -207,8 +215,14 @@ class _Asker:
             return self.participants(q.subject)
         if q.form == "compare":
             return self.compare(q.subject, q.topic)
+        if q.form == "yesno" and (checked := self.role_check(q.subject)):
+            return checked
         if q.form in ("about", "yesno"):
             result = self.free(q.subject, settle=True)
+            if q.form == "yesno" and result.status != "answer" and _asked_months(q.subject):
+                # "was the Camp David summit in July 2023": the month is a premise to check
+                # (`found` says the entry's own), not a word the entry must have.
+                result = self.free(_MONTH_WORD.sub(" ", q.subject), settle=True)
             if q.asks == "reason" and result.status == "answer":
                 return self.with_reason(result)
             return result
@@ -223,6 +237,33 @@ class _Asker:
         if q.form == "search":
             return self.search(q.subject)
         return self.free(q.subject)
+
+    def role_check(self, subject: str) -> Answer | None:
+        """ "is Austin the secretary of state", "is Kishida Japan's prime minister": the person
+        named, whose entry gives the role; when the articles give the role to someone else, a
+        note says so and the holder follows. None when the question is not of that shape."""
+        words = subject.split()
+        for cut in range(1, min(len(words) - 1, 4) + 1):
+            name, role = " ".join(words[:cut]), _strip_articles(" ".join(words[cut:]))
+            if not role or (" ".join(words[cut:]) == role and not role.endswith(_ROLE_ENDS)):
+                continue
+            named = self.decide(self.names(name, ("person",), strip_titles=True), name)
+            if not named or len(named.entries) != 1:
+                continue
+            holders = self.role_holders(role)
+            if holders is None:
+                continue
+            person = named.entries[0]
+            assert isinstance(person, Person)
+            key = self.role_key(role)
+            if any(_role_score(key, name_key(r.title)) for r in person.roles):
+                return self.found(_Found((person,), (100.0,), named.matched))
+            others = [p for p in (self.kb.get(e.id, Person) for e in holders.entries) if p]
+            titles = "; ".join(escape(r.title) for r in person.roles) or "none"
+            note = f"the articles give {escape(person.label)}'s role as {titles}"
+            entries = (person, *(p for p in others if p.id != person.id))
+            return self.found(_Found(entries, (100.0,) * len(entries), note))
+        return None
 
     def who_form(self, q: Question) -> Answer:
         """A who question: a role now or at a time, an event's participants, or a name."""
@@ -1236,6 +1277,32 @@ _SUCCEEDED = re.compile(
     r"^who\s+(?:(?P<dir>replaced|succeeded|took over from|came after|followed|preceded)"
     r"\s+(?P<name>[\w' -]+?)(?:\s+as\s+(?P<role>.+?))?)$"
 )
+
+
+# "is Kishida the prime minister": where a role follows a name without "the", it must end like
+# a title does.
+_ROLE_ENDS = (
+    "minister", "secretary", "president", "ambassador", "commander", "chairman", "chancellor",
+    "governor", "speaker", "advisor", "adviser", "representative", "envoy", "leader", "chief",
+)  # fmt: skip
+_MONTH_WORD = re.compile(
+    r"\b(?:in |of )?(?:january|february|march|april|may|june|july|august|september|october"
+    r"|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\b(?! \d{1,2}\b)"
+)
+_MONTH_NUMBER = (
+    {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
+    | {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
+    | {"sept": 9}
+)
+
+
+def _asked_months(text: str) -> frozenset[int]:
+    """The months a question names without a day ("in July 2023"), as numbers."""
+    found = (m.group(0).split()[-1] for m in _MONTH_WORD.finditer(text))
+    # "may" is a month only before a year: "may 2023", not "Japan may buy".
+    return frozenset(
+        _MONTH_NUMBER[w] for w in found if w != "may" or re.search(r"\bmay (?:19|20)\d\d\b", text)
+    )
 
 
 _PLAIN = re.compile(r"\b(?:normal|regular|usual|ordinary|standard|plain|traditional) ")

@@ -754,7 +754,7 @@ _FRAME_ADVERBS = re.compile(
     r"(?<=\s)(?:actually|really|ever|yet|still|already|even|just|basically|officially|truly"
     r"|so much|in the first place|at all|exactly|anyway|(?:a )?part of|(?:one of )?(?:the )?members? of"
     r"|some kind of|some sort of|any kind of|any sort of|instead|going(?= to)|take place"
-    r"|took place|happen|happened|occur|occurred)(?=\s)"
+    r"|took place|happen|happened|occur|occurred|anything|something)(?=\s)"
 )
 _WH_LEAD = re.compile(r"^(?:which|what|how|whose|where|when|why)\s+\w+")
 _WHY = re.compile(r"^(?:why|for what reason|what caused|what led to|what made)\b")
