@@ -250,3 +250,101 @@ class TestDescriptions:
     def test_a_junior_title_is_not_the_office_asked(self, kb: KnowledgeBase) -> None:
         """The METI minister is Nishimura, not METI's vice-minister for international affairs."""
         assert ids(kb, "the METI minister")[1][:1] != ["hosaka-shin"]
+
+class TestChatAroundAQuestion:
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("can anyone explain the entity list to me", "term-entity-list"),
+            ("anybody know who jake sullivan is?", "sullivan-jake"),
+            ("for my notes i need the date of the hiroshima g7", "ev-2023-05-g7-hiroshima-summit"),
+            ("need a short overview of the entity list please", "term-entity-list"),
+            ("what even is the entity list", "term-entity-list"),
+            ("who's penny wong btw", "wong-penny"),
+        ],
+    )
+    def test_requests_and_indirect_questions(
+        self, kb: KnowledgeBase, text: str, expected: str
+    ) -> None:
+        """A request worded as a question is not a yes/no; "who X is" is "who is X"."""
+        status, found = ids(kb, text)
+        assert (status, found[:1]) == ("answer", [expected])
+
+    def test_common_words_are_not_corrected(self, kb: KnowledgeBase) -> None:
+        """ "mayor" is a word of its own, not a misspelt "major"; a real typo is still mended."""
+        from alliance_bot.answering.questions import parse_question
+
+        asked = parse_question("who is the mayor of the goverment", kb=kb, today=DAY)
+        assert dict(asked.corrections) == {"goverment": "government"}
+        assert ids(kb, "who is the mayor of osaka")[0] != "answer"
+
+    def test_two_words_typed_as_one(self, kb: KnowledgeBase) -> None:
+        assert ids(kb, "who is japan's primeminister") == ("answer", ["kishida-fumio"])
+
+    def test_a_different_word_is_not_a_typo_of_a_name(self, kb: KnowledgeBase) -> None:
+        """ "the best prime minister" is close to "prime minister abe" as letters go; it is
+        not his name, so nothing is answered."""
+        assert ids(kb, "who is the best prime minister")[0] != "answer"
+
+
+class TestComparisonForms:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "the osprey crash or the camp david summit, which came first?",
+            "which happened earlier, the osprey crash or the camp david summit",
+            "the osprey crash and the camp david summit - which was first",
+        ],
+    )
+    def test_which_came_first_around_the_pair(self, kb: KnowledgeBase, text: str) -> None:
+        assert ids(kb, text) == (
+            "answer",
+            ["ev-2023-08-camp-david-trilateral-summit", "ev-2023-11-29-osprey-crash-yakushima"],
+        )
+
+    def test_how_is_one_different_from_the_regular_one(self, kb: KnowledgeBase) -> None:
+        status, found = ids(kb, "how does the economic 2+2 differ from the normal 2+2?")
+        assert status == "answer"
+        assert set(found) == {"term-economic-two-plus-two", "term-two-plus-two"}
+
+    def test_one_stands_for_the_first_side(self, kb: KnowledgeBase) -> None:
+        """ "his April 2024 one" is Kishida's April 2024 trip: the date tells them apart."""
+        from alliance_bot.answering.questions import parse_question
+
+        asked = parse_question("kishida's jan 2023 trip vs his april 2024 one", kb=kb, today=DAY)
+        assert (asked.form, asked.topic) == ("compare", "kishida's april 2024 trip")
+        asked = parse_question("which was bigger, the 2022 or the 2027 budget", kb=kb, today=DAY)
+        assert (asked.subject, asked.topic) == ("the 2022 budget", "the 2027 budget")
+
+
+class TestYesNoPremises:
+    def test_a_role_given_to_someone_else(self, kb: KnowledgeBase) -> None:
+        """The person's entry settles it, with the holder after; never a "yes"."""
+        result = answer(kb, "is hamada japan's foreign minister?", DAY)
+        found = [e.id for e in result.entries]
+        assert found[0] == "hamada-yasukazu"
+        assert "hayashi-yoshimasa" in found
+        assert "role as Minister of Defense" in result.context
+        assert not re.match(r"\W*yes\b", result.body, re.IGNORECASE)
+
+    def test_a_role_the_person_holds(self, kb: KnowledgeBase) -> None:
+        assert ids(kb, "is blinken america's secretary of state") == ("answer", ["blinken-antony"])
+
+    def test_a_wrong_month(self, kb: KnowledgeBase) -> None:
+        result = answer(kb, "was the hiroshima g7 summit in june 2023?", DAY)
+        assert [e.id for e in result.entries][:1] == ["ev-2023-05-g7-hiroshima-summit"]
+        assert "the articles date this May 2023" in result.context
+
+    def test_a_wrong_count(self, kb: KnowledgeBase) -> None:
+        result = answer(kb, "did 5 crew die when the osprey crashed", DAY)
+        assert [e.id for e in result.entries][:1] == ["fact-osprey-crash-eight-killed"]
+        assert "the articles give eight crew killed" in result.context
+
+    def test_a_place_after_to(self, kb: KnowledgeBase) -> None:
+        """A place the articles never name, after "to": the entry with its own place."""
+        result = answer(kb, "will the MLR be sent to sapporo?", DAY)
+        assert [e.id for e in result.entries][:1] == ["term-mlr"]
+        assert "place this at Okinawa" in result.context
+
+    def test_frame_words_are_not_key_words(self, kb: KnowledgeBase) -> None:
+        assert ids(kb, "is japan a member of the quad?")[1][:1] == ["term-quad"]

@@ -245,7 +245,8 @@ class _Asker:
         words = subject.split()
         for cut in range(1, min(len(words) - 1, 4) + 1):
             name, role = " ".join(words[:cut]), _strip_articles(" ".join(words[cut:]))
-            if not role or (" ".join(words[cut:]) == role and not role.endswith(_ROLE_ENDS)):
+            bare = " ".join(words[cut:]) == role and not re.match(r"[\w.-]+'s ", role)
+            if not role or (bare and not role.endswith(_ROLE_ENDS)):
                 continue
             named = self.decide(self.names(name, ("person",), strip_titles=True), name)
             if not named or len(named.entries) != 1:
@@ -839,8 +840,14 @@ class _Asker:
             m.coverage >= PARTLY_COVERED for m in self.kb.index.text(text, kinds=wanted, limit=5)
         ):
             # "is the MLR going to Hokkaido": a place the articles never name outweighs the rest
-            # of the question; the entry is found without it, and its own place answers.
+            # of the question; the entry is found without it, and its own place answers. So
+            # may the verb that takes it there ("be sent to Sapporo").
             searched = _without(text, places)
+            if not any(m.coverage >= PARTLY_COVERED for m in self.kb.index.text(searched, limit=5)):
+                alternation = "|".join(map(re.escape, sorted(places)))
+                searched = re.sub(
+                    rf"\b\w+ (?:in|off|at|to|into|near) (?:{alternation})\b", " ", text
+                )
         matches = [
             m
             for m in self.kb.index.text(searched, kinds=wanted, limit=20)
@@ -1250,6 +1257,10 @@ class _Asker:
             return None
         top = matches[0].score
         tied = [m for m in matches if m.score >= CONFIDENT and top - m.score <= TIE]
+        # Equally named: the entry that is called this ("the Entity List" term) before one
+        # that is only also called so (the export-controls event with it as an alias).
+        own = {m.entry_id for m in tied if (e := self.kb.get(m.entry_id)) and _called(e, m.name)}
+        tied.sort(key=lambda m: (-m.score, m.entry_id not in own, m.entry_id))
         entries = tuple(e for e in (self.kb.get(m.entry_id) for m in tied) if e)
         matched = None
         if len(tied) == 1 and tied[0].score < 100:
@@ -1541,6 +1552,12 @@ def _another_word(query: str, name: str) -> bool:
         for a in extra
         for k in missing
     )
+
+
+def _called(entry: Entry, name: str) -> bool:
+    """Whether `name` (a name key) is the entry's own name, or its term's expansion."""
+    own = [entry.label, *([entry.expansion] if isinstance(entry, Term) and entry.expansion else [])]
+    return any(name_key(o) == name for o in own)
 
 
 def _abbreviates(short: str, word: str) -> bool:
