@@ -35,6 +35,10 @@ class TestSuccession:
             ("who was japan's foreign minister before kamikawa yoko", "hayashi-yoshimasa"),
             ("who replaced hayashi as foreign minister", "kamikawa-yoko"),
             ("who became foreign minister after hayashi yoshimasa?", "kamikawa-yoko"),
+            ("who was hayashi's successor", "kamikawa-yoko"),
+            # No span before Kishida's: Abe's entry calls him "Kishida's predecessor".
+            ("who was kishida's predecessor", "abe-shinzo"),
+            ("who was the premier before kishida fumio", "abe-shinzo"),
         ],
     )
     def test_adjacent_holder_from_the_spans(

@@ -619,7 +619,7 @@ class _Asker:
         the same role whose span, as the articles give it, ends as this person's begins (or
         begins as it ends). None when the text is not such a question; declined when the
         articles show no such holder (Hayashi's predecessor is not in them)."""
-        match = _SUCCESSION.match(text) or _SUCCEEDED.match(text)
+        match = _SUCCESSION.match(text) or _SUCCEEDED.match(text) or _PREDECESSOR.match(text)
         if not match:
             return None
         groups = match.groupdict()
@@ -639,6 +639,10 @@ class _Asker:
         if len(roles) != 1:
             return None
         role = roles[0]
+        said = self._said_to_succeed(person, role, earlier=earlier)
+        if said is not None:
+            what = f"{'before' if earlier else 'after'} {escape(person.label)}"
+            return self.found(_Found((said,), (100.0,), f"the articles call this {what}"))
         edge = role.start if earlier else role.end
         what = f"{'before' if earlier else 'after'} {escape(person.label)} as {escape(role.title)}"
         found: list[Person] = []
@@ -662,6 +666,24 @@ class _Asker:
                 suggestions=[person],
             )
         return self.found(_Found((found[0],), (100.0,), f"held the role {what}"))
+
+    def _said_to_succeed(self, person: Person, role: Role, *, earlier: bool) -> Person | None:
+        """The one person whose entry calls them `person`'s predecessor (or successor) in the
+        role ("Kishida's predecessor as prime minister"), where the roles' spans don't show it."""
+        # The name the articles write with "'s": the family name, which ids put first.
+        surname = person.id.split("-")[0]
+        word = "predecessor" if earlier else "successor"
+        asked = _role_words(name_key(role.title)) - _COUNTRIES
+        found = [
+            other
+            for other in self.kb.of_kind("person")
+            if isinstance(other, Person)
+            and other.id != person.id
+            and re.search(rf"\b{re.escape(surname)}'s {word}\b", fold(other.summary))
+            and asked
+            <= _role_words(name_key(other.summary + " " + " ".join(r.title for r in other.roles)))
+        ]
+        return found[0] if len(found) == 1 else None
 
     def participants(self, phrase: str) -> Answer:
         """Who took part in an event: its people, then the event itself for the evidence."""
@@ -1280,7 +1302,7 @@ class _Asker:
 
 # "who was foreign minister before Kamikawa", "who became foreign minister after Hayashi",
 # "who replaced Hayashi (as foreign minister)", "who did Kamikawa succeed".
-_EARLIER = ("before", "prior to", "preceded", "preceding", "ahead of")
+_EARLIER = ("before", "prior to", "preceded", "preceding", "ahead of", "predecessor")
 _SUCCESSION = re.compile(
     r"^(?:who|which person)\s+(?:was|is|became|had been|served as|held the job of)\s+"
     r"(?P<role>.+?)\s+(?P<dir>before|prior to|preceding|after|following)\s+(?P<name>[\w' -]+?)$"
@@ -1290,6 +1312,11 @@ _SUCCEEDED = re.compile(
     r"\s+(?P<name>[\w' -]+?)(?:\s+as\s+(?P<role>.+?))?)$"
 )
 
+# "who was Kishida's predecessor (as prime minister)".
+_PREDECESSOR = re.compile(
+    r"^who\s+(?:was|is|were)\s+(?P<name>[\w -]+?)'s\s+(?P<dir>predecessor|successor)"
+    r"(?:\s+as\s+(?P<role>.+?))?$"
+)
 
 # "is Kishida the prime minister": where a role follows a name without "the", it must end like
 # a title does.
