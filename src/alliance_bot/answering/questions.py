@@ -99,7 +99,7 @@ _CHAT = {
     "happend": "happened", "happned": "happened", "hapened": "happened", "rn": "right now",
     "tldr": "summarize", "tl;dr": "summarize", "diff": "difference", "teh": "the",
     "waht": "what", "whta": "what", "wehn": "when", "hwo": "how", "wich": "which",
-    "any1": "anyone", "some1": "someone", "lemme": "let me", "gimme": "give me",
+    "any1": "anyone", "some1": "someone", "lemme": "let me", "gimme": "give me", "whn": "when",
 }  # fmt: skip
 _CHAT_WORD = re.compile(
     r"(?<![\w'])(?:"
@@ -108,7 +108,7 @@ _CHAT_WORD = re.compile(
 )
 _GREETING = (
     r"(?:he+y+|hi+|hello+|hiya|heya|yo+|sup|morning|good (?:morning|afternoon|evening)|evening"
-    r"|ok(?:ay)?|so|um+|uh+|hmm+|er+|btw|ping|guys|team|all|folks|everyone|lol|ah|oh|well|right"
+    r"|ok(?:ay)?|k+|so|um+|uh+|hmm+|er+|btw|ping|guys|team|all|folks|everyone|lol|ah|oh|well|right"
     r"|quick (?:q|question|one)|q|question|random question|sorry to bug you(?: but)?"
     r"|thanks in advance|bot|alliance|alliance bot|there|y'all|quick|also|and|but|hey bot"
     r"|sorry|real quick|one more|another one|i forget|i always forget|remind me again|brb"
@@ -118,7 +118,8 @@ _GREETING = (
 _LEAD_IN = re.compile(rf"^(?:{_GREETING})(?:[\s,!.:;\-]+|$)")
 # A request around a question: "could you tell me about X" asks about X.
 _REQUEST = re.compile(
-    r"^(?:(?:could|can|would|will) (?:you|someone|anyone)(?: please)? |please |pls )?"
+    r"^(?:(?:could|can|would|will) (?:you|someone|anyone)(?: please)? |please |pls "
+    r"|(?:are|r) you able to |would you mind |do you mind )?"
     r"(?:(?:tell|give|show|remind) me(?: about| of| on)?|explain(?: to me)?|fill me in on"
     r"|brief me on|catch me up on|summari[sz]e|describe|pull up|look up|find|recap|talk about"
     r"|let me know about|walk me through|get me|update me on"
@@ -151,7 +152,8 @@ _TAIL = re.compile(
     r"|lol|haha|ty|if you can|if possible|real quick|quickly|by any chance|these days|now"
     r"|btw|fyi|tbh|imo|in a nutshell|in short|in brief|briefly|in a few words|in one line"
     r"|in a sentence|in simple terms|in plain english"
-    r"|need it for my notes|asking for a friend|for the (?:briefing|deck|notes|report)"
+    r"|need it for my notes|asking for (?:a|my|the|our) [\w-]+|for the (?:briefing|deck|notes|report)"
+    r"|then"
     r"|(?:in|from|according to) (?:the|these|your|our|those) (?:articles|docs|sources|files|news"
     r"|knowledge base)|exactly|actually|smh|ngl"
     r"|in all (?:of )?this|(?:i )?saw (?:it|this|that) (?:in|on) [\w' -]+))+$"
@@ -463,7 +465,10 @@ DESCRIPTION = re.compile(
 )
 
 _RELATIVE = re.compile(r"(?:who|whom|that|which)\b")
-_ASKING = re.compile(r"^(?:could|can|would|will) (?:you|someone|anyone|somebody|anybody)\b")
+_ASKING = re.compile(
+    r"^(?:(?:could|can|would|will) (?:you|someone|anyone|somebody|anybody)|(?:are|r) you able to"
+    r"|would you mind|do you mind)\b"
+)
 _PRONOUN_SUBJECT = re.compile(
     r"^(?:that|it|this|they|those|these|that one|that about|it about|this about|that all about)$"
 )
