@@ -221,7 +221,8 @@ class _Asker:
             result = self.free(q.subject, settle=True)
             if q.form == "yesno" and result.status != "answer" and _asked_months(q.subject):
                 # "was the Camp David summit in July 2023": the month is a premise to check
-                # (`found` says the entry's own), not a word the entry must have.
+                # (`found` says the entry's own), not a word the entry must have. Tried only
+                # when the question with it finds nothing: a right month helps the match.
                 result = self.free(_MONTH_WORD.sub(" ", q.subject), settle=True)
             if q.asks == "reason" and result.status == "answer":
                 return self.with_reason(result)
@@ -242,6 +243,8 @@ class _Asker:
         """ "is Austin the secretary of state", "is Kishida Japan's prime minister": the person
         named, whose entry gives the role; when the articles give the role to someone else, a
         note says so and the holder follows. None when the question is not of that shape."""
+        if not _TITLE.search(subject) or _A_TIME.search(subject):
+            return None  # the cheap test first: most yes/no questions name no title
         words = subject.split()
         for cut in range(1, min(len(words) - 1, 4) + 1):
             name, role = " ".join(words[:cut]), _strip_articles(" ".join(words[cut:]))
@@ -679,6 +682,7 @@ class _Asker:
             for other in self.kb.of_kind("person")
             if isinstance(other, Person)
             and other.id != person.id
+            and word in other.summary  # the cheap test first
             and re.search(rf"\b{re.escape(surname)}'s {word}\b", fold(other.summary))
             and asked
             <= _role_words(name_key(other.summary + " " + " ".join(r.title for r in other.roles)))
