@@ -863,8 +863,9 @@ class _Asker:
         right date answers, and says its date."""
         wanted = frozenset(kinds) if kinds is not None else None
         searched = text
+        found = self.kb.index.text(text, kinds=wanted, limit=20)
         if (places := self._unknown_places(text)) and not any(
-            m.coverage >= PARTLY_COVERED for m in self.kb.index.text(text, kinds=wanted, limit=5)
+            m.coverage >= PARTLY_COVERED for m in found
         ):
             # "is the MLR going to Hokkaido": a place the articles never name outweighs the rest
             # of the question; the entry is found without it, and its own place answers. So
@@ -875,9 +876,11 @@ class _Asker:
                 searched = re.sub(
                     rf"\b\w+ (?:in|off|at|to|into|near) (?:{alternation})\b", " ", text
                 )
+        if searched != text:
+            found = self.kb.index.text(searched, kinds=wanted, limit=20)
         matches = [
             m
-            for m in self.kb.index.text(searched, kinds=wanted, limit=20)
+            for m in found
             if (not dated_only or self._dated(m.entry_id)) and (only is None or only(m.entry_id))
         ]
         years = {int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", text)}
@@ -1270,7 +1273,7 @@ class _Asker:
                 score = max(
                     match.score, _typo_score(name_key(candidate), match.name, self.q.acronyms)
                 )
-                if score < 100 and _another_word(name_key(candidate), match.name):
+                if CONFIDENT <= score < 100 and _another_word(name_key(candidate), match.name):
                     # "the best prime minister" is not "Prime Minister Abe": a word in place of
                     # another that is no typo of it names someone else; it is only suggested.
                     score = min(score, CONFIDENT - 1)
