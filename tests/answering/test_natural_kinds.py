@@ -255,6 +255,7 @@ class TestDescriptions:
         """The METI minister is Nishimura, not METI's vice-minister for international affairs."""
         assert ids(kb, "the METI minister")[1][:1] != ["hosaka-shin"]
 
+
 class TestChatAroundAQuestion:
     @pytest.mark.parametrize(
         ("text", "expected"),
