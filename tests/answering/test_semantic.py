@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from alliance_bot.answering import semantic
 
 
@@ -17,3 +20,19 @@ class TestSemantic:
     def test_empty_text_scores_zero_not_nan(self) -> None:
         sims = semantic.similarities("osprey crash", [""])
         assert sims == [0.0]
+
+
+def test_prepare_loads_what_the_first_question_would_wait_for() -> None:
+    """`answering.prepare()` (called by the servers at start-up) reads the English word list and
+    the model, in a fresh process where no earlier test has loaded them."""
+    probe = (
+        "from alliance_bot import answering\n"
+        "from alliance_bot.answering import english, semantic\n"
+        "before = (english._words is not None, semantic._loaded)\n"
+        "answering.prepare()\n"
+        "print(before, (bool(english._words), semantic._model is not None))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.strip() == "(False, False) (True, True)"

@@ -4,9 +4,19 @@
 `answer_entry` answers a known entry (a did-you-mean click).
 """
 
+from alliance_bot.answering import english, semantic
 from alliance_bot.answering.answer import Answer, ScoredEntry, Status, Suggestion
 from alliance_bot.answering.engine import answer, answer_entry
 from alliance_bot.answering.questions import Question, parse_question
+
+
+def prepare() -> None:
+    """Load now what answering otherwise reads on the first question that needs it (the common
+    English words, the embedding model: about a second in all), so that no user waits for it.
+    A server calls it at start-up; a one-shot `ask` need not."""
+    english.prepare()
+    semantic.prepare()
+
 
 __all__ = [
     "Answer",
@@ -17,4 +27,5 @@ __all__ = [
     "answer",
     "answer_entry",
     "parse_question",
+    "prepare",
 ]

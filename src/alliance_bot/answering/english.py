@@ -44,3 +44,8 @@ def _load() -> frozenset[str]:
 def is_common(word: str) -> bool:
     """Whether `word` (folded, lower case) is a common English word."""
     return word in (_words if _words is not None else _load())
+
+
+def prepare() -> None:
+    """Read the word list now (about half a second) rather than on the first question."""
+    _load()

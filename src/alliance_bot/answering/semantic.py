@@ -68,3 +68,8 @@ def similarities(question: str, texts: Sequence[str]) -> list[float] | None:
         value = float(asked @ vector) if vector is not None else 0.0
         scores.append(value if value == value else 0.0)  # NaN (no known word) counts as 0
     return scores
+
+
+def prepare() -> None:
+    """Load the model now (about 0.3 s) rather than on the first question that needs it."""
+    _load()

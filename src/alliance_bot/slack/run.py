@@ -25,6 +25,7 @@ from pathlib import Path
 from aiohttp import web
 from sqlalchemy.exc import DBAPIError
 
+from alliance_bot import answering
 from alliance_bot.config import ConfigError, OperationsSettings, Settings
 from alliance_bot.knowledge.archive import ArchiveError
 from alliance_bot.knowledge.cache import snapshot_cache
@@ -121,6 +122,7 @@ def _start(
         return EXIT_CONFIG
     kb = cluster.holder.current
     logger.info("knowledge base %s loaded: %d entries", kb.version, len(kb))
+    answering.prepare()  # before the port opens: the first question must not pay for it
     return settings, cluster, operations
 
 
