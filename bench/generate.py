@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import argparse
 import calendar
+import contextlib
 import hashlib
+import os
 import random
 import re
 import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +42,9 @@ from alliance_bot.knowledge.text import name_key
 # Bump when the output changes, so cached bases (see `cached`) are regenerated.
 GENERATOR_VERSION = "4"
 REPO = Path(__file__).resolve().parent.parent
-CACHE = REPO / "bench" / ".cache"
+# Generated bases and their snapshots; ALLIANCE_BENCH_CACHE moves them (the smoke tests point it
+# at their temporary directory, so a test run writes nothing into the checkout).
+CACHE = Path(os.environ.get("ALLIANCE_BENCH_CACHE") or REPO / "bench" / ".cache")
 SIZES = (1_000, 10_000, 100_000)
 
 # Share of each kind in the real base (99 events, 66 people, 62 terms, 56 facts, 36 quotes);
@@ -390,18 +395,35 @@ def _fingerprint(real_dir: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def _is_current(out: Path, fingerprint: str) -> bool:
+    stamp = out / "FINGERPRINT"
+    return stamp.exists() and stamp.read_text() == fingerprint
+
+
 def cached(size: int, *, seed: int = 0, cache: Path = CACHE) -> Path:
     """The knowledge directory of a generated base, generated once per size and generator
     version (100,000 entries take a while to write)."""
     real_dir = default_knowledge_dir().resolve()
     out = cache / f"kb-{size}-s{seed}"
-    stamp = out / "FINGERPRINT"
     fingerprint = _fingerprint(real_dir)
-    if stamp.exists() and stamp.read_text() == fingerprint:
+    if _is_current(out, fingerprint):
         return out / "knowledge"
-    knowledge = generate(size, out, seed=seed, real_dir=real_dir)
-    stamp.write_text(fingerprint)
-    return knowledge
+    # Generated beside `out` and renamed into place, so two benchmarks (or test workers) asking
+    # for the same base at once never read or remove a half-written one: the first rename wins.
+    out.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f"{out.name}.", dir=out.parent))
+    try:
+        generate(size, building, seed=seed, real_dir=real_dir)
+        (building / "FINGERPRINT").write_text(fingerprint)
+        if out.exists() and not _is_current(out, fingerprint):  # an older generator's base
+            shutil.rmtree(out, ignore_errors=True)
+        with contextlib.suppress(OSError):  # not empty: another caller put its base there first
+            building.rename(out)
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    if not _is_current(out, fingerprint):
+        raise RuntimeError(f"could not put a generated base in place at {out}")
+    return out / "knowledge"
 
 
 def main(argv: list[str] | None = None) -> int:

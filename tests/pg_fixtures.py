@@ -5,6 +5,11 @@ temporary directory, and stops it at the end. `postgres_url` (function scope) cr
 empty database for each test, returns its libpq URL (a Unix-socket URL, see
 `alliance_bot.testing.postgres`) and drops it afterwards.
 
+Under pytest-xdist each worker is a session of its own, so each starts its own server: its data
+and socket directories are under that worker's temporary directory (or a `/tmp/alliance-pg-*`
+directory of its own under root), and it opens no TCP port, so the servers cannot collide and
+database names only need to be unique within one server.
+
 Where PostgreSQL cannot run (`available()` gives the reason), the tests that use these fixtures
 are skipped with that reason, unless ALLIANCE_REQUIRE_POSTGRES is set (CI sets it to 1): then
 they fail, so a CI machine that lost its PostgreSQL cannot pass by skipping them.

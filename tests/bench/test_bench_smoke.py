@@ -1,14 +1,32 @@
-"""Every benchmark runs end to end at a tiny size, so none can rot; no timing is asserted."""
+"""Every benchmark runs end to end at a tiny size, so none can rot; no timing is asserted.
+
+The benchmarks' cache of generated bases and snapshots (ALLIANCE_BENCH_CACHE) is a temporary
+directory of this module's, so the tests write nothing into the checkout and two pytest-xdist
+workers never share one.
+"""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+BENCH_CACHE_ENV = "ALLIANCE_BENCH_CACHE"
+
+
+@pytest.fixture(scope="module")
+def bench_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One generated-base cache for this module's runs (a 400-entry base takes a while to write,
+    so the benchmarks share it here as they do in bench/.cache)."""
+    cache = tmp_path_factory.mktemp("bench-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(BENCH_CACHE_ENV, str(cache))
+        yield cache
 
 
 def _run(module: str, *args: str, hide: str | None = None) -> str:
@@ -17,6 +35,7 @@ def _run(module: str, *args: str, hide: str | None = None) -> str:
         (f"import runpy, sys\nsys.modules[{hide!r}] = None\n" if hide else "import runpy, sys\n")
         + f"sys.argv = [{module!r}, *{list(args)!r}]\nrunpy.run_module({module!r}, run_name='__main__')"
     )
+    assert BENCH_CACHE_ENV in os.environ  # the `bench_cache` fixture: never the checkout's cache
     done = subprocess.run(
         [sys.executable, "-c", code],
         cwd=REPO,
@@ -28,6 +47,7 @@ def _run(module: str, *args: str, hide: str | None = None) -> str:
     return done.stdout
 
 
+@pytest.mark.usefixtures("bench_cache")
 class TestBenchmarksRun:
     def test_generator_writes_a_valid_base(self, tmp_path: Path) -> None:
         """A generated base of 400 entries loads and validates, real entries included."""

@@ -135,6 +135,7 @@ def shared_slack(shared_server: AppProcess, shared_fake: FakeSlack) -> SlackSend
 
 
 @pytest.mark.asyncio(loop_scope="module")
+@pytest.mark.xdist_group("malformed")  # one worker, one `shared_server` (--dist loadgroup)
 class TestMalformedRequests:
     async def test_first_refusal_is_one_line(
         self, shared_server: AppProcess, shared_slack: SlackSender

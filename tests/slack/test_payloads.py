@@ -309,6 +309,7 @@ def _http_request(payload: Payload, response_url: str) -> tuple[str, str] | None
     return urllib.parse.urlencode({"payload": json.dumps(body)}), FORM
 
 
+@pytest.mark.xdist_group("payloads-http")  # one worker, one `http_server` (--dist loadgroup)
 class TestOverHttp:
     @pytest.mark.parametrize("payload", ALL, ids=_ids(ALL))
     async def test_payload(
@@ -411,6 +412,7 @@ def _frames(payload: Payload, response_url: str) -> Iterator[dict[str, Any]]:
         yield frame
 
 
+@pytest.mark.xdist_group("payloads-socket")  # one worker, one `socket_app` (--dist loadgroup)
 class TestOverSocketMode:
     @pytest.mark.parametrize("payload", ALL, ids=_ids(ALL))
     async def test_payload(

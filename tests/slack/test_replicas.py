@@ -33,7 +33,13 @@ from alliance_bot.testing.fake_slack import FakeSlack
 from alliance_bot.testing.postgres import PostgresCluster
 from alliance_bot.testing.slack_requests import FORM, SlackSender
 
-pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
+# One pytest-xdist worker runs the whole module (`--dist loadgroup`), so the three replicas start
+# once, not once per worker the tests are spread over.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.asyncio(loop_scope="module"),
+    pytest.mark.xdist_group("replicas"),
+]
 
 REPLICAS = 3
 

@@ -56,7 +56,7 @@ from aiohttp import WSMsgType, web
 BOT_USER_ID = "UBOTALLIANCE"
 BOT_ID = "BBOTALLIANCE"
 TEAM_ID = "T0TESTTEAM"
-DEFAULT_TIMEOUT = 10.0
+DEFAULT_TIMEOUT = 60.0  # a safety net for waits on the app, generous for a loaded machine
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,7 @@ SERVER_SETTINGS: dict[str, str] = {
 }
 """Passed to `postgres` as `-c NAME=VALUE`: no TCP, no durability (the data is thrown away)."""
 
-START_TIMEOUT = 30.0
+START_TIMEOUT = 120.0  # a safety net: one server per pytest-xdist worker, on a loaded machine
 STOP_TIMEOUT = 30.0
 MAX_SOCKET_PATH = 107  # sizeof(sockaddr_un.sun_path) - 1 on Linux
 MAX_IDENTIFIER = 63  # NAMEDATALEN - 1: PostgreSQL silently truncates longer names
