@@ -34,6 +34,8 @@ time, it waits for the thing it expects, with a timeout only as a safety net.
 `hold_responses()` makes posts to response URLs wait for the test: each is recorded when it
 arrives (so a test knows the app's call has started), and answered only once the test calls
 `release_responses()` — how a test catches an answer in flight, e.g. across a SIGTERM.
+`async with replies_held():` holds every reply for a block: an ack received inside it came
+before the reply was delivered (a check of "acked at once" with no clock in it).
 """
 
 from __future__ import annotations
@@ -423,6 +425,21 @@ class FakeSlack:
         if self._held is not None:
             self._held.set()
             self._held = None
+
+    @asynccontextmanager
+    async def replies_held(self, *, timeout: float = DEFAULT_TIMEOUT) -> AsyncIterator[None]:
+        """Hold every reply (posts to response URLs, `chat.postMessage`) until the block ends,
+        and fail the block after `timeout`. A request whose ack arrives inside the block was
+        acked before its reply was delivered: how a test shows the app acks at once (Slack's
+        3-second deadline) without timing it, which a loaded machine would make flaky."""
+        self.hold_responses()
+        self.hold_method("chat.postMessage")
+        try:
+            async with asyncio.timeout(timeout):
+                yield
+        finally:
+            self.release_responses()
+            self.release_method("chat.postMessage")
 
     def hold_method(self, method: str) -> None:
         """From now on, answer calls to the Web API `method` only after `release_method`: a
