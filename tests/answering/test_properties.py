@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
+import string
+from collections.abc import Collection
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alliance_bot.answering.engine import answer
+from alliance_bot.answering.questions import parse_question
 from alliance_bot.knowledge.loader import load_knowledge
 from alliance_bot.knowledge.paths import default_knowledge_dir
 from alliance_bot.knowledge.snapshot import KnowledgeBase
@@ -46,3 +51,30 @@ class TestAnyInput:
     def test_question_shaped_text(self, parts: list[str], today: dt.date) -> None:
         """Text made of question words, names and markup gets a well-formed answer object."""
         _check(" ".join(parts), today)
+
+
+class TestBoundedWork:
+    def test_a_question_of_misspellings_looks_up_a_bounded_number(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """2,000 characters of distinct made-up words (no cache can help) cost a bounded number
+        of typo lookups, and the first misspelling in the question is still mended (issue 10,
+        item 5: the worst question anyone can type stays cheap)."""
+        rng = random.Random(5)
+        noise = " ".join(
+            "".join(rng.choices(string.ascii_lowercase, k=rng.randint(6, 11))) for _ in range(250)
+        )
+        asked: list[str] = []
+        correct = KB.index.correct
+
+        def counting(word: str, extra: Collection[str] = ()) -> str | None:
+            asked.append(word)
+            return correct(word, extra)
+
+        monkeypatch.setattr(KB.index, "correct", counting)
+        question = f"goverment {noise}"[:2000]
+        answer(KB, question, dt.date(2026, 11, 24))
+        assert 1 <= len(asked) <= 16
+        assert asked[0] == "goverment"
+        parsed = parse_question(question, kb=KB, today=dt.date(2026, 11, 24))
+        assert ("goverment", "government") in parsed.corrections

@@ -211,6 +211,10 @@ _VAGUE = re.compile(r"(?<=\w)(?<!same) (?:thing|things|stuff|business|idea|saga|
 _TOKEN = re.compile(r"[a-z]+")
 _CAPITALS = re.compile(r"\b[A-Z]{2,8}\b")
 _PLURAL_ACRONYM = re.compile(r"\b([A-Z]{2,6})s\b")
+# Distinct unknown words looked up per question (each lookup costs tens of microseconds): a
+# question with more misspellings than this is noise, and a crafted one must stay cheap
+# (issue 10, item 5). The first ones in the question are the ones mended.
+_MAX_LOOKUPS = 16
 
 
 def _corrected(text: str, raw: str, kb: KnowledgeBase) -> tuple[str, list[tuple[str, str]]]:
@@ -219,13 +223,15 @@ def _corrected(text: str, raw: str, kb: KnowledgeBase) -> tuple[str, list[tuple[
     index = kb.index
     text_capitals = set(_CAPITALS.findall(raw))
     fixes: dict[str, str | None] = {}
-    for word in sorted(set(_TOKEN.findall(text))):
+    for word in dict.fromkeys(_TOKEN.findall(text)):
         if len(word) < 5 or word in STOPWORDS or word in _QUESTION_WORDS or index.knows(word):
             continue
         if word in kb.lexicon.words:
             continue  # a word the lexicon lists is one people type, not a misspelling
         if word.upper() in text_capitals:
             continue  # an acronym typed in capitals is not a misspelt word
+        if len(fixes) >= _MAX_LOOKUPS:
+            break
         fix = index.correct(word, _QUESTION_WORDS)
         if english.is_common(word):
             # "mayor" is a word of its own, not a misspelt "major", and "anyone" is not "any
