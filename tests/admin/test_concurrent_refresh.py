@@ -83,7 +83,7 @@ class TestInProcess:
             return admin.refresh("U0ADMIN001")
 
         def ask(_: int) -> str:
-            return answer(holder.current, "who is Austin", TODAY).text
+            return answer(holder.current, "who is Austin", TODAY).body
 
         with ThreadPoolExecutor(max_workers=12) as pool:
             refreshes = [pool.submit(refresh, turn) for turn in range(20)]

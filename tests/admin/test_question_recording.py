@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from alliance_bot.admin.service import QuestionRecorder
 from alliance_bot.admin.state import MAX_QUESTION_CHARS, SqlAdminState
-from alliance_bot.answering.answer import Answer
+from alliance_bot.answering.answer import Answer, line
 from alliance_bot.state import Database
 
 NOW = dt.datetime(2024, 3, 10, 9, 0, tzinfo=dt.UTC)
@@ -18,7 +18,9 @@ SINCE = dt.date(2024, 3, 1)
 
 
 def no_match(question: str) -> Answer:
-    return Answer(status="no_match", question=question, body="I don't have anything on that.")
+    return Answer(
+        status="no_match", question=question, statement=(line("I don't have anything on that."),)
+    )
 
 
 class TestBoundedGaps:

@@ -15,6 +15,7 @@ _SCRIPT = """
 import datetime as dt, json, sys, yaml
 from pathlib import Path
 from alliance_bot.answering.engine import answer
+from alliance_bot.slack.render.answers import answer_json
 from alliance_bot.knowledge.loader import load_knowledge
 from alliance_bot.knowledge.paths import default_knowledge_dir
 kb = load_knowledge(default_knowledge_dir())
@@ -22,7 +23,7 @@ out = []
 for path in sorted(Path(sys.argv[1]).glob("*questions*.yaml")):
     for item in yaml.safe_load(path.read_text(encoding="utf-8")):
         today = dt.date.fromisoformat(str(item.get("today") or "2026-11-24"))
-        out.append(answer(kb, item["q"], today).to_json())
+        out.append(answer_json(answer(kb, item["q"], today)))
 print(json.dumps(out))
 """
 

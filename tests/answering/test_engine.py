@@ -6,10 +6,12 @@ import datetime as dt
 
 import pytest
 
+from alliance_bot.answering.answer import Cited, Echo
 from alliance_bot.answering.engine import answer, answer_entry
 from alliance_bot.knowledge.loader import load_knowledge
 from alliance_bot.knowledge.paths import default_knowledge_dir
 from alliance_bot.knowledge.snapshot import KnowledgeBase
+from alliance_bot.slack.render.answers import answer_context
 from alliance_bot.testing.sample_kb import write_sample_kb
 
 DAY = dt.date(2026, 11, 24)
@@ -26,11 +28,14 @@ class TestNames:
         result = answer(kb, "who is hamda", DAY)
         assert result.status == "answer"
         assert [e.id for e in result.entries] == ["hamada-yasukazu"]
-        assert "matched “hamda” → Hamada Yasukazu" in result.context
+        assert result.note == ("matched ", Echo("hamda"), " → Hamada Yasukazu")
+        assert "matched “hamda” → Hamada Yasukazu" in answer_context(result)
 
     def test_exact_match_has_no_matched_note(self, kb: KnowledgeBase) -> None:
         """An exact name needs no explanation."""
-        assert "matched" not in answer(kb, "who is Yasukazu Hamada", DAY).context
+        result = answer(kb, "who is Yasukazu Hamada", DAY)
+        assert result.note == ()
+        assert "matched" not in answer_context(result)
 
     def test_near_miss_name_is_not_an_answer(self, kb: KnowledgeBase) -> None:
         """Someone whose name resembles a person in the base is not given that person."""
@@ -54,7 +59,8 @@ class TestCitations:
         """The context line names the file, the article title and the line of the evidence."""
         result = answer(kb, "what is the MLR", DAY)
         assert result.sources == ("seeds/900_sample.txt",)
-        assert "seeds/900_sample.txt — “Sample Alliance Report” (line 6)" in result.context
+        assert result.citations == (Cited("seeds/900_sample.txt", "Sample Alliance Report", (6,)),)
+        assert "seeds/900_sample.txt — “Sample Alliance Report” (line 6)" in answer_context(result)
 
     def test_quote_gives_exact_words(self, kb: KnowledgeBase) -> None:
         """A quote answer carries the quoted words exactly."""
@@ -91,11 +97,12 @@ class TestDates:
 
 
 class TestSafety:
-    def test_user_text_is_escaped(self, kb: KnowledgeBase) -> None:
-        """What the user typed is echoed escaped, so it can never ping."""
+    def test_user_text_is_echoed_as_typed(self, kb: KnowledgeBase) -> None:
+        """What the user typed comes back as data, unescaped: escaping is the renderers' (see
+        tests/slack/test_render_answers.py)."""
         result = answer(kb, "who is <!channel> <@U123>", DAY)
-        assert "<!channel>" not in result.text
-        assert "&lt;!channel&gt;" in result.text
+        assert Echo("<!channel>") in result.statement[0].words
+        assert "&lt;" not in result.body
 
     def test_answer_entry_for_buttons(self, kb: KnowledgeBase) -> None:
         """A suggestion button's entry id answers that entry; a stale id says it is gone."""
@@ -138,7 +145,7 @@ class TestRoleNow:
     def test_past_every_span_is_the_latest_holder_and_says_so(self, real: KnowledgeBase) -> None:
         result = answer(real, "who is Japan's foreign minister now", dt.date(2026, 11, 24))
         assert [e.id for e in result.entries] == ["kamikawa-yoko"]
-        assert "the latest holder the articles show, to December 2023" in result.context
+        assert "the latest holder the articles show, to December 2023" in answer_context(result)
 
     def test_between_spans_is_no_one(self, real: KnowledgeBase) -> None:
         """Hamada is dated January 2023 and Kihara October 2023: June is not known."""

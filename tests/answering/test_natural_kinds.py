@@ -14,6 +14,7 @@ from alliance_bot.answering.periods import read_period
 from alliance_bot.knowledge.loader import load_knowledge
 from alliance_bot.knowledge.paths import default_knowledge_dir
 from alliance_bot.knowledge.snapshot import KnowledgeBase
+from alliance_bot.slack.render.answers import answer_context
 
 DAY = dt.date(2026, 11, 24)
 
@@ -75,7 +76,7 @@ class TestFalsePremises:
         result = answer(kb, "did that osprey go down off okinawa", DAY)
         assert result.status == "answer"
         assert result.entries[0].id == "ev-2023-11-29-osprey-crash-yakushima"
-        assert "place this at Yakushima" in result.context
+        assert "place this at Yakushima" in answer_context(result)
         assert not re.match(r"\W*yes\b", result.body, re.IGNORECASE)
 
     def test_place_elsewhere_is_not_when_it_happened(self, kb: KnowledgeBase) -> None:
@@ -181,14 +182,14 @@ class TestSettling:
         result = answer(kb, "did kishida, harris and marcos meet in jakarta?", DAY)
         assert result.status == "answer"
         assert result.entries[0].id == "ev-2023-09-06-kishida-harris-marcos"
-        assert "place this at Indonesia" in result.context
+        assert "place this at Indonesia" in answer_context(result)
 
     def test_year_the_entry_states_fits(self, kb: KnowledgeBase) -> None:
         """ "since 2002" is in the poll's own words, so the poll answers, without a date note."""
         result = answer(kb, "what had its second-highest support since 2002", DAY)
         assert result.status == "answer"
         assert result.entries[0].id == "fact-us-poll-63-percent-support-bases"
-        assert "date this" not in result.context
+        assert "date this" not in answer_context(result)
 
 
 class TestParticipantsAndTopics:

@@ -16,6 +16,7 @@ from alliance_bot.answering.questions import parse_question
 from alliance_bot.knowledge.loader import load_knowledge
 from alliance_bot.knowledge.paths import default_knowledge_dir
 from alliance_bot.knowledge.snapshot import KnowledgeBase
+from alliance_bot.slack.render.answers import answer_json
 
 KB: KnowledgeBase = load_knowledge(default_knowledge_dir())
 STATUSES = {"answer", "suggestions", "no_match", "help", "error"}
@@ -27,7 +28,7 @@ WORDS = st.sampled_from(
 
 def _check(text: str, today: dt.date) -> None:
     result = answer(KB, text, today)
-    data = result.to_json()
+    data = answer_json(result)
     assert data["status"] in STATUSES
     assert isinstance(data["text"], str)
     assert data["text"]

@@ -14,7 +14,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from alliance_bot.answering.answer import Answer
+from alliance_bot.answering.answer import Answer, line
 from alliance_bot.config import Settings
 from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.knowledge.paths import default_knowledge_dir
@@ -53,7 +53,7 @@ def _settings(fake: FakeSlack, state_dir: Path) -> Settings:
 
 
 def _echo(kb: KnowledgeBase, text: str, today: dt.date) -> Answer:
-    return Answer(status="answer", question=text, body=f"echo {len(text)}")
+    return Answer(status="answer", question=text, statement=(line(f"echo {len(text)}"),))
 
 
 def _failing(kb: KnowledgeBase, text: str, today: dt.date) -> Answer:

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alliance_bot.answering.answer import Answer, Suggestion
-from alliance_bot.mrkdwn import escape
+from alliance_bot.answering.answer import Answer, Cited, Code, Echo, Strong, Suggestion, line
+from alliance_bot.answering.engine import answer as ask
+from alliance_bot.knowledge.loader import load_knowledge
 from alliance_bot.slack.render.answers import (
     SHARE_ACTION,
     ShareRef,
+    answer_body,
+    answer_context,
+    answer_text,
     render_answer,
     render_apology,
     render_notice,
@@ -22,13 +27,17 @@ from alliance_bot.slack.render.answers import (
     validate_message,
 )
 from alliance_bot.slack.render.limits import MAX_BLOCKS, MAX_BUTTON_VALUE
+from alliance_bot.testing.sample_kb import write_sample_kb
 
 ANSWER = Answer(
     status="answer",
     question="who is Hamada",
-    body="*Hamada Yasukazu* — Minister of Defense of Japan",
-    context="Source: seeds/000_x.txt (line 31) · matched “hamda” → Hamada Yasukazu",
+    statement=(line(Strong("Hamada Yasukazu"), " — Minister of Defense of Japan"),),
+    citations=(Cited("seeds/000_x.txt", None, (31,)),),
+    note=("matched ", Echo("hamda"), " → Hamada Yasukazu"),
 )
+BODY = "*Hamada Yasukazu* — Minister of Defense of Japan"
+CONTEXT = "Source: seeds/000_x.txt (line 31) · matched “hamda” → Hamada Yasukazu"
 
 
 def _texts(message: dict[str, object]) -> str:
@@ -41,17 +50,50 @@ class TestAnswer:
         message = render_answer(ANSWER, share=ShareRef(question="who is Hamada"))
         validate_message(message)
         section, context, actions = message["blocks"]
-        assert section["text"]["text"] == ANSWER.body
-        assert context["elements"][0]["text"] == ANSWER.context
+        assert section["text"]["text"] == BODY
+        assert context["elements"][0]["text"] == CONTEXT
         assert actions["elements"][0]["action_id"] == SHARE_ACTION
-        assert message["text"] == ANSWER.text
+        assert message["text"] == f"{BODY}\n{CONTEXT}" == answer_text(ANSWER)
+
+    def test_every_piece_is_escaped_inside_its_markup(self) -> None:
+        """Plain words, names, things to type and echoed words are each escaped, inside the
+        markup that sets them off; a quotation is set off with `>` and items are bulleted."""
+        answer = Answer(
+            status="answer",
+            question="q",
+            statement=(
+                line("a <!here> ", Strong("<@U1>"), " ", Code("x & y"), " ", Echo("<#C1>")),
+                line("“<!channel>”", style="quote"),
+                line(Strong("&"), style="item"),
+            ),
+            citations=(Cited("seeds/<x>.txt", "A & B", tuple(range(1, 9))),),
+            note=("<!everyone>",),
+        )
+        assert answer_body(answer) == (
+            "a &lt;!here&gt; *&lt;@U1&gt;* `x &amp; y` “&lt;#C1&gt;”\n"
+            "> “&lt;!channel&gt;”\n"
+            "• *&amp;*"
+        )
+        assert answer_context(answer) == (
+            "Source: seeds/&lt;x&gt;.txt — “A &amp; B” (lines 1, 2, 3, 4, 5, 6…) · &lt;!everyone&gt;"
+        )
+
+    def test_engine_answers_echo_the_asker_escaped(self, tmp_path: Path) -> None:
+        """What the user typed is echoed escaped in the reply, so it can never ping."""
+        kb = load_knowledge(write_sample_kb(tmp_path))
+        result = ask(kb, "who is <!channel> <@U123>", dt.date(2026, 11, 24))
+        message = render_answer(result)
+        validate_message(message)
+        assert "<!channel>" not in _texts(message)
+        assert "&lt;!channel&gt;" in answer_text(result)
+        assert "&lt;!channel&gt;" in message["text"]
 
     def test_suggestions_are_buttons_with_escaped_labels(self) -> None:
         """Did-you-mean candidates become buttons valued by entry id; labels are escaped."""
         answer = Answer(
             status="suggestions",
             question="x",
-            body="Did you mean:",
+            statement=(line("Did you mean:"),),
             suggestions=(
                 Suggestion("kamikawa-yoko", "person", "Kamikawa Yoko"),
                 Suggestion("evil", "person", "<!channel> " + "x" * 200),
@@ -66,16 +108,16 @@ class TestAnswer:
 
     def test_long_body_is_split_within_limits(self) -> None:
         """A body far past 3000 characters is split into sections, each within the limit."""
-        body = "\n".join(f"line {i} " + "word " * 40 for i in range(2000))
-        message = render_answer(Answer(status="answer", question="q", body=body, context="c"))
+        body = tuple(line(f"line {i} " + "word " * 40) for i in range(2000))
+        message = render_answer(Answer(status="answer", question="q", statement=body, note=("c",)))
         validate_message(message)
         assert len(message["blocks"]) <= MAX_BLOCKS
         assert message["blocks"][-2]["text"]["text"].endswith("…")
 
     def test_entities_are_not_cut(self) -> None:
         """A hard split never cuts an escaped entity like `&amp;` in half."""
-        body = escape("&" * 5000)
-        message = render_answer(Answer(status="answer", question="q", body=body))
+        body = (line("&" * 5000),)
+        message = render_answer(Answer(status="answer", question="q", statement=body))
         validate_message(message)
         for block in message["blocks"]:
             text = block["text"]["text"]
@@ -99,12 +141,12 @@ class TestAnswer:
     def test_any_text_validates(
         self, body: str, context: str, labels: list[str], question: str
     ) -> None:
-        """Any escaped body, context, labels and question give a message Slack accepts."""
+        """Any body, context, labels and question give a message Slack accepts, escaped."""
         answer = Answer(
             status="suggestions",
             question=question,
-            body=escape(body),
-            context=escape(context),
+            statement=tuple(line(part) for part in body.split("\n")),
+            note=(context,),
             suggestions=tuple(Suggestion(f"e-{i}", "person", lab) for i, lab in enumerate(labels)),
         )
         for message in (

@@ -17,7 +17,19 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA, Levenshtein
 
 from alliance_bot.answering import semantic, wording
-from alliance_bot.answering.answer import Answer, ScoredEntry, Status, Suggestion
+from alliance_bot.answering.answer import (
+    Answer,
+    Code,
+    Echo,
+    Line,
+    ScoredEntry,
+    Status,
+    Strong,
+    Suggestion,
+    Words,
+    line,
+    pieces,
+)
 from alliance_bot.answering.echo import as_typed
 from alliance_bot.answering.periods import Period, read_period
 from alliance_bot.answering.questions import (
@@ -32,7 +44,6 @@ from alliance_bot.knowledge.index import NameMatch, SearchIndex, TextMatch
 from alliance_bot.knowledge.models import Entry, Event, Fact, Kind, Person, Role, Term
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.knowledge.text import STOPWORDS, fold, name_key, stem
-from alliance_bot.mrkdwn import escape
 
 # A name match at or above this score (rapidfuzz token_sort_ratio) is the answer.
 CONFIDENT = 90.0
@@ -71,19 +82,42 @@ _TITLES = (
     "speaker", "mr", "mrs", "ms", "dr", "japanese", "us", "japan's", "former",
 )  # fmt: skip
 
-HELP = "\n".join(
-    [
-        "*Ask me about the US–Japan alliance.* I answer from five news articles and cite them.",
-        "• `who is Hamada` — a person (typos and either name order are fine: `kishda`, `yoko kamikawa`)",
-        "• `who is the US trade representative` — who held a role",
-        "• `when did the Osprey crash` — when something happened",
-        "• `quote Kishida` · `what did Biden say about nuclear` — exact quotations",
-        "• `what is the MLR` — acronyms and named things",
-        "• `how many Ospreys did Japan ground` — figures and findings",
-        "• `on this day` · `on Nov 29` · `what happened on 2023-11-29` — events by date",
-        "• `search Futenma` — a short ranked list across everything",
-        "• `help` — this message",
-    ]
+HELP = (
+    line(
+        Strong("Ask me about the US–Japan alliance."),
+        " I answer from five news articles and cite them.",
+    ),
+    line(
+        Code("who is Hamada"),
+        " — a person (typos and either name order are fine: ",
+        Code("kishda"),
+        ", ",
+        Code("yoko kamikawa"),
+        ")",
+        style="item",
+    ),
+    line(Code("who is the US trade representative"), " — who held a role", style="item"),
+    line(Code("when did the Osprey crash"), " — when something happened", style="item"),
+    line(
+        Code("quote Kishida"),
+        " · ",
+        Code("what did Biden say about nuclear"),
+        " — exact quotations",
+        style="item",
+    ),
+    line(Code("what is the MLR"), " — acronyms and named things", style="item"),
+    line(Code("how many Ospreys did Japan ground"), " — figures and findings", style="item"),
+    line(
+        Code("on this day"),
+        " · ",
+        Code("on Nov 29"),
+        " · ",
+        Code("what happened on 2023-11-29"),
+        " — events by date",
+        style="item",
+    ),
+    line(Code("search Futenma"), " — a short ranked list across everything", style="item"),
+    line(Code("help"), " — this message", style="item"),
 )
 
 
@@ -93,7 +127,7 @@ class _Found:
 
     entries: tuple[Entry, ...]
     scores: tuple[float, ...]
-    matched: str | None = None  # "matched 'hamda' → Hamada Yasukazu" when not exact
+    matched: Words = ()  # "matched 'hamda' → Hamada Yasukazu" when not exact
 
 
 def answer(kb: KnowledgeBase, text: str, today: dt.date) -> Answer:
@@ -107,7 +141,7 @@ def answer_entry(kb: KnowledgeBase, entry_id: str, today: dt.date | None = None)
     asker = _Asker(kb, Question("free", subject=entry_id, asked=entry_id), today or dt.date.today())
     entry = kb.get(entry_id)
     if entry is None:
-        return asker.reply("no_match", "That entry is no longer in the knowledge base.")
+        return asker.reply("no_match", line("That entry is no longer in the knowledge base."))
     return asker.found(_Found((entry,), (100.0,)))
 
 
@@ -128,23 +162,23 @@ class _Asker:
     def reply(
         self,
         status: Status,
-        body: str,
-        *,
+        *statement: Line | Iterable[Line],
         entries: Sequence[Entry] = (),
         scores: Sequence[float] = (),
         suggestions: Sequence[Entry] = (),
-        note: str | None = None,
+        note: Words = (),
     ) -> Answer:
         cited = [*entries, *suggestions] if status == "suggestions" else list(entries)
-        files, context = wording.citations(self.kb, cited) if cited else ([], "")
-        if note:
-            context = f"{context} · {note}" if context else note
         return Answer(
             status=status,
             question=self.q.asked,
-            body=body,
-            context=context,
-            sources=tuple(files),
+            statement=tuple(
+                part
+                for lines in statement
+                for part in ((lines,) if isinstance(lines, Line) else lines)
+            ),
+            note=note,
+            citations=wording.citations(self.kb, cited),
             entries=tuple(
                 ScoredEntry(e.id, e.kind, s)
                 for e, s in zip(entries, scores or [100.0] * len(entries), strict=True)
@@ -152,7 +186,7 @@ class _Asker:
             suggestions=tuple(Suggestion(e.id, e.kind, e.label) for e in suggestions),
         )
 
-    def found(self, found: _Found, heading: str | None = None) -> Answer:
+    def found(self, found: _Found, heading: Line | None = None) -> Answer:
         entries = found.entries
         months = _asked_months(self.q.subject) if self.q.form == "yesno" else frozenset()
         when = _date_of(entries[0]) if months and entries else None
@@ -160,39 +194,47 @@ class _Asker:
             dated = getattr(entries[0], "date")  # noqa: B009 - events and facts alike
             if dated.precision in ("month", "day"):
                 said = f"the articles date this {when:%B %Y}"
-                note = f"{found.matched} · {said}" if found.matched else said
+                note = (*found.matched, " · ", said) if found.matched else (said,)
                 found = _Found(found.entries, found.scores, note)
         if len(entries) == 1:
             body = wording.full(self.kb, entries[0])
         else:
-            lead = heading or f"Several entries match “{escape(self._short())}”:"
-            body = f"{lead}\n{wording.bullet_list(self.kb, entries, LIST_LIMIT)}"
+            lead = heading or line("Several entries match ", Echo(self._short()), ":")
+            body = (lead, *wording.bullet_list(self.kb, entries, LIST_LIMIT))
         shown = entries[:LIST_LIMIT]
         return self.reply(
             "answer", body, entries=shown, scores=found.scores[:LIST_LIMIT], note=found.matched
         )
 
-    def unknown(self, what: str, candidates: Sequence[Entry]) -> Answer:
+    def unknown(self, what: Words, candidates: Sequence[Entry]) -> Answer:
         """Say plainly that nothing matched, offering up to three suggestions."""
         top = _unique(candidates)[:3]
         if not top:
             return self.reply(
                 "no_match",
-                f"I don't have anything on {what} in the articles I know. "
-                "Try `help` for the kinds of questions I answer.",
+                line(
+                    "I don't have anything on ",
+                    what,
+                    " in the articles I know. Try ",
+                    Code("help"),
+                    " for the kinds of questions I answer.",
+                ),
             )
-        lines = "\n".join(wording.line(self.kb, e) for e in top)
+        lines = [wording.line(self.kb, e) for e in top]
         return self.reply(
-            "suggestions", f"I'm not sure about {what}. Did you mean:\n{lines}", suggestions=top
+            "suggestions",
+            line("I'm not sure about ", what, ". Did you mean:"),
+            lines,
+            suggestions=top,
         )
 
     def _short(self, limit: int = 80) -> str:
         text = self.q.asked
         return text if len(text) <= limit else text[: limit - 1] + "…"
 
-    def _quoted(self, phrase: str) -> str:
+    def _quoted(self, phrase: str) -> Words:
         shown = as_typed(self.q.asked, phrase)  # the asker's words, not the folded ones
-        return f"“{escape(shown if len(shown) <= 80 else shown[:79] + '…')}”"
+        return (Echo(shown if len(shown) <= 80 else shown[:79] + "…"),)
 
     # forms ------------------------------------------------------------------------------------
     def ask(self, q: Question) -> Answer:
@@ -264,8 +306,8 @@ class _Asker:
             # "is Kishida the president of China": no one the articles name holds it.
             held = holders.entries if holders is not None else ()
             others = [p for p in (self.kb.get(e.id, Person) for e in held) if p]
-            titles = "; ".join(escape(r.title) for r in person.roles) or "none"
-            note = f"the articles give {escape(person.label)}'s role as {titles}"
+            titles = "; ".join(r.title for r in person.roles) or "none"
+            note = (f"the articles give {person.label}'s role as {titles}",)
             entries = (person, *(p for p in others if p.id != person.id))
             return self.found(_Found(entries, (100.0,) * len(entries), note))
         return None
@@ -292,7 +334,7 @@ class _Asker:
             _REASON.search(fold(e.search_text())) and _explains(e, self.q.subject) for e in entries
         ):
             return result
-        return self.unknown(f"why {self._quoted(self.q.subject)}", entries)
+        return self.unknown(pieces("why ", self._quoted(self.q.subject)), entries)
 
     def who(self, subject: str) -> Answer:
         # "the guy running the Pentagon": "guy" only says a person is meant.
@@ -360,8 +402,10 @@ class _Asker:
         holders = tuple(people[m.entry_id] for _, m in chosen)
         scores = tuple(s for s, _ in chosen)
         if len(holders) == 1:
-            return self.found(_Found(holders, scores, f"matched role {self._quoted(phrase)}"))
-        heading = f"People who held roles matching {self._quoted(phrase)}:"
+            return self.found(
+                _Found(holders, scores, pieces("matched role ", self._quoted(phrase)))
+            )
+        heading = line("People who held roles matching ", self._quoted(phrase), ":")
         return self.found(_Found(holders, scores), heading)
 
     def role_now(self, role: str) -> Answer | None:
@@ -389,14 +433,14 @@ class _Asker:
         today = self.today
         holding = _unique(p for p, r in spans if r.held_throughout(today, today))
         ends = [(r.end or r.start).last_day() for _, r in spans if r.start is not None]
-        note = None
+        note: Words = ()
         if not holding and all(end < today for end in ends):
             latest = max(ends)
             holding = _unique(p for (p, r), end in zip(spans, ends, strict=True) if end == latest)
-            note = f"the latest holder the articles show, to {latest:%B %Y}"
+            note = (f"the latest holder the articles show, to {latest:%B %Y}",)
         if len(holding) != 1:
             return self.unknown(
-                f"{self._quoted(_strip_articles(role))} today", _unique(p for p, _ in spans)
+                pieces(self._quoted(_strip_articles(role)), " today"), _unique(p for p, _ in spans)
             )
         return self.found(_Found((holding[0],), (top,), note))
 
@@ -429,10 +473,12 @@ class _Asker:
         if person and len(person.entries) == 1:
             who = person.entries[0]
             quotes = list(self.kb.quotes_by(who.id))
-            name = escape(who.label)
+            name = who.label
             if not quotes:
                 return self.reply(
-                    "no_match", f"The articles don't quote *{name}* directly.", note=person.matched
+                    "no_match",
+                    line("The articles don't quote ", Strong(name), " directly."),
+                    note=person.matched,
                 )
             if topic:
                 # Only this person's quotes compete: across the whole base a common topic word
@@ -446,15 +492,22 @@ class _Asker:
                 on_topic = [q for q in quotes if q.id in wanted and wanted[q.id].coverage >= 0.5]
                 on_topic.sort(key=lambda q: (-wanted[q.id].coverage, -wanted[q.id].score))
                 if not on_topic:
-                    lines = "\n".join(wording.line(self.kb, q) for q in quotes[:3])
                     return self.reply(
                         "suggestions",
-                        f"I have no quote from *{name}* about {self._quoted(topic)}. "
-                        f"Quotes from {name} I do have:\n{lines}",
+                        line(
+                            "I have no quote from ",
+                            Strong(name),
+                            " about ",
+                            self._quoted(topic),
+                            f". Quotes from {name} I do have:",
+                        ),
+                        [wording.line(self.kb, q) for q in quotes[:3]],
                         suggestions=quotes[:3],
                     )
                 quotes = on_topic
-            heading = f"*{name}* is quoted {len(quotes)} times:" if len(quotes) > 1 else None
+            heading = (
+                line(Strong(name), f" is quoted {len(quotes)} times:") if len(quotes) > 1 else None
+            )
             return self.found(
                 _Found(tuple(quotes), (100.0,) * len(quotes), person.matched), heading
             )
@@ -475,7 +528,7 @@ class _Asker:
         if not ranked:
             return self.unknown(self._quoted(subject), [])
         entries = tuple(e for e in (self.kb.get(i) for i, _ in ranked) if e)
-        heading = f"Top results for {self._quoted(subject)}:"
+        heading = line("Top results for ", self._quoted(subject), ":")
         if len(entries) == 1:
             return self.found(_Found(entries, (ranked[0][1],)))
         return self.found(_Found(entries, tuple(s for _, s in ranked)), heading)
@@ -513,7 +566,7 @@ class _Asker:
                     last_month,
                     dated.day or calendar.monthrange(dated.year, last_month)[1],
                 )
-                period = Period(first, last, escape(dated.subject))
+                period = Period(first, last, dated.subject)
         periods = [period] if period is not None else self._times_of(at)
         if not periods:
             return None
@@ -528,7 +581,7 @@ class _Asker:
         if any(len(h) != 1 for h in each) or len({h[0].id for h in each}) != 1:
             candidates = [self.kb.get(m.entry_id) for m in matches if top - m.score <= TIE]
             return self.unknown(
-                f"who held {self._quoted(role)} at {periods[0].label}",
+                pieces("who held ", self._quoted(role), f" at {periods[0].label}"),
                 [e for e in candidates if e is not None],
             )
         return self.found(_Found((each[0][0],), (top,)))
@@ -570,7 +623,7 @@ class _Asker:
             Period(
                 e.date.first_day(),
                 (e.end or e.date).last_day(),
-                f"the time of {escape(e.title)}",
+                f"the time of {e.title}",
             )
             for e in events
         ]
@@ -644,10 +697,10 @@ class _Asker:
         role = roles[0]
         said = self._said_to_succeed(person, role, earlier=earlier)
         if said is not None:
-            what = f"{'before' if earlier else 'after'} {escape(person.label)}"
-            return self.found(_Found((said,), (100.0,), f"the articles call this {what}"))
+            what = f"{'before' if earlier else 'after'} {person.label}"
+            return self.found(_Found((said,), (100.0,), (f"the articles call this {what}",)))
         edge = role.start if earlier else role.end
-        what = f"{'before' if earlier else 'after'} {escape(person.label)} as {escape(role.title)}"
+        what = f"{'before' if earlier else 'after'} {person.label} as {role.title}"
         found: list[Person] = []
         if edge is not None:
             for other in self.kb.of_kind("person"):
@@ -662,13 +715,13 @@ class _Asker:
                     if near is not None and abs((near.first_day() - edge.first_day()).days) <= 31:
                         found.append(other)
         if len(found) != 1:
-            line = wording.line(self.kb, person)
             return self.reply(
                 "suggestions",
-                f"The articles don't show who held the role {what}. Did you mean:\n{line}",
+                line(f"The articles don't show who held the role {what}. Did you mean:"),
+                wording.line(self.kb, person),
                 suggestions=[person],
             )
-        return self.found(_Found((found[0],), (100.0,), f"held the role {what}"))
+        return self.found(_Found((found[0],), (100.0,), (f"held the role {what}",)))
 
     def _said_to_succeed(self, person: Person, role: Role, *, earlier: bool) -> Person | None:
         """The one person whose entry calls them `person`'s predecessor (or successor) in the
@@ -703,7 +756,9 @@ class _Asker:
         people = self.kb.people_in(event)
         if not people:
             return self.found(_Found((event,), (100.0,)))
-        heading = f"Taking part in *{escape(event.title)}* ({human_range(event.date, event.end)}):"
+        heading = line(
+            "Taking part in ", Strong(event.title), f" ({human_range(event.date, event.end)}):"
+        )
         entries: tuple[Entry, ...] = (event, *people)
         return self.found(_Found(entries, (100.0,) * len(entries)), heading)
 
@@ -728,12 +783,12 @@ class _Asker:
             dates.reverse()
         if dates[0] is not None and dates[1] is not None:
             heading = (
-                f"*{escape(found[0].label)}* came first, then *{escape(found[1].label)}*:"
+                line(Strong(found[0].label), " came first, then ", Strong(found[1].label), ":")
                 if dates[0] < dates[1]
-                else "Both at the same time:"
+                else line("Both at the same time:")
             )
         else:
-            heading = "The two side by side:"
+            heading = line("The two side by side:")
         return self.found(_Found(tuple(found), (100.0, 100.0)), heading)
 
     def _compared(self, phrase: str, preferred: tuple[Kind, ...]) -> Entry | None:
@@ -839,15 +894,15 @@ class _Asker:
             return None  # two people fit the description equally: not this one
         person = pool[best[4]]
         entries: tuple[Entry, ...] = (person, event) if in_event and event else (person,)
-        note = f"matched the description {self._quoted(description)}"
-        heading = f"*{escape(person.label)}*, in *{escape(event.title)}*:" if event else None
+        note = pieces("matched the description ", self._quoted(description))
+        heading = line(Strong(person.label), ", in ", Strong(event.title), ":") if event else None
         return self.found(_Found(entries, (100.0,) * len(entries), note), heading)
 
     def by_text(
         self,
         text: str,
         kinds: Iterable[Kind] | None,
-        what: str,
+        what: Words,
         *,
         dated_only: bool = False,
         also_suggest: Iterable[Kind] = (),
@@ -906,9 +961,9 @@ class _Asker:
             scores = tuple(round(100 * m.coverage, 1) for m in tied)
             elsewhere = self._elsewhere(text, best)
             note = (
-                f"the articles place this at {escape(elsewhere.title())}, not where asked"
+                (f"the articles place this at {elsewhere.title()}, not where asked",)
                 if elsewhere
-                else None
+                else ()
             )
             return self.found(self._count_first(text, _Found(entries, scores, note)))
         settled = self.settled(text, matches, years) if settle or SETTLE_ALL else None
@@ -941,7 +996,7 @@ class _Asker:
         value = fact.value or ""
         note = found.matched
         if not asked & {_DIGITS.get(n, n) for n in _NUMBER.findall(fold(value))}:
-            note = f"the articles give {escape(value)}"
+            note = (f"the articles give {value}",)
         return _Found(
             tuple(found.entries[i] for i in order), tuple(found.scores[i] for i in order), note
         )
@@ -954,17 +1009,17 @@ class _Asker:
         entry = self.kb.get(best.entry_id)
         if entry is None:
             return None
-        note = None
+        note: Words = ()
         if not self._fits_years(entry.id, years):
             if self.q.form != "yesno":
                 # Only a yes/no question carries a premise to correct: the 2023 death toll is
                 # not how many crashed in 2022, nor the 2023 tour what happened in 2024.
                 return None
             when = _date_of(entry)
-            note = f"the articles date this {when.year}" if when else None
+            note = (f"the articles date this {when.year}",) if when else ()
         elsewhere = self._elsewhere(text, best)
         if elsewhere:
-            note = f"the articles place this at {escape(elsewhere.title())}, not where asked"
+            note = (f"the articles place this at {elsewhere.title()}, not where asked",)
         found = _Found((entry,), (round(100 * best.coverage, 1),), note)
         return self.found(self._count_first(text, found))
 
@@ -1127,21 +1182,30 @@ class _Asker:
         if q.date_error:
             return self.reply(
                 "error",
-                f"{escape(q.date_error)}. Try a date like `Nov 29`, "
-                "`29 November 2023` or `2023-11-29`.",
+                line(
+                    f"{q.date_error}. Try a date like ",
+                    Code("Nov 29"),
+                    ", ",
+                    Code("29 November 2023"),
+                    " or ",
+                    Code("2023-11-29"),
+                    ".",
+                ),
             )
         if q.month is not None and q.day is not None:
             return self.on_day(q.month, q.day, q.year)
         if q.year is None:
-            return self.reply("error", "I couldn't read a date there. Try `on Nov 29`.")
+            return self.reply(
+                "error", line("I couldn't read a date there. Try ", Code("on Nov 29"), ".")
+            )
         month = q.month
         first = dt.date(q.year, month or 1, 1)
         last = dt.date(q.year, month or 12, calendar.monthrange(q.year, month or 12)[1])
         label = f"{calendar.month_name[month]} {q.year}" if month else str(q.year)
         events = self.kb.events_between(first, last)
         if not events:
-            return self.reply("no_match", f"I have no events dated in {label}.")
-        heading = f"*{label}* — {len(events)} event{'s' if len(events) != 1 else ''}:"
+            return self.reply("no_match", line(f"I have no events dated in {label}."))
+        heading = line(Strong(label), f" — {len(events)} event{'s' if len(events) != 1 else ''}:")
         return self.found(_Found(tuple(events), (100.0,) * len(events)), heading)
 
     def in_period(self, period: Period) -> Answer:
@@ -1179,20 +1243,24 @@ class _Asker:
             }
             on_topic = [e for e in events if e.id in fits and fits[e.id].coverage >= SETTLE]
             if not on_topic:
-                return self.unknown(f"{self._quoted(self.q.topic)} in {period.label}", events)
+                return self.unknown(
+                    pieces(self._quoted(self.q.topic), f" in {period.label}"), events
+                )
             on_topic.sort(key=lambda e: -fits[e.id].coverage)
             events = on_topic
         if not events:
             nearest = self.kb.nearest_dates(period.first)
             if not nearest:
-                return self.reply("no_match", f"I have no events dated in {period.label}.")
+                return self.reply("no_match", line(f"I have no events dated in {period.label}."))
             return self.reply(
                 "suggestions",
-                f"I have no events dated in {period.label}. The nearest dated events:\n"
-                f"{wording.bullet_list(self.kb, nearest, 6)}",
+                line(f"I have no events dated in {period.label}. The nearest dated events:"),
+                wording.bullet_list(self.kb, nearest, 6),
                 suggestions=nearest[:6],
             )
-        heading = f"*{period.label}* — {len(events)} event{'s' if len(events) != 1 else ''}:"
+        heading = line(
+            Strong(period.label), f" — {len(events)} event{'s' if len(events) != 1 else ''}:"
+        )
         if len(events) == 1:
             return self.found(_Found(tuple(events), (100.0,)))
         return self.found(_Found(tuple(events), (100.0,) * len(events)), heading)
@@ -1205,11 +1273,9 @@ class _Asker:
         events.sort(key=lambda e: (e.date.month, e.date.day) != (month, day))
         if events:
             lead = "On this day" if today else "On"
-            heading = f"*{lead} — {label}*:" if today else f"*{lead} {label}*:"
-            if len(events) == 1:
-                heading = ""
+            heading = line(Strong(f"{lead} — {label}" if today else f"{lead} {label}"), ":")
             found = _Found(tuple(events), (100.0,) * len(events))
-            return self.found(found, heading) if heading else self.found(found)
+            return self.found(found, heading) if len(events) > 1 else self.found(found)
         if year is not None:
             nearest: list[Entry]
             try:
@@ -1225,12 +1291,13 @@ class _Asker:
                 ]
             )
         if not nearest:
-            return self.reply("no_match", f"Nothing in the knowledge base happened on {label}.")
-        lines = wording.bullet_list(self.kb, nearest, 6)
+            return self.reply(
+                "no_match", line(f"Nothing in the knowledge base happened on {label}.")
+            )
         return self.reply(
             "suggestions",
-            f"Nothing in the knowledge base happened on {label}. "
-            f"The nearest dated events:\n{lines}",
+            line(f"Nothing in the knowledge base happened on {label}. The nearest dated events:"),
+            wording.bullet_list(self.kb, nearest, 6),
             suggestions=nearest[:6],
         )
 
@@ -1292,9 +1359,9 @@ class _Asker:
         own = {m.entry_id for m in tied if (e := self.kb.get(m.entry_id)) and _called(e, m.name)}
         tied.sort(key=lambda m: (-m.score, m.entry_id not in own, m.entry_id))
         entries = tuple(e for e in (self.kb.get(m.entry_id) for m in tied) if e)
-        matched = None
+        matched: Words = ()
         if len(tied) == 1 and tied[0].score < 100:
-            matched = f"matched {self._quoted(phrase)} → {escape(entries[0].label)}"
+            matched = pieces("matched ", self._quoted(phrase), f" → {entries[0].label}")
         return _Found(entries, tuple(m.score for m in tied), matched)
 
     def suggestions(

@@ -1,14 +1,19 @@
-"""How entries read in an answer: Slack mrkdwn, every piece of knowledge base text escaped."""
+"""How entries read in an answer: lines of plain words, the names and dates set off (`Strong`).
+
+Nothing here is escaped or marked up: the renderers do that (`slack/render/answers.py` for
+Slack, `cli/text.py` for a terminal).
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
+from alliance_bot.answering.answer import Cited, Line, Strong
+from alliance_bot.answering.answer import line as _line
 from alliance_bot.knowledge.dates import human_range
 from alliance_bot.knowledge.models import Entry, Event, Fact, Person, Quote, Source, Term
 from alliance_bot.knowledge.snapshot import KnowledgeBase
-from alliance_bot.mrkdwn import escape
 
 
 def speaker_name(kb: KnowledgeBase, quote: Quote) -> str:
@@ -22,52 +27,56 @@ def roles_text(person: Person) -> str:
     return "; ".join(f"{r.title} ({r.when})" if r.when else r.title for r in person.roles)
 
 
-def full(kb: KnowledgeBase, entry: Entry) -> str:
+def full(kb: KnowledgeBase, entry: Entry) -> tuple[Line, ...]:
     """The whole entry, as the answer to a question about it."""
     if isinstance(entry, Person):
         roles = roles_text(entry)
-        head = f"*{escape(entry.name)}*" + (f" — {escape(roles)}" if roles else "")
-        return f"{head}\n{escape(entry.summary)}"
+        return (_line(Strong(entry.name), f" — {roles}" if roles else None), _line(entry.summary))
     if isinstance(entry, Event):
-        return f"*{human_range(entry.date, entry.end)}* — {escape(entry.title)}\n{escape(entry.summary)}"
+        return (
+            _line(Strong(human_range(entry.date, entry.end)), f" — {entry.title}"),
+            _line(entry.summary),
+        )
     if isinstance(entry, Quote):
-        when = [entry.date.human()] if entry.date else []
-        where = [escape(entry.context)] if entry.context else []
-        attribution = ", ".join([f"*{escape(speaker_name(kb, entry))}*", *when, *where])
-        return f"> “{escape(entry.text)}”\n— {attribution}"
+        attribution: list[str | Strong] = [Strong(speaker_name(kb, entry))]
+        if entry.date:
+            attribution.append(f", {entry.date.human()}")
+        if entry.context:
+            attribution.append(f", {entry.context}")
+        return (_line(f"“{entry.text}”", style="quote"), _line("— ", attribution))
     if isinstance(entry, Fact):
-        lead = f"*{escape(entry.value)}* — " if entry.value else ""
-        return f"{lead}{escape(entry.claim)}"
+        lead = (Strong(entry.value), " — ") if entry.value else ()
+        return (_line(lead, entry.claim),)
     if isinstance(entry, Term):
-        expansion = f" ({escape(entry.expansion)})" if entry.expansion else ""
-        return f"*{escape(entry.term)}*{expansion}\n{escape(entry.definition)}"
+        expansion = f" ({entry.expansion})" if entry.expansion else None
+        return (_line(Strong(entry.term), expansion), _line(entry.definition))
     if isinstance(entry, Source):
         details = [d for d in (entry.author, entry.publisher) if d]
         if entry.published:
             details.append(entry.published.human())
-        extra = f"\n{escape(', '.join(details))}" if details else ""
-        return f"*{escape(entry.label)}* ({escape(entry.file)}){extra}"
-    return escape(entry.label)
+        head = _line(Strong(entry.label), f" ({entry.file})")
+        return (head, _line(", ".join(details))) if details else (head,)
+    return (_line(entry.label),)
 
 
-def line(kb: KnowledgeBase, entry: Entry) -> str:
-    """One bullet line for an entry in a list."""
+def line(kb: KnowledgeBase, entry: Entry) -> Line:
+    """One item line for an entry in a list."""
     if isinstance(entry, Event):
-        return f"• *{human_range(entry.date, entry.end)}* — {escape(entry.title)}"
+        return _line(Strong(human_range(entry.date, entry.end)), f" — {entry.title}", style="item")
     if isinstance(entry, Person):
         roles = roles_text(entry)
-        return f"• *{escape(entry.name)}*" + (f" — {escape(roles)}" if roles else "")
+        return _line(Strong(entry.name), f" — {roles}" if roles else None, style="item")
     if isinstance(entry, Quote):
         when = f", {entry.date.human()}" if entry.date else ""
-        return f"• “{escape(entry.text)}” — {escape(speaker_name(kb, entry))}{when}"
+        return _line(f"“{entry.text}” — {speaker_name(kb, entry)}{when}", style="item")
     if isinstance(entry, Term):
-        expansion = f" ({escape(entry.expansion)})" if entry.expansion else ""
-        return f"• *{escape(entry.term)}*{expansion}"
-    return f"• {escape(entry.label)}"
+        expansion = f" ({entry.expansion})" if entry.expansion else None
+        return _line(Strong(entry.term), expansion, style="item")
+    return _line(entry.label, style="item")
 
 
-def citations(kb: KnowledgeBase, entries: Iterable[Entry]) -> tuple[list[str], str]:
-    """The cited files, and the context line naming each file, its article title and lines."""
+def citations(kb: KnowledgeBase, entries: Iterable[Entry]) -> tuple[Cited, ...]:
+    """The files the entries cite, in order, each with its article title and cited lines."""
     lines: dict[str, set[int]] = defaultdict(set)
     for entry in entries:
         for citation in entry.sources:
@@ -75,21 +84,14 @@ def citations(kb: KnowledgeBase, entries: Iterable[Entry]) -> tuple[list[str], s
             lines[citation.file]
             if found is not None:
                 lines[citation.file].add(found)
-    parts = []
-    for file, numbers in lines.items():
-        title = kb.title_of(file)
-        named = f"{escape(file)} — “{escape(title)}”" if title else escape(file)
-        if numbers:
-            ordered = sorted(numbers)
-            label = "line" if len(ordered) == 1 else "lines"
-            named += f" ({label} {', '.join(str(n) for n in ordered[:6])}"
-            named += "…)" if len(ordered) > 6 else ")"
-        parts.append(named)
-    return list(lines), ("Source: " if len(parts) == 1 else "Sources: ") + " · ".join(parts)
+    return tuple(
+        Cited(file, kb.title_of(file) or None, tuple(sorted(numbers)))
+        for file, numbers in lines.items()
+    )
 
 
-def bullet_list(kb: KnowledgeBase, entries: Sequence[Entry], limit: int = 10) -> str:
+def bullet_list(kb: KnowledgeBase, entries: Sequence[Entry], limit: int = 10) -> tuple[Line, ...]:
     shown = [line(kb, e) for e in entries[:limit]]
     if len(entries) > limit:
-        shown.append(f"…and {len(entries) - limit} more.")
-    return "\n".join(shown)
+        shown.append(_line(f"…and {len(entries) - limit} more."))
+    return tuple(shown)

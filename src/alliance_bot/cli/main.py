@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from alliance_bot import __version__
-from alliance_bot.answering.answer import Answer
 from alliance_bot.answering.engine import answer
+from alliance_bot.cli.text import answer_text
 from alliance_bot.config import ConfigError, cache_dir_from, knowledge_dir_from, timezone_from
 from alliance_bot.knowledge.cache import snapshot_cache
 from alliance_bot.knowledge.loader import load_knowledge
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
 from alliance_bot.knowledge.snapshot import KnowledgeBase
-from alliance_bot.mrkdwn import unescape
+from alliance_bot.slack.render.answers import answer_json
 
 
 def _iso_date(text: str) -> dt.date:
@@ -181,11 +181,6 @@ def _load(directory: Path) -> KnowledgeBase | None:
         return None
 
 
-def _human(result: Answer) -> str:
-    """The answer as a person reads it in a terminal: mrkdwn unescaped, sources last."""
-    return unescape(result.text)
-
-
 def _ask(args: argparse.Namespace) -> int:
     kb = _load(knowledge_dir())
     if kb is None:
@@ -204,9 +199,9 @@ def _ask(args: argparse.Namespace) -> int:
         return 2
     result = answer(kb, question, today)
     if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False))
+        print(json.dumps(answer_json(result), ensure_ascii=False))
     else:
-        print(_human(result))
+        print(answer_text(result))
     return 0
 
 
@@ -234,7 +229,7 @@ def _ask_lines(kb: KnowledgeBase, today: dt.date) -> int:
             _print_error(number, f'expected {{"text": ..., "today": "YYYY-MM-DD"}} ({error})')
             continue
         try:
-            result = answer(kb, text, day).to_json()
+            result = answer_json(answer(kb, text, day))
         except Exception as error:  # one question must not end the batch
             print(f"alliance-bot: line {number}: {type(error).__name__}", file=sys.stderr)
             _print_error(number, "could not answer this question (an internal error)")

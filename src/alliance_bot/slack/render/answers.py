@@ -5,8 +5,8 @@ A message is a plain dict (`{"text": fallback, "blocks": [...]}`) that can be pa
 but nothing about Bolt: listeners call it, tests validate its output with slack-sdk's models.
 
 Block Kit's limits are in `limits.py` (Slack rejects a message that breaks any of them, so a reply
-would be lost). Every text that did not come escaped from the answer engine is
-escaped here with `mrkdwn.escape`, so no message can ping `<!channel>` or a person.
+would be lost). The answer engine returns plain data; every piece of it is escaped here (through
+`words.py`, with `mrkdwn.escape`), so no message can ping `<!channel>` or a person.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ from alliance_bot.slack.render.limits import (
     fallback_text,
     split_mrkdwn,
 )
+from alliance_bot.slack.render.words import context as context_words
+from alliance_bot.slack.render.words import mrkdwn, mrkdwn_lines
 
 Message = dict[str, Any]
 
@@ -85,6 +87,36 @@ class ShareRef:
             raise ValueError("share value needs exactly one of a question and an entry id")
         today = dt.date.fromisoformat(day) if isinstance(day, str) else None
         return cls(question=question, today=today, entry_id=entry_id)
+
+
+def answer_body(answer: Answer) -> str:
+    """What the answer says, as mrkdwn."""
+    return mrkdwn_lines(answer.statement)
+
+
+def answer_context(answer: Answer) -> str:
+    """The answer's context line (sources, article title, lines, what a fuzzy match matched), as
+    mrkdwn; empty when there is none."""
+    return mrkdwn(context_words(answer))
+
+
+def answer_text(answer: Answer) -> str:
+    """Exactly what Slack shows: the body, then the context line."""
+    body, context_line = answer_body(answer), answer_context(answer)
+    return f"{body}\n{context_line}" if context_line else body
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
+    """The answer as the CLI's `--json` prints it; `text` is what Slack shows (mrkdwn)."""
+    return {
+        "status": answer.status,
+        "text": answer_text(answer),
+        "sources": list(answer.sources),
+        "entries": [
+            {"id": e.id, "kind": e.kind, "score": round(e.score, 1)} for e in answer.entries
+        ],
+        "suggestions": [{"id": s.id, "kind": s.kind, "label": s.label} for s in answer.suggestions],
+    }
 
 
 def render_answer(answer: Answer, *, share: ShareRef | None = None) -> Message:
@@ -197,17 +229,18 @@ def _message(
     answer: Answer, *, footer: list[dict[str, Any]], trailer: list[dict[str, Any]]
 ) -> Message:
     """Body sections, the context line, then `footer` context and `trailer` (buttons)."""
-    sources = [context(answer.context)] if answer.context.strip() else []
+    body, context_line = answer_body(answer), answer_context(answer)
+    sources = [context(context_line)] if context_line.strip() else []
     tail = [*sources, *footer, *trailer]
     room = MAX_BLOCKS - len(tail)
-    chunks = split_mrkdwn(answer.body) or ["…"]
+    chunks = split_mrkdwn(body) or ["…"]
     if len(chunks) > room:
         # Past 50 blocks Slack rejects the whole message; a visibly cut answer is better.
         chunks = chunks[:room]
         chunks[-1] = clip(chunks[-1] + "…", MAX_SECTION_TEXT)
     sections = [{"type": "section", "text": {"type": "mrkdwn", "text": c}} for c in chunks]
     return {
-        "text": fallback_text(answer.text),
+        "text": fallback_text(answer_text(answer)),
         "blocks": [*sections, *tail],
     }
 

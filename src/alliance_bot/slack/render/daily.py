@@ -29,6 +29,7 @@ from alliance_bot.slack.render.limits import (
     header,
     section,
 )
+from alliance_bot.slack.render.words import mrkdwn, sources
 
 # A header, a section and a context per event, the "and N more" line, and room for the note
 # `/alliance preview` puts on top.
@@ -88,7 +89,7 @@ def render_preview(kb: KnowledgeBase, preview: Preview) -> Rendered:
 
 
 def _sources(kb: KnowledgeBase, entry: Entry) -> str:
-    return citations(kb, [entry])[1]
+    return mrkdwn(sources(citations(kb, [entry])))
 
 
 def _events(kb: KnowledgeBase, day: dt.date, events: Sequence[Event]) -> Rendered:

@@ -40,6 +40,7 @@ from alliance_bot.slack.render.limits import (
     section,
     split_mrkdwn,
 )
+from alliance_bot.slack.render.words import mrkdwn, sources
 
 View_ = dict[str, Any]
 Block = dict[str, Any]
@@ -228,7 +229,7 @@ def _today_blocks(kb: KnowledgeBase, today: dt.date) -> list[Block]:
         when = human_range(event.date, event.end)
         line = (
             f"• *{event.date.year}* — {clip(escape(' '.join(event.title.split())), 200)} "
-            f"({escape(when)}) · {clip(citations(kb, [event])[1], 200)}"
+            f"({escape(when)}) · {clip(mrkdwn(sources(citations(kb, [event]))), 200)}"
         )
         lines.append(line)
     if len(events) > MAX_TODAY_SHOWN:
