@@ -25,6 +25,13 @@ class Strong:
 
 
 @dataclass(frozen=True)
+class Em:
+    """Words stressed lightly: a label such as "About:"."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Code:
     """Something to type, as typed: `help`, `on Nov 29`."""
 
@@ -38,7 +45,7 @@ class Echo:
     text: str
 
 
-Piece = str | Strong | Code | Echo
+Piece = str | Strong | Em | Code | Echo
 Words = tuple[Piece, ...]
 LineStyle = Literal["text", "item", "quote"]
 # What starts a line of each style, in every form an answer is shown in.
@@ -51,7 +58,7 @@ def pieces(*parts: Piece | Iterable[Piece] | None) -> Words:
     for part in parts:
         if part is None or part == "":
             continue
-        if isinstance(part, str | Strong | Code | Echo):
+        if isinstance(part, str | Strong | Em | Code | Echo):
             flat.append(part)
         else:
             flat.extend(p for p in part if p != "")

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 
+from alliance_bot.cli.text import plain_lines
 from alliance_bot.config import ConfigError, OperationsSettings, Settings
 from alliance_bot.daily.clock import local_date
 from alliance_bot.daily.content import ArchiveRotation, DailyMessage, compose_daily
@@ -42,9 +43,8 @@ from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.knowledge.store import KnowledgeStore
 from alliance_bot.logs import configure_logging
-from alliance_bot.mrkdwn import unescape
 from alliance_bot.slack.daily_channel import SlackDailyChannel
-from alliance_bot.slack.render.daily import render_daily
+from alliance_bot.slack.render.daily import daily_lines
 from alliance_bot.slack.web_client import make_slack_client
 from alliance_bot.state import (
     Database,
@@ -171,7 +171,7 @@ def _dry_run_text(
     if message is None:
         lines.append("No event on this day and ALLIANCE_DAILY_FALLBACK is skip: nothing to post.")
     else:
-        lines.extend(["", unescape(render_daily(kb, message).text)])
+        lines.extend(["", plain_lines(daily_lines(kb, message))])
     return "\n".join(lines)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from alliance_bot.answering.answer import LINE_START, Answer, Code, Echo, Line, Piece, Strong
+from alliance_bot.answering.answer import LINE_START, Answer, Code, Echo, Em, Line, Piece, Strong
 from alliance_bot.slack.render.words import context
 
 
@@ -23,6 +23,8 @@ def plain(pieces: Iterable[Piece]) -> str:
             out.append(piece)
         elif isinstance(piece, Strong):
             out.append(f"*{piece.text}*")
+        elif isinstance(piece, Em):
+            out.append(f"_{piece.text}_")
         elif isinstance(piece, Code):
             out.append(f"`{piece.text}`")
         elif isinstance(piece, Echo):

@@ -1,8 +1,9 @@
 """The daily "on this day" post and its `/alliance preview`, in words and Block Kit.
 
 `render_daily(kb, message)` is what `chat.postMessage` sends; `render_preview(kb, preview)` is the
-same message under a note for the admin. Every piece of knowledge base text is escaped, so an
-entry can never ping a channel or forge a link; the sources line is the answers' own.
+same message under a note for the admin. The post is written as plain pieces (`daily_lines`, which
+`post-today --dry-run` prints) and each piece escaped as mrkdwn, so an entry can never ping a
+channel or forge a link; entries read as in an answer, and the sources line is the answers' own.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from alliance_bot.answering.wording import citations, speaker_name
+from alliance_bot.answering.answer import Em, Line, Strong, line
+from alliance_bot.answering.wording import citations, full
 from alliance_bot.daily.admin import NoDailyChannel, PostFailed, PostNowOutcome, Preview
 from alliance_bot.daily.content import DailyMessage
 from alliance_bot.daily.job import describe
@@ -29,7 +31,7 @@ from alliance_bot.slack.render.limits import (
     header,
     section,
 )
-from alliance_bot.slack.render.words import mrkdwn, sources
+from alliance_bot.slack.render.words import mrkdwn, mrkdwn_lines, sources
 
 # A header, a section and a context per event, the "and N more" line, and room for the note
 # `/alliance preview` puts on top.
@@ -54,6 +56,19 @@ def day_label(day: dt.date) -> str:
 
 def render_daily(kb: KnowledgeBase, message: DailyMessage) -> Rendered:
     """The post itself."""
+    blocks, text = _compose(kb, message)
+    return Rendered(fallback_text(mrkdwn_lines(text)), blocks)
+
+
+def daily_lines(kb: KnowledgeBase, message: DailyMessage) -> tuple[Line, ...]:
+    """The post's words as plain pieces, as its notification text reads them: Slack's
+    fallback `text` is these in mrkdwn, and `post-today --dry-run` prints them."""
+    return _compose(kb, message)[1]
+
+
+def _compose(
+    kb: KnowledgeBase, message: DailyMessage
+) -> tuple[tuple[Block, ...], tuple[Line, ...]]:
     if message.kind == "events":
         events = [e for e in message.entries if isinstance(e, Event)]
         return _events(kb, message.day, events)
@@ -88,60 +103,63 @@ def render_preview(kb: KnowledgeBase, preview: Preview) -> Rendered:
     return Rendered(f"{note}\n\n{post.text}", (context(note), *post.blocks))
 
 
-def _sources(kb: KnowledgeBase, entry: Entry) -> str:
-    return mrkdwn(sources(citations(kb, [entry])))
+def _sources(kb: KnowledgeBase, entry: Entry) -> Line:
+    return line(sources(citations(kb, [entry])))
 
 
-def _events(kb: KnowledgeBase, day: dt.date, events: Sequence[Event]) -> Rendered:
+def _events(
+    kb: KnowledgeBase, day: dt.date, events: Sequence[Event]
+) -> tuple[tuple[Block, ...], tuple[Line, ...]]:
     heading = f"On this day: {day_label(day)}"
     blocks: list[Block] = [header(heading)]
-    lines = [f"*{escape(heading)}*"]
+    text = [line(Strong(heading))]
     for event in events[:MAX_EVENTS_SHOWN]:
         body = _event_body(event, day)
         source = _sources(kb, event)
-        blocks.append(section(body))
-        blocks.append(context(source))
-        lines.append(f"{body}\n{source}")
+        blocks.append(section(mrkdwn_lines(body)))
+        blocks.append(context(mrkdwn(source)))
+        text += [line(), *body, source]
     if len(events) > MAX_EVENTS_SHOWN:
-        more = f"…and {len(events) - MAX_EVENTS_SHOWN} more on this day; ask me about {day_label(day)}."
-        blocks.append(context(more))
-        lines.append(more)
-    return Rendered(fallback_text("\n\n".join(lines)), tuple(blocks))
+        more = line(
+            f"…and {len(events) - MAX_EVENTS_SHOWN} more on this day; ask me about {day_label(day)}."
+        )
+        blocks.append(context(mrkdwn(more)))
+        text += [line(), more]
+    return tuple(blocks), tuple(text)
 
 
-def _event_body(event: Event, day: dt.date) -> str:
+def _event_body(event: Event, day: dt.date) -> tuple[Line, ...]:
     when = human_range(event.date, event.end)
     # A leap-day event shown on 28 February says so, or the date would look wrong.
     leap = ", a leap day" if (event.date.month, event.date.day, day.day) == (2, 29, 28) else ""
-    return f"*{event.date.year}* — *{escape(event.title)}* ({escape(when)}{leap})\n{escape(event.summary)}"
+    return (
+        line(Strong(str(event.date.year)), " — ", Strong(event.title), f" ({when}{leap})"),
+        line(event.summary),
+    )
 
 
-def _archive(kb: KnowledgeBase, day: dt.date, entry: Quote | Fact) -> Rendered:
+def _archive(
+    kb: KnowledgeBase, day: dt.date, entry: Quote | Fact
+) -> tuple[tuple[Block, ...], tuple[Line, ...]]:
     what = "quote" if isinstance(entry, Quote) else "fact"
     heading = "From the archive"
-    notice = (
+    notice = line(
         f"Nothing in the knowledge base happened on {day_label(day)}, so here is a {what} "
         "from the archive. It is not tied to today's date."
     )
-    body = _quote_body(kb, entry) if isinstance(entry, Quote) else _fact_body(entry)
+    # The entry reads as it does in an answer; a quote also says what it is about.
+    body = full(kb, entry)
+    if isinstance(entry, Quote):
+        body = (*body, line(Em("About:"), f" {entry.about}"))
     source = _sources(kb, entry)
-    blocks = (header(heading), context(notice), section(body), context(source))
-    text = f"*{heading}* (not tied to today's date)\n{body}\n{source}"
-    return Rendered(fallback_text(text), blocks)
-
-
-def _quote_body(kb: KnowledgeBase, quote: Quote) -> str:
-    attribution = [f"*{escape(speaker_name(kb, quote))}*"]
-    if quote.date:
-        attribution.append(escape(quote.date.human()))
-    if quote.context:
-        attribution.append(escape(quote.context))
-    return f"> “{escape(quote.text)}”\n— {', '.join(attribution)}\n_About:_ {escape(quote.about)}"
-
-
-def _fact_body(fact: Fact) -> str:
-    lead = f"*{escape(fact.value)}* — " if fact.value else ""
-    return f"{lead}{escape(fact.claim)}"
+    blocks = (
+        header(heading),
+        context(mrkdwn(notice)),
+        section(mrkdwn_lines(body)),
+        context(mrkdwn(source)),
+    )
+    text = (line(Strong(heading), " (not tied to today's date)"), *body, source)
+    return blocks, text
 
 
 def post_now_text(outcome: PostNowOutcome) -> str:

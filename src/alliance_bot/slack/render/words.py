@@ -16,6 +16,7 @@ from alliance_bot.answering.answer import (
     Cited,
     Code,
     Echo,
+    Em,
     Line,
     Piece,
     Strong,
@@ -57,6 +58,8 @@ def mrkdwn(pieces: Iterable[Piece]) -> str:
             out.append(escape(piece))
         elif isinstance(piece, Strong):
             out.append(f"*{escape(piece.text)}*")
+        elif isinstance(piece, Em):
+            out.append(f"_{escape(piece.text)}_")
         elif isinstance(piece, Code):
             out.append(f"`{escape(piece.text)}`")
         elif isinstance(piece, Echo):
