@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from admin_chat import NOT_ADMIN, Chat, served_file
 
-from alliance_bot.mrkdwn import escape
+from alliance_bot.slack.mrkdwn import escape
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from alliance_bot.mrkdwn import unescape
+from alliance_bot.slack.mrkdwn import unescape
 
 _TOKEN = re.compile(r"<([^<>\n]*)>")
 # What is left of a greeting or an address once the mention is taken out ("hi <@BOT>, …").

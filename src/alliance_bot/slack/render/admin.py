@@ -28,7 +28,7 @@ from alliance_bot.knowledge.cluster import Reach
 from alliance_bot.knowledge.diff import KbDiff
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.knowledge.text import shorten
-from alliance_bot.mrkdwn import clip, escape
+from alliance_bot.slack.mrkdwn import clip, escape
 from alliance_bot.slack.render.limits import (
     MAX_BLOCKS,
     MAX_BUTTON_TEXT,

@@ -21,7 +21,7 @@ from typing import Any
 from slack_sdk.models.blocks import Block
 
 from alliance_bot.answering.answer import Answer, Suggestion
-from alliance_bot.mrkdwn import clip, escape
+from alliance_bot.slack.mrkdwn import clip, escape
 from alliance_bot.slack.render.limits import (
     MAX_BLOCKS,
     MAX_BUTTON_TEXT,

@@ -22,7 +22,7 @@ from alliance_bot.daily.job import describe
 from alliance_bot.knowledge.dates import human_range
 from alliance_bot.knowledge.models import Entry, Event, Fact, Quote
 from alliance_bot.knowledge.snapshot import KnowledgeBase
-from alliance_bot.mrkdwn import escape
+from alliance_bot.slack.mrkdwn import escape
 from alliance_bot.slack.render.limits import (
     MAX_BLOCKS,
     Block,

@@ -28,7 +28,7 @@ from alliance_bot.answering.wording import citations
 from alliance_bot.daily.content import events_for
 from alliance_bot.knowledge.dates import human_range
 from alliance_bot.knowledge.snapshot import KnowledgeBase
-from alliance_bot.mrkdwn import clip, escape
+from alliance_bot.slack.mrkdwn import clip, escape
 from alliance_bot.slack.render.admin import render_gaps
 from alliance_bot.slack.render.answers import SUGGESTION_ACTION_PREFIX, render_answer
 from alliance_bot.slack.render.daily import day_label

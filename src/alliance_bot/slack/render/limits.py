@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from alliance_bot.mrkdwn import clip
+from alliance_bot.slack.mrkdwn import clip
 
 MAX_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100

@@ -22,7 +22,7 @@ from alliance_bot.admin.settings import (
     is_channel_id,
     is_user_id,
 )
-from alliance_bot.mrkdwn import clip, escape
+from alliance_bot.slack.mrkdwn import clip, escape
 
 View = dict[str, Any]
 

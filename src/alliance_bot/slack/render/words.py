@@ -22,7 +22,7 @@ from alliance_bot.answering.answer import (
     Strong,
     Words,
 )
-from alliance_bot.mrkdwn import escape
+from alliance_bot.slack.mrkdwn import escape
 
 # Cited line numbers shown per article; more end in "…".
 MAX_LINES_CITED = 6

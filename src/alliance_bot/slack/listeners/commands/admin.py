@@ -34,8 +34,8 @@ from alliance_bot.config import Settings
 from alliance_bot.knowledge.cluster import KnowledgeCluster
 from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.knowledge.snapshot import KnowledgeBase
-from alliance_bot.mrkdwn import unescape
 from alliance_bot.slack.features import AdminGate, AnswerEngine, Subcommand, SubcommandRequest
+from alliance_bot.slack.mrkdwn import unescape
 from alliance_bot.slack.render.admin import (
     GAP_ALIAS_ACTION,
     GAP_ALIAS_PREFIX,

@@ -21,9 +21,9 @@ from alliance_bot.daily.job import DailyChannel, default_owner
 from alliance_bot.daily.scheduler import DailySchedule
 from alliance_bot.daily.state import PostState
 from alliance_bot.knowledge.dates import InvalidDate
-from alliance_bot.mrkdwn import escape
 from alliance_bot.slack.features import Subcommand, SubcommandRequest
 from alliance_bot.slack.listeners.commands.admin import render_admin_text
+from alliance_bot.slack.mrkdwn import escape
 from alliance_bot.slack.render.daily import post_now_text, render_preview
 
 

@@ -32,9 +32,9 @@ from alliance_bot.admin.settings import (
     parse_timezone,
 )
 from alliance_bot.knowledge.text import shorten
-from alliance_bot.mrkdwn import clip, escape
 from alliance_bot.slack.features import Subcommand, SubcommandRequest, Workspace
 from alliance_bot.slack.listeners.commands.admin import render_admin_text
+from alliance_bot.slack.mrkdwn import clip, escape
 from alliance_bot.slack.render.settings import (
     changes_text,
     problems_text,

@@ -1,4 +1,5 @@
-"""Slack mrkdwn text: escaping so no text can ping or link, and safe truncation."""
+"""Slack mrkdwn text: escaping so no text can ping or link, and safe truncation (the Slack
+layer's alone: the domain returns plain text and data, `slack/render/` escapes it)."""
 
 from __future__ import annotations
 
