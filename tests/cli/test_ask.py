@@ -31,6 +31,17 @@ class TestAsk:
         assert lines[-1].startswith("Source")
         assert "seeds/" in lines[-1]
 
+    def test_plain_answer_shows_what_was_typed(self) -> None:
+        """The terminal shows the asker's words as typed, never Slack's escapes; --json's
+        `text` is what Slack shows, escaped."""
+        plain = _run("ask", "who is <!channel> & co")
+        assert plain.returncode == 0, plain.stderr
+        assert "“<!channel> & co”" in plain.stdout
+        assert "&lt;" not in plain.stdout
+        assert "&amp;" not in plain.stdout
+        shown = json.loads(_run("ask", "--json", "who is <!channel> & co").stdout)["text"]
+        assert "“&lt;!channel&gt; &amp; co”" in shown
+
     def test_json_object(self) -> None:
         """--json prints one object with the documented keys; sources are the cited files."""
         result = _run("ask", "--json", "who is hamda")
