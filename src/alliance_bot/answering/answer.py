@@ -77,6 +77,7 @@ class Line:
 
 
 def line(*parts: Piece | Iterable[Piece] | None, style: LineStyle = "text") -> Line:
+    """A line of pieces: `line("I'm not sure about ", Echo(typed), ". Did you mean:")`."""
     return Line(pieces(*parts), style)
 
 
@@ -133,8 +134,7 @@ class Answer:
         """What the answer says, as plain words (no markup, nothing escaped): for judging an
         answer in tests and for bounded log excerpts; a reply is rendered from the parts."""
         return "\n".join(
-            LINE_START[line.style] + "".join(_plain(p) for p in line.words)
-            for line in self.statement
+            LINE_START[row.style] + "".join(_plain(p) for p in row.words) for row in self.statement
         )
 
 
