@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 from rapidfuzz.distance import OSA, Levenshtein
 
@@ -31,6 +32,7 @@ from alliance_bot.answering.answer import (
     pieces,
 )
 from alliance_bot.answering.echo import as_typed
+from alliance_bot.answering.honesty import distinct_names, goes_there, numerals_fit
 from alliance_bot.answering.periods import Period, read_period
 from alliance_bot.answering.questions import (
     DESCRIPTION,
@@ -69,6 +71,12 @@ KEY_SHARE = 0.05
 KEY_ORDINARY = True
 SETTLE_LEAD = 0.1
 RIVALS_ABOUT = True
+# A question that is only a description of a person is answered through roles, not text.
+DESCRIPTION_ONLY = True
+# A place a question names is a word its text answer must have (a yes/no checks it instead).
+PLACES_ARE_KEYS = True
+# Every person a question names is a key word the answer must have, whatever kind it is.
+PEOPLE_ARE_KEYS = True
 SETTLE_SCORE_LEAD = 1.25
 # Candidates within this many points of the best are "just as good": an ambiguous question.
 TIE = 2.0
@@ -279,6 +287,15 @@ class _Asker:
             return self.figure(q.subject)
         if q.form == "search":
             return self.search(q.subject)
+        return self.bare(q)
+
+    def bare(self, q: Question) -> Answer:
+        """A question in no form: a role asked "now" when a role title has every word of
+        it ("current US secretary of state?"), else free text."""
+        if q.at == NOW and q.topic:
+            now = self.role_now(q.topic) if self.is_role(q.topic) else None
+            if now is not None:
+                return now
         return self.free(q.subject)
 
     def role_check(self, subject: str) -> Answer | None:
@@ -350,7 +367,9 @@ class _Asker:
         # "the governor that came to Tokyo" is a description all the same.
         office = DESCRIPTION.match(f"the {phrase}")
         directed = office is not None and f"the {phrase}"[office.end() :].startswith(" to ")
-        described = None if directed else self.described(f"the {phrase}")
+        described = (
+            None if directed else self.described(f"the {phrase}")
+        ) or self.by_role_description(f"the {phrase}")
         if described:
             return described
         # "who is the MLR" or a body: any kind that is confidently named.
@@ -372,6 +391,19 @@ class _Asker:
             if len(named) == 1:
                 words[at] = name_key(re.sub(r"\s*\(.*?\)", "", named[0].term))
         return " ".join(words)
+
+    def is_role(self, phrase: str) -> bool:
+        """Whether a phrase is a role title in other words: "aussie foreign minister", "US
+        secretary of state" (at least two of a title's words, and every word in one title)."""
+        key = self.role_key(_strip_articles(phrase))
+        words = _role_words(key)
+        if len(words) < 2:
+            return False
+        # Most free text has a word no title uses: no need to score every title against it.
+        titles = _title_words(self.kb)
+        if any(w not in titles and w not in _HEAD and w not in _ALIKE for w in words):
+            return False
+        return bool(self.kb.index.roles.lookup(key, cutoff=SUGGEST, scorer=_role_score, limit=1))
 
     def role_holders(self, phrase: str) -> Answer | None:
         key = self.role_key(phrase)
@@ -577,14 +609,27 @@ class _Asker:
         top = matches[0].score
         # Every event the time may name must have the same one holder: "the Quad meeting in
         # New York" is one of several New York meetings that week, all in Kamikawa's time.
-        each = [self._holders(matches, p) for p in periods]
+        each = [self._holders(matches, p) or self._attested(matches, p) for p in periods]
         if any(len(h) != 1 for h in each) or len({h[0].id for h in each}) != 1:
             candidates = [self.kb.get(m.entry_id) for m in matches if top - m.score <= TIE]
             return self.unknown(
                 pieces("who held ", self._quoted(role), f" at {periods[0].label}"),
                 [e for e in candidates if e is not None],
             )
-        return self.found(_Found((each[0][0],), (top,)))
+        holder = each[0][0]
+        shown = [
+            e
+            for p in periods
+            for e in self.kb.events_between(p.first, p.last)
+            if holder.id in e.people and not self._holders(matches, p)
+        ]
+        note = (
+            f"the articles give no dates for the role; they show {escape(holder.label)} in it"
+            f" at {escape(shown[0].title)} ({human_range(shown[0].date, shown[0].end)})"
+            if shown
+            else None
+        )
+        return self.found(_Found((holder,), (top,), note))
 
     def _holders(self, matches: list[NameMatch], period: Period) -> list[Person]:
         """The people whose role, matched as `matches`, spans the whole period."""
@@ -601,6 +646,35 @@ class _Asker:
             ):
                 holders.append(person)
         return holders
+
+    def _attested(self, matches: list[NameMatch], period: Period) -> list[Person]:
+        """Holders of a role the articles give no span for, shown holding it within the period
+        by an event they took part in ("the USTR in November 2023": Tai, who met Kamikawa on
+        13 November). Only where no one holds a matching title with a span: a dated holder
+        says more than an undated one."""
+        top = matches[0].score
+        near = [m for m in matches if top - m.score <= TIE]
+        found = (self.kb.get(m.entry_id, Person) for m in near)
+        people = list({p.id: p for p in found if p is not None}.values())
+        titled = [
+            (p, r)
+            for p in people
+            for r in p.roles
+            if any(name_key(r.title) == m.name for m in near)
+        ]
+        if not titled or any(r.start is not None or _former(p) for p, r in titled):
+            return []
+        events = self.kb.events_between(period.first, period.last)
+        return [
+            p
+            for p in people
+            if any(
+                p.id in e.people
+                and (e.end or e.date).last_day() <= period.last
+                and e.date.first_day() >= period.first
+                for e in events
+            )
+        ]
 
     def _times_of(self, at: str) -> list[Period]:
         """The spans of the event a phrase names: the one it resolves to, or else every event
@@ -647,6 +721,25 @@ class _Asker:
         own = _place_of(entry) if entry is not None else None
         return own if own and own not in text else None
 
+    def _lacks_person(self, text: str, match: TextMatch) -> bool:
+        """Whether an entry lacks a person a question (other than a yes/no) names."""
+        if not PEOPLE_ARE_KEYS or self.q.form == "yesno":
+            return False
+        people = _person_words(self.kb)
+        return any(w in people for w in self.kb.index.missing(text, match.entry_id))
+
+    def _place_missing(self, text: str, match: TextMatch) -> bool:
+        """Whether the question names a place ("when did Austin meet Kihara in Washington")
+        the entry does not: a text match that lacks the place does not confirm it."""
+        # Only where the question puts something ("in Washington"): "Tokyo's target" is
+        # Japan's government, not a place.
+        places = _places(self.kb) & set(
+            re.findall(r"\b(?:in|at|off|near) (?:the )?(?:\w+ )?(\w+)", text)
+        )
+        if not places:
+            return False
+        return any(w in places for w in self.kb.index.missing(text, match.entry_id))
+
     def _unknown_places(self, text: str) -> frozenset[str]:
         """Words the articles never use that a yes/no question puts after "in", "off" or "at"
         ("did Harris meet Marcos in Manila"): a place to check, not a topic."""
@@ -665,7 +758,12 @@ class _Asker:
         index = self.kb.index
         # A person's entry must name every person the question names, however often the
         # articles name them: Putin's entry does not settle "did Kishida meet Putin".
-        people = _person_words(self.kb) if isinstance(self.kb.get(match.entry_id), Person) else ()
+        # Nor does any entry that lacks a person the question names: Blinken's Tokyo visit is
+        # not "when did Biden visit Tokyo".
+        # (A yes/no is settled by the entry that shows who really took part.)
+        people = _person_words(self.kb) if PEOPLE_ARE_KEYS and self.q.form != "yesno" else ()
+        if isinstance(self.kb.get(match.entry_id), Person):
+            people = _person_words(self.kb)
         return not any(
             w in people or _key_word(index, w) for w in self._missing_words(bare, match.entry_id)
         )
@@ -807,9 +905,21 @@ class _Asker:
         named = self.decide(self.names(phrase, None, strip_titles=True), phrase)
         if named:
             return self.found(self._count_first(text, named))
-        described = self.described(text)
+        if self.is_role(phrase):
+            # "aussie foreign minister?": a role named without "who is".
+            holders = self.role_holders(phrase)
+            if holders:
+                return holders
+        described = self.described(text) or self.by_role_description(text)
         if described:
             return described
+        if DESCRIPTION_ONLY and _only_a_description(text):
+            # "the Japanese ambassador", "the Illinois governor": a person described by a role
+            # is found through the roles above, or not at all — an entry that merely has the
+            # words (the US Ambassador to Japan, a lieutenant governor) is not that person.
+            return self.by_text(
+                _ungeneric(phrase) or phrase, ("person",), self._quoted(phrase), suggest_only=True
+            )
         # "the guy who wrote the DW piece": "guy" is no word the entry must have.
         phrase = _ungeneric(phrase) or phrase
         return self.by_text(phrase, None, self._quoted(phrase), settle=settle)
@@ -830,10 +940,13 @@ class _Asker:
         index = self.kb.index
         event: Event | None = None
         pool: dict[str, Person] = {}
+        named = _person_words(self.kb)
         events = [
             m
             for m in index.text(text, kinds=frozenset({"event"}), limit=5)
             if m.coverage >= PARTLY_COVERED
+            # The event must have everyone the question names ("… who met Blinken").
+            and not named & set(index.missing(text, m.entry_id))
         ]
         if events:
             top = self.kb.get(events[0].entry_id, Event)
@@ -852,12 +965,27 @@ class _Asker:
         # "the Korean defense minister": a country the description names is one the person's
         # titles name (Blinken's summary mentions Korea; he is not Korean).
         countries = _role_words(description) & _COUNTRIES
+        asked = _role_words(description) | {stem(w) for w in name_key(description).split()}
         among = [
             i
             for i in among
-            if countries
-            <= frozenset().union(*(_role_words(name_key(r.title)) for r in pool[i].roles))
+            if countries <= _whose(pool[i])
+            # "the Illinois governor" is not its lieutenant governor: a junior rank is asked.
+            and not any(_junior_unasked(name_key(r.title), asked) for r in pool[i].roles)
+            # … and "the under secretary" is one whose title has that junior rank.
+            and _junior_pairs(description) <= _junior_titles(pool[i])
+            # "the head of the Marine Corps" is not its assistant commandant.
+            and not (asked & _HEAD and _junior_titles(pool[i]) - _junior_pairs(description))
         ]
+        if re.match(r"\s+to\b", text[match.end() :]):
+            return None  # "the ambassador to the US": a direction the title must carry
+        # "the commander of US Forces Japan": the body a role belongs to is one the person's
+        # titles name (LaCamera commands US Forces Korea; he met ministers in Japan).
+        body = _OF_BODY.match(text, match.end())
+        if body:
+            # Words no title uses ("the Japan side of CULCON") cannot tell holders apart.
+            wanted = _role_words(self.role_key(body["body"])) & _title_words(self.kb)
+            among = [i for i in among if wanted <= self._titles_of(pool[i])[1]]
         if not among:
             return None
         fits = {
@@ -898,6 +1026,116 @@ class _Asker:
         heading = line(Strong(person.label), ", in ", Strong(event.title), ":") if event else None
         return self.found(_Found(entries, (100.0,) * len(entries), note), heading)
 
+    def by_role_description(self, text: str) -> Answer | None:
+        """A person described by what their titles say ("the Florida official that signed the
+        trade memo", "the US deputy envoy for North Korea", "the expert at the Berlin think
+        tank"): the title words of the description (and of what it is "of", "at", "for") must
+        all be one person's, among the people of the event the rest names when it names one,
+        else among everyone; exactly one person, not one the question names. A description
+        that only says a person is meant ("the guy who wrote the DW piece") is the one person
+        whose entry covers the question and clearly leads."""
+        match = DESCRIPTION.search(text)
+        if not match:
+            return None
+        phrase = match["d"] + (t[0] if (t := _ROLE_TAIL.match(text, match.end())) else "")
+        required = (_role_words(self.role_key(name_key(phrase))) & _title_words(self.kb)) - _HEAD
+        if re.match(r"\s+to\b", text[match.end() :]):
+            return None  # "the ambassador to the US": a direction the title must carry
+        words = set(text.split())
+        people = [p for p, parts in _name_parts(self.kb) if not parts & words]
+        if not required:
+            return self._generic_person(text, people) if _GENERIC.search(match["d"]) else None
+        event = self._event_named(text)
+        if len(required) < 2 and event is None and not _ROLE_TAIL.match(text, match.end()):
+            return None  # one word ("the Japanese official") fits too many people alone
+
+        tail = m["body"] if (m := _ROLE_TAIL.match(text, match.end())) else ""
+        # Junior ranks ("under", "deputy") are asked in full words, some of them stopwords.
+        asked = _role_words(name_key(phrase)) | {stem(w) for w in name_key(phrase).split()}
+        wanted_junior = _junior_pairs(phrase)
+
+        def fits(person: Person) -> bool:
+            keys, own = self._titles_of(person)
+            if not all(
+                (w in _whose(person) if w in _COUNTRIES else w in own)
+                or own & _ALIKE.get(w, frozenset())
+                for w in required
+            ):
+                return False
+            if any(_junior_unasked(k, asked) for k in keys):
+                return False  # "the Illinois governor" is not its lieutenant governor
+            if not wanted_junior <= _junior_titles(person):
+                return False  # and "the under secretary" is one
+            if asked & _HEAD and _junior_titles(person) - wanted_junior:
+                return False  # "the head of the Marine Corps" is not its assistant commandant
+            # What the role is of or at ("at the Heritage Foundation") is the person's own.
+            for word in self.kb.index.missing(tail, person.id) if tail else ():
+                if not _role_words(word) <= own:
+                    return False
+            return True
+
+        fitting = [p for p in people if fits(p)]
+        if event is not None:
+            in_event = [p for p in fitting if p.id in event.people]
+            if in_event:
+                fitting = in_event
+        if len(fitting) != 1:
+            return None
+        person = fitting[0]
+        note = f"matched the description {self._quoted(phrase)}"
+        if event is not None and person.id in event.people:
+            heading = f"*{escape(person.label)}*, in *{escape(event.title)}*:"
+            return self.found(_Found((person, event), (100.0, 100.0), note), heading)
+        return self.found(_Found((person,), (100.0,), note))
+
+    def _titles_of(self, person: Person) -> tuple[tuple[str, ...], frozenset[str]]:
+        """A person's title keys as role titles word them, and their words (worked out once
+        per snapshot: every description question reads every person's titles)."""
+        memo = _memo(self.kb, "titles-of")
+        found = memo.get(person.id)
+        if found is None:
+            keys = tuple(self.role_key(name_key(r.title)) for r in person.roles)
+            found = (keys, frozenset().union(*(_role_words(k) for k in keys)))
+            memo[person.id] = found
+        return cast(tuple[tuple[str, ...], frozenset[str]], found)
+
+    def _folded_text(self, entry: Entry) -> tuple[str, str]:
+        """An entry's names and search text, folded (once per snapshot)."""
+        memo = _memo(self.kb, "folded")
+        found = memo.get(entry.id)
+        if found is None:
+            found = (fold(" ".join(entry.names())), fold(entry.search_text()))
+            memo[entry.id] = found
+        return cast(tuple[str, str], found)
+
+    def _event_named(self, text: str) -> Event | None:
+        """The event the text clearly names by its words, or None."""
+        people = _person_words(self.kb)
+        matches = [
+            m
+            for m in self.kb.index.text(text, kinds=frozenset({"event"}), limit=5)
+            if m.coverage >= 0.6 and not people & set(self.kb.index.missing(text, m.entry_id))
+        ]
+        if not matches:
+            return None
+        if len(matches) > 1 and matches[1].coverage > matches[0].coverage - SETTLE_LEAD:
+            rival = self.kb.get(matches[1].entry_id, Event)
+            top = self.kb.get(matches[0].entry_id, Event)
+            if rival is None or top is None or set(rival.people) != set(top.people):
+                return None  # two events fit: which one is meant is not clear
+        return self.kb.get(matches[0].entry_id, Event)
+
+    def _generic_person(self, text: str, people: list[Person]) -> Answer | None:
+        """ "the guy who wrote the DW piece": the person whose entry covers the question."""
+        bare = _ungeneric(text)
+        matches = self.kb.index.text(bare, among=[p.id for p in people], limit=3)
+        if not matches or matches[0].coverage < COVERED or not self._has_keys(bare, matches[0]):
+            return None
+        if len(matches) > 1 and matches[1].coverage > matches[0].coverage - SETTLE_LEAD:
+            return None
+        person = self.kb.get(matches[0].entry_id)
+        return self.found(_Found((person,), (100.0,))) if person else None
+
     def by_text(
         self,
         text: str,
@@ -908,6 +1146,7 @@ class _Asker:
         also_suggest: Iterable[Kind] = (),
         settle: bool = False,
         only: Callable[[str], bool] | None = None,
+        suggest_only: bool = False,
     ) -> Answer:
         """Answer from entries whose own words cover the question.
 
@@ -933,6 +1172,9 @@ class _Asker:
                 )
         if searched != text:
             found = self.kb.index.text(searched, kinds=wanted, limit=20)
+        # An acronym typed in capitals is matched exactly; text search would correct "QUADD"
+        # to "Quad", so a question with one the articles never use is only offered entries.
+        suggest_only = suggest_only or self._unknown_acronym()
         matches = [
             m
             for m in found
@@ -948,8 +1190,10 @@ class _Asker:
             # A yes/no question names a place to be checked: the entry placing it elsewhere
             # still settles it (with a note); any other question is not about that entry.
             and (self.q.form == "yesno" or not self._elsewhere(text, m))
+            and (self.q.form == "yesno" or not PLACES_ARE_KEYS or not self._place_missing(text, m))
+            and self._goes_there(text, m.entry_id)
         ]
-        if good:
+        if good and not suggest_only:
             best = good[0]
             # Equal coverage and nearly equal weight: the question does not single one out.
             tied = [
@@ -966,7 +1210,11 @@ class _Asker:
                 else ()
             )
             return self.found(self._count_first(text, _Found(entries, scores, note)))
-        settled = self.settled(text, matches, years) if settle or SETTLE_ALL else None
+        settled = (
+            self.settled(text, matches, years)
+            if (settle or SETTLE_ALL) and not suggest_only
+            else None
+        )
         if settled:
             return settled
         partly = [m.entry_id for m in matches if m.coverage >= PARTLY_COVERED]
@@ -1030,6 +1278,10 @@ class _Asker:
             return None
 
         def has_keys(match: TextMatch) -> bool:
+            if not self._goes_there(text, match.entry_id):
+                return False
+            if self.q.form != "yesno" and PLACES_ARE_KEYS and self._place_missing(text, match):
+                return False
             entry = self.kb.get(match.entry_id)
             if self.q.form == "yesno" and isinstance(entry, Fact) and entry.value:
                 # "were 6 people killed in the crash": the fact that gives the count settles
@@ -1054,6 +1306,8 @@ class _Asker:
             if m.entry_id != best.entry_id
             and not self._same_story(best.entry_id, m.entry_id)
             and (not RIVALS_ABOUT or m.name_coverage >= ABOUT)
+            # An entry without a person the question names is not about it: no rival.
+            and not self._lacks_person(text, m)
         ]
         if rest and not (
             best.coverage >= rest[0].coverage + SETTLE_LEAD
@@ -1172,6 +1426,33 @@ class _Asker:
         # "the second-highest support since 2002": a year the entry itself states.
         words = set(re.findall(r"\d{4}", entry.search_text())) if entry is not None else set()
         return all(str(y) in words for y in years)
+
+    def _unknown_acronym(self) -> bool:
+        """Whether the question has a word typed in capitals that no entry, name or lexicon
+        phrase uses ("QUADD", "III")."""
+        typed = re.findall(r"[A-Za-z]{2,}", self.q.asked)
+        if sum(w.isupper() for w in typed) * 2 > len(typed):
+            return False  # a question typed all in capitals marks no acronym
+        index = self.kb.index
+        said = _lexicon_words(self.kb)
+        return any(
+            not index.knows(a)
+            and a not in said
+            # "CV-22" is one word: its letters are not an acronym of their own.
+            and re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", self.q.text)
+            for a in self.q.acronyms
+        )
+
+    def _goes_there(self, text: str, entry_id: str) -> bool:
+        """Where a visit goes and which numbered thing ("Pillar 1") is asked are the entry's
+        own; in a yes/no a number is a premise to check, so it is not required there."""
+        entry = self.kb.get(entry_id)
+        if entry is None:
+            return False
+        names, own = self._folded_text(entry)
+        if self.q.form != "yesno" and not numerals_fit(text, own):
+            return False
+        return goes_there(text, names, own)
 
     def _dated(self, entry_id: str) -> bool:
         entry = self.kb.get(entry_id)
@@ -1344,6 +1625,12 @@ class _Asker:
                     # "the best prime minister" is not "Prime Minister Abe": a word in place of
                     # another that is no typo of it names someone else; it is only suggested.
                     score = min(score, CONFIDENT - 1)
+                if score >= CONFIDENT and distinct_names(
+                    name_key(candidate), match.name, premise=self.q.form == "yesno"
+                ):
+                    # "AUKUS Pillar III" is not Pillar II: a name one numeral, letter or
+                    # qualifier away from a known one is offered, never given as the answer.
+                    score = min(score, CONFIDENT - 1.0)
                 if match.entry_id not in best or best[match.entry_id].score < score:
                     best[match.entry_id] = NameMatch(match.entry_id, score, match.name)
         return sorted(best.values(), key=lambda m: (-m.score, m.entry_id))
@@ -1503,6 +1790,41 @@ def _title_fit(description: str, person: Person) -> float:
     return best
 
 
+# What follows a description's noun and belongs to the role: "the expert at the Berlin think
+# tank", "the deputy envoy for North Korea", "the official from Florida".
+_ROLE_TAIL = re.compile(
+    r"\s+(?:of|at|for|from|in charge of|with|on) (?:the )?(?P<body>[\w' &+-]+?)"
+    r"(?=\s+(?:who|that|which|whom|whose|is|was|did|does)\b|\s*[,;:?!]|$)"
+)
+# What follows a description's noun as the body the role is of: "the commander of US Forces
+# Japan (in 2023)", "the head of the Chicago Council, who …".
+_OF_BODY = re.compile(
+    r"\s+of (?:the )?(?P<body>[\w' &+-]+?)(?=\s+(?:who|that|which|in|on|at|during|back|when)\b"
+    r"|\s*[,;:?!]|$)"
+)
+
+
+def _only_a_description(text: str) -> bool:
+    """Whether the text is only a description of a person ("the Japanese ambassador", "the
+    expert at the Heritage Foundation"), with nothing after it but who they are or what the
+    role is of: "the defense minister meeting" is not."""
+    match = DESCRIPTION.match(_strip_articles_keep(text))
+    if not match:
+        return False
+    rest = text[match.end() :] if text.startswith(match[0]) else ""
+    if not rest.strip() or re.match(r"\s+(?:who|that|whom)\b", rest):
+        return True  # "the general who met Kihara" asks for a person, not Kihara's entry
+    tail = _ROLE_TAIL.match(rest) or _TO_TAIL.match(rest)
+    return bool(tail and not rest[tail.end() :].strip())
+
+
+_TO_TAIL = re.compile(r"\s+to (?:the )?[\w' &+-]+?(?=\s*[,;:?!]|$)")
+
+
+def _strip_articles_keep(text: str) -> str:
+    return text.strip()
+
+
 def _ungeneric(text: str) -> str:
     """The text without the nouns that only say a person is meant ("the guy who …")."""
     return _strip_articles(" ".join(_GENERIC.sub(" ", text).split()))
@@ -1555,6 +1877,21 @@ def _cached(kb: KnowledgeBase, what: str, build: Callable[[], frozenset[str]]) -
     return words
 
 
+_MEMO: dict[tuple[int, str], tuple[KnowledgeBase, dict[str, object]]] = {}
+
+
+def _memo(kb: KnowledgeBase, what: str) -> dict[str, object]:
+    """A per-snapshot table of values worked out once per entry (a snapshot is immutable)."""
+    cached = _MEMO.get((id(kb), what))
+    if cached is not None and cached[0] is kb:
+        return cached[1]
+    if len(_MEMO) > 16:  # a long-running server sees a few snapshots, not many
+        _MEMO.clear()
+    table: dict[str, object] = {}
+    _MEMO[(id(kb), what)] = (kb, table)
+    return table
+
+
 def _person_words(kb: KnowledgeBase) -> frozenset[str]:
     """The words of people's names (surnames and given names, longer than two letters)."""
     return _cached(
@@ -1562,6 +1899,47 @@ def _person_words(kb: KnowledgeBase) -> frozenset[str]:
         "people",
         lambda: frozenset(
             w for p in kb.of_kind("person") for w in name_key(p.label).split() if len(w) > 2
+        ),
+    )
+
+
+def _name_parts(kb: KnowledgeBase) -> list[tuple[Person, frozenset[str]]]:
+    """Every person with the words of their name longer than two letters (once per snapshot)."""
+    memo = _memo(kb, "name-parts")
+    found = memo.get("")
+    if found is None:
+        found = [
+            (p, frozenset(w for w in name_key(p.name).split() if len(w) > 2))
+            for p in kb.of_kind("person")
+            if isinstance(p, Person)
+        ]
+        memo[""] = found
+    return cast(list[tuple[Person, frozenset[str]]], found)
+
+
+def _lexicon_words(kb: KnowledgeBase) -> frozenset[str]:
+    """Every word the lexicon's phrases use ("fm", "ustr", "secdef")."""
+    return _cached(
+        kb,
+        "lexicon",
+        lambda: frozenset(
+            w for e in kb.lexicon.entries for p in (*e.say, *e.same) for w in name_key(p).split()
+        ),
+    )
+
+
+def _title_words(kb: KnowledgeBase) -> frozenset[str]:
+    """Every word of every role title, as `_role_words` reads them."""
+    return _cached(
+        kb,
+        "titles",
+        lambda: frozenset().union(
+            *(
+                _role_words(name_key(r.title))
+                for p in kb.of_kind("person")
+                if isinstance(p, Person)
+                for r in p.roles
+            )
         ),
     )
 
@@ -1706,13 +2084,17 @@ def _role_score(query: str, title: str, **_: object) -> float:
     to = re.search(r"\bto (.+)$", query)
     if to and f"to {to.group(1)}" not in title:
         return 0.0
+    # "the Japanese ambassador" is not the US Ambassador to Japan: a country asked without
+    # "to" is whose the role is, named before any "to" in the title.
+    if not to and " to " in title and asked & _COUNTRIES - _role_words(title.split(" to ")[0]):
+        return 0.0
     return 80.0 + 20.0 * len(asked) / len(known) - 5.0 * alike
 
 
 @lru_cache(maxsize=8192)
 def _role_words(text: str) -> frozenset[str]:
     """The stems of a title's or a question's words, countries named one way."""
-    text = re.sub(r"'s\b", "", text).replace("united states", "us")
+    text = re.sub(r"'s\b", "", text).replace("united states", "us").replace("-", " ")
     words = (w for w in text.split() if w not in STOPWORDS)
     return frozenset(stem(_COUNTRY.get(w, _RANK.get(w, w))) for w in words)
 
@@ -1746,6 +2128,46 @@ _JUNIOR = frozenset(
     stem(w)
     for w in "assistant deputy vice under lieutenant senior state parliamentary special".split()
 )
+
+
+def _whose(person: Person) -> frozenset[str]:
+    """The words of a person's titles before any "to": the US Ambassador *to* Japan is not
+    Japanese — a country after "to" is where the role points, not whose it is."""
+    return frozenset().union(*(_whose_title(r.title) for r in person.roles))
+
+
+@lru_cache(maxsize=4096)
+def _whose_title(title: str) -> frozenset[str]:
+    return _role_words(re.sub(r" to .*$", "", name_key(title)))
+
+
+_JUNIOR_OF = re.compile(r"\b(lieutenant|deputy|vice|assistant|under) (\w+)")
+
+
+@lru_cache(maxsize=4096)
+def _junior_pairs(text: str) -> frozenset[str]:
+    """The junior ranks a text qualifies a rank with: "the under secretary" → {under}."""
+    return frozenset(stem(j) for j, _ in _JUNIOR_OF.findall(name_key(text).replace("-", " ")))
+
+
+def _junior_titles(person: Person) -> frozenset[str]:
+    return frozenset().union(*(_junior_pairs(r.title) for r in person.roles))
+
+
+def _junior_unasked(title: str, asked: frozenset[str]) -> bool:
+    """Whether a title key qualifies a rank the question asks for with a junior rank it does
+    not ask for: "lieutenant governor" for "the Illinois governor"."""
+    return any(rank in asked and junior not in asked for junior, rank in _junior_ranks(title))
+
+
+@lru_cache(maxsize=4096)
+def _junior_ranks(title: str) -> tuple[tuple[str, str], ...]:
+    return tuple((stem(j), stem(r)) for j, r in _JUNIOR_OF.findall(title.replace("-", " ")))
+
+
+def _ranks(person: Person) -> frozenset[str]:
+    """The words of all a person's titles, as `_role_words` reads them."""
+    return frozenset().union(*(_role_words(name_key(r.title)) for r in person.roles))
 
 
 def _former(person: Person) -> bool:

@@ -401,11 +401,14 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
             r"\s+(?P<s>.+)$"
         ),
     ),
+    # "the USTR is who again?", "Japan's defense minister was who?": the role asked last.
+    ("who", re.compile(r"^(?P<s>.+?) (?:is|was|are|were) who(?: again| exactly| now| then)?$")),
     # "who commands X", "who runs X" ask for the holder of a role: "commander of X", "head of X".
     (
         "who",
         re.compile(
-            r"^who (?P<s>commands|chairs|heads|runs|leads|directs|is in charge of|is running)"
+            r"^who (?P<s>commands|chairs|heads|runs|leads|directs|is in charge of|is running"
+            r"|commanded|chaired|headed|directed|was in charge of)"
             r" (?P<t>.+)$"
         ),
     ),
@@ -494,7 +497,8 @@ _NOW = re.compile(
     r"|presently|current|now|today|as we speak|as things stand)\b"
 )
 _AT_A_TIME = re.compile(
-    r"^(?P<role>.+?)\s+(?:back )?(?:in|on|as of|at the time of|during|at the|around|when|by)"
+    r"^(?P<role>.+?)\s+(?:back )?(?:in|on|as of|at the time of|at the time(?: when| that)?|during"
+    r"|at the|around|when|by)"
     r"\s+(?P<at>.+)$"
 )
 
@@ -515,10 +519,33 @@ def parse_question(
         # on `today`, from the roles' spans (the marker is not part of the role).
         current = _strip_chat(" ".join(_NOW.sub(" ", folded).split()))
         holder = _understand(current, today) if current else None
-        if holder is not None and holder.form == "who" and not holder.at and holder.subject:
-            holder = Question("who", subject=holder.subject, topic=holder.subject, at=NOW)
-            return _finish(holder, current, asked, corrections)
+        now = _role_asked_now(holder, current, today)
+        if now is not None:
+            return _finish(now, current, asked, corrections)
+        if holder is not None and holder.form == "free" and holder.subject:
+            # "current US secretary of state?": a bare role asked now. The engine reads it as
+            # one only where a role title has all its words; otherwise as the question typed.
+            typed = _understand(clean, today)
+            if typed.form == "free":
+                typed = Question("free", subject=typed.subject, topic=holder.subject, at=NOW)
+                return _finish(typed, clean, asked, corrections)
     return _finish(_understand(clean, today), clean, asked, corrections)
+
+
+def _role_asked_now(holder: Question | None, current: str, today: dt.date) -> Question | None:
+    """The who question "now" asks, or None: "who's the foreign minister these days", "who's
+    the FM in Tokyo these days" (a place, not a time: Japan's), "who runs the Pentagon
+    nowadays" (the lexicon made it "who defense secretary")."""
+    if holder is None:
+        return None
+    if holder.form == "who" and holder.subject:
+        if holder.at and (read_period(holder.at, today) or _read_date(holder.at, today)):
+            return None  # "now" beside a date: the date is the time asked
+        return Question("who", subject=holder.subject, topic=holder.subject, at=NOW)
+    bare = re.match(r"who (?:is )?(?P<role>.+)$", current)
+    if holder.form == "free" and bare:
+        return Question("who", subject=bare["role"], topic=bare["role"], at=NOW)
+    return None
 
 
 def _understand(clean: str, today: dt.date) -> Question:
@@ -657,6 +684,10 @@ def _parse(clean: str, today: dt.date) -> Question:
         topic = _TRAILING.sub("", (groups.get("t") or "").strip())
         if form == "who" and topic:
             subject, topic = f"{_HOLDER.get(subject, 'head')} of {topic}", ""
+        if form == "who":
+            # "who held the Japanese foreign ministry", "who headed the defense ministry": the
+            # minister of it.
+            subject = _MINISTRY.sub(r"\g<what> minister", subject)
         if form == "on_date":
             parsed = _read_date(subject, today)
             if parsed is None:
@@ -778,8 +809,11 @@ _EVENT_WORDS = re.compile(
     r"|what is on|for|in|on|during|over|of note|at all|did|do we have|is there|was there"
     r"|the|any|notable|stuff|news|earlier|from|was|were|is|are|there)(?=[\s,?])"
 )
+_MINISTRY = re.compile(r"^(?:head of )?(?:the )?(?P<what>[\w' -]+?) ministry\b")
 # The verb of "who commands X" as the title asked for; any other verb asks for the head.
-_HOLDER = {"commands": "commander", "chairs": "chair"}
+_HOLDER = {
+    "commands": "commander", "chairs": "chair", "commanded": "commander", "chaired": "chair"
+}  # fmt: skip
 _ORDINAL_OF = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)? of\s")
 
 
