@@ -13,6 +13,7 @@ from alliance_bot.answering.honesty import destinations, distinct_names, goes_th
 from alliance_bot.knowledge.loader import load_knowledge
 from alliance_bot.knowledge.paths import default_knowledge_dir
 from alliance_bot.knowledge.snapshot import KnowledgeBase
+from alliance_bot.slack.render.answers import answer_context
 
 DAY = dt.date(2026, 11, 24)
 
@@ -153,7 +154,7 @@ class TestRolesNowAndAtATime:
         November 2023: she held it in that month, and the reply says how we know."""
         result = answer(kb, "who was the trade representative in november 2023", DAY)
         assert [e.id for e in result.entries] == ["tai-katherine"]
-        assert "no dates for the role" in result.context
+        assert "no dates for the role" in answer_context(result)
 
     def test_at_the_time_something_happened(self, kb: KnowledgeBase) -> None:
         """ "at the time <clause>" is the time of the event the clause names; the reshuffle

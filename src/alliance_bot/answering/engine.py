@@ -624,10 +624,15 @@ class _Asker:
             if holder.id in e.people and not self._holders(matches, p)
         ]
         note = (
-            f"the articles give no dates for the role; they show {escape(holder.label)} in it"
-            f" at {escape(shown[0].title)} ({human_range(shown[0].date, shown[0].end)})"
+            pieces(
+                "the articles give no dates for the role; ",
+                holder.label,
+                " held it at the time of “",
+                shown[0].title,
+                f"” ({human_range(shown[0].date, shown[0].end)})",
+            )
             if shown
-            else None
+            else ()
         )
         return self.found(_Found((holder,), (top,), note))
 
@@ -1082,9 +1087,9 @@ class _Asker:
         if len(fitting) != 1:
             return None
         person = fitting[0]
-        note = f"matched the description {self._quoted(phrase)}"
+        note = pieces("matched the description ", self._quoted(phrase))
         if event is not None and person.id in event.people:
-            heading = f"*{escape(person.label)}*, in *{escape(event.title)}*:"
+            heading = line(Strong(person.label), ", in ", Strong(event.title), ":")
             return self.found(_Found((person, event), (100.0, 100.0), note), heading)
         return self.found(_Found((person,), (100.0,), note))
 
