@@ -3,37 +3,25 @@
 The engine's data is plain text, so this renderer only lays it out: names set off with
 `*asterisks*` and things to type in `backticks`, as the Slack reply reads (so a reader who
 knows both sees the same answer), items bulleted, quotations after `>`, the context line last.
-The words of the context line are the Slack renderer's (`slack/render/words.py`); only the
-escaping differs.
+The layout and the words of the context line are the Slack renderer's
+(`slack/render/words.py`); only the escaping differs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from alliance_bot.answering.answer import LINE_START, Answer, Code, Echo, Em, Line, Piece, Strong
-from alliance_bot.slack.render.words import context
+from alliance_bot.answering.answer import Answer, Line, Piece
+from alliance_bot.slack.render.words import context, mrkdwn, mrkdwn_lines
 
 
 def plain(pieces: Iterable[Piece]) -> str:
-    """Pieces as text, as written."""
-    out = []
-    for piece in pieces:
-        if isinstance(piece, str):
-            out.append(piece)
-        elif isinstance(piece, Strong):
-            out.append(f"*{piece.text}*")
-        elif isinstance(piece, Em):
-            out.append(f"_{piece.text}_")
-        elif isinstance(piece, Code):
-            out.append(f"`{piece.text}`")
-        elif isinstance(piece, Echo):
-            out.append(f"“{piece.text}”")
-    return "".join(out)
+    """Pieces as text, as written: the Slack layout, nothing escaped."""
+    return mrkdwn(pieces, escaped=False)
 
 
 def plain_lines(lines: Iterable[Line]) -> str:
-    return "\n".join(LINE_START[line.style] + plain(line.words) for line in lines)
+    return mrkdwn_lines(lines, escaped=False)
 
 
 def answer_text(answer: Answer) -> str:

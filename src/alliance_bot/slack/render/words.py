@@ -8,7 +8,7 @@ the words of a context line; the CLI prints the same words unescaped (`cli/text.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from alliance_bot.answering.answer import (
     LINE_START,
@@ -50,23 +50,25 @@ def context(answer: Answer) -> Words:
     return cited or answer.note
 
 
-def mrkdwn(pieces: Iterable[Piece]) -> str:
-    """Pieces as mrkdwn, every text escaped."""
+def mrkdwn(pieces: Iterable[Piece], *, escaped: bool = True) -> str:
+    """Pieces as mrkdwn, every text escaped; with `escaped=False`, the same layout with the text
+    as written (what the CLI prints: a terminal is not a Slack message)."""
+    text: Callable[[str], str] = escape if escaped else str
     out = []
     for piece in pieces:
         if isinstance(piece, str):
-            out.append(escape(piece))
+            out.append(text(piece))
         elif isinstance(piece, Strong):
-            out.append(f"*{escape(piece.text)}*")
+            out.append(f"*{text(piece.text)}*")
         elif isinstance(piece, Em):
-            out.append(f"_{escape(piece.text)}_")
+            out.append(f"_{text(piece.text)}_")
         elif isinstance(piece, Code):
-            out.append(f"`{escape(piece.text)}`")
+            out.append(f"`{text(piece.text)}`")
         elif isinstance(piece, Echo):
-            out.append(f"“{escape(piece.text)}”")
+            out.append(f"“{text(piece.text)}”")
     return "".join(out)
 
 
-def mrkdwn_lines(lines: Iterable[Line]) -> str:
+def mrkdwn_lines(lines: Iterable[Line], *, escaped: bool = True) -> str:
     """Lines as mrkdwn, one per line: items bulleted, quotations set off with `>`."""
-    return "\n".join(LINE_START[line.style] + mrkdwn(line.words) for line in lines)
+    return "\n".join(LINE_START[line.style] + mrkdwn(line.words, escaped=escaped) for line in lines)
