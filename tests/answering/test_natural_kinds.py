@@ -354,3 +354,22 @@ class TestYesNoPremises:
 
     def test_frame_words_are_not_key_words(self, kb: KnowledgeBase) -> None:
         assert ids(kb, "is japan a member of the quad?")[1][:1] == ["term-quad"]
+
+
+class TestSwappedLetters:
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("who is the defence minsiter of japan", "hamada-yasukazu"),
+            ("when did the osprey crash hapepn", "ev-2023-11-29-osprey-crash-yakushima"),
+            ("whats the economic 2+2 agian", "term-economic-two-plus-two"),
+        ],
+    )
+    def test_two_neighbouring_letters_swapped_are_one_typo(
+        self, kb: KnowledgeBase, text: str, expected: str
+    ) -> None:
+        """The commonest slip of the fingers ("minsiter", "hapepn"; "agian" for the filler
+        "again") costs one edit, not two, so it is mended like any other typo."""
+        status, found = ids(kb, text)
+        assert status == "answer"
+        assert expected in found

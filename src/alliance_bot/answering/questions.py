@@ -168,6 +168,9 @@ _QUESTION_WORDS = frozenset(
     today ministers government japanese american spending visit visited compare commander
     ambassador governor chairman representative advisor general admiral defense foreign""".split()
 )
+# What a misspelt word may be besides the knowledge base's words: the question words, and the
+# filler words a question is wrapped in ("agian" is "again", then dropped as filler).
+_CORRECTABLE = _QUESTION_WORDS | {w for w in STOPWORDS if len(w) >= 5}
 
 
 def _drop_symbols(text: str) -> str:
@@ -232,7 +235,7 @@ def _corrected(text: str, raw: str, kb: KnowledgeBase) -> tuple[str, list[tuple[
             continue  # an acronym typed in capitals is not a misspelt word
         if len(fixes) >= _MAX_LOOKUPS:
             break
-        fix = index.correct(word, _QUESTION_WORDS)
+        fix = index.correct(word, _CORRECTABLE)
         if english.is_common(word):
             # "mayor" is a word of its own, not a misspelt "major", and "anyone" is not "any
             # one"; another form of the same word ("meetings" for "meeting") is still the

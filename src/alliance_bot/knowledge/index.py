@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from alliance_bot.knowledge.models import Entry, Kind, Person
 from alliance_bot.knowledge.text import STOPWORDS, name_key, search_words, stem
@@ -364,14 +364,15 @@ class SearchIndex:
 
     def correct(self, word: str, extra: Collection[str] = ()) -> str | None:
         """The ordinary word (one the articles write in lower case, or one of `extra`) that a
-        misspelt word most likely is: one edit from five letters, two from nine; None if none
-        is that close or two are equally close."""
+        misspelt word most likely is: one edit from five letters, two from nine (two neighbouring
+        letters swapped count as one edit, the commonest slip: "minsiter"); None if none is that
+        close or two are equally close."""
         if len(word) < 5 or len(word) > _LONGEST_WORD:
             return None
         allowed = 1 if len(word) < 9 else 2
         pool = {w for w in self._ordinary.expand(word) if w != word}
         pool.update(w for w in extra if abs(len(w) - len(word)) <= allowed)
-        scored = sorted((Levenshtein.distance(word, w, score_cutoff=allowed + 1), w) for w in pool)
+        scored = sorted((OSA.distance(word, w, score_cutoff=allowed + 1), w) for w in pool)
         scored = [(d, w) for d, w in scored if d <= allowed]
         if not scored or (len(scored) > 1 and scored[0][0] == scored[1][0]):
             return None
