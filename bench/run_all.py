@@ -91,7 +91,13 @@ def main(argv: list[str] | None = None) -> int:
     targets = collect_targets(largest, rows, peer_rows, loads, refreshes, http_rows, million)
     worst = crafted.worst(crafted_rows, max(r.size for r in crafted_rows))
     targets.insert(
-        2, Target(f"worst crafted question (issue 10): {worst.label}", worst.max_ms, 20, "ms")
+        2,
+        Target(
+            f"costliest crafted question, median (issue 10): {worst.label}",
+            worst.p50_ms,
+            20,
+            "ms",
+        ),
     )
     print(table(TARGET_HEADERS, [t.cells() for t in targets]))
     print(f"\n(all benchmarks: {time.perf_counter() - started:.0f} s)")
