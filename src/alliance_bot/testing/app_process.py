@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,13 @@ def alliance_bot_command() -> list[str]:
     """The installed `alliance-bot` script next to this interpreter, else `python -m`."""
     script = Path(sys.executable).with_name("alliance-bot")
     return [str(script)] if script.exists() else [sys.executable, "-m", "alliance_bot"]
+
+
+def _dies_with_parent() -> list[str]:
+    """`setpriv --pdeathsig=SIGTERM --` where setpriv exists: a test run that is killed (a
+    timeout, kill -9 on pytest) takes its servers with it instead of leaving them listening.
+    setpriv `exec`s, so the PID is still the app's. The PostgreSQL fixture does the same."""
+    return ["setpriv", "--pdeathsig=SIGTERM", "--"] if shutil.which("setpriv") else []
 
 
 def process_env(fake: FakeSlack, state_dir: Path, **extra: str) -> dict[str, str]:
@@ -78,6 +86,7 @@ async def start_process(
     log_path = cwd / "alliance-bot.log"
     with log_path.open("wb") as log:
         process = await asyncio.create_subprocess_exec(
+            *_dies_with_parent(),
             *alliance_bot_command(),
             *args,
             env=dict(env),
@@ -108,6 +117,7 @@ async def run_to_exit(
 ) -> tuple[int, str, str]:
     """Run `alliance-bot ARGS` to completion: (exit status, stdout, stderr)."""
     process = await asyncio.create_subprocess_exec(
+        *_dies_with_parent(),
         *alliance_bot_command(),
         *args,
         env=dict(env),
