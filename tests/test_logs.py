@@ -11,9 +11,11 @@ import warnings
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from alliance_bot.config import ConfigError, OperationsSettings
-from alliance_bot.logs import REQUEST_ID, configure_logging
+from alliance_bot.logs import REQUEST_ID, configure_logging, excerpt
 
 
 @pytest.fixture
@@ -142,3 +144,18 @@ class TestSettings:
             log_level="INFO", log_format="text", health_port=3000
         )
         assert OperationsSettings.from_env({"ALLIANCE_HEALTH_PORT": "off"}).health_port is None
+
+
+class TestExcerpt:
+    @given(st.text(), st.integers(min_value=1, max_value=200))
+    def test_is_one_printable_ascii_line_of_bounded_length(self, text: str, limit: int) -> None:
+        shown = excerpt(text, limit)
+        assert shown.isascii()
+        assert shown.isprintable()  # so no newline or carriage return: one line
+        # Each character escapes to at most 10 (\U0010ffff); the quotes and the ellipsis add 8.
+        assert len(shown) <= 10 * limit + 8
+
+    def test_short_text_is_quoted_whole_and_long_text_is_cut(self) -> None:
+        assert excerpt("who is Hamada") == "'who is Hamada'"
+        assert excerpt("x" * 100, 5) == "'xxxxx\\u2026'"
+        assert excerpt("line\nforged: ERROR") == "'line\\nforged: ERROR'"

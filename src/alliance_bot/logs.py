@@ -16,6 +16,10 @@ logs each failure without it). Alembic's plugin set-up lines (seven at each star
 middleware, the Socket Mode handler), it is inherited by the tasks and worker threads the request
 starts (contextvars), so every line one question logs carries the same id.
 
+`excerpt(text, limit)` is the one way text from outside (a user's, an admin's, a remote
+party's) goes into a line: cut to `limit` characters and escaped to printable ASCII in quotes, so
+it can neither forge a line (a newline becomes a backslash and n) nor fill the log.
+
 `LogBudget` bounds a line that an outside party or an outage can repeat at will (refused
 requests, a state database that is down): a burst per window, then one line with the count.
 """
@@ -89,6 +93,13 @@ class LogBudget:
                 return False
             self._logged += 1
             return True
+
+
+def excerpt(text: object, limit: int = 80) -> str:
+    """`text` cut to `limit` characters and quoted as printable ASCII (see the module docstring);
+    a cut excerpt ends with an ellipsis inside the quotes."""
+    value = str(text)
+    return ascii(value if len(value) <= limit else value[:limit] + "\u2026")
 
 
 def new_request_id() -> str:

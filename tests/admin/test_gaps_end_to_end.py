@@ -114,5 +114,10 @@ class TestSighup:
             while "Not refreshed" not in server.log():
                 await chat.version()
         assert await chat.version() == changed
+        # The refusal names the file, and is one bounded, escaped line: an admin's YAML never
+        # spills into the log as lines of its own.
+        (line,) = [line for line in server.log().splitlines() if "Not refreshed" in line]
+        assert "SIGHUP reload: '" in line
+        assert "people.yaml" in line
         answer = await chat.command("who is Hamada", user=NOT_ADMIN)
         assert "Hamada Yasukazu" in answer.text

@@ -158,7 +158,7 @@ class TestSighupDuringStartUp:
                 fake_slack.release_method("auth.test")
                 ready = (await process.stdout.readline()).decode()
                 assert ready.startswith("alliance-bot listening on"), (ready, "".join(log))
-                await until_log("SIGHUP reload: Knowledge base unchanged")
+                await until_log("SIGHUP reload: 'Knowledge base unchanged")
             async with (
                 aiohttp.ClientSession() as session,
                 session.get(f"{ready.split()[-1]}/healthz") as response,

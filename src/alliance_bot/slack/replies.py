@@ -39,6 +39,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 from slack_sdk.webhook.webhook_response import WebhookResponse
 
+from alliance_bot.logs import excerpt
 from alliance_bot.slack.describe import describe
 
 logger = logging.getLogger(__name__)
@@ -134,7 +135,7 @@ class CheckedRespond(AsyncRespond):
                 "Reply to %s failed: response_url answered HTTP %d %s",
                 self.what,
                 response.status_code,
-                ascii(str(response.body)[:80]),
+                excerpt(response.body),
             )
         return response
 

@@ -45,7 +45,7 @@ from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from alliance_bot.knowledge.holder import KnowledgeHolder
-from alliance_bot.logs import LogBudget
+from alliance_bot.logs import LogBudget, excerpt
 from alliance_bot.state.workspace import SINGLE_WORKSPACE, in_workspace
 
 logger = logging.getLogger(__name__)
@@ -138,7 +138,7 @@ class RefusalLog:
         if not self._budget.allow():
             return
         # `ascii` escapes newlines and control characters: nothing here can forge a log line.
-        where = ascii((remote or "unknown")[:64])
+        where = excerpt(remote or "unknown", 64)
         size = "unknown length" if length is None else f"{length} bytes"
         logger.warning(
             "Refused request to %s: %d %s from %s (%s)", EVENTS_PATH, status, reason, where, size

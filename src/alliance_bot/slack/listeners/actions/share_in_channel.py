@@ -20,6 +20,7 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
+from alliance_bot.logs import excerpt
 from alliance_bot.slack.features import Services
 from alliance_bot.slack.render.answers import ShareRef, render_share_refused, render_shared
 from alliance_bot.slack.replies import refusal_reason
@@ -50,8 +51,8 @@ def share_in_channel(services: Services) -> Listener:
             channel = str((body.get("channel") or {}).get("id", ""))
             logger.warning(
                 "Share in channel refused for %s in %s: HTTP %d; the private answer is kept",
-                ascii(user_id[:40]),
-                ascii(channel[:40]),
+                excerpt(user_id, 40),
+                excerpt(channel, 40),
                 shared.status_code,
             )
             note = render_share_refused(refusal_reason(shared))

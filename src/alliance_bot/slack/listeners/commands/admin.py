@@ -34,6 +34,7 @@ from alliance_bot.config import Settings
 from alliance_bot.knowledge.cluster import KnowledgeCluster
 from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.knowledge.snapshot import KnowledgeBase
+from alliance_bot.logs import excerpt
 from alliance_bot.slack.features import AdminGate, AnswerEngine, Subcommand, SubcommandRequest
 from alliance_bot.slack.mrkdwn import unescape
 from alliance_bot.slack.render.admin import (
@@ -232,7 +233,7 @@ def sighup_reloader(admin: KnowledgeAdmin) -> BackgroundJob:
                 await wanted.wait()
                 wanted.clear()  # signals arriving during a reload collapse into one more reload
                 outcome = await asyncio.to_thread(admin.reload_on_signal)
-                logger.info("SIGHUP reload: %s", unescape(admin_text(outcome)))
+                logger.info("SIGHUP reload: %s", excerpt(unescape(admin_text(outcome)), 300))
         finally:
             loop.remove_signal_handler(signal.SIGHUP)
             signal.signal(signal.SIGHUP, signal.SIG_IGN)  # shutting down: a reload is moot
