@@ -200,12 +200,13 @@ async def load_wrk(
             "wrk is not installed (apt-get install wrk), or pass --generators python"
         )
     threads = max(1, min(2, concurrency))
-    count = int(WRK_REQUESTS_PER_SECOND * seconds) + 100
+    whole = max(1, round(seconds))  # wrk takes whole seconds only
+    count = int(WRK_REQUESTS_PER_SECOND * whole) + 100
     signed, script = workdir / "signed.tsv", workdir / "signed.lua"
     _prepare_signed(signed, sender, count)
     script.write_text(WRK_SCRIPT, encoding="utf-8")
     process = await asyncio.create_subprocess_exec(
-        wrk, f"-t{threads}", f"-c{concurrency}", f"-d{seconds:g}s", "--timeout", "10s",
+        wrk, f"-t{threads}", f"-c{concurrency}", f"-d{whole}s", "--timeout", "10s",
         "-s", str(script), url, "--", str(signed), str(threads),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
