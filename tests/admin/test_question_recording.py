@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from alliance_bot.admin.service import QuestionRecorder
-from alliance_bot.admin.state import MAX_QUESTION_CHARS, SqlAdminState
+from alliance_bot.admin.state import MAX_QUESTION_CHARS, AskedQuestion, SqlAdminState
 from alliance_bot.answering.answer import Answer, line
 from alliance_bot.state import Database
 
@@ -127,6 +127,51 @@ class TestOffTheAnswerPath:
         assert (recorder.failed, recorder.dropped) == (1, 0)
         recorder.close()
         database.dispose()
+
+
+class TestWrittenBehind:
+    def test_questions_wait_in_memory_then_go_in_one_transaction(self, tmp_path: Path) -> None:
+        """Within the flush interval nothing is written; `close` (what the server does as it
+        stops) writes every question, in one batch, each counted once."""
+        database = Database.sqlite(tmp_path / "state.db")
+        state = SqlAdminState(database)
+        # An interval no test reaches: only `close` can write these.
+        recorder = QuestionRecorder(state, clock=lambda: NOW, timezone=dt.UTC, flush_every=3600)
+        for n in range(5):
+            recorder.record(no_match(f"who is nobody {n % 2}"))
+        assert state.stats(since=SINCE).asked == 0
+        recorder.close()
+        assert (state.stats(since=SINCE).asked, recorder.batches) == (5, 1)
+        assert sorted((g.normalized, g.count) for g in state.gaps(since=SINCE)) == [
+            ("who is nobody 0", 3),
+            ("who is nobody 1", 2),
+        ]
+        database.dispose()
+
+    def test_a_batch_counts_what_one_at_a_time_would(self, database: Database) -> None:
+        """`record_questions` sums per row: days, answers, entries, and each gap's count, first
+        and last asking and latest wording, as the same questions recorded singly would."""
+        later = NOW + dt.timedelta(hours=1)
+        batch = [
+            AskedQuestion(NOW, True, ("hamada-yasukazu",)),
+            AskedQuestion(NOW, True, ("hamada-yasukazu", "kishida-fumio")),
+            AskedQuestion(later, False, gap=("who is x", "who is X?"), suggestions=("a",)),
+            AskedQuestion(NOW, False, gap=("who is x", "Who is x"), suggestions=("b",)),
+            AskedQuestion(NOW + dt.timedelta(days=1), True, ("kishida-fumio",)),
+        ]
+        state = SqlAdminState(database)
+        state.record_questions(batch)
+        state.record_questions(batch[:1])  # onto existing rows: count + n
+        stats = state.stats(since=SINCE)
+        assert [(d.day.day, d.asked, d.answered) for d in stats.days] == [(10, 5, 3), (11, 1, 1)]
+        assert stats.top_entries == (("hamada-yasukazu", 3), ("kishida-fumio", 2))
+        [gap] = state.gaps(since=SINCE)
+        assert (gap.count, gap.text, gap.last_asked, gap.suggestions) == (
+            2,
+            "who is X?",
+            later,
+            ("a",),
+        )
 
 
 class TestTheTeamsDay:

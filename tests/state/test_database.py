@@ -273,3 +273,22 @@ class TestWaitingForTheDatabase:
         assert waiting_for_database(caught.value) is None
         assert waiting_for_database(ValueError("x")) is None
         assert waiting_for_database(DatabaseUnavailable("down")) == "down"
+
+
+class TestDurability:
+    def test_only_relaxed_transactions_skip_the_fsync(self, tmp_path: Path) -> None:
+        """On SQLite a default transaction commits with `synchronous=FULL`; one opened with
+        `durable=False` with NORMAL (no fsync per commit); both commit what they wrote."""
+        database = Database.sqlite(tmp_path / "state.db")
+        try:
+            with database.transaction() as db:
+                durable = db.exec_driver_sql("PRAGMA synchronous").scalar()
+                db.execute(text("CREATE TABLE t (n INTEGER)"))
+            with database.transaction(durable=False) as db:
+                relaxed = db.exec_driver_sql("PRAGMA synchronous").scalar()
+                db.execute(text("INSERT INTO t VALUES (1)"))
+            assert (durable, relaxed) == (2, 1)  # FULL, NORMAL
+            with database.transaction() as db:
+                assert db.execute(text("SELECT n FROM t")).scalars().all() == [1]
+        finally:
+            database.dispose()

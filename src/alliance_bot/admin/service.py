@@ -47,6 +47,7 @@ from alliance_bot.admin.outcomes import (
 from alliance_bot.admin.state import (
     MAX_QUESTION_CHARS,
     AdminState,
+    AskedQuestion,
     RefreshAction,
     RefreshRecord,
     RefreshResult,
@@ -68,6 +69,7 @@ from alliance_bot.knowledge.holder import KnowledgeHolder, Swap
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid, Problem
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.knowledge.text import fold, name_key
+from alliance_bot.state.workspace import WorkspaceKey, current_workspace
 
 logger = logging.getLogger(__name__)
 
@@ -143,10 +145,19 @@ class QuestionRecorder:
     the database refused is counted in `failed`. Both are best effort by design: counts for
     `stats` and `gaps`, not data anyone depends on. Every `PRUNE_EVERY` items the worker also
     prunes old gaps.
+
+    Items are written behind, in batches: once one arrives the worker waits `flush_every`
+    seconds (or until `flush`/`close`), then writes everything queued in one transaction
+    (`AdminState.record_questions`), so a busy second costs one commit, not one per question.
+    So `stats` may lag by that second (`gaps` and `stats` call `flush` first, so an admin's own
+    question is counted), and a process that dies without `close` loses at most the questions of
+    its last second; none is ever counted twice, since a batch is one transaction and a failed
+    one is counted in `failed`, not retried.
     """
 
     QUEUE_SIZE = 1_000  # about a minute of a busy workspace; each item is at most ~1 kB
     PRUNE_EVERY = 500
+    FLUSH_EVERY = 1.0  # seconds a question waits in memory to be written with the others
 
     def __init__(
         self,
@@ -155,16 +166,21 @@ class QuestionRecorder:
         clock: Clock,
         timezone: dt.tzinfo,
         queue_size: int = QUEUE_SIZE,
+        flush_every: float = FLUSH_EVERY,
     ) -> None:
         self._state = state
         self._clock = clock
         self._timezone = timezone
+        self._flush_every = flush_every
         self._queue: queue.Queue[_Question | None] = queue.Queue(maxsize=queue_size)
         self._lock = threading.Lock()
+        # Set by flush and close: the worker writes what is queued now instead of waiting.
+        self._wake = threading.Event()
         self._worker: threading.Thread | None = None
         self._written = 0
         self.dropped = 0
         self.failed = 0
+        self.batches = 0  # transactions written (how many questions each held: written / this)
 
     def record(self, answer: Answer) -> None:
         """Queue the answer for counting; never blocks, never raises."""
@@ -196,9 +212,11 @@ class QuestionRecorder:
                 logger.warning("Question recording is behind: %d question(s) not counted", dropped)
 
     def flush(self, timeout: float = 10.0) -> bool:
-        """Wait until every queued item is written (or given up on); False on timeout."""
+        """Write every queued item now and wait until it is written (or given up on); False on
+        timeout."""
         deadline = time.monotonic() + timeout
         while self._queue.unfinished_tasks:
+            self._wake.set()
             if time.monotonic() > deadline:
                 return False
             time.sleep(0.005)
@@ -213,6 +231,7 @@ class QuestionRecorder:
         self.flush(timeout)
         with contextlib.suppress(queue.Full):
             self._queue.put_nowait(None)
+        self._wake.set()
         worker.join(timeout)
 
     def _ensure_worker(self) -> None:
@@ -225,42 +244,52 @@ class QuestionRecorder:
 
     def _drain(self) -> None:
         while True:
-            item = self._queue.get()
+            batch = [self._queue.get()]
+            if batch[0] is not None:
+                self._wake.wait(self._flush_every)  # gather the second's questions
+            self._wake.clear()
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    batch.append(self._queue.get_nowait())
             try:
-                if item is None:
-                    return
-                self._write(item)
+                self._write([item for item in batch if item is not None])
             finally:
-                self._queue.task_done()
+                for _ in batch:
+                    self._queue.task_done()
+            if None in batch:
+                return
 
-    def _write(self, item: _Question) -> None:
-        try:
-            item.context.run(
-                self._state.record_question,
-                at=item.at,
-                answered=item.answered,
-                entry_ids=item.entry_ids,
-                gap=item.gap,
-                suggestions=item.suggestions,
-            )
-        except Exception as error:
-            with self._lock:
-                self.failed += 1
-                failed = self.failed
-            if failed == 1 or failed % 100 == 0:
-                # The type only: a driver's message can quote the statement's parameters.
-                logger.warning(
-                    "Could not record a question (%s); %d not recorded so far",
-                    type(error).__name__,
-                    failed,
-                )
-            return
-        self._written += 1
-        if self._written % self.PRUNE_EVERY == 0:
+    def _write(self, items: list[_Question]) -> None:
+        # One transaction per workspace: each item is written in its asker's workspace.
+        by_workspace: dict[WorkspaceKey, list[_Question]] = {}
+        for item in items:
+            by_workspace.setdefault(item.context.run(current_workspace), []).append(item)
+        for group in by_workspace.values():
+            questions = [
+                AskedQuestion(i.at, i.answered, i.entry_ids, i.gap, i.suggestions) for i in group
+            ]
             try:
-                self._state.prune_gaps(now=item.at)
+                group[0].context.run(self._state.record_questions, questions)
             except Exception as error:
-                logger.warning("Could not prune old gaps (%s)", type(error).__name__)
+                with self._lock:
+                    before, self.failed = self.failed, self.failed + len(group)
+                    failed = self.failed
+                if before == 0 or before // 100 != failed // 100:
+                    # The type only: a driver's message can quote the statement's parameters.
+                    logger.warning(
+                        "Could not record %d question(s) (%s); %d not recorded so far",
+                        len(group),
+                        type(error).__name__,
+                        failed,
+                    )
+                continue
+            before, self._written = self._written, self._written + len(group)
+            self.batches += 1
+            if before // self.PRUNE_EVERY != self._written // self.PRUNE_EVERY:
+                try:
+                    self._state.prune_gaps(now=group[-1].at)
+                except Exception as error:
+                    logger.warning("Could not prune old gaps (%s)", type(error).__name__)
 
 
 class KnowledgeAdmin:

@@ -3,8 +3,11 @@
 `AdminState` is the small interface the admin commands and the question recorder need; it speaks
 only in plain values. `SqlAdminState` implements it on the shared `Database` (SQLite by default,
 PostgreSQL when several replicas share state), so stats and gaps count the whole cluster. Every
-counter is a single `INSERT … ON CONFLICT DO UPDATE SET count = count + 1`, which both engines
-apply atomically, so replicas counting at once never lose an increment.
+counter is a single `INSERT … ON CONFLICT DO UPDATE SET count = count + n`, which both engines
+apply atomically, so replicas counting at once never lose an increment. Questions are written in
+batches (`record_questions`: what the recorder gathered in about a second, summed per row, in one
+transaction), and that transaction is not durable against a power cut (docs/operations.md,
+"Durability"): they are counts for `stats` and `gaps`.
 
 Unanswered questions are bounded (issue 10): each is stored as a prefix of `MAX_QUESTION_CHARS`,
 at most `MAX_GAPS` of them are kept, and those not asked for `GAP_RETENTION` are pruned.
@@ -20,6 +23,7 @@ thread, and admin commands via `to_thread`.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +65,17 @@ class RefreshRecord:
     version_before: str | None
     version_after: str | None
     detail: str = ""
+
+
+@dataclass(frozen=True)
+class AskedQuestion:
+    """One question to count; `gap` is (normalized, as typed) when it went unanswered."""
+
+    at: dt.datetime
+    answered: bool
+    entry_ids: Sequence[str] = ()
+    gap: tuple[str, str] | None = None
+    suggestions: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -119,6 +134,10 @@ class AdminState(Protocol):
 
         It is counted under the date of `at` in `at`'s own time zone (the recorder gives the
         team's). Both texts are stored clipped to `MAX_QUESTION_CHARS`."""
+        ...
+
+    def record_questions(self, questions: Sequence[AskedQuestion]) -> None:
+        """Count several questions (as `record_question` each), all or none."""
         ...
 
     def gaps(self, *, since: dt.date, limit: int = 10) -> list[Gap]:
@@ -195,34 +214,54 @@ class SqlAdminState:
         gap: tuple[str, str] | None = None,
         suggestions: Sequence[str] = (),
     ) -> None:
-        day = at.date().isoformat()  # the team's day (see AdminState.record_question)
-        with self.database.transaction() as db:
-            db.execute(self._count(questions_daily, day=day, answered=int(answered)))
-            for entry_id in dict.fromkeys(entry_ids):
-                db.execute(self._count(entries_daily, day=day, entry_id=entry_id))
-            if gap is not None:
-                normalized = gap[0][:MAX_QUESTION_CHARS]
+        self.record_questions([AskedQuestion(at, answered, entry_ids, gap, suggestions)])
+
+    def record_questions(self, questions: Sequence[AskedQuestion]) -> None:
+        # Summed per row first: a busy second of one popular answer is one upsert, not hundreds.
+        asked: Counter[tuple[str, int]] = Counter()
+        answers: Counter[tuple[str, str]] = Counter()
+        gaps: dict[str, _GapTally] = {}
+        gap_days: Counter[tuple[str, str]] = Counter()
+        for question in questions:
+            day = question.at.date().isoformat()  # the team's day (AdminState.record_question)
+            asked[day, int(question.answered)] += 1
+            for entry_id in dict.fromkeys(question.entry_ids):
+                answers[day, entry_id] += 1
+            if question.gap is not None:
+                normalized = question.gap[0][:MAX_QUESTION_CHARS]
+                tally = gaps.setdefault(normalized, _GapTally(question.at, question.at))
+                tally.add(question)
+                gap_days[normalized, day] += 1
+        if not asked:
+            return
+        with self.database.transaction(durable=False) as db:
+            for (day, answered), n in asked.items():
+                db.execute(self._count(questions_daily, n, day=day, answered=answered))
+            for (day, entry_id), n in answers.items():
+                db.execute(self._count(entries_daily, n, day=day, entry_id=entry_id))
+            for normalized, tally in gaps.items():
                 insert = self.database.insert(unanswered_questions).values(
                     **workspace_values(),
                     normalized=normalized,
-                    text=gap[1][:MAX_QUESTION_CHARS],
-                    count=1,
-                    first_asked=_iso(at),
-                    last_asked=_iso(at),
-                    suggestions=",".join(suggestions),
+                    text=tally.text[:MAX_QUESTION_CHARS],
+                    count=tally.count,
+                    first_asked=_iso(tally.first),
+                    last_asked=_iso(tally.last),
+                    suggestions=",".join(tally.suggestions),
                 )
                 db.execute(
                     insert.on_conflict_do_update(
                         index_elements=["enterprise_id", "team_id", "normalized"],
                         set_={
                             "text": insert.excluded.text,
-                            "count": unanswered_questions.c.count + 1,
+                            "count": unanswered_questions.c.count + tally.count,
                             "last_asked": insert.excluded.last_asked,
                             "suggestions": insert.excluded.suggestions,
                         },
                     )
                 )
-                db.execute(self._count(unanswered_daily, normalized=normalized, day=day))
+            for (normalized, day), n in gap_days.items():
+                db.execute(self._count(unanswered_daily, n, normalized=normalized, day=day))
 
     def gaps(self, *, since: dt.date, limit: int = 10) -> list[Gap]:
         q, d = unanswered_questions.c, unanswered_daily.c
@@ -320,12 +359,34 @@ class SqlAdminState:
             )
         return int(stale) + int(over)
 
-    def _count(self, table: Table, **key: object) -> Insert:
-        """`INSERT key, count = 1`, or `count + 1` where the row exists."""
-        insert = self.database.insert(table).values(**workspace_values(), **key, count=1)
+    def _count(self, table: Table, n: int, **key: object) -> Insert:
+        """`INSERT key, count = n`, or `count + n` where the row exists."""
+        insert = self.database.insert(table).values(**workspace_values(), **key, count=n)
         return insert.on_conflict_do_update(
-            index_elements=["enterprise_id", "team_id", *key], set_={"count": table.c.count + 1}
+            index_elements=["enterprise_id", "team_id", *key], set_={"count": table.c.count + n}
         )
+
+
+@dataclass
+class _GapTally:
+    """One unanswered question's askings within a batch: the latest wording and suggestions."""
+
+    first: dt.datetime
+    last: dt.datetime
+    text: str = ""
+    suggestions: Sequence[str] = ()
+    count: int = 0
+
+    def add(self, question: AskedQuestion) -> None:
+        assert question.gap is not None
+        if question.at >= self.last:
+            self.last, self.text, self.suggestions = (
+                question.at,
+                question.gap[1],
+                question.suggestions,
+            )
+        self.first = min(self.first, question.at)
+        self.count += 1
 
 
 class SqliteAdminState(SqlAdminState):

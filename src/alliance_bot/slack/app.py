@@ -69,7 +69,7 @@ from alliance_bot.slack.operations import (
     observe_listeners,
 )
 from alliance_bot.slack.render.admin import admin_text
-from alliance_bot.slack.replies import checked_respond
+from alliance_bot.slack.replies import ReplySession, checked_respond
 from alliance_bot.slack.server import BackgroundJob
 from alliance_bot.slack.web_client import build_web_client, make_slack_client
 from alliance_bot.slack.workspaces import run_for_every_workspace
@@ -87,6 +87,7 @@ class Wiring:
     jobs: list[BackgroundJob]
     metrics: Metrics = field(default_factory=Metrics)
     in_flight: InFlight = field(default_factory=InFlight)
+    replies: ReplySession = field(default_factory=ReplySession)
 
 
 def wire(
@@ -104,7 +105,7 @@ def wire(
     (the entry points always pass one), the knowledge base follows the database's current
     version and admin changes are stored there."""
     now = clock or (lambda: dt.datetime.now(dt.UTC))
-    metrics, in_flight = Metrics(), InFlight()
+    metrics, in_flight, replies = Metrics(), InFlight(), ReplySession()
     admin_store = admin_state if admin_state is not None else SqlAdminState.for_settings(settings)
     admin = wire_admin(
         settings,
@@ -195,6 +196,7 @@ def wire(
         timezone=lambda: in_force.last.timezone,
         installations=installations,
         on_installed=_default_timezone(workspace_settings, tokens, client),
+        replies=replies,
         subcommands={
             **daily_subcommands(settings, state=posts, channel=channel, schedule=schedule),
             **admin.subcommands,
@@ -230,7 +232,8 @@ def wire(
         )
 
     following = [cluster.follow] if cluster is not None else []
-    return Wiring(app, [daily_post, *admin.background(), *following], metrics, in_flight)
+    jobs = [daily_post, *admin.background(), *following, replies.closer]
+    return Wiring(app, jobs, metrics, in_flight, replies)
 
 
 class _SettingsInForce:
@@ -293,6 +296,8 @@ def build_app(
     # install (the installer's time zone as the default)
     installations: Installations | None = None,
     on_installed: InstallListener | None = None,
+    # The session every response_url post shares (closed by its owner); default: one per post
+    replies: ReplySession | None = None,
 ) -> AsyncApp:
     """Build the Bolt app: Web API client with retries, listeners, delivery guard."""
     now = clock or (lambda: dt.datetime.now(dt.UTC))
@@ -334,7 +339,7 @@ def build_app(
     # Before the delivery guard, whose keys include the workspace
     app.use(bind_workspace(installations is not None))
     app.use(process_once(guard, now))
-    app.use(checked_respond())
+    app.use(checked_respond(replies))
     register_listeners(app, services)
     return app
 

@@ -40,7 +40,14 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 
-from alliance_bot.admin.state import MAX_GAPS, AdminState, Gap, RefreshRecord, Stats
+from alliance_bot.admin.state import (
+    MAX_GAPS,
+    AdminState,
+    AskedQuestion,
+    Gap,
+    RefreshRecord,
+    Stats,
+)
 from alliance_bot.answering.answer import Answer
 from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.knowledge.snapshot import KnowledgeBase
@@ -211,6 +218,9 @@ class ObservedAdminState:
         self._inner.record_question(
             at=at, answered=answered, entry_ids=entry_ids, gap=gap, suggestions=suggestions
         )
+
+    def record_questions(self, questions: Sequence[AskedQuestion]) -> None:
+        self._inner.record_questions(questions)
 
     def gaps(self, *, since: dt.date, limit: int = 10) -> list[Gap]:
         return self._inner.gaps(since=since, limit=limit)

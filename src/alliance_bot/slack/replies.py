@@ -8,6 +8,9 @@ Two ways out, two kinds of failure:
   it retries transient failures (429 honouring `Retry-After`, any 5xx, dropped connections),
   logs every final failure with what it was answering and the status, and returns the response
   so callers can act on it. The URL is never logged: for 30 minutes it is a credential.
+  All posts share one aiohttp session (`ReplySession`, opened at the first post and closed when
+  the server stops), so they reuse kept-alive connections to Slack instead of paying a new
+  session, TCP connection and TLS handshake per reply.
 - `chat.postMessage` (thread and DM replies). A 500 or a dropped connection can arrive after
   Slack has posted, so a blind retry duplicates the reply. `post_reply` labels each reply with
   message metadata naming the message it answers and, before posting again, looks in the thread
@@ -78,14 +81,61 @@ def response_url_retry_handlers() -> list[AsyncRetryHandler]:
     ]
 
 
+RESPONSE_URL_TIMEOUT = 10  # seconds for one post to a response_url, retries not counted
+
+
+class ReplySession:
+    """The one aiohttp session of every `response_url` post in the process.
+
+    Opened at the first post (a session belongs to the running event loop), closed by `close()`,
+    which the `closer` background job calls when the server stops, after the answers in flight
+    were delivered (`operations.drain` runs first). A post after that gets a session of its own,
+    as before, so a late reply is still delivered.
+    """
+
+    def __init__(self) -> None:
+        self._session: aiohttp.ClientSession | None = None
+        self._closed = False
+        self.opened = 0  # sessions opened so far: one per process life, unless one broke
+
+    def session(self) -> aiohttp.ClientSession | None:
+        """The shared session; None once closed (the caller then uses a one-off session)."""
+        if self._closed:
+            return None
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=RESPONSE_URL_TIMEOUT)
+            )
+            self.opened += 1
+        return self._session
+
+    async def close(self) -> None:
+        """Close the session; posts from now on each use their own."""
+        self._closed = True
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
+    async def closer(self) -> None:
+        """A background job: nothing until the server stops, then `close`."""
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await self.close()
+
+
 class CheckedRespond(AsyncRespond):
     """`respond()` that retries transient failures, logs final ones, and returns the response
     (status 0 when the connection failed for good) instead of leaving the caller to guess."""
 
-    def __init__(self, *, response_url: str | None, what: str) -> None:
-        """`what` names the request being answered in log lines (`describe(body)`)."""
+    def __init__(
+        self, *, response_url: str | None, what: str, replies: ReplySession | None = None
+    ) -> None:
+        """`what` names the request being answered in log lines (`describe(body)`); `replies`
+        is the shared session (without it, each post opens and closes its own)."""
         super().__init__(response_url=response_url)
         self.what = what
+        self.replies = replies
 
     async def __call__(
         self,
@@ -118,7 +168,10 @@ class CheckedRespond(AsyncRespond):
                 metadata=metadata,
             )
         client = AsyncWebhookClient(
-            url=self.response_url, timeout=10, retry_handlers=response_url_retry_handlers()
+            url=self.response_url,
+            timeout=RESPONSE_URL_TIMEOUT,  # used by a one-off session; the shared one has its own
+            session=self.replies.session() if self.replies is not None else None,
+            retry_handlers=response_url_retry_handlers(),
         )
         try:
             response = await client.send_dict(message)
@@ -140,15 +193,18 @@ class CheckedRespond(AsyncRespond):
         return response
 
 
-def checked_respond() -> Callable[..., Awaitable[None]]:
-    """A Bolt middleware giving every listener a `CheckedRespond` in place of Bolt's own."""
+def checked_respond(replies: ReplySession | None = None) -> Callable[..., Awaitable[None]]:
+    """A Bolt middleware giving every listener a `CheckedRespond` in place of Bolt's own, posting
+    through `replies` (see `CheckedRespond`)."""
 
     async def use_checked_respond(
         body: dict[str, Any], context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
     ) -> None:
         url = context.response_url
         if url:
-            context["respond"] = CheckedRespond(response_url=url, what=describe(body))
+            context["respond"] = CheckedRespond(
+                response_url=url, what=describe(body), replies=replies
+            )
         await next()
 
     return use_checked_respond

@@ -17,6 +17,16 @@ read-then-write (a claim, a counter) never interleaves with another process's:
 - PostgreSQL: each statement that must see a row locks it (`SELECT … FOR UPDATE`) or writes with
   `INSERT … ON CONFLICT`, which PostgreSQL serialises per key.
 
+Durability. A transaction is durable by default: on SQLite each COMMIT waits for an fsync
+(`synchronous=FULL`), on PostgreSQL for the server's WAL flush. `transaction(durable=False)` is
+for the per-request records whose loss in a power cut costs nothing that matters (the delivery
+guard, the question counts; docs/operations.md says why for each): on SQLite it runs on a second
+engine whose connections use `synchronous=NORMAL`. In WAL mode that is still safe from
+corruption and survives a crash of the process (the commit is in the OS's file cache); only a
+power cut or an OS crash may roll back the last such commits, and the next durable commit's fsync
+makes everything before it durable too. PostgreSQL is unchanged (its commit costs the server, not
+this process).
+
 Migrations run at start-up, under a lock, so replicas starting together don't race: the upgrade
 runs inside one transaction that first takes `pg_advisory_xact_lock` (PostgreSQL) or the file's
 write lock (`BEGIN IMMEDIATE`, SQLite), then reads the schema's revision, so the second replica
@@ -64,9 +74,11 @@ _MIGRATIONS = Path(__file__).with_name("migrations")
 class Database:
     """An engine on one database whose schema is current; share one per process and URL."""
 
-    def __init__(self, url: DatabaseUrl, engine: Engine) -> None:
+    def __init__(self, url: DatabaseUrl, engine: Engine, relaxed: Engine | None = None) -> None:
+        """`relaxed` is the engine of `transaction(durable=False)` (default: `engine`)."""
         self.url = url
         self.engine = engine
+        self._relaxed = relaxed or engine
 
     @property
     def dialect(self) -> str:
@@ -75,21 +87,24 @@ class Database:
     @classmethod
     def open(cls, url: DatabaseUrl, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Database:
         """Connect and migrate; raise `DatabaseUnavailable` (one line) when that cannot be done."""
+        relaxed = None
         try:
-            engine = _sqlite_engine(url.target, busy_timeout) if url.dialect == "sqlite" else None
+            if url.dialect == "sqlite":
+                engine = _sqlite_engine(url.target, busy_timeout)
+                relaxed = _sqlite_engine(url.target, busy_timeout, synchronous="NORMAL")
+            else:
+                engine = _postgres_engine(url.target)
         except OSError as error:  # its directory cannot be made
             raise DatabaseUnavailable(
                 f"ALLIANCE_STATE_DB: {describe_sqlite_error(Path(url.target), error)}"
             ) from None
-        if engine is None:
-            engine = _postgres_engine(url.target)
-        database = cls(url, engine)
+        database = cls(url, engine, relaxed)
         try:
             database.migrate()
             if url.dialect == "sqlite":
                 database.check_writable()
         except DBAPIError as error:
-            engine.dispose()
+            database.dispose()
             if url.dialect == "sqlite" and isinstance(error.orig, sqlite3.Error):
                 raise DatabaseUnavailable(
                     f"ALLIANCE_STATE_DB: {describe_sqlite_error(Path(url.target), error.orig)}"
@@ -104,9 +119,10 @@ class Database:
         return cls.open(DatabaseUrl.sqlite(path), busy_timeout=busy_timeout)
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[Connection]:
-        """One transaction, committed on success and rolled back on any error (or cancel)."""
-        with self.engine.begin() as connection:
+    def transaction(self, *, durable: bool = True) -> Iterator[Connection]:
+        """One transaction, committed on success and rolled back on any error (or cancel).
+        `durable=False`: its commit need not survive a power cut (see the module docstring)."""
+        with (self.engine if durable else self._relaxed).begin() as connection:
             yield connection
 
     def insert(self, table: Table) -> PostgresInsert | SqliteInsert:
@@ -149,6 +165,7 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self._relaxed.dispose()
 
 
 _opened: dict[DatabaseUrl, Database] = {}
@@ -168,7 +185,7 @@ def open_database(url: DatabaseUrl) -> Database:
 # --- engines ----------------------------------------------------------------------------------
 
 
-def _sqlite_engine(path: str, busy_timeout: float) -> Engine:
+def _sqlite_engine(path: str, busy_timeout: float, *, synchronous: str = "FULL") -> Engine:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         "sqlite:///" + quote(path),
@@ -188,6 +205,9 @@ def _sqlite_engine(path: str, busy_timeout: float) -> Engine:
         # server writes.
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
+        # FULL (SQLite's default) fsyncs at every commit; NORMAL only at checkpoints (see
+        # `Database.transaction`).
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

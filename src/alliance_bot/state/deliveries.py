@@ -10,6 +10,14 @@ a header: `X-Slack-Retry-Num` may be missing on a replay.
 A record expires after `ttl` (default one hour: Slack retries within minutes and a signature is
 accepted for five); an expired record is replaced by the next delivery of its id, and every few
 hundred calls the expired ones are deleted, so the table stays small.
+
+The check is one statement, `INSERT … ON CONFLICT (key) DO UPDATE … WHERE expired RETURNING key`:
+a row comes back when the key was new or its record had expired, and none when an unexpired
+record exists. Both engines serialise conflicting inserts on the key, so exactly one of any
+number of concurrent deliveries gets a row. Its commit is not durable against a power cut
+(`Database.transaction(durable=False)`): a record lost that way can let one retry of a
+delivery from just before the cut be processed again, a duplicate reply at worst, where a
+durable commit costs every request an fsync (docs/operations.md, "Durability").
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ import datetime as dt
 import hashlib
 import threading
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 
 from alliance_bot.state.database import Database
 from alliance_bot.state.schema import deliveries
@@ -36,33 +44,32 @@ class DeliveryLog:
         self._ttl = ttl
         self._calls = 0
         self._lock = threading.Lock()
+        insert = database.insert(deliveries).values(
+            key=bindparam("claimed"), expires_at=bindparam("expires")
+        )
+        # Built once: constructing and keying the statement cost more than running it.
+        # An expired record of the key is taken over, so the key counts anew; an unexpired one is
+        # left alone and nothing is returned.
+        self._claim = insert.on_conflict_do_update(
+            index_elements=["key"],
+            set_={"expires_at": insert.excluded.expires_at},
+            where=deliveries.c.expires_at <= bindparam("now"),
+        ).returning(deliveries.c.key)  # RETURNING, not rowcount: psycopg reports -1 here
 
     def first_time(self, key: str, now: dt.datetime) -> bool:
         """Record `key`; True if no unexpired record of it existed (so: act on it now)."""
         stored = _stored_key(key)
         moment = _iso(now)
-        with self._db.transaction() as db:
-            # An expired record of this key is gone before the insert, so the key counts anew.
-            db.execute(
-                delete(deliveries).where(
-                    deliveries.c.key == stored, deliveries.c.expires_at <= moment
-                )
-            )
-            inserted = db.execute(
-                self._db.insert(deliveries)
-                .values(key=stored, expires_at=_iso(now + self._ttl))
-                .on_conflict_do_nothing(index_elements=["key"])
-                # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT here.
-                .returning(deliveries.c.key)
-            )
-            first = inserted.first() is not None
+        values = {"claimed": stored, "expires": _iso(now + self._ttl), "now": moment}
+        with self._db.transaction(durable=False) as db:
+            first = db.execute(self._claim, values).first() is not None
         if self._sweep_due():
             self.sweep(now)
         return first
 
     def sweep(self, now: dt.datetime) -> int:
         """Delete every expired record; return how many."""
-        with self._db.transaction() as db:
+        with self._db.transaction(durable=False) as db:
             result = db.execute(delete(deliveries).where(deliveries.c.expires_at <= _iso(now)))
         return result.rowcount
 

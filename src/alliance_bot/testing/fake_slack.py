@@ -146,6 +146,8 @@ class ResponseUrlPost:
     body: Mapping[str, Any]
     headers: Mapping[str, str]
     status: int = 200
+    # The client's (host, port): posts over one kept-alive connection share it
+    peer: tuple[str, int] | None = None
 
     @property
     def is_message(self) -> bool:
@@ -746,7 +748,16 @@ class FakeSlack:
         response_id = request.match_info["id"]
         faults = self._response_faults[response_id] or self._response_faults[""]
         status, answer, headers = faults.popleft() if faults else (200, "ok", {})
-        self.responses.append(ResponseUrlPost(response_id, body, dict(request.headers), status))
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        self.responses.append(
+            ResponseUrlPost(
+                response_id,
+                body,
+                dict(request.headers),
+                status,
+                (str(peer[0]), int(peer[1])) if peer else None,
+            )
+        )
         await self._notify()
         held = self._held
         if held is not None:
