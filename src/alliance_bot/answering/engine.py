@@ -1532,7 +1532,8 @@ class _Asker:
                 return self.unknown(
                     pieces(self._quoted(self.q.topic), f" in {period.label}"), events
                 )
-            on_topic.sort(key=lambda e: -fits[e.id].coverage)
+            # Equal cover: what the event is about (its title) before what it mentions.
+            on_topic.sort(key=lambda e: (-fits[e.id].coverage, -fits[e.id].name_coverage))
             events = on_topic
         if not events:
             nearest = self.kb.nearest_dates(period.first)

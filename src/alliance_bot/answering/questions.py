@@ -555,6 +555,8 @@ def _understand(clean: str, today: dt.date) -> Question:
     """The form of a cleaned question, at its start or after a lead-in."""
     parsed = _parse(clean, today)
     if parsed.form == "free":
+        parsed = _period_first(clean, today) or parsed
+    if parsed.form == "free":
         # The form may follow a lead-in: "so uh when did …", "before my call — who is X".
         described = DESCRIPTION.match(clean)
         for start in _later_starts(clean):
@@ -715,6 +717,16 @@ def _parse(clean: str, today: dt.date) -> Question:
             subject = _FRAME_ADVERBS.sub(" ", f" {subject} ").strip() or subject
             subject = " ".join(subject.split())
         asks = "reason" if form == "about" and _WHY.match(clean) else ""
+        if (
+            form == "about"
+            and clean.startswith("what ")
+            and (within := _topic_in_period(subject, today, months=False))
+        ):
+            # "what happened with the Ospreys in late November 2023": the events of a period
+            # on a topic. A bare year or month stays with the text match, which checks it
+            # as a premise ("what happened at the Quad summit in 2024"); "where did …"
+            # asks for a place.
+            return within
         return Question(form, subject=subject, topic=topic, asks=asks)
     dated = _as_period(clean, today)
     if dated is not None:
@@ -726,14 +738,51 @@ def _parse(clean: str, today: dt.date) -> Question:
             return parsed
     # "any Henoko news in late 2023", "what did Kamikawa do in late October 2023": a topic
     # within a span of days.
-    within = _WITHIN.match(clean)
-    if within and not DESCRIPTION.match(clean):  # "the US admiral who met … in late September"
-        span = read_period(within["p"], today) or _month_of(within["p"], today)
-        topic = " ".join(_EVENT_WORDS.sub(" ", f" {within['t']} ").split())
-        topic = _DOING.sub(" ", f" {topic} ").strip()
-        if span is not None and not span.one_day and topic:
-            return Question("period", subject=within["p"], topic=topic, period=span)
-    return Question("free", subject=clean)
+    return _topic_in_period(clean, today) or Question("free", subject=clean)
+
+
+def _topic_in_period(text: str, today: dt.date, *, months: bool = True) -> Question | None:
+    """ "any Henoko news in late 2023", "what happened with the Ospreys in late November
+    2023", "the Quad since 2023": a topic within a span of days, or None."""
+    within = _WITHIN.match(text)
+    if not within or DESCRIPTION.match(text):  # "the US admiral who met … in late September"
+        return None
+    when = within["p"] or within["open"]
+    if within["open"] and not _HAPPENING.search(within["t"]):
+        # "the highest support since 2002" is a claim, not events after 2002: an open span
+        # asks for events only beside words that ask what happened or was done.
+        return None
+    span = read_period(when, today) or (_month_of(when, today) if months else None)
+    topic = _period_topic(within["t"])
+    if span is None or span.one_day or not topic:
+        return None
+    return Question("period", subject=when, topic=topic, period=span)
+
+
+_HAPPENING = re.compile(
+    r"\b(?:happen\w*|did|done|doing|do|news|updates?|going on|went on|up to|anything"
+    r"|events?|developments?)\b"
+)
+
+
+def _period_topic(text: str) -> str:
+    """What a question asks about within a period: "what did the Quad get up to" → "quad"."""
+    topic = " ".join(_EVENT_WORDS.sub(" ", f" {text} ").split())
+    return _DOING.sub(" ", f" {topic} ").strip()
+
+
+def _period_first(clean: str, today: dt.date) -> Question | None:
+    """ "end of 2022 - what did Japan do": a period, then what is asked about within it."""
+    first = _PERIOD_FIRST.match(clean)
+    if not first:
+        return None
+    span = read_period(first["p"], today)
+    if span is None or span.one_day:
+        return None
+    topic = _period_topic(f" {first['t']} ")
+    if not topic:
+        return _period_question(first["p"], span)
+    return Question("period", subject=first["p"], topic=topic, period=span)
 
 
 _ONE = re.compile(r"^(?:(?P<det>the|his|her|its|their|that) )?(?P<mod>.*?)\s*\bones?$")
@@ -789,8 +838,13 @@ def _month_of(text: str, today: dt.date) -> Period | None:
     return Period(first, last, label)
 
 
-_WITHIN = re.compile(r"^(?P<t>.+)\s+(?:in|during|over|around|from)\s+(?P<p>[^,]+?)$")
-_DOING = re.compile(r"(?<=\s)(?:did|do|does|up to|get up to|doing|stuff|updates?)(?=\s)")
+_WITHIN = re.compile(
+    r"^(?P<t>.+)\s+(?:(?:in|during|over|around|from|at)\s+(?P<p>[^,]+?)"
+    r"|(?P<open>(?:since|before|after|between)\s+[^,]+?))$"
+)
+# "end of 2022 - what did Japan do", "late 2023: anything on the Quad": a period before the ask.
+_PERIOD_FIRST = re.compile(r"^(?P<p>[^,:;?]+?)(?:\s*[,:;]|\s+[-–—]+)\s+(?P<t>.+)$")
+_DOING = re.compile(r"(?<=\s)(?:did|do|does|done|up to|get up to|doing|stuff|updates?)(?=\s)")
 
 
 # "did Kishida ever go", "is Japan actually in": the frame of a yes/no or why question, not
@@ -810,7 +864,7 @@ _EVENT_WORDS = re.compile(
     r"(?<=\s)(?:anything|something|what|happened|happening|happen|going on|went on|events?"
     r"|on the calendar|scheduled|planned|coming up|(?:what|which) events?|what's on"
     r"|what is on|for|in|on|during|over|of note|at all|did|do we have|is there|was there"
-    r"|the|any|notable|stuff|news|earlier|from|was|were|is|are|there)(?=[\s,?])"
+    r"|the|any|notable|stuff|news|earlier|from|was|were|is|are|there|has|have|been)(?=[\s,?])"
 )
 _MINISTRY = re.compile(r"^(?:head of )?(?:the )?(?P<what>[\w' -]+?) ministry\b")
 # The verb of "who commands X" as the title asked for; any other verb asks for the head.
