@@ -468,7 +468,7 @@ GENERIC_PERSON = "guy|person|woman|man|lady|bloke|dude|gal|fella"
 # Nouns that make a phrase a description of a person: "the DW reporter", "the Google CEO".
 _PERSON_NOUNS = (
     "reporter|journalist|correspondent|ceo|chief|general|admiral|minister|official|expert"
-    "|researcher|scholar|analyst|leader|president|envoy|ambassador|secretary|commander"
+    "|researcher|scholar|analyst|leader|boss|president|envoy|ambassador|secretary|commander"
     "|diplomat|senator|governor|head|chair|chairman|spokesperson|spokesman|premier|pilot"
     "|representative|executive|professor|lecturer|fellow|director|lawmaker|" + GENERIC_PERSON
 )
