@@ -140,7 +140,8 @@ _BASE_RELATIVE_SEASON = re.compile(
 _COUNT = r"(?P<n>\d{1,3}|" + "|".join(sorted(map(re.escape, _NUMBERS), key=len, reverse=True)) + ")"
 _UNIT = r"(?P<unit>day|week|fortnight|month|year)s?"
 _AGO = re.compile(
-    rf"^{_COUNT} {_UNIT} (?:ago|back|earlier|before)(?P<today> today| to day| this day)?$"
+    rf"^{_COUNT} {_UNIT} (?:ago|back|earlier|before)(?P<today> today| to day| this day)?"
+    r"(?P<span> this (?:week|month))?$"
 )
 _FROM_NOW = re.compile(rf"^(?:in )?{_COUNT} {_UNIT} (?:from now|from today|later|ahead)$")
 _LAST_N = re.compile(
@@ -459,8 +460,12 @@ def _relative_day(text: str, today: dt.date) -> Period | None:
     if match:
         n = _count(match["n"]) * (-1 if match.re is _AGO else 1)
         # "two weeks ago", "6 months ago": the day that far back, as people mean it (the
-        # week or month around it is "last week", "last month").
-        return _day(today + _step(match["unit"], n))
+        # week or month around it is "last week", "last month"); "a year ago this week" is
+        # the week around it.
+        then = today + _step(match["unit"], n)
+        if match.re is _AGO and match["span"]:
+            return _relative_unit(match["span"].split()[-1], 0, then)
+        return _day(then)
     match = _LAST_N.match(text)
     if match:
         n = _count(match["n"])

@@ -676,8 +676,31 @@ def _direct(clean: str) -> str:
 _WH_ADVERB = re.compile(r"^(what|who|where|when|why|how) (?:even|exactly|actually|really) ")
 
 
+# "On this day" asked in many words: what is left of the question once the words that only
+# frame it ("did anything notable happen", "throwback to", "in alliance history", "in past
+# years", "any anniversaries") are gone must be one of these.
+_THIS_DAY_FRAME = re.compile(
+    r"\b(?:did|does|do|has|have|anything|something|any|notable|noteworthy|interesting|important"
+    r"|significant|big|what|what's|whats|which|was|were|is|are|there|the|on|from|for|of|to|at"
+    r"|happen|happened|happening|occur|occurred|go on|went on|going on|took place|take place"
+    r"|throwback(?: to)?|flashback(?: to)?|history|alliance|our|in|over|during|past|previous"
+    r"|earlier|other|prior|years|before|back then|anniversary|anniversaries|events?"
+    r"|milestones?|moments?|remember|recall|this time)\b"
+)
+_THIS_DAY_MARKS = frozenset({"this day", "this date", "today's date", "today", "today's",
+                             "this very day", "this day and date", "date"})  # fmt: skip
+
+
+def _on_this_day(clean: str) -> bool:
+    """Whether the question asks what happened on this day in other years."""
+    bare = " ".join(_THIS_DAY_FRAME.sub(" ", clean.replace("?", " ")).split())
+    return bare in _THIS_DAY_MARKS and bool(re.search(r"\b(?:this|today)", clean))
+
+
 def _parse(clean: str, today: dt.date) -> Question:
     clean = _WH_ADVERB.sub(r"\1 ", _direct(clean))
+    if _on_this_day(clean):
+        return Question("on_this_day")
     for form, pattern in _PATTERNS:
         match = pattern.match(clean)
         if not match:
@@ -925,7 +948,7 @@ _ISO_LIKE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 def _read_date(text: str, today: dt.date) -> Question | None:
     """A date or period in any common form; `None` when the text is not a date at all."""
     text = text.strip().removeprefix("the ").strip()
-    period = read_period(text, today)
+    period = read_period(text, today) or _this_day_back(text, today)
     if period is not None:
         return _period_question(text, period)
     if _ON_THIS_DAY.match(text):
