@@ -879,6 +879,16 @@ class _Asker:
         elif _DIFFERENCE.search(self.q.text):
             preferred = ("term",)
         one, other = (self._compared(phrase, preferred) for phrase in (first, second))
+        if isinstance(one, Person) and other is not None and not isinstance(other, Person):
+            # "Kishida vs Zelenskyy favorability with Americans": the second side's words after
+            # its name ask the same of the first ("Kishida favorability with Americans").
+            shared = " ".join(second.split()[len(first.split()) :])
+            asked = self._compared(f"{first} {shared}", preferred) if shared else None
+            if asked is not None and asked.id == other.id:
+                # One entry states it of both ("66%, second only to Zelenskyy's 68%").
+                return self.found(_Found((other,), (100.0,)))
+            if asked is not None and not isinstance(asked, Person):
+                one = asked
         if one is None or other is None or one.id == other.id:
             missing = first if one is None else second
             return self.unknown(
