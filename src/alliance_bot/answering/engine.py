@@ -1947,7 +1947,7 @@ _NUMBER = re.compile(
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _FIGURE_FRAME = re.compile(
-    r"%|\b(?:how (?:many|much|big|large|high)|(?:what|which|the) (?:share|percentage|percent"
+    r"%|\b(?:how (?:many|much|big|large|high|low)|(?:what|which|the) (?:share|percentage|percent"
     r"|proportion|fraction|portion|number|figure|amount)s?(?: of)?|numbers?|figures?|stats)\b"
 )
 _DIGITS = {
@@ -1962,7 +1962,9 @@ _ORDINAL = re.compile(
 
 
 def _wants_share(question: str) -> bool:
-    return bool(re.search(r"%|\b(?:percent|percentage|share|proportion)\b", question))
+    return bool(
+        re.search(r"%|\b(?:percent|percentage|share|proportion|fraction|portion)\b", question)
+    )
 
 
 def _states_share(entry: Entry) -> bool:

@@ -433,8 +433,12 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
     (
         "figure",
         re.compile(
-            r"^(?P<s>(?:how (?:many|much|large|big|far|long|high|fast|often)|what (?:%|percentage|share"
-            r"|number|proportion|percent|portion|fraction)) .+)$"
+            r"^(?P<s>(?:how (?:many|much|large|big|far|long|high|low|fast|often)"
+            r"|what (?:%|percentage|share|number|proportion|percent|portion|fraction)) .+"
+            # "LDP support numbers?", "Osprey crash stats": the figures of a thing named
+            # alone ("did the reshuffle help Kishida's numbers" is a yes/no).
+            r"|(?!(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should|what"
+            r"|who|when|where|why|how|which)\b).+ (?:numbers|figures|stats|statistics))$"
         ),
     ),
     (
