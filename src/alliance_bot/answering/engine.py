@@ -36,6 +36,7 @@ from alliance_bot.answering.honesty import distinct_names, goes_there, numerals_
 from alliance_bot.answering.periods import Period, read_period
 from alliance_bot.answering.questions import (
     DESCRIPTION,
+    EVENT_NOUN,
     NOW,
     Question,
     parse_question,
@@ -852,6 +853,9 @@ class _Asker:
 
     def participants(self, phrase: str) -> Answer:
         """Who took part in an event: its people, then the event itself for the evidence."""
+        if re.fullmatch(rf"(?:(?:the|that|this|a) )?{EVENT_NOUN}", phrase):
+            # "who was at the meeting": which one is not said, so no event is the answer.
+            return self.unknown(self._quoted(phrase), [])
         event = self.resolve(phrase, ("event",))
         if not isinstance(event, Event):
             # "the Japan Florida memo": the one event that has the phrase's key words and

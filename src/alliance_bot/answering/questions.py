@@ -290,6 +290,12 @@ _COMPARATIVE = (
     r"(?:first|earlier|sooner|later|last|bigger|larger|smaller|older|newer|longer|shorter|more"
     r"|less|higher|lower)"
 )
+# What an event is called by its kind ("the call", "the summit"): alone it names no event.
+EVENT_NOUN = (
+    r"(?:call|calls|phone call|meeting|meetings|talks|summit|session|conference|dialogue|visit"
+    r"|trip|panel|delegation|interview|ceremony|event)"
+)
+_EVENT_TAIL = r"(?:with|between|about|on) .+"
 _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
     ("help", re.compile(r"^(?:help|\?|usage|commands|what can you do|how do i use (?:you|this))$")),
     ("on_this_day", _ON_THIS_DAY),
@@ -326,6 +332,16 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
             r"|were there|went|joined|was present|were present|was involved|were involved"
             r"|were the participants|were the attendees|took part|spoke|talked|signed"
             r"|represented)\s+(?:at|in|for|of|during|on)?\s*(?P<s>.+)$"
+        ),
+    ),
+    # "who was on the Dec 19 phone call", "who was in the Economic 2+2 meeting", "who was on
+    # the call with Blinken and Park": the people of an event named by what it was (and more
+    # than that: "the meeting" alone names none).
+    (
+        "participants",
+        re.compile(
+            rf"^who (?:was|were|all was|all were) (?:on|in|at) (?P<s>(?:the|that|this)"
+            rf"(?: .+? {EVENT_NOUN}(?: {_EVENT_TAIL})?| {EVENT_NOUN} {_EVENT_TAIL}))$"
         ),
     ),
     (
