@@ -256,6 +256,8 @@ def _period_of(text: str, today: dt.date) -> Period | None:
     if base is not None:
         return _resolved(base, base.span, today)
     # "late November", "the first half of 2023", "mid-Jan": a part word, then its base.
+    if re.split(r"[ -]", text, maxsplit=1)[0] not in _PART_STARTS:
+        return None  # most text is no period: one set lookup instead of every part
     for part in _PARTS:
         for joint in (" ", "-", " of "):
             if text.startswith(part + joint):
@@ -274,6 +276,8 @@ _PARTS = sorted(
     key=len,
     reverse=True,
 )
+
+_PART_STARTS = frozenset(re.split(r"[ -]", part, maxsplit=1)[0] for part in _PARTS)
 
 
 def _part_of(part: str, base: _Base, today: dt.date) -> Period | None:
