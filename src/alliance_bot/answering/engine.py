@@ -12,7 +12,6 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import cast
 
 from rapidfuzz.distance import OSA, Levenshtein
@@ -31,21 +30,32 @@ from alliance_bot.answering.answer import (
     line,
     pieces,
 )
+from alliance_bot.answering.descriptions import describe
 from alliance_bot.answering.echo import as_typed
 from alliance_bot.answering.honesty import distinct_names, goes_there, numerals_fit
 from alliance_bot.answering.periods import Period, read_period
 from alliance_bot.answering.questions import (
     DESCRIPTION,
-    GENERIC_PERSON,
+    EVENT_NOUN,
     NOW,
     Question,
     parse_question,
+)
+from alliance_bot.answering.titles import (
+    _ALIKE,
+    _COUNTRIES,
+    _GENERIC,
+    _HEAD,
+    _JUNIOR,
+    _ROLE_TAIL,
+    _TOP_RANKS,
+    _role_words,
 )
 from alliance_bot.knowledge.dates import human_range
 from alliance_bot.knowledge.index import NameMatch, SearchIndex, TextMatch
 from alliance_bot.knowledge.models import Entry, Event, Fact, Kind, Person, Role, Term
 from alliance_bot.knowledge.snapshot import KnowledgeBase
-from alliance_bot.knowledge.text import STOPWORDS, fold, name_key, stem
+from alliance_bot.knowledge.text import STOPWORDS, fold, name_key
 
 # A name match at or above this score (rapidfuzz token_sort_ratio) is the answer.
 CONFIDENT = 90.0
@@ -365,11 +375,7 @@ class _Asker:
             return holders
         # "ambassador to the US" names a direction the role title must carry (see _role_score);
         # "the governor that came to Tokyo" is a description all the same.
-        office = DESCRIPTION.match(f"the {phrase}")
-        directed = office is not None and f"the {phrase}"[office.end() :].startswith(" to ")
-        described = (
-            None if directed else self.described(f"the {phrase}")
-        ) or self.by_role_description(f"the {phrase}")
+        described = self.described(f"the {phrase}")
         if described:
             return described
         # "who is the MLR" or a body: any kind that is confidently named.
@@ -847,6 +853,9 @@ class _Asker:
 
     def participants(self, phrase: str) -> Answer:
         """Who took part in an event: its people, then the event itself for the evidence."""
+        if re.fullmatch(rf"(?:(?:the|that|this|a) )?{EVENT_NOUN}", phrase):
+            # "who was at the meeting": which one is not said, so no event is the answer.
+            return self.unknown(self._quoted(phrase), [])
         event = self.resolve(phrase, ("event",))
         if not isinstance(event, Event):
             # "the Japan Florida memo": the one event that has the phrase's key words and
@@ -874,6 +883,16 @@ class _Asker:
         elif _DIFFERENCE.search(self.q.text):
             preferred = ("term",)
         one, other = (self._compared(phrase, preferred) for phrase in (first, second))
+        if isinstance(one, Person) and other is not None and not isinstance(other, Person):
+            # "Kishida vs Zelenskyy favorability with Americans": the second side's words after
+            # its name ask the same of the first ("Kishida favorability with Americans").
+            shared = " ".join(second.split()[len(first.split()) :])
+            asked = self._compared(f"{first} {shared}", preferred) if shared else None
+            if asked is not None and asked.id == other.id:
+                # One entry states it of both ("66%, second only to Zelenskyy's 68%").
+                return self.found(_Found((other,), (100.0,)))
+            if asked is not None and not isinstance(asked, Person):
+                one = asked
         if one is None or other is None or one.id == other.id:
             missing = first if one is None else second
             return self.unknown(
@@ -915,7 +934,7 @@ class _Asker:
             holders = self.role_holders(phrase)
             if holders:
                 return holders
-        described = self.described(text) or self.by_role_description(text)
+        described = self.described(text)
         if described:
             return described
         if DESCRIPTION_ONLY and _only_a_description(text):
@@ -931,167 +950,33 @@ class _Asker:
 
     def described(self, text: str) -> Answer | None:
         """A person named by a description ("the NHK journalist who interviewed Blinken", "the
-        Google CEO Kishida met"): the person whose roles and summary carry the description's
-        words, preferring someone who took part in the event the rest of the question names.
-        People the question names are not the one described. None when no one clearly fits."""
-        match = DESCRIPTION.search(text)
-        if not match:
+        Florida official that signed the trade memo"), found in `descriptions.py`."""
+        found = describe(self, text)
+        if found is None:
             return None
-        description = _GENERIC.sub("", match["d"]).strip()
-        text = " ".join(_GENERIC.sub("", text).split())
-        if not description:
-            return None
-        words = set(text.split())
-        index = self.kb.index
-        event: Event | None = None
-        pool: dict[str, Person] = {}
-        named = _person_words(self.kb)
-        events = [
-            m
-            for m in index.text(text, kinds=frozenset({"event"}), limit=5)
-            if m.coverage >= PARTLY_COVERED
-            # The event must have everyone the question names ("… who met Blinken").
-            and not named & set(index.missing(text, m.entry_id))
-        ]
-        if events:
-            top = self.kb.get(events[0].entry_id, Event)
-            if top is not None and events[0].coverage >= 0.6:
-                event = top
-                pool.update((p.id, p) for p in self.kb.people_in(top))
-        for m in index.text(text, kinds=frozenset({"person"}), limit=10, min_coverage=0.3):
-            person = self.kb.get(m.entry_id, Person)
-            if person is not None:
-                pool.setdefault(person.id, person)
-        among = [
-            i
-            for i, p in pool.items()
-            if not any(part in words for part in name_key(p.name).split() if len(part) > 2)
-        ]
-        # "the Korean defense minister": a country the description names is one the person's
-        # titles name (Blinken's summary mentions Korea; he is not Korean).
-        countries = _role_words(description) & _COUNTRIES
-        asked = _role_words(description) | {stem(w) for w in name_key(description).split()}
-        among = [
-            i
-            for i in among
-            if countries <= _whose(pool[i])
-            # "the Illinois governor" is not its lieutenant governor: a junior rank is asked.
-            and not any(_junior_unasked(name_key(r.title), asked) for r in pool[i].roles)
-            # … and "the under secretary" is one whose title has that junior rank.
-            and _junior_pairs(description) <= _junior_titles(pool[i])
-            # "the head of the Marine Corps" is not its assistant commandant.
-            and not (asked & _HEAD and _junior_titles(pool[i]) - _junior_pairs(description))
-        ]
-        if re.match(r"\s+to\b", text[match.end() :]):
-            return None  # "the ambassador to the US": a direction the title must carry
-        # "the commander of US Forces Japan": the body a role belongs to is one the person's
-        # titles name (LaCamera commands US Forces Korea; he met ministers in Japan).
-        body = _OF_BODY.match(text, match.end())
-        if body:
-            # Words no title uses ("the Japan side of CULCON") cannot tell holders apart.
-            wanted = _role_words(self.role_key(body["body"])) & _title_words(self.kb)
-            among = [i for i in among if wanted <= self._titles_of(pool[i])[1]]
-        if not among:
-            return None
-        fits = {
-            m.entry_id: m.coverage
-            for m in index.text(description, among=among, limit=len(among), min_coverage=0.0)
-        }
-        # "in charge of", "official", "diplomat" say that a person holds an office, not which.
-        bare = _without(text, _LOOSE_NOUNS)
-        whole = {m.entry_id: m.coverage for m in index.text(bare, among=among, limit=len(among))}
-        # A description names an office: the titles carrying it ("the Illinois lieutenant
-        # governor", "the business council chairman") come before summaries that mention it.
-        titled = {i: _title_fit(description, pool[i]) for i in among}
-        ranked = sorted(
-            (
-                (
-                    titled[i],
-                    max(fits.get(i, 0.0), titled[i]),
-                    event is not None and i in event.people,
-                    whole.get(i, 0.0),
-                    i,
-                )
-                for i in among
-                if max(fits.get(i, 0.0), titled[i]) >= COVERED
-            ),
-            reverse=True,
-        )
-        if not ranked:
-            return None
-        best = ranked[0]
-        in_event = best[2]
-        if not in_event and best[3] < 0.6:
-            return None
-        if len(ranked) > 1 and ranked[1][:3] == best[:3] and ranked[1][3] >= best[3] - 1e-9:
-            return None  # two people fit the description equally: not this one
-        person = pool[best[4]]
-        entries: tuple[Entry, ...] = (person, event) if in_event and event else (person,)
-        note = pieces("matched the description ", self._quoted(description))
+        person, event = found.person, found.event
+        if not found.matched:  # "the guy who wrote the DW piece": found by the text rules
+            return self.found(_Found((person,), (100.0,)))
+        note = pieces("matched the description ", self._quoted(found.matched))
         heading = line(Strong(person.label), ", in ", Strong(event.title), ":") if event else None
+        entries: tuple[Entry, ...] = (person, event) if found.took_part and event else (person,)
         return self.found(_Found(entries, (100.0,) * len(entries), note), heading)
 
-    def by_role_description(self, text: str) -> Answer | None:
-        """A person described by what their titles say ("the Florida official that signed the
-        trade memo", "the US deputy envoy for North Korea", "the expert at the Berlin think
-        tank"): the title words of the description (and of what it is "of", "at", "for") must
-        all be one person's, among the people of the event the rest names when it names one,
-        else among everyone; exactly one person, not one the question names. A description
-        that only says a person is meant ("the guy who wrote the DW piece") is the one person
-        whose entry covers the question and clearly leads."""
-        match = DESCRIPTION.search(text)
-        if not match:
-            return None
-        phrase = match["d"] + (t[0] if (t := _ROLE_TAIL.match(text, match.end())) else "")
-        required = (_role_words(self.role_key(name_key(phrase))) & _title_words(self.kb)) - _HEAD
-        if re.match(r"\s+to\b", text[match.end() :]):
-            return None  # "the ambassador to the US": a direction the title must carry
-        words = set(text.split())
-        people = [p for p, parts in _name_parts(self.kb) if not parts & words]
-        if not required:
-            return self._generic_person(text, people) if _GENERIC.search(match["d"]) else None
-        event = self._event_named(text)
-        if len(required) < 2 and event is None and not _ROLE_TAIL.match(text, match.end()):
-            return None  # one word ("the Japanese official") fits too many people alone
+    # What `descriptions.describe` reads through the engine (its `Asker`).
+    def titles_of(self, person: Person) -> tuple[tuple[str, ...], frozenset[str]]:
+        return self._titles_of(person)
 
-        tail = m["body"] if (m := _ROLE_TAIL.match(text, match.end())) else ""
-        # Junior ranks ("under", "deputy") are asked in full words, some of them stopwords.
-        asked = _role_words(name_key(phrase)) | {stem(w) for w in name_key(phrase).split()}
-        wanted_junior = _junior_pairs(phrase)
+    def event_named(self, text: str) -> Event | None:
+        return self._event_named(text)
 
-        def fits(person: Person) -> bool:
-            keys, own = self._titles_of(person)
-            if not all(
-                (w in _whose(person) if w in _COUNTRIES else w in own)
-                or own & _ALIKE.get(w, frozenset())
-                for w in required
-            ):
-                return False
-            if any(_junior_unasked(k, asked) for k in keys):
-                return False  # "the Illinois governor" is not its lieutenant governor
-            if not wanted_junior <= _junior_titles(person):
-                return False  # and "the under secretary" is one
-            if asked & _HEAD and _junior_titles(person) - wanted_junior:
-                return False  # "the head of the Marine Corps" is not its assistant commandant
-            # What the role is of or at ("at the Heritage Foundation") is the person's own.
-            for word in self.kb.index.missing(tail, person.id) if tail else ():
-                if not _role_words(word) <= own:
-                    return False
-            return True
+    def name_parts(self) -> list[tuple[Person, frozenset[str]]]:
+        return _name_parts(self.kb)
 
-        fitting = [p for p in people if fits(p)]
-        if event is not None:
-            in_event = [p for p in fitting if p.id in event.people]
-            if in_event:
-                fitting = in_event
-        if len(fitting) != 1:
-            return None
-        person = fitting[0]
-        note = pieces("matched the description ", self._quoted(phrase))
-        if event is not None and person.id in event.people:
-            heading = line(Strong(person.label), ", in ", Strong(event.title), ":")
-            return self.found(_Found((person, event), (100.0, 100.0), note), heading)
-        return self.found(_Found((person,), (100.0,), note))
+    def person_words(self) -> frozenset[str]:
+        return _person_words(self.kb)
+
+    def title_words(self) -> frozenset[str]:
+        return _title_words(self.kb)
 
     def _titles_of(self, person: Person) -> tuple[tuple[str, ...], frozenset[str]]:
         """A person's title keys as role titles word them, and their words (worked out once
@@ -1130,7 +1015,7 @@ class _Asker:
                 return None  # two events fit: which one is meant is not clear
         return self.kb.get(matches[0].entry_id, Event)
 
-    def _generic_person(self, text: str, people: list[Person]) -> Answer | None:
+    def person_leading(self, text: str, people: list[Person]) -> Person | None:
         """ "the guy who wrote the DW piece": the person whose entry covers the question."""
         bare = _ungeneric(text)
         matches = self.kb.index.text(bare, among=[p.id for p in people], limit=3)
@@ -1138,8 +1023,7 @@ class _Asker:
             return None
         if len(matches) > 1 and matches[1].coverage > matches[0].coverage - SETTLE_LEAD:
             return None
-        person = self.kb.get(matches[0].entry_id)
-        return self.found(_Found((person,), (100.0,))) if person else None
+        return self.kb.get(matches[0].entry_id, Person)
 
     def by_text(
         self,
@@ -1532,7 +1416,8 @@ class _Asker:
                 return self.unknown(
                     pieces(self._quoted(self.q.topic), f" in {period.label}"), events
                 )
-            on_topic.sort(key=lambda e: -fits[e.id].coverage)
+            # Equal cover: what the event is about (its title) before what it mentions.
+            on_topic.sort(key=lambda e: (-fits[e.id].coverage, -fits[e.id].name_coverage))
             events = on_topic
         if not events:
             nearest = self.kb.nearest_dates(period.first)
@@ -1758,55 +1643,6 @@ def _explains(entry: Entry, subject: str) -> bool:
     after = {w[:4] for w in re.findall(r"[a-z]{3,}", body[turn.start() :])}
     asked = stems & (before | after)
     return not asked or bool(asked & after - before) or not asked <= before
-
-
-_GENERIC = re.compile(rf"\b(?:{GENERIC_PERSON})\b")
-# Nouns of a description that say only that the person holds some office ("the Japanese
-# official who signed …", "the US deputy envoy", "the diplomat in charge of …"): a title need
-# not carry them; the description's other words must fit.
-_LOOSE_NOUNS = frozenset(
-    "official officials officer diplomat envoy figure member staffer rep in charge of".split()
-)
-
-
-def _title_fit(description: str, person: Person) -> float:
-    """The best share of a description's words that one of the person's role titles carries,
-    words compared as `_role_words` reads them (hyphens split: "Vice-Minister" is "vice
-    minister"). An office noun (`_LOOSE_NOUNS`) fits any title, and "head" (or "chief") a
-    title's top rank, as in `_role_score` ("the chip industry group head" is its association's
-    president); where the description names a rank, a junior one it does not ask for fits
-    nothing ("the METI minister" is not its vice-minister)."""
-    asked = [w for w in description.replace("-", " ").split() if w not in STOPWORDS]
-    if not asked:
-        return 0.0
-    wanted = frozenset().union(*(_role_words(w) for w in asked))
-    best = 0.0
-    for role in person.roles:
-        known = _role_words(name_key(role.title).replace("-", " "))
-        if wanted & _TOP_RANKS and (known & _JUNIOR) - wanted:
-            continue
-        fitting = [
-            word in _LOOSE_NOUNS
-            or _role_words(word) <= known
-            or bool(_role_words(word) <= _HEAD and known & _TOP_RANKS)
-            for word in asked
-        ]
-        best = max(best, sum(fitting) / len(asked))
-    return best
-
-
-# What follows a description's noun and belongs to the role: "the expert at the Berlin think
-# tank", "the deputy envoy for North Korea", "the official from Florida".
-_ROLE_TAIL = re.compile(
-    r"\s+(?:of|at|for|from|in charge of|with|on) (?:the )?(?P<body>[\w' &+-]+?)"
-    r"(?=\s+(?:who|that|which|whom|whose|is|was|did|does)\b|\s*[,;:?!]|$)"
-)
-# What follows a description's noun as the body the role is of: "the commander of US Forces
-# Japan (in 2023)", "the head of the Chicago Council, who …".
-_OF_BODY = re.compile(
-    r"\s+of (?:the )?(?P<body>[\w' &+-]+?)(?=\s+(?:who|that|which|in|on|at|during|back|when)\b"
-    r"|\s*[,;:?!]|$)"
-)
 
 
 def _only_a_description(text: str) -> bool:
@@ -2096,80 +1932,6 @@ def _role_score(query: str, title: str, **_: object) -> float:
     return 80.0 + 20.0 * len(asked) / len(known) - 5.0 * alike
 
 
-@lru_cache(maxsize=8192)
-def _role_words(text: str) -> frozenset[str]:
-    """The stems of a title's or a question's words, countries named one way."""
-    text = re.sub(r"'s\b", "", text).replace("united states", "us").replace("-", " ")
-    words = (w for w in text.split() if w not in STOPWORDS)
-    return frozenset(stem(_COUNTRY.get(w, _RANK.get(w, w))) for w in words)
-
-
-# How people name the countries role titles name: by adjective, capital or nickname.
-_COUNTRY = {
-    "american": "us", "america": "us", "usa": "us", "washington": "us",
-    "japanese": "japan", "tokyo": "japan", "korean": "korea", "seoul": "korea",
-    "australian": "australia", "aussie": "australia", "canberra": "australia",
-    "indian": "india", "delhi": "india", "philippine": "philippines", "filipino": "philippines",
-    "manila": "philippines", "german": "germany", "berlin": "germany", "russian": "russia",
-    "moscow": "russia", "ukrainian": "ukraine", "kyiv": "ukraine", "rok": "korea",
-    "prc": "china", "chinese": "china", "beijing": "china",
-}  # fmt: skip
-_COUNTRIES = frozenset(stem(c) for c in {*_COUNTRY.values(), "china", "uk", "britain", "france"})
-# Spellings of one rank.
-_RANK = {"adviser": "advisor", "chair": "chairman", "chairwoman": "chairman", "chief": "head"}
-_HEAD = frozenset({"head", "leader", "boss", "top"})
-_TOP_RANKS = frozenset(
-    stem(w)
-    for w in "commander commanding president chairman ceo director governor minister secretary"
-    " speaker chancellor".split()
-)
-# The same office under another rank's name; counts less than the rank itself.
-_ALIKE: dict[str, frozenset[str]] = {
-    stem("minister"): frozenset({stem("secretary")}),
-    stem("secretary"): frozenset({stem("minister")}),
-    stem("envoy"): frozenset({stem("ambassador"), stem("representative")}),
-}
-_JUNIOR = frozenset(
-    stem(w)
-    for w in "assistant deputy vice under lieutenant senior state parliamentary special".split()
-)
-
-
-def _whose(person: Person) -> frozenset[str]:
-    """The words of a person's titles before any "to": the US Ambassador *to* Japan is not
-    Japanese — a country after "to" is where the role points, not whose it is."""
-    return frozenset().union(*(_whose_title(r.title) for r in person.roles))
-
-
-@lru_cache(maxsize=4096)
-def _whose_title(title: str) -> frozenset[str]:
-    return _role_words(re.sub(r" to .*$", "", name_key(title)))
-
-
-_JUNIOR_OF = re.compile(r"\b(lieutenant|deputy|vice|assistant|under) (\w+)")
-
-
-@lru_cache(maxsize=4096)
-def _junior_pairs(text: str) -> frozenset[str]:
-    """The junior ranks a text qualifies a rank with: "the under secretary" → {under}."""
-    return frozenset(stem(j) for j, _ in _JUNIOR_OF.findall(name_key(text).replace("-", " ")))
-
-
-def _junior_titles(person: Person) -> frozenset[str]:
-    return frozenset().union(*(_junior_pairs(r.title) for r in person.roles))
-
-
-def _junior_unasked(title: str, asked: frozenset[str]) -> bool:
-    """Whether a title key qualifies a rank the question asks for with a junior rank it does
-    not ask for: "lieutenant governor" for "the Illinois governor"."""
-    return any(rank in asked and junior not in asked for junior, rank in _junior_ranks(title))
-
-
-@lru_cache(maxsize=4096)
-def _junior_ranks(title: str) -> tuple[tuple[str, str], ...]:
-    return tuple((stem(j), stem(r)) for j, r in _JUNIOR_OF.findall(title.replace("-", " ")))
-
-
 def _ranks(person: Person) -> frozenset[str]:
     """The words of all a person's titles, as `_role_words` reads them."""
     return frozenset().union(*(_role_words(name_key(r.title)) for r in person.roles))
@@ -2189,7 +1951,7 @@ _NUMBER = re.compile(
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _FIGURE_FRAME = re.compile(
-    r"%|\b(?:how (?:many|much|big|large|high)|(?:what|which|the) (?:share|percentage|percent"
+    r"%|\b(?:how (?:many|much|big|large|high|low)|(?:what|which|the) (?:share|percentage|percent"
     r"|proportion|fraction|portion|number|figure|amount)s?(?: of)?|numbers?|figures?|stats)\b"
 )
 _DIGITS = {
@@ -2204,7 +1966,9 @@ _ORDINAL = re.compile(
 
 
 def _wants_share(question: str) -> bool:
-    return bool(re.search(r"%|\b(?:percent|percentage|share|proportion)\b", question))
+    return bool(
+        re.search(r"%|\b(?:percent|percentage|share|proportion|fraction|portion)\b", question)
+    )
 
 
 def _states_share(entry: Entry) -> bool:

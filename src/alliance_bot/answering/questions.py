@@ -290,6 +290,12 @@ _COMPARATIVE = (
     r"(?:first|earlier|sooner|later|last|bigger|larger|smaller|older|newer|longer|shorter|more"
     r"|less|higher|lower)"
 )
+# What an event is called by its kind ("the call", "the summit"): alone it names no event.
+EVENT_NOUN = (
+    r"(?:call|calls|phone call|meeting|meetings|talks|summit|session|conference|dialogue|visit"
+    r"|trip|panel|delegation|interview|ceremony|event)"
+)
+_EVENT_TAIL = r"(?:with|between|about|on) .+"
 _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
     ("help", re.compile(r"^(?:help|\?|usage|commands|what can you do|how do i use (?:you|this))$")),
     ("on_this_day", _ON_THIS_DAY),
@@ -326,6 +332,16 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
             r"|were there|went|joined|was present|were present|was involved|were involved"
             r"|were the participants|were the attendees|took part|spoke|talked|signed"
             r"|represented)\s+(?:at|in|for|of|during|on)?\s*(?P<s>.+)$"
+        ),
+    ),
+    # "who was on the Dec 19 phone call", "who was in the Economic 2+2 meeting", "who was on
+    # the call with Blinken and Park": the people of an event named by what it was (and more
+    # than that: "the meeting" alone names none).
+    (
+        "participants",
+        re.compile(
+            rf"^who (?:was|were|all was|all were) (?:on|in|at) (?P<s>(?:the|that|this)"
+            rf"(?: .+? {EVENT_NOUN}(?: {_EVENT_TAIL})?| {EVENT_NOUN} {_EVENT_TAIL}))$"
         ),
     ),
     (
@@ -433,8 +449,12 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
     (
         "figure",
         re.compile(
-            r"^(?P<s>(?:how (?:many|much|large|big|far|long|high|fast|often)|what (?:%|percentage|share"
-            r"|number|proportion|percent|portion|fraction)) .+)$"
+            r"^(?P<s>(?:how (?:many|much|large|big|far|long|high|low|fast|often)"
+            r"|what (?:%|percentage|share|number|proportion|percent|portion|fraction)) .+"
+            # "LDP support numbers?", "Osprey crash stats": the figures of a thing named
+            # alone ("did the reshuffle help Kishida's numbers" is a yes/no).
+            r"|(?!(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should|what"
+            r"|who|when|where|why|how|which)\b).+ (?:numbers|figures|stats|statistics))$"
         ),
     ),
     (
@@ -468,7 +488,7 @@ GENERIC_PERSON = "guy|person|woman|man|lady|bloke|dude|gal|fella"
 # Nouns that make a phrase a description of a person: "the DW reporter", "the Google CEO".
 _PERSON_NOUNS = (
     "reporter|journalist|correspondent|ceo|chief|general|admiral|minister|official|expert"
-    "|researcher|scholar|analyst|leader|president|envoy|ambassador|secretary|commander"
+    "|researcher|scholar|analyst|leader|boss|president|envoy|ambassador|secretary|commander"
     "|diplomat|senator|governor|head|chair|chairman|spokesperson|spokesman|premier|pilot"
     "|representative|executive|professor|lecturer|fellow|director|lawmaker|" + GENERIC_PERSON
 )
@@ -554,6 +574,8 @@ def _role_asked_now(holder: Question | None, current: str, today: dt.date) -> Qu
 def _understand(clean: str, today: dt.date) -> Question:
     """The form of a cleaned question, at its start or after a lead-in."""
     parsed = _parse(clean, today)
+    if parsed.form == "free":
+        parsed = _period_first(clean, today) or parsed
     if parsed.form == "free":
         # The form may follow a lead-in: "so uh when did …", "before my call — who is X".
         described = DESCRIPTION.match(clean)
@@ -674,8 +696,31 @@ def _direct(clean: str) -> str:
 _WH_ADVERB = re.compile(r"^(what|who|where|when|why|how) (?:even|exactly|actually|really) ")
 
 
+# "On this day" asked in many words: what is left of the question once the words that only
+# frame it ("did anything notable happen", "throwback to", "in alliance history", "in past
+# years", "any anniversaries") are gone must be one of these.
+_THIS_DAY_FRAME = re.compile(
+    r"\b(?:did|does|do|has|have|anything|something|any|notable|noteworthy|interesting|important"
+    r"|significant|big|what|what's|whats|which|was|were|is|are|there|the|on|from|for|of|to|at"
+    r"|happen|happened|happening|occur|occurred|go on|went on|going on|took place|take place"
+    r"|throwback(?: to)?|flashback(?: to)?|history|alliance|our|in|over|during|past|previous"
+    r"|earlier|other|prior|years|before|back then|anniversary|anniversaries|events?"
+    r"|milestones?|moments?|remember|recall|this time)\b"
+)
+_THIS_DAY_MARKS = frozenset({"this day", "this date", "today's date", "today", "today's",
+                             "this very day", "this day and date", "date"})  # fmt: skip
+
+
+def _on_this_day(clean: str) -> bool:
+    """Whether the question asks what happened on this day in other years."""
+    bare = " ".join(_THIS_DAY_FRAME.sub(" ", clean.replace("?", " ")).split())
+    return bare in _THIS_DAY_MARKS and bool(re.search(r"\b(?:this|today)", clean))
+
+
 def _parse(clean: str, today: dt.date) -> Question:
     clean = _WH_ADVERB.sub(r"\1 ", _direct(clean))
+    if _on_this_day(clean):
+        return Question("on_this_day")
     for form, pattern in _PATTERNS:
         match = pattern.match(clean)
         if not match:
@@ -715,6 +760,16 @@ def _parse(clean: str, today: dt.date) -> Question:
             subject = _FRAME_ADVERBS.sub(" ", f" {subject} ").strip() or subject
             subject = " ".join(subject.split())
         asks = "reason" if form == "about" and _WHY.match(clean) else ""
+        if (
+            form == "about"
+            and clean.startswith("what ")
+            and (within := _topic_in_period(subject, today, months=False))
+        ):
+            # "what happened with the Ospreys in late November 2023": the events of a period
+            # on a topic. A bare year or month stays with the text match, which checks it
+            # as a premise ("what happened at the Quad summit in 2024"); "where did …"
+            # asks for a place.
+            return within
         return Question(form, subject=subject, topic=topic, asks=asks)
     dated = _as_period(clean, today)
     if dated is not None:
@@ -726,14 +781,51 @@ def _parse(clean: str, today: dt.date) -> Question:
             return parsed
     # "any Henoko news in late 2023", "what did Kamikawa do in late October 2023": a topic
     # within a span of days.
-    within = _WITHIN.match(clean)
-    if within and not DESCRIPTION.match(clean):  # "the US admiral who met … in late September"
-        span = read_period(within["p"], today) or _month_of(within["p"], today)
-        topic = " ".join(_EVENT_WORDS.sub(" ", f" {within['t']} ").split())
-        topic = _DOING.sub(" ", f" {topic} ").strip()
-        if span is not None and not span.one_day and topic:
-            return Question("period", subject=within["p"], topic=topic, period=span)
-    return Question("free", subject=clean)
+    return _topic_in_period(clean, today) or Question("free", subject=clean)
+
+
+def _topic_in_period(text: str, today: dt.date, *, months: bool = True) -> Question | None:
+    """ "any Henoko news in late 2023", "what happened with the Ospreys in late November
+    2023", "the Quad since 2023": a topic within a span of days, or None."""
+    within = _WITHIN.match(text)
+    if not within or DESCRIPTION.match(text):  # "the US admiral who met … in late September"
+        return None
+    when = within["p"] or within["open"]
+    if within["open"] and not _HAPPENING.search(within["t"]):
+        # "the highest support since 2002" is a claim, not events after 2002: an open span
+        # asks for events only beside words that ask what happened or was done.
+        return None
+    span = read_period(when, today) or (_month_of(when, today) if months else None)
+    topic = _period_topic(within["t"])
+    if span is None or span.one_day or not topic:
+        return None
+    return Question("period", subject=when, topic=topic, period=span)
+
+
+_HAPPENING = re.compile(
+    r"\b(?:happen\w*|did|done|doing|do|news|updates?|going on|went on|up to|anything"
+    r"|events?|developments?)\b"
+)
+
+
+def _period_topic(text: str) -> str:
+    """What a question asks about within a period: "what did the Quad get up to" → "quad"."""
+    topic = " ".join(_EVENT_WORDS.sub(" ", f" {text} ").split())
+    return _DOING.sub(" ", f" {topic} ").strip()
+
+
+def _period_first(clean: str, today: dt.date) -> Question | None:
+    """ "end of 2022 - what did Japan do": a period, then what is asked about within it."""
+    first = _PERIOD_FIRST.match(clean)
+    if not first:
+        return None
+    span = read_period(first["p"], today)
+    if span is None or span.one_day:
+        return None
+    topic = _period_topic(f" {first['t']} ")
+    if not topic:
+        return _period_question(first["p"], span)
+    return Question("period", subject=first["p"], topic=topic, period=span)
 
 
 _ONE = re.compile(r"^(?:(?P<det>the|his|her|its|their|that) )?(?P<mod>.*?)\s*\bones?$")
@@ -789,8 +881,13 @@ def _month_of(text: str, today: dt.date) -> Period | None:
     return Period(first, last, label)
 
 
-_WITHIN = re.compile(r"^(?P<t>.+)\s+(?:in|during|over|around|from)\s+(?P<p>[^,]+?)$")
-_DOING = re.compile(r"(?<=\s)(?:did|do|does|up to|get up to|doing|stuff|updates?)(?=\s)")
+_WITHIN = re.compile(
+    r"^(?P<t>.+)\s+(?:(?:in|during|over|around|from|at)\s+(?P<p>[^,]+?)"
+    r"|(?P<open>(?:since|before|after|between)\s+[^,]+?))$"
+)
+# "end of 2022 - what did Japan do", "late 2023: anything on the Quad": a period before the ask.
+_PERIOD_FIRST = re.compile(r"^(?P<p>[^,:;?]+?)(?:\s*[,:;]|\s+[-–—]+)\s+(?P<t>.+)$")
+_DOING = re.compile(r"(?<=\s)(?:did|do|does|done|up to|get up to|doing|stuff|updates?)(?=\s)")
 
 
 # "did Kishida ever go", "is Japan actually in": the frame of a yes/no or why question, not
@@ -810,7 +907,7 @@ _EVENT_WORDS = re.compile(
     r"(?<=\s)(?:anything|something|what|happened|happening|happen|going on|went on|events?"
     r"|on the calendar|scheduled|planned|coming up|(?:what|which) events?|what's on"
     r"|what is on|for|in|on|during|over|of note|at all|did|do we have|is there|was there"
-    r"|the|any|notable|stuff|news|earlier|from|was|were|is|are|there)(?=[\s,?])"
+    r"|the|any|notable|stuff|news|earlier|from|was|were|is|are|there|has|have|been)(?=[\s,?])"
 )
 _MINISTRY = re.compile(r"^(?:head of )?(?:the )?(?P<what>[\w' -]+?) ministry\b")
 # The verb of "who commands X" as the title asked for; any other verb asks for the head.
@@ -871,7 +968,7 @@ _ISO_LIKE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 def _read_date(text: str, today: dt.date) -> Question | None:
     """A date or period in any common form; `None` when the text is not a date at all."""
     text = text.strip().removeprefix("the ").strip()
-    period = read_period(text, today)
+    period = read_period(text, today) or _this_day_back(text, today)
     if period is not None:
         return _period_question(text, period)
     if _ON_THIS_DAY.match(text):

@@ -1,0 +1,237 @@
+"""People asked for by a description instead of a name: "the DW reporter", "the Chicago Council
+researcher", "the Florida official that signed the trade memo", "the NHK journalist who
+interviewed Blinken".
+
+One way in (`describe`): the description is read once (`_read`: where it is, and that it names
+no direction — "the ambassador to the US" is a role whose title must say "to the US"), the
+people the question names are set aside once, and the decision is taken in order of how much
+the description says:
+
+1. the person whose role *titles* carry the description's words, or whose entry covers them,
+   preferring a participant of the event the rest of the question names (`_by_fit`);
+2. the one person whose titles hold every title word of the description and of what it is of /
+   at / for ("the expert at the Berlin think tank"), among the people of the event the rest
+   names, where it names one (`_by_titles`);
+3. a description that only says a person is meant ("the guy who wrote the DW piece") is the one
+   person whose entry covers the question and clearly leads (the asker's text rules).
+
+Two people fitting equally answer nothing. The result is a decision (`Described`); the engine
+words the reply.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Protocol
+
+from alliance_bot.answering.questions import DESCRIPTION
+from alliance_bot.answering.titles import (
+    _ALIKE,
+    _COUNTRIES,
+    _GENERIC,
+    _HEAD,
+    _LOOSE_NOUNS,
+    _OF_BODY,
+    _ROLE_TAIL,
+    _junior_pairs,
+    _junior_titles,
+    _junior_unasked,
+    _role_words,
+    _title_fit,
+    _whose,
+)
+from alliance_bot.knowledge.models import Event, Person
+from alliance_bot.knowledge.snapshot import KnowledgeBase
+from alliance_bot.knowledge.text import name_key, stem
+
+# Shares of a question's weight: an entry covering this much covers it; a first look at events
+# and people keeps those covering this much; the event a description names covers this much.
+COVERED = 0.75
+PARTLY_COVERED = 0.4
+EVENT_NAMED = 0.6
+# Without the named event, the best fit must cover this much of the whole question.
+LEADS = 0.6
+
+
+class Asker(Protocol):
+    """What a description needs from the engine: the snapshot, titles read as role titles word
+    them, the event a text names, and the text rules that find one person."""
+
+    kb: KnowledgeBase
+
+    def role_key(self, phrase: str) -> str: ...
+    def titles_of(self, person: Person) -> tuple[tuple[str, ...], frozenset[str]]: ...
+    def event_named(self, text: str) -> Event | None: ...
+    def person_leading(self, text: str, people: list[Person]) -> Person | None: ...
+    def name_parts(self) -> list[tuple[Person, frozenset[str]]]: ...
+    def person_words(self) -> frozenset[str]: ...
+    def title_words(self) -> frozenset[str]: ...
+
+
+@dataclass(frozen=True)
+class Described:
+    """The person a description names; the event the question names (shown as the heading), and
+    whether the person took part in it (then the event is answered too); the words matched."""
+
+    person: Person
+    event: Event | None = None
+    took_part: bool = False
+    matched: str = ""
+
+
+def describe(asker: Asker, text: str) -> Described | None:
+    """The one person the description in `text` names, or None when no one clearly fits."""
+    match = DESCRIPTION.search(text)
+    if not match or re.match(r"\s+to\b", text[match.end() :]):
+        return None  # "the ambassador to the US": a direction the role title must carry
+    words = set(text.split())
+    others = [p for p, parts in asker.name_parts() if not parts & words]
+    return _by_fit(asker, text, match, others) or _by_titles(asker, text, match, others)
+
+
+def _by_fit(
+    asker: Asker, text: str, match: re.Match[str], others: list[Person]
+) -> Described | None:
+    """The person whose titles (first) or entry carry the description's words, among the
+    people of the event the question names and those whose entries cover it."""
+    description = _GENERIC.sub("", match["d"]).strip()
+    text = " ".join(_GENERIC.sub("", text).split())
+    if not description:
+        return None
+    index = asker.kb.index
+    allowed = {p.id for p in others}
+    event: Event | None = None
+    pool: dict[str, Person] = {}
+    named = asker.person_words()
+    # "boss", "chief", "top" say the person holds a body's top rank, which the titles settle
+    # below; no entry need use them ("the Google boss Kishida met" is its CEO).
+    looked_for = " ".join(w for w in text.split() if w not in _HEAD) or text
+    events = [
+        m
+        for m in index.text(looked_for, kinds=frozenset({"event"}), limit=5)
+        if m.coverage >= PARTLY_COVERED
+        # The event must have everyone the question names ("… who met Blinken").
+        and not named & set(index.missing(looked_for, m.entry_id))
+    ]
+    if events:
+        top = asker.kb.get(events[0].entry_id, Event)
+        if top is not None and events[0].coverage >= EVENT_NAMED:
+            event = top
+            pool.update((p.id, p) for p in asker.kb.people_in(top))
+    for m in index.text(looked_for, kinds=frozenset({"person"}), limit=10, min_coverage=0.3):
+        person = asker.kb.get(m.entry_id, Person)
+        if person is not None:
+            pool.setdefault(person.id, person)
+    among = [i for i in pool if i in allowed]
+    # "the Korean defense minister": a country the description names is one the person's
+    # titles name (Blinken's summary mentions Korea; he is not Korean).
+    countries = _role_words(description) & _COUNTRIES
+    asked = _role_words(description) | {stem(w) for w in name_key(description).split()}
+    among = [
+        i
+        for i in among
+        if countries <= _whose(pool[i])
+        # "the Illinois governor" is not its lieutenant governor: a junior rank is asked.
+        and not any(_junior_unasked(name_key(r.title), asked) for r in pool[i].roles)
+        # … and "the under secretary" is one whose title has that junior rank.
+        and _junior_pairs(description) <= _junior_titles(pool[i])
+        # "the head of the Marine Corps" is not its assistant commandant.
+        and not (asked & _HEAD and _junior_titles(pool[i]) - _junior_pairs(description))
+    ]
+    # "the commander of US Forces Japan": the body a role belongs to is one the person's
+    # titles name (LaCamera commands US Forces Korea; he met ministers in Japan).
+    body = _OF_BODY.match(text, match.end())
+    if body:
+        # Words no title uses ("the Japan side of CULCON") cannot tell holders apart.
+        wanted = _role_words(asker.role_key(body["body"])) & asker.title_words()
+        among = [i for i in among if wanted <= asker.titles_of(pool[i])[1]]
+    if not among:
+        return None
+    fits = {
+        m.entry_id: m.coverage
+        for m in index.text(description, among=among, limit=len(among), min_coverage=0.0)
+    }
+    # "in charge of", "official", "diplomat" say that a person holds an office, not which.
+    bare = " ".join(w for w in text.split() if w not in _LOOSE_NOUNS)
+    whole = {m.entry_id: m.coverage for m in index.text(bare, among=among, limit=len(among))}
+    # A description names an office: the titles carrying it ("the Illinois lieutenant
+    # governor", "the business council chairman") come before summaries that mention it.
+    titled = {i: _title_fit(description, pool[i]) for i in among}
+    ranked = sorted(
+        (
+            (
+                titled[i],
+                max(fits.get(i, 0.0), titled[i]),
+                event is not None and i in event.people,
+                whole.get(i, 0.0),
+                i,
+            )
+            for i in among
+            if max(fits.get(i, 0.0), titled[i]) >= COVERED
+        ),
+        reverse=True,
+    )
+    if not ranked:
+        return None
+    best = ranked[0]
+    in_event = best[2]
+    if not in_event and best[3] < LEADS:
+        return None
+    if len(ranked) > 1 and ranked[1][:3] == best[:3] and ranked[1][3] >= best[3] - 1e-9:
+        return None  # two people fit the description equally: not this one
+    return Described(pool[best[4]], event, took_part=bool(in_event and event), matched=description)
+
+
+def _by_titles(
+    asker: Asker, text: str, match: re.Match[str], others: list[Person]
+) -> Described | None:
+    """The one person whose titles hold every title word of the description and of what its
+    role is of, at or for, among the named event's people where there is one; or, where the
+    description only says a person is meant, the person the text rules find."""
+    phrase = match["d"] + (t[0] if (t := _ROLE_TAIL.match(text, match.end())) else "")
+    required = (_role_words(asker.role_key(name_key(phrase))) & asker.title_words()) - _HEAD
+    if not required:
+        if not _GENERIC.search(match["d"]):
+            return None
+        person = asker.person_leading(text, others)
+        return Described(person) if person is not None else None
+    event = asker.event_named(text)
+    if len(required) < 2 and event is None and not _ROLE_TAIL.match(text, match.end()):
+        return None  # one word ("the Japanese official") fits too many people alone
+
+    tail = m["body"] if (m := _ROLE_TAIL.match(text, match.end())) else ""
+    # Junior ranks ("under", "deputy") are asked in full words, some of them stopwords.
+    asked = _role_words(name_key(phrase)) | {stem(w) for w in name_key(phrase).split()}
+    wanted_junior = _junior_pairs(phrase)
+
+    def fits(person: Person) -> bool:
+        keys, own = asker.titles_of(person)
+        if not all(
+            (w in _whose(person) if w in _COUNTRIES else w in own)
+            or own & _ALIKE.get(w, frozenset())
+            for w in required
+        ):
+            return False
+        if any(_junior_unasked(k, asked) for k in keys):
+            return False  # "the Illinois governor" is not its lieutenant governor
+        if not wanted_junior <= _junior_titles(person):
+            return False  # and "the under secretary" is one
+        if asked & _HEAD and _junior_titles(person) - wanted_junior:
+            return False  # "the head of the Marine Corps" is not its assistant commandant
+        # What the role is of or at ("at the Heritage Foundation") is the person's own.
+        for word in asker.kb.index.missing(tail, person.id) if tail else ():
+            if not _role_words(word) <= own:
+                return False
+        return True
+
+    fitting = [p for p in others if fits(p)]
+    if event is not None:
+        in_event = [p for p in fitting if p.id in event.people]
+        if in_event:
+            fitting = in_event
+    if len(fitting) != 1:
+        return None
+    person = fitting[0]
+    took_part = event is not None and person.id in event.people
+    return Described(person, event if took_part else None, took_part=took_part, matched=phrase)
