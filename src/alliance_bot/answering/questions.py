@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Literal
 
 from dateutil import parser as date_parser
 
-from alliance_bot.answering import english
+from alliance_bot.answering import chat, english
 from alliance_bot.answering.periods import Period, read_period
 from alliance_bot.knowledge.text import STOPWORDS, fold
 
@@ -83,49 +83,16 @@ class Question:
 # ----------------------------------------------------------------------------- cleaning
 _MENTION = re.compile(r"<@[a-z0-9]+(?:\|[^<>]*)?>|(?<!\w)@(?:alliance(?:[-_ ]?bot)?|bot)\b[:,]?")
 _SLACK_EMOJI = re.compile(r":[a-z0-9_+-]{1,40}:")
-# What people type in chat, spelt out. Ordinary English, not knowledge: the lexicon holds that.
-_CHAT = {
-    "whats": "what is", "what's": "what is", "wats": "what is", "wat": "what", "wht": "what",
-    "whos": "who is", "who's": "who is", "hows": "how is", "how's": "how is",
-    "wheres": "where is", "where's": "where is", "whens": "when is", "when's": "when is",
-    "wen": "when", "u": "you", "ur": "your", "r": "are", "pls": "please", "plz": "please",
-    "thx": "thanks", "ty": "thanks", "abt": "about", "b4": "before", "govt": "government",
-    "mtg": "meeting", "ppl": "people", "bc": "because", "cuz": "because", "yr": "year",
-    "tmrw": "tomorrow", "tmr": "tomorrow", "yday": "yesterday", "yest": "yesterday",
-    "im": "i am", "i'm": "i am", "dont": "do not", "didnt": "did not", "didn't": "did not",
-    "isnt": "is not", "wasnt": "was not", "whos's": "who is", "whom": "who", "gonna": "going to",
-    "wanna": "want to", "d'you": "do you", "ya": "you", "info": "information",
-    "wut": "what", "frm": "from", "w/": "with", "bout": "about", "w": "with",
-    "happend": "happened", "happned": "happened", "hapened": "happened", "rn": "right now",
-    "tldr": "summarize", "tl;dr": "summarize", "diff": "difference", "teh": "the",
-    "waht": "what", "whta": "what", "wehn": "when", "hwo": "how", "wich": "which",
-    "any1": "anyone", "some1": "someone", "lemme": "let me", "gimme": "give me", "whn": "when",
-}  # fmt: skip
-_CHAT_WORD = re.compile(
-    r"(?<![\w'])(?:"
-    + "|".join(re.escape(w) for w in sorted(_CHAT, key=len, reverse=True))
-    + r")(?![\w'])"
-)
 _GREETING = (
     r"(?:he+y+|hi+|hello+|hiya|heya|yo+|sup|morning|good (?:morning|afternoon|evening)|evening"
     r"|ok(?:ay)?|k+|so|um+|uh+|hmm+|er+|btw|ping|guys|team|all|folks|everyone|lol|ah|oh|well|right"
     r"|quick (?:q|question|one)|q|question|random question|sorry to bug you(?: but)?"
     r"|thanks in advance|bot|alliance|alliance bot|there|y'all|quick|also|and|but|hey bot"
-    r"|sorry|real quick|one more|another one|i forget|i always forget|remind me again|brb"
-    r"|for (?:the|my|a|our|tomorrow's|today's) (?:briefing deck|briefing|deck|notes|report|memo"
-    r"|slides|meeting|call|brief))"
+    r"|sorry|real quick|one more|another one|i forget|i always forget|remind me again|brb)"
 )
 _LEAD_IN = re.compile(rf"^(?:{_GREETING})(?:[\s,!.:;\-]+|$)")
 # A request around a question: "could you tell me about X" asks about X.
-_REQUEST = re.compile(
-    r"^(?:(?:could|can|would|will) (?:you|someone|anyone)(?: please)? |please |pls "
-    r"|(?:are|r) you able to |would you mind |do you mind )?"
-    r"(?:(?:tell|give|show|remind) me(?: about| of| on)?|explain(?: to me)?|fill me in on"
-    r"|brief me on|catch me up on|summari[sz]e|describe|pull up|look up|find|recap|talk about"
-    r"|let me know about|walk me through|get me|update me on"
-    r"|(?:a |an |the )?(?:quick |short |brief |little )?(?:summary|overview|rundown|recap|explainer"
-    r"|primer|refresher|breakdown) (?:of|on|about))\s+(?P<rest>.+)$"
-)
+_REQUEST = chat.REQUEST
 _ABOUT = re.compile(
     r"^(?:any (?:news|updates?|info(?:rmation)?|details?) (?:about|on|re(?:garding)?)"
     r"|(?:what is|what's|what was) (?:the (?:deal|story|latest|status|situation)) (?:with|on|behind|about|of)"
@@ -148,11 +115,11 @@ _WONDER = re.compile(
     r"(?:[\s,:-]+(?:if|whether)\b)?[\s,:-]+(?P<rest>.+)$"
 )
 _TAIL = re.compile(
-    r"(?:[\s,;:.!?-]+(?:please|thanks|thank you|thx|cheers|again|asap|for me|for my notes"
+    r"(?:[\s,;:.!?-]+(?:please|thanks|thank you|thx|cheers|again|asap|for me"
     r"|lol|haha|ty|if you can|if possible|real quick|quickly|by any chance|these days|now"
     r"|btw|fyi|tbh|imo|in a nutshell|in short|in brief|briefly|in a few words|in one line"
     r"|in a sentence|in simple terms|in plain english"
-    r"|need it for my notes|asking for (?:a|my|the|our) [\w-]+|for the (?:briefing|deck|notes|report)"
+    r"|asking for (?:a|my|the|our) [\w-]+"
     r"|then"
     r"|(?:in|from|according to) (?:the|these|your|our|those) (?:articles|docs|sources|files|news"
     r"|knowledge base)|exactly|actually|smh|ngl"
@@ -196,11 +163,11 @@ def _clean(text: str, kb: KnowledgeBase | None) -> tuple[str, tuple[tuple[str, s
     folded = fold(_drop_symbols(_folding_prefix(text[:MAX_QUESTION])))[:MAX_QUESTION]
     folded = _SLACK_EMOJI.sub(" ", _MENTION.sub(" ", folded))
     folded = " ".join(folded.split()[:_MAX_WORDS])
-    folded = _CHAT_WORD.sub(lambda m: _CHAT[m.group(0)], folded)
+    folded = chat.spelt_out(folded)
     # "the Quad FMs", "both PMs": an acronym in the plural is the acronym.
     for plural in _PLURAL_ACRONYM.findall(text[:MAX_QUESTION]):
         folded = re.sub(rf"\b{plural.lower()}s\b", plural.lower(), folded)
-    folded = _VAGUE.sub("", folded)
+    folded = _unwrapped(_VAGUE.sub("", folded))
     corrections: list[tuple[str, str]] = []
     if kb is not None:
         folded, corrections = _corrected(folded, text[:MAX_QUESTION], kb)
@@ -229,8 +196,8 @@ def _corrected(text: str, raw: str, kb: KnowledgeBase) -> tuple[str, list[tuple[
     for word in dict.fromkeys(_TOKEN.findall(text)):
         if len(word) < 5 or word in STOPWORDS or word in _QUESTION_WORDS or index.knows(word):
             continue
-        if word in kb.lexicon.words:
-            continue  # a word the lexicon lists is one people type, not a misspelling
+        if word in kb.lexicon.words or word in chat.FRAME_WORDS:
+            continue  # a word the lexicon or chat lists is one people type, not a misspelling
         if word.upper() in text_capitals:
             continue  # an acronym typed in capitals is not a misspelt word
         if len(fixes) >= _MAX_LOOKUPS:
@@ -261,14 +228,26 @@ def _split(word: str, index: SearchIndex) -> str | None:
     return cuts[0] if len(cuts) == 1 else None
 
 
+def _unwrapped(text: str) -> str:
+    """The greetings and the asker's own context ("prepping a brief for tomorrow", "for my
+    notes") removed, before the lexicon reads the words: "memo" there is the asker's, not
+    the Florida memorandum."""
+    previous = None
+    while previous != text:
+        previous = text
+        text = chat.TAIL.sub("", _TRAILING.sub("", text).strip()).strip()
+        text = chat.LEAD.sub("", _LEAD_IN.sub("", text).strip()).strip()
+        if work := chat.WORK_ON.match(text):
+            text = work["rest"].strip()
+    return text
+
+
 def _strip_chat(text: str) -> str:
     """Lead-ins and tails that wrap a question, removed until none is left."""
     previous = None
     while previous != text:
         previous = text
-        text = _TRAILING.sub("", text).strip()
-        text = _TAIL.sub("", text).strip()
-        text = _LEAD_IN.sub("", text).strip()
+        text = _TAIL.sub("", _unwrapped(text)).strip()
         wonder = _WONDER.match(text)
         if wonder:
             text = wonder["rest"].strip()
@@ -477,10 +456,6 @@ DESCRIPTION = re.compile(
 )
 
 _RELATIVE = re.compile(r"(?:who|whom|that|which)\b")
-_ASKING = re.compile(
-    r"^(?:(?:could|can|would|will) (?:you|someone|anyone|somebody|anybody)|(?:are|r) you able to"
-    r"|would you mind|do you mind)\b"
-)
 _PRONOUN_SUBJECT = re.compile(
     r"^(?:that|it|this|they|those|these|that one|that about|it about|this about|that all about)$"
 )
@@ -577,7 +552,7 @@ def _understand(clean: str, today: dt.date) -> Question:
                 parsed = later
                 break
     request = _REQUEST.match(clean)
-    if parsed.form == "yesno" and request and _ASKING.match(clean):
+    if parsed.form == "yesno" and request:
         # "can someone explain the spear and shield", "can u explain article 5": a request
         # worded as a question, not a yes/no.
         parsed = Question("free", subject=clean)
@@ -588,6 +563,11 @@ def _understand(clean: str, today: dt.date) -> Question:
             parsed = inner if inner.form != "free" else Question("about", subject=inner.subject)
     elif parsed.form == "what" and (about := _ABOUT.match(clean)):
         parsed = Question("about", subject=_strip_chat(about["rest"]))
+    if parsed.form == "free" and (trailing := chat.TRAILING_ASK.match(clean)):
+        # "the Osprey crash, what happened?", "the spear and shield confuses me, explain?": the
+        # ask has no object of its own; what comes before it is what it asks about.
+        inner = _parse(_strip_chat(trailing["rest"]), today)
+        parsed = inner if inner.form != "free" else Question("about", subject=inner.subject)
     return parsed
 
 
@@ -612,7 +592,9 @@ def _finish(
         text=clean,
         asked=asked,
         corrections=corrections,
-        acronyms=frozenset(w.lower() for w in _CAPITALS.findall(asked) if w.lower() not in _CHAT),
+        acronyms=frozenset(
+            w.lower() for w in _CAPITALS.findall(asked) if w.lower() not in chat.SPELLINGS
+        ),
     )
 
 
