@@ -78,7 +78,8 @@ _TELL = (
     rf"|fill {_ME} in(?: on| about)?|catch {_ME} up(?: on| with)?|bring {_ME} up to speed on"
     rf"|brief {_ME} on|update {_ME} on|walk {_ME} through|run {_ME} through|talk {_ME} through"
     rf"|clue {_ME} in on|school {_ME} on|enlighten {_ME} (?:on|about)"
-    r"|explain(?: to (?:me|us))?|summari[sz]e|describe|recap|break down|outline|go over"
+    r"|explain(?:ing)?(?: to (?:me|us))?|summari[sz](?:e|ing)|describ(?:e|ing)|recap(?:ping)?"
+    rf"|filling {_ME} in(?: on| about)?|walking {_ME} through|break(?:ing)? down|outline|go over"
     r"|look up|pull up|talk about|let me know about|give|share|get|find|dig up)"
 )
 # What is wanted, as a noun: "a quick rundown of", "the gist of", "some background on".
@@ -138,8 +139,13 @@ _MARKER = (
     r"|before (?:my|the|a|our) (?:\d{1,2}(?::\d\d)? ?(?:[ap]m)?|[\w'-]+ )?(?:meeting|call|brief"
     r"|briefing)?)"
 )
+# "I was wondering if you could tell me about X": the request follows.
+_IF_YOU_COULD = (
+    r"(?:if|whether) (?:you|u|someone|anyone|somebody|anybody) (?:could|can|would|will|might)"
+    r"(?: (?:please|maybe|possibly|quickly|just|pls))?"
+)
 LEAD = re.compile(
-    rf"^(?:{_DOING} {_FOR_WORK}|for {_FOR_WORK}|{_SOMEONE}|{_MARKER})"
+    rf"^(?:{_DOING} {_FOR_WORK}|for {_FOR_WORK}|{_SOMEONE}|{_MARKER}|{_IF_YOU_COULD})"
     r"(?:[\s,!.:;?-]+(?:and |so |but )?|$)"
 )
 # "writing up notes on the Osprey crash, what happened": what the notes are on is the subject.
@@ -150,7 +156,14 @@ TAIL = re.compile(
     r"|[\s,;:.!?-]+if (?:you|u)(?: have| know| can| could| have got|'ve got| got| do| remember)"
     r"(?: (?:it|one|any|that|this|anything|some|them))?"
     r"|[\s,;:.!?-]+(?:can you |could you )?help(?: me)?(?: (?:out|pls|please))?"
-    r"|[\s,;:.!?-]+(?:much )?appreciated)+$"
+    r"|[\s,;:.!?-]+(?:(?:much )?appreciated|appreciate it|(?:thanks|thank you|ty) in advance"
+    r"|tia|cheers mate|many thanks))+$"
+)
+# "if the MLR is in Okinawa", "whether Kishida went": a yes/no put as a statement. "if you
+# could tell me about X" is a request, not a yes/no, and is left to the request grammar.
+WHETHER = re.compile(
+    r"^(?:if|whether) (?!(?:you|u|someone|anyone|somebody|anybody) (?:could|can|would|will"
+    r"|might|know|have)\b)(?P<clause>.+)$"
 )
 # A trailing ask with no object of its own: what comes before it is the subject.
 TRAILING_ASK = re.compile(
@@ -163,9 +176,11 @@ TRAILING_ASK = re.compile(
 )
 
 
+_PATTERNED = ("summarize", "summarise", "summarizing", "describe", "describing", "favour", "favor")
 # The grammar's own words: never spelling-corrected ("explainer" is not a misspelt "explain").
 FRAME_WORDS = frozenset(
     w
     for source in (_ASKER, _LEARN, _TELL, _WANTED, _WORK, _DOING, _SOMEONE, _MARKER)
-    for w in re.findall(r"[a-z]{5,}", source)
+    # Whole words only: "summari[sz]e" and "favou?r" are patterns, not words.
+    for w in [*re.findall(r"(?<![\\\w])[a-z]{5,}(?![\w\[(?])", source), *_PATTERNED]
 )

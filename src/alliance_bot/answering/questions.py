@@ -112,7 +112,7 @@ _WONDER = re.compile(
     r"|i keep (?:hearing|reading|seeing)(?: about)?|people keep (?:mentioning|talking about)"
     r"|(?:i|someone) (?:heard|mentioned|saw) (?:about )?"
     r"|(?:i )?(?:need|want|am looking for|'m looking for|looking for)(?= (?:a|an|the)\b))"
-    r"(?:[\s,:-]+(?:if|whether)\b)?[\s,:-]+(?P<rest>.+)$"
+    r"[\s,:-]+(?P<rest>.+)$"
 )
 _TAIL = re.compile(
     r"(?:[\s,;:.!?-]+(?:please|thanks|thank you|thx|cheers|again|asap|for me"
@@ -137,7 +137,13 @@ _QUESTION_WORDS = frozenset(
 )
 # What a misspelt word may be besides the knowledge base's words: the question words, and the
 # filler words a question is wrapped in ("agian" is "again", then dropped as filler).
-_CORRECTABLE = _QUESTION_WORDS | {w for w in STOPWORDS if len(w) >= 5}
+# So may the words of the chat grammar ("rundwon") and of the comparison forms ("diffrence").
+_CORRECTABLE = (
+    _QUESTION_WORDS
+    | chat.FRAME_WORDS
+    | {"difference", "different", "differ", "between", "versus"}
+    | {w for w in STOPWORDS if len(w) >= 5}
+)
 
 
 def _drop_symbols(text: str) -> str:
@@ -177,7 +183,10 @@ def _clean(text: str, kb: KnowledgeBase | None) -> tuple[str, tuple[tuple[str, s
 
 # "the Camp David thing", "the Japan-US Plus idea": a vague noun after a name adds nothing, and
 # spelling correction would make "thing" "think".
-_VAGUE = re.compile(r"(?<=\w)(?<!same) (?:thing|things|stuff|business|idea|saga|episode)\b")
+# ("any idea if …", "no idea what …" ask; the noun is not vague there.)
+_VAGUE = re.compile(
+    r"(?<=\w)(?<!same)(?<!any)(?<!\bno) (?:thing|things|stuff|business|idea|saga|episode)\b"
+)
 _TOKEN = re.compile(r"[a-z]+")
 _CAPITALS = re.compile(r"\b[A-Z]{2,8}\b")
 _PLURAL_ACRONYM = re.compile(r"\b([A-Z]{2,6})s\b")
@@ -528,6 +537,15 @@ def _role_asked_now(holder: Question | None, current: str, today: dt.date) -> Qu
 
 def _understand(clean: str, today: dt.date) -> Question:
     """The form of a cleaned question, at its start or after a lead-in."""
+    if whether := chat.WHETHER.match(clean):
+        # "any idea if the MLR is in Okinawa", "I wonder whether Kishida went to the summit":
+        # a yes/no in the order of a statement, put back in the order of a question.
+        asked = whether["clause"]
+        aux = _AUXILIARY.match(asked)
+        asked = f"{aux['aux']} {aux['s']} {aux['rest']}" if aux else f"did {asked}"
+        parsed = _parse(asked, today)
+        if parsed.form == "yesno":
+            return parsed
     parsed = _parse(clean, today)
     if parsed.form == "free":
         # The form may follow a lead-in: "so uh when did …", "before my call — who is X".
@@ -559,7 +577,7 @@ def _understand(clean: str, today: dt.date) -> Question:
     if parsed.form == "free":
         request = request or _ABOUT.match(clean)
         if request:
-            inner = _parse(_strip_chat(request["rest"]), today)
+            inner = _understand(_strip_chat(request["rest"]), today)
             parsed = inner if inner.form != "free" else Question("about", subject=inner.subject)
     elif parsed.form == "what" and (about := _ABOUT.match(clean)):
         parsed = Question("about", subject=_strip_chat(about["rest"]))
@@ -569,6 +587,13 @@ def _understand(clean: str, today: dt.date) -> Question:
         inner = _parse(_strip_chat(trailing["rest"]), today)
         parsed = inner if inner.form != "free" else Question("about", subject=inner.subject)
     return parsed
+
+
+# The first auxiliary of a statement: "the MLR is in Okinawa" → "is the MLR in Okinawa".
+_AUXILIARY = re.compile(
+    r"^(?P<s>.+?) (?P<aux>is|are|was|were|has|have|had|will|would|can|could|does|did|do)"
+    r" (?P<rest>.+)$"
+)
 
 
 def _with_subject(question: Question, subject: str) -> Question:
