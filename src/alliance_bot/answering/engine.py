@@ -1287,6 +1287,13 @@ class _Asker:
         elsewhere = self._elsewhere(text, best)
         if elsewhere:
             note = (f"the articles place this at {elsewhere.title()}, not where asked",)
+        if self.q.form == "yesno" and not isinstance(entry, Person):
+            # "did Biden go to the ASEAN summit" settled by the entry on who went (Harris): it
+            # shows who really took part, and the reply says the person asked is not in it.
+            people = _person_words(self.kb)
+            if absent := [w for w in self._missing_words(text, entry.id) if w in people]:
+                said = f"the articles do not name {', '.join(w.title() for w in absent)} in this"
+                note = (*note, " · ", said) if note else (said,)
         found = _Found((entry,), (round(100 * best.coverage, 1),), note)
         return self.found(self._count_first(text, found))
 
@@ -1439,13 +1446,14 @@ class _Asker:
             return None
         undated = _YEAR_ASKED.sub(" ", subject)
         retried = self.free(undated, settle=True)
-        if (
-            retried.status == "answer"
-            and not any("place this at" in str(part) for part in retried.note)
-            and self._one_year(undated)
-        ):
-            return retried
-        return None
+        if retried.status != "answer" or any("place this at" in str(p) for p in retried.note):
+            return None
+        # The year must be the only thing off: the entry covers the rest of the question (the
+        # Japan–Florida memo is not "a US-Japan trade deal", in 2024 or any year).
+        lead = self.kb.index.text(undated, among=[retried.entries[0].id], limit=1)
+        if not lead or lead[0].coverage < COVERED or not self._one_year(undated):
+            return None
+        return retried
 
     def _one_year(self, text: str) -> bool:
         """Whether the entries that could settle `text` are all dated in one year: "the Futenma move done by 2030" matches the missed 2022 date and the 2035
