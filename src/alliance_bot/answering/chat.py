@@ -24,11 +24,14 @@ from importlib import resources
 import yaml
 
 
-def _spellings() -> dict[str, str]:
-    """The chat spellings, every group of `chat_words.yaml` in one table."""
-    data = yaml.safe_load(resources.files(__package__).joinpath("chat_words.yaml").read_text())
+def read_spellings(data: object) -> dict[str, str]:
+    """The chat spellings, every group of `chat_words.yaml` (as loaded) in one table."""
+    if not isinstance(data, dict):
+        raise ValueError("chat_words.yaml: not a mapping of groups")
     table: dict[str, str] = {}
     for group, words in data.items():
+        if not isinstance(words, dict):
+            raise ValueError(f"chat_words.yaml, {group}: not a mapping")
         for typed, meant in words.items():
             if not isinstance(typed, str) or not isinstance(meant, str) or typed in table:
                 # The file ships with the package; a bad row is a bug of this release.
@@ -37,7 +40,9 @@ def _spellings() -> dict[str, str]:
     return table
 
 
-SPELLINGS = _spellings()
+SPELLINGS = read_spellings(
+    yaml.safe_load(resources.files(__package__).joinpath("chat_words.yaml").read_text("utf-8"))
+)
 SPELLING = re.compile(
     r"(?<![\w'])(?:"
     + "|".join(re.escape(w) for w in sorted(SPELLINGS, key=len, reverse=True))
