@@ -129,6 +129,11 @@ class TestChatSpellings:
             ("wats the diffrence between the 2+2 and the economic 2+2", "term-two-plus-two"),
             ("so whos rahm emanuel again??", "emanuel-rahm"),
             ("<@U0BOT> whats the jsdf joint ops command", "term-jsdf-joint-operations-command"),
+            ("what is th MLR", "term-mlr"),
+            ("who iss hamada", "hamada-yasukazu"),
+            ("wat r the three security docs", "ev-2022-12-three-security-documents"),
+            ("hmm who's the US ambassador in tokyo", "emanuel-rahm"),
+            ("yeah ok whats the natl security strategy", "term-nss"),
         ],
     )
     def test_noisy_questions_are_answered(self, kb: KnowledgeBase, text: str, entry: str) -> None:

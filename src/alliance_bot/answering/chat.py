@@ -138,7 +138,8 @@ _SOMEONE = (
 )
 # Chat markers that carry no question ("tbh", "got a sec?").
 _MARKER = (
-    r"(?:tbh|fwiw|iirc|afaik|ngl|imo|imho|omg|pls|please|got a (?:sec|second|minute|min)"
+    r"(?:tbh|fwiw|iirc|afaik|ngl|imo|imho|omg|pls|please|nvm|yeah|yea|yep|yup|wait|hmm+"
+    r"|got a (?:sec|second|minute|min)"
     r"|(?:i|we) (?:do not|don't) (?:know|get|understand|remember|recall)|not sure|no idea"
     r"|quick favou?r|question for you|a question|silly question|dumb question|noob question"
     r"|before (?:my|the|a|our) (?:\d{1,2}(?::\d\d)? ?(?:[ap]m)?|[\w'-]+ )?(?:meeting|call|brief"

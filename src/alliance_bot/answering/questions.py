@@ -121,7 +121,7 @@ _TAIL = re.compile(
     r"|in a sentence|in simple terms|in plain english"
     r"|asking for (?:a|my|the|our) [\w-]+"
     r"|then"
-    r"|(?:in|from|according to) (?:the|these|your|our|those) (?:articles|docs|sources|files|news"
+    r"|(?:in|from|according to) (?:the|these|your|our|those) (?:articles|docs|documents|sources|files|news"
     r"|knowledge base)|exactly|actually|smh|ngl"
     r"|in all (?:of )?this|(?:i )?saw (?:it|this|that) (?:in|on) [\w' -]+))+$"
 )
