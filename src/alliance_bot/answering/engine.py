@@ -2205,11 +2205,18 @@ def _sides_named(text: str, names: str) -> bool:
     a meeting ("the Japan-China summit") is in the entry's names: an entry that only mentions
     China ("criticism of Russia, China …" in a quote from a US-Japan summit) is not a summit
     with China. The US and Japan are a side of nearly every entry, so they are not required."""
+    asked = _sides_asked(text)
+    return not asked or asked <= _role_words(_BRITAIN.sub("uk", names))
+
+
+@lru_cache(maxsize=1024)
+def _sides_asked(text: str) -> frozenset[str]:
+    """The countries other than the US and Japan that `text` puts on a side of a meeting."""
     asked: set[str] = set()
     for match in _BETWEEN.finditer(text):
         words = _BRITAIN.sub("uk", " ".join(re.split(r"-| and | ", match["sides"])))
         asked |= {c for c in _role_words(words) if c in _COUNTRIES} - _ALLIANCE
-    return not asked or asked <= _role_words(_BRITAIN.sub("uk", names))
+    return frozenset(asked)
 
 
 _BRITAIN = re.compile(r"\b(?:britain|british|great britain|united kingdom|brits?)\b")

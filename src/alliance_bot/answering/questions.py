@@ -144,6 +144,11 @@ _CORRECTABLE = (
     | {"difference", "different", "differ", "between", "versus"}
     | {w for w in STOPWORDS if len(w) >= 5}
 )
+# The same words by length, each with those a typo of that length may be (two letters either
+# way at most): the corrector then weighs a dozen words, not all of them, per misspelling.
+_CORRECTABLE_NEAR = {
+    size: tuple(sorted(w for w in _CORRECTABLE if abs(len(w) - size) <= 2)) for size in range(60)
+}
 
 
 def _drop_symbols(text: str) -> str:
@@ -211,7 +216,7 @@ def _corrected(text: str, raw: str, kb: KnowledgeBase) -> tuple[str, list[tuple[
             continue  # an acronym typed in capitals is not a misspelt word
         if len(fixes) >= _MAX_LOOKUPS:
             break
-        fix = index.correct(word, _CORRECTABLE)
+        fix = index.correct(word, _CORRECTABLE_NEAR.get(len(word), ()))
         if english.is_common(word):
             # "mayor" is a word of its own, not a misspelt "major", and "anyone" is not "any
             # one"; another form of the same word ("meetings" for "meeting") is still the
@@ -244,10 +249,15 @@ def _unwrapped(text: str) -> str:
     previous = None
     while previous != text:
         previous = text
-        text = chat.TAIL.sub("", _TRAILING.sub("", text).strip()).strip()
-        text = chat.LEAD.sub("", _LEAD_IN.sub("", text).strip()).strip()
-        if work := chat.WORK_ON.match(text):
-            text = work["rest"].strip()
+        text = _unwrapped_once(text)
+    return text
+
+
+def _unwrapped_once(text: str) -> str:
+    text = chat.TAIL.sub("", _TRAILING.sub("", text).strip()).strip()
+    text = chat.LEAD.sub("", _LEAD_IN.sub("", text).strip()).strip()
+    if work := chat.WORK_ON.match(text):
+        text = work["rest"].strip()
     return text
 
 
@@ -256,7 +266,7 @@ def _strip_chat(text: str) -> str:
     previous = None
     while previous != text:
         previous = text
-        text = _TAIL.sub("", _unwrapped(text)).strip()
+        text = _TAIL.sub("", _unwrapped_once(text)).strip()
         wonder = _WONDER.match(text)
         if wonder:
             text = wonder["rest"].strip()
