@@ -580,14 +580,18 @@ def _understand(clean: str, today: dt.date) -> Question:
                 parsed = later
                 break
     request = _REQUEST.match(clean)
-    if parsed.form == "yesno" and request:
+    if request and (parsed.form == "yesno" or (parsed.form == "period" and parsed.topic)):
         # "can someone explain the spear and shield", "can u explain article 5": a request
-        # worded as a question, not a yes/no.
+        # worded as a question, not a yes/no; "I'd love some background on the space deal
+        # from January 2023": the request is not part of the topic asked within the month.
         parsed = Question("free", subject=clean)
     if parsed.form == "free":
         request = request or _ABOUT.match(clean)
         if request:
-            inner = _understand(_strip_chat(request["rest"]), today)
+            rest = _strip_chat(request["rest"])
+            # "tell me if Japan is in the Quad" is the yes/no; any other rest is read as it
+            # stands ("the Patriots Japan is sending" is no yes/no from its "is").
+            inner = _understand(rest, today) if chat.WHETHER.match(rest) else _parse(rest, today)
             parsed = inner if inner.form != "free" else Question("about", subject=inner.subject)
     elif parsed.form == "what" and (about := _ABOUT.match(clean)):
         parsed = Question("about", subject=_strip_chat(about["rest"]))
