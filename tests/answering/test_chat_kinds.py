@@ -134,6 +134,11 @@ class TestChatSpellings:
             ("wat r the three security docs", "ev-2022-12-three-security-documents"),
             ("hmm who's the US ambassador in tokyo", "emanuel-rahm"),
             ("yeah ok whats the natl security strategy", "term-nss"),
+            ("what's _the quad_?", "term-quad"),
+            ("re: the osprey crash - what happened", "ev-2023-11-29-osprey-crash-yakushima"),
+            ("who is kamikawa pls and thx", "kamikawa-yoko"),
+            ("who is kamikawa lol jk", "kamikawa-yoko"),
+            ("what is the FOIP thingy", "term-foip"),
         ],
     )
     def test_noisy_questions_are_answered(self, kb: KnowledgeBase, text: str, entry: str) -> None:

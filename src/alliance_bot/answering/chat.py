@@ -56,6 +56,15 @@ def spelt_out(text: str) -> str:
     return SPELLING.sub(lambda m: SPELLINGS[m.group(0)], text)
 
 
+# Slack's own markup around words: _italic_, *bold*, ~struck~, `code`.
+_MARKUP = re.compile(r"(?<![\w*_~`])[*_~`]+(?=[^\s*_~`])|(?<=[^\s*_~`])[*_~`]+(?![\w*_~`])")
+
+
+def unformatted(text: str) -> str:
+    """Folded text without Slack's markup around words ("what's _the quad_?")."""
+    return _MARKUP.sub("", text) if any(c in text for c in "*_~`") else text
+
+
 # ----------------------------------------------------------------------------- requests
 _ME = r"(?:me|us|the team)"
 # Who asks, and how politely: any number of these may come before the request itself.
@@ -139,6 +148,7 @@ _SOMEONE = (
 # Chat markers that carry no question ("tbh", "got a sec?").
 _MARKER = (
     r"(?:tbh|fwiw|iirc|afaik|ngl|imo|imho|omg|pls|please|nvm|yeah|yea|yep|yup|wait|hmm+"
+    r"|gm|re(?=\s*:)|fwd(?=\s*:)"
     r"|got a (?:sec|second|minute|min)"
     r"|(?:i|we) (?:do not|don't) (?:know|get|understand|remember|recall)|not sure|no idea"
     r"|quick favou?r|question for you|a question|silly question|dumb question|noob question"
@@ -163,7 +173,7 @@ TAIL = re.compile(
     r"(?: (?:it|one|any|that|this|anything|some|them))?"
     r"|[\s,;:.!?-]+(?:can you |could you )?help(?: me)?(?: (?:out|pls|please))?"
     r"|[\s,;:.!?-]+(?:(?:much )?appreciated|appreciate it|(?:thanks|thank you|ty) in advance"
-    r"|tia|cheers mate|many thanks))+$"
+    r"|tia|cheers mate|many thanks|(?:and|n|&) (?:thanks|thank you)|(?:lol )?jk|j/k))+$"
 )
 # "if the MLR is in Okinawa", "whether Kishida went": a yes/no put as a statement. "if you
 # could tell me about X" is a request, not a yes/no, and is left to the request grammar.

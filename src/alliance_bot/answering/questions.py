@@ -172,7 +172,7 @@ def _folding_prefix(text: str) -> str:
 def _clean(text: str, kb: KnowledgeBase | None) -> tuple[str, tuple[tuple[str, str], ...]]:
     """Fold, strip chat, spell out chat words, correct typos and apply the lexicon — once."""
     folded = fold(_drop_symbols(_folding_prefix(text[:MAX_QUESTION])))[:MAX_QUESTION]
-    folded = _SLACK_EMOJI.sub(" ", _MENTION.sub(" ", folded))
+    folded = chat.unformatted(_SLACK_EMOJI.sub(" ", _MENTION.sub(" ", folded)))
     folded = " ".join(folded.split()[:_MAX_WORDS])
     folded = chat.spelt_out(folded)
     # "the Quad FMs", "both PMs": an acronym in the plural is the acronym.
@@ -190,7 +190,8 @@ def _clean(text: str, kb: KnowledgeBase | None) -> tuple[str, tuple[tuple[str, s
 # spelling correction would make "thing" "think".
 # ("any idea if …", "no idea what …" ask; the noun is not vague there.)
 _VAGUE = re.compile(
-    r"(?<=\w)(?<!same)(?<!any)(?<!\bno) (?:thing|things|stuff|business|idea|saga|episode)\b"
+    r"(?<=\w)(?<!same)(?<!any)(?<!\bno) (?:thing|things|thingy|thingamajig|whatsit"
+    r"|whatchamacallit|doohickey|stuff|business|idea|saga|episode)\b"
 )
 _TOKEN = re.compile(r"[a-z]+")
 _CAPITALS = re.compile(r"\b[A-Z]{2,8}\b")
