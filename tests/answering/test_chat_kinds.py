@@ -245,3 +245,19 @@ class TestOutOfScope:
     def test_declined(self, kb: KnowledgeBase, text: str) -> None:
         """Chat around a question the articles cannot answer does not make it answerable."""
         assert first(kb, text) is None
+
+
+class TestMentions:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "<@U0BOT> need the gist of the chicago council report",
+            "so <@U0BOT|alliance> what is the chicago council report",
+        ],
+    )
+    def test_the_bot_s_mention_is_not_echoed(self, kb: KnowledgeBase, text: str) -> None:
+        """Slack writes user ids in capitals; the echo of what was asked ("Several entries
+        match …") drops the mention."""
+        result = answer(kb, text, DAY)
+        assert len(result.entries) > 1
+        assert "U0BOT" not in result.body

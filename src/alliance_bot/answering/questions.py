@@ -81,7 +81,10 @@ class Question:
 
 
 # ----------------------------------------------------------------------------- cleaning
-_MENTION = re.compile(r"<@[a-z0-9]+(?:\|[^<>]*)?>|(?<!\w)@(?:alliance(?:[-_ ]?bot)?|bot)\b[:,]?")
+# Case-blind: the echo reads the text as typed, where Slack's user ids are in capitals.
+_MENTION = re.compile(
+    r"<@[a-z0-9]+(?:\|[^<>]*)?>|(?<!\w)@(?:alliance(?:[-_ ]?bot)?|bot)\b[:,]?", re.IGNORECASE
+)
 _SLACK_EMOJI = re.compile(r":[a-z0-9_+-]{1,40}:")
 _GREETING = (
     r"(?:he+y+|hi+|hello+|hiya|heya|yo+|sup|morning|good (?:morning|afternoon|evening)|evening"
