@@ -1445,15 +1445,15 @@ class _Asker:
         if not _YEAR_ASKED.search(subject) or self._unknown_places(subject):
             return None
         undated = _YEAR_ASKED.sub(" ", subject)
+        if not self._one_year(undated):  # first: it is one search, the retry many
+            return None
         retried = self.free(undated, settle=True)
         if retried.status != "answer" or any("place this at" in str(p) for p in retried.note):
             return None
         # The year must be the only thing off: the entry covers the rest of the question (the
         # Japan–Florida memo is not "a US-Japan trade deal", in 2024 or any year).
         lead = self.kb.index.text(undated, among=[retried.entries[0].id], limit=1)
-        if not lead or lead[0].coverage < COVERED or not self._one_year(undated):
-            return None
-        return retried
+        return retried if lead and lead[0].coverage >= COVERED else None
 
     def _one_year(self, text: str) -> bool:
         """Whether the entries that could settle `text` are all dated in one year: "the Futenma move done by 2030" matches the missed 2022 date and the 2035
