@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import cast
 
 from rapidfuzz.distance import OSA, Levenshtein
@@ -55,7 +56,7 @@ from alliance_bot.knowledge.dates import human_range
 from alliance_bot.knowledge.index import NameMatch, SearchIndex, TextMatch
 from alliance_bot.knowledge.models import Entry, Event, Fact, Kind, Person, Role, Term
 from alliance_bot.knowledge.snapshot import KnowledgeBase
-from alliance_bot.knowledge.text import STOPWORDS, fold, name_key
+from alliance_bot.knowledge.text import STOPWORDS, fold, name_key, stem
 
 # A name match at or above this score (rapidfuzz token_sort_ratio) is the answer.
 CONFIDENT = 90.0
@@ -214,6 +215,18 @@ class _Asker:
                 said = f"the articles date this {when:%B %Y}"
                 note = (*found.matched, " · ", said) if found.matched else (said,)
                 found = _Found(found.entries, found.scores, note)
+        years = {int(y) for y in _YEAR_ASKED.findall(self.q.subject)} if not months else set()
+        if (
+            self.q.form == "yesno"
+            and years
+            and entries
+            and not self._fits_years(entries[0].id, years)
+            and (when := _date_of(entries[0])) is not None
+        ):
+            said = f"the articles date this {when.year}"
+            if not any(said in part for part in found.matched if isinstance(part, str)):
+                note = (*found.matched, " · ", said) if found.matched else (said,)
+                found = _Found(found.entries, found.scores, note)
         if len(entries) == 1:
             body = wording.full(self.kb, entries[0])
         else:
@@ -284,6 +297,8 @@ class _Asker:
                 # (`found` says the entry's own), not a word the entry must have. Tried only
                 # when the question with it finds nothing: a right month helps the match.
                 result = self.free(_MONTH_WORD.sub(" ", q.subject), settle=True)
+            if q.form == "yesno" and result.status != "answer":
+                result = self.year_premise(q.subject) or result
             if q.asks == "reason" and result.status == "answer":
                 return self.with_reason(result)
             return result
@@ -1157,6 +1172,13 @@ class _Asker:
         elsewhere = self._elsewhere(text, best)
         if elsewhere:
             note = (f"the articles place this at {elsewhere.title()}, not where asked",)
+        if self.q.form == "yesno" and not isinstance(entry, Person):
+            # "did Biden go to the ASEAN summit" settled by the entry on who went (Harris): it
+            # shows who really took part, and the reply says the person asked is not in it.
+            people = _person_words(self.kb)
+            if absent := [w for w in self._missing_words(text, entry.id) if w in people]:
+                said = f"the articles do not name {', '.join(w.title() for w in absent)} in this"
+                note = (*note, " · ", said) if note else (said,)
         found = _Found((entry,), (round(100 * best.coverage, 1),), note)
         return self.found(self._count_first(text, found))
 
@@ -1300,6 +1322,38 @@ class _Asker:
                 return False
         return True
 
+    def year_premise(self, subject: str) -> Answer | None:
+        """ "was Abe killed in 2021": a wrong year outweighs the rest of a short yes/no, but it
+        is a premise to check (`found` says the entry's own year), not a word the entry must
+        have. Tried only when the question with it finds nothing, and when it names no place
+        the articles don't: two premises off is another story."""
+        if not _YEAR_ASKED.search(subject) or self._unknown_places(subject):
+            return None
+        undated = _YEAR_ASKED.sub(" ", subject)
+        if not self._one_year(undated):  # first: it is one search, the retry many
+            return None
+        retried = self.free(undated, settle=True)
+        if retried.status != "answer" or any("place this at" in str(p) for p in retried.note):
+            return None
+        # The year must be the only thing off: the entry covers the rest of the question (the
+        # Japan–Florida memo is not "a US-Japan trade deal", in 2024 or any year).
+        lead = self.kb.index.text(undated, among=[retried.entries[0].id], limit=1)
+        return retried if lead and lead[0].coverage >= COVERED else None
+
+    def _one_year(self, text: str) -> bool:
+        """Whether the entries that could settle `text` are all dated in one year: "the Futenma move done by 2030" matches the missed 2022 date and the 2035
+        one, and "Kishida's Washington visit" two visits, so a wrong year asked about them
+        cannot say which was meant."""
+        years = {
+            when.year
+            for m in self.kb.index.text(text, limit=10)
+            if m.coverage >= SETTLE
+            and m.name_coverage >= ABOUT
+            and (entry := self.kb.get(m.entry_id)) is not None
+            and (when := _date_of(entry)) is not None
+        }
+        return len(years) <= 1
+
     def _fits_years(self, entry_id: str, years: set[int]) -> bool:
         """A question naming a year is not answered by an entry dated in another one: "the
         2024 G7 summit" is not the 2023 one (a false premise gets no "yes")."""
@@ -1340,6 +1394,8 @@ class _Asker:
             return False
         names, own = self._folded_text(entry)
         if self.q.form != "yesno" and not numerals_fit(text, own):
+            return False
+        if not _sides_named(text, names):
             return False
         return goes_there(text, names, own)
 
@@ -1521,6 +1577,12 @@ class _Asker:
                     # "AUKUS Pillar III" is not Pillar II: a name one numeral, letter or
                     # qualifier away from a known one is offered, never given as the answer.
                     score = min(score, CONFIDENT - 1.0)
+                if score >= CONFIDENT and _acronym_unmatched(
+                    name_key(candidate), match.name, self.q.acronyms
+                ):
+                    # "AUKAS Pillar 2" is not AUKUS Pillar II: a word typed in capitals is an
+                    # acronym, matched exactly, however close the rest of the name is.
+                    score = min(score, CONFIDENT - 1.0)
                 if match.entry_id not in best or best[match.entry_id].score < score:
                     best[match.entry_id] = NameMatch(match.entry_id, score, match.name)
         return sorted(best.values(), key=lambda m: (-m.score, m.entry_id))
@@ -1582,6 +1644,8 @@ _A_TIME = re.compile(
     r"\b(?:in|during|as of|on|since|until|before|after|when|at the time|back then|then|ago"
     r"|still|now|yet|anymore|any more|(?:19|20)\d\d)\b"
 )
+# A year a yes/no names ("in 2021", "by 2030"): a premise, checked against the entry's date.
+_YEAR_ASKED = re.compile(r"(?:\b(?:in|by|during|of|since|before|after) )?\b((?:19|20)\d\d)\b")
 _MONTH_WORD = re.compile(
     r"\b(?:in |of )?(?:january|february|march|april|may|june|july|august|september|october"
     r"|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\b(?! \d{1,2}\b)"
@@ -1866,6 +1930,19 @@ def _typo_score(query: str, name: str, exact: frozenset[str] = frozenset()) -> f
     return CONFIDENT
 
 
+def _acronym_unmatched(query: str, name: str, acronyms: frozenset[str]) -> bool:
+    """Whether a word typed as an acronym stands where the matched name has another word
+    close to it in spelling ("AUKAS" where the name says "aukus"): a near miss, not a typo."""
+    asked, words = query.split(), name.split()
+    return any(
+        OSA.distance(a, k) <= (1 if len(a) < 6 else 2)
+        for a in asked
+        if a in acronyms and a not in words
+        for k in words
+        if k not in asked
+    )
+
+
 def _another_word(query: str, name: str) -> bool:
     """Whether the query has a word where the name has another that it is no typo of."""
     asked, known = set(query.split()), set(name.split())
@@ -1930,6 +2007,37 @@ def _role_score(query: str, title: str, **_: object) -> float:
     if not to and " to " in title and asked & _COUNTRIES - _role_words(title.split(" to ")[0]):
         return 0.0
     return 80.0 + 20.0 * len(asked) / len(known) - 5.0 * alike
+
+
+# "the Japan-China summit", "the Japan and India talks": the countries a meeting is between.
+_BETWEEN = re.compile(
+    r"\b(?P<sides>(?:[a-z]+(?:-| and | )){1,3}[a-z]+) (?:summit|meeting|meet|talks|dialogue"
+    r"|call|visit|agreement|deal|pact|trilateral|bilateral|ministerial|ties|framework"
+    r"|partnership|exercise|drills|relations)\b"
+)
+_ALLIANCE = frozenset({stem("us"), stem("japan")})
+
+
+def _sides_named(text: str, names: str) -> bool:
+    """Whether every country other than the alliance's own that the question puts on a side of
+    a meeting ("the Japan-China summit") is in the entry's names: an entry that only mentions
+    China ("criticism of Russia, China …" in a quote from a US-Japan summit) is not a summit
+    with China. The US and Japan are a side of nearly every entry, so they are not required."""
+    asked = _sides_asked(text)
+    return not asked or asked <= _role_words(_BRITAIN.sub("uk", names))
+
+
+@lru_cache(maxsize=1024)
+def _sides_asked(text: str) -> frozenset[str]:
+    """The countries other than the US and Japan that `text` puts on a side of a meeting."""
+    asked: set[str] = set()
+    for match in _BETWEEN.finditer(text):
+        words = _BRITAIN.sub("uk", " ".join(re.split(r"-| and | ", match["sides"])))
+        asked |= {c for c in _role_words(words) if c in _COUNTRIES} - _ALLIANCE
+    return frozenset(asked)
+
+
+_BRITAIN = re.compile(r"\b(?:britain|british|great britain|united kingdom|brits?)\b")
 
 
 def _ranks(person: Person) -> frozenset[str]:

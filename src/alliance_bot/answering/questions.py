@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Literal
 
 from dateutil import parser as date_parser
 
-from alliance_bot.answering import english
+from alliance_bot.answering import chat, english
 from alliance_bot.answering.periods import Period, read_period
 from alliance_bot.knowledge.text import STOPWORDS, fold
 
@@ -81,51 +81,21 @@ class Question:
 
 
 # ----------------------------------------------------------------------------- cleaning
-_MENTION = re.compile(r"<@[a-z0-9]+(?:\|[^<>]*)?>|(?<!\w)@(?:alliance(?:[-_ ]?bot)?|bot)\b[:,]?")
-_SLACK_EMOJI = re.compile(r":[a-z0-9_+-]{1,40}:")
-# What people type in chat, spelt out. Ordinary English, not knowledge: the lexicon holds that.
-_CHAT = {
-    "whats": "what is", "what's": "what is", "wats": "what is", "wat": "what", "wht": "what",
-    "whos": "who is", "who's": "who is", "hows": "how is", "how's": "how is",
-    "wheres": "where is", "where's": "where is", "whens": "when is", "when's": "when is",
-    "wen": "when", "u": "you", "ur": "your", "r": "are", "pls": "please", "plz": "please",
-    "thx": "thanks", "ty": "thanks", "abt": "about", "b4": "before", "govt": "government",
-    "mtg": "meeting", "ppl": "people", "bc": "because", "cuz": "because", "yr": "year",
-    "tmrw": "tomorrow", "tmr": "tomorrow", "yday": "yesterday", "yest": "yesterday",
-    "im": "i am", "i'm": "i am", "dont": "do not", "didnt": "did not", "didn't": "did not",
-    "isnt": "is not", "wasnt": "was not", "whos's": "who is", "whom": "who", "gonna": "going to",
-    "wanna": "want to", "d'you": "do you", "ya": "you", "info": "information",
-    "wut": "what", "frm": "from", "w/": "with", "bout": "about", "w": "with",
-    "happend": "happened", "happned": "happened", "hapened": "happened", "rn": "right now",
-    "tldr": "summarize", "tl;dr": "summarize", "diff": "difference", "teh": "the",
-    "waht": "what", "whta": "what", "wehn": "when", "hwo": "how", "wich": "which",
-    "any1": "anyone", "some1": "someone", "lemme": "let me", "gimme": "give me", "whn": "when",
-}  # fmt: skip
-_CHAT_WORD = re.compile(
-    r"(?<![\w'])(?:"
-    + "|".join(re.escape(w) for w in sorted(_CHAT, key=len, reverse=True))
-    + r")(?![\w'])"
+# Case-blind: the echo reads the text as typed, where Slack's user ids are in capitals.
+_MENTION = re.compile(
+    r"<@[a-z0-9]+(?:\|[^<>]*)?>|(?<!\w)@(?:alliance(?:[-_ ]?bot)?|bot)\b[:,]?", re.IGNORECASE
 )
+_SLACK_EMOJI = re.compile(r":[a-z0-9_+-]{1,40}:")
 _GREETING = (
     r"(?:he+y+|hi+|hello+|hiya|heya|yo+|sup|morning|good (?:morning|afternoon|evening)|evening"
     r"|ok(?:ay)?|k+|so|um+|uh+|hmm+|er+|btw|ping|guys|team|all|folks|everyone|lol|ah|oh|well|right"
     r"|quick (?:q|question|one)|q|question|random question|sorry to bug you(?: but)?"
     r"|thanks in advance|bot|alliance|alliance bot|there|y'all|quick|also|and|but|hey bot"
-    r"|sorry|real quick|one more|another one|i forget|i always forget|remind me again|brb"
-    r"|for (?:the|my|a|our|tomorrow's|today's) (?:briefing deck|briefing|deck|notes|report|memo"
-    r"|slides|meeting|call|brief))"
+    r"|sorry|real quick|one more|another one|i forget|i always forget|remind me again|brb)"
 )
 _LEAD_IN = re.compile(rf"^(?:{_GREETING})(?:[\s,!.:;\-]+|$)")
 # A request around a question: "could you tell me about X" asks about X.
-_REQUEST = re.compile(
-    r"^(?:(?:could|can|would|will) (?:you|someone|anyone)(?: please)? |please |pls "
-    r"|(?:are|r) you able to |would you mind |do you mind )?"
-    r"(?:(?:tell|give|show|remind) me(?: about| of| on)?|explain(?: to me)?|fill me in on"
-    r"|brief me on|catch me up on|summari[sz]e|describe|pull up|look up|find|recap|talk about"
-    r"|let me know about|walk me through|get me|update me on"
-    r"|(?:a |an |the )?(?:quick |short |brief |little )?(?:summary|overview|rundown|recap|explainer"
-    r"|primer|refresher|breakdown) (?:of|on|about))\s+(?P<rest>.+)$"
-)
+_REQUEST = chat.REQUEST
 _ABOUT = re.compile(
     r"^(?:any (?:news|updates?|info(?:rmation)?|details?) (?:about|on|re(?:garding)?)"
     r"|(?:what is|what's|what was) (?:the (?:deal|story|latest|status|situation)) (?:with|on|behind|about|of)"
@@ -145,16 +115,16 @@ _WONDER = re.compile(
     r"|i keep (?:hearing|reading|seeing)(?: about)?|people keep (?:mentioning|talking about)"
     r"|(?:i|someone) (?:heard|mentioned|saw) (?:about )?"
     r"|(?:i )?(?:need|want|am looking for|'m looking for|looking for)(?= (?:a|an|the)\b))"
-    r"(?:[\s,:-]+(?:if|whether)\b)?[\s,:-]+(?P<rest>.+)$"
+    r"[\s,:-]+(?P<rest>.+)$"
 )
 _TAIL = re.compile(
-    r"(?:[\s,;:.!?-]+(?:please|thanks|thank you|thx|cheers|again|asap|for me|for my notes"
+    r"(?:[\s,;:.!?-]+(?:please|thanks|thank you|thx|cheers|again|asap|for me"
     r"|lol|haha|ty|if you can|if possible|real quick|quickly|by any chance|these days|now"
     r"|btw|fyi|tbh|imo|in a nutshell|in short|in brief|briefly|in a few words|in one line"
     r"|in a sentence|in simple terms|in plain english"
-    r"|need it for my notes|asking for (?:a|my|the|our) [\w-]+|for the (?:briefing|deck|notes|report)"
+    r"|asking for (?:a|my|the|our) [\w-]+"
     r"|then"
-    r"|(?:in|from|according to) (?:the|these|your|our|those) (?:articles|docs|sources|files|news"
+    r"|(?:in|from|according to) (?:the|these|your|our|those) (?:articles|docs|documents|sources|files|news"
     r"|knowledge base)|exactly|actually|smh|ngl"
     r"|in all (?:of )?this|(?:i )?saw (?:it|this|that) (?:in|on) [\w' -]+))+$"
 )
@@ -170,7 +140,18 @@ _QUESTION_WORDS = frozenset(
 )
 # What a misspelt word may be besides the knowledge base's words: the question words, and the
 # filler words a question is wrapped in ("agian" is "again", then dropped as filler).
-_CORRECTABLE = _QUESTION_WORDS | {w for w in STOPWORDS if len(w) >= 5}
+# So may the words of the chat grammar ("rundwon") and of the comparison forms ("diffrence").
+_CORRECTABLE = (
+    _QUESTION_WORDS
+    | chat.FRAME_WORDS
+    | {"difference", "different", "differ", "between", "versus"}
+    | {w for w in STOPWORDS if len(w) >= 5}
+)
+# The same words by length, each with those a typo of that length may be (two letters either
+# way at most): the corrector then weighs a dozen words, not all of them, per misspelling.
+_CORRECTABLE_NEAR = {
+    size: tuple(sorted(w for w in _CORRECTABLE if abs(len(w) - size) <= 2)) for size in range(60)
+}
 
 
 def _drop_symbols(text: str) -> str:
@@ -194,13 +175,13 @@ def _folding_prefix(text: str) -> str:
 def _clean(text: str, kb: KnowledgeBase | None) -> tuple[str, tuple[tuple[str, str], ...]]:
     """Fold, strip chat, spell out chat words, correct typos and apply the lexicon — once."""
     folded = fold(_drop_symbols(_folding_prefix(text[:MAX_QUESTION])))[:MAX_QUESTION]
-    folded = _SLACK_EMOJI.sub(" ", _MENTION.sub(" ", folded))
+    folded = chat.unformatted(_SLACK_EMOJI.sub(" ", _MENTION.sub(" ", folded)))
     folded = " ".join(folded.split()[:_MAX_WORDS])
-    folded = _CHAT_WORD.sub(lambda m: _CHAT[m.group(0)], folded)
+    folded = chat.spelt_out(folded)
     # "the Quad FMs", "both PMs": an acronym in the plural is the acronym.
     for plural in _PLURAL_ACRONYM.findall(text[:MAX_QUESTION]):
         folded = re.sub(rf"\b{plural.lower()}s\b", plural.lower(), folded)
-    folded = _VAGUE.sub("", folded)
+    folded = _unwrapped(_VAGUE.sub("", folded))
     corrections: list[tuple[str, str]] = []
     if kb is not None:
         folded, corrections = _corrected(folded, text[:MAX_QUESTION], kb)
@@ -210,7 +191,11 @@ def _clean(text: str, kb: KnowledgeBase | None) -> tuple[str, tuple[tuple[str, s
 
 # "the Camp David thing", "the Japan-US Plus idea": a vague noun after a name adds nothing, and
 # spelling correction would make "thing" "think".
-_VAGUE = re.compile(r"(?<=\w)(?<!same) (?:thing|things|stuff|business|idea|saga|episode)\b")
+# ("any idea if …", "no idea what …" ask; the noun is not vague there.)
+_VAGUE = re.compile(
+    r"(?<=\w)(?<!same)(?<!any)(?<!\bno) (?:thing|things|thingy|thingamajig|whatsit"
+    r"|whatchamacallit|doohickey|stuff|business|idea|saga|episode)\b"
+)
 _TOKEN = re.compile(r"[a-z]+")
 _CAPITALS = re.compile(r"\b[A-Z]{2,8}\b")
 _PLURAL_ACRONYM = re.compile(r"\b([A-Z]{2,6})s\b")
@@ -229,13 +214,13 @@ def _corrected(text: str, raw: str, kb: KnowledgeBase) -> tuple[str, list[tuple[
     for word in dict.fromkeys(_TOKEN.findall(text)):
         if len(word) < 5 or word in STOPWORDS or word in _QUESTION_WORDS or index.knows(word):
             continue
-        if word in kb.lexicon.words:
-            continue  # a word the lexicon lists is one people type, not a misspelling
+        if word in kb.lexicon.words or word in chat.FRAME_WORDS:
+            continue  # a word the lexicon or chat lists is one people type, not a misspelling
         if word.upper() in text_capitals:
             continue  # an acronym typed in capitals is not a misspelt word
         if len(fixes) >= _MAX_LOOKUPS:
             break
-        fix = index.correct(word, _CORRECTABLE)
+        fix = index.correct(word, _CORRECTABLE_NEAR.get(len(word), ()))
         if english.is_common(word):
             # "mayor" is a word of its own, not a misspelt "major", and "anyone" is not "any
             # one"; another form of the same word ("meetings" for "meeting") is still the
@@ -261,14 +246,31 @@ def _split(word: str, index: SearchIndex) -> str | None:
     return cuts[0] if len(cuts) == 1 else None
 
 
+def _unwrapped(text: str) -> str:
+    """The greetings and the asker's own context ("prepping a brief for tomorrow", "for my
+    notes") removed, before the lexicon reads the words: "memo" there is the asker's, not
+    the Florida memorandum."""
+    previous = None
+    while previous != text:
+        previous = text
+        text = _unwrapped_once(text)
+    return text
+
+
+def _unwrapped_once(text: str) -> str:
+    text = chat.TAIL.sub("", _TRAILING.sub("", text).strip()).strip()
+    text = chat.LEAD.sub("", _LEAD_IN.sub("", text).strip()).strip()
+    if work := chat.WORK_ON.match(text):
+        text = work["rest"].strip()
+    return text
+
+
 def _strip_chat(text: str) -> str:
     """Lead-ins and tails that wrap a question, removed until none is left."""
     previous = None
     while previous != text:
         previous = text
-        text = _TRAILING.sub("", text).strip()
-        text = _TAIL.sub("", text).strip()
-        text = _LEAD_IN.sub("", text).strip()
+        text = _TAIL.sub("", _unwrapped_once(text)).strip()
         wonder = _WONDER.match(text)
         if wonder:
             text = wonder["rest"].strip()
@@ -497,10 +499,6 @@ DESCRIPTION = re.compile(
 )
 
 _RELATIVE = re.compile(r"(?:who|whom|that|which)\b")
-_ASKING = re.compile(
-    r"^(?:(?:could|can|would|will) (?:you|someone|anyone|somebody|anybody)|(?:are|r) you able to"
-    r"|would you mind|do you mind)\b"
-)
 _PRONOUN_SUBJECT = re.compile(
     r"^(?:that|it|this|they|those|these|that one|that about|it about|this about|that all about)$"
 )
@@ -573,6 +571,15 @@ def _role_asked_now(holder: Question | None, current: str, today: dt.date) -> Qu
 
 def _understand(clean: str, today: dt.date) -> Question:
     """The form of a cleaned question, at its start or after a lead-in."""
+    if whether := chat.WHETHER.match(clean):
+        # "any idea if the MLR is in Okinawa", "I wonder whether Kishida went to the summit":
+        # a yes/no in the order of a statement, put back in the order of a question.
+        asked = whether["clause"]
+        aux = _AUXILIARY.match(asked)
+        asked = f"{aux['aux']} {aux['s']} {aux['rest']}" if aux else f"did {asked}"
+        parsed = _parse(asked, today)
+        if parsed.form == "yesno":
+            return parsed
     parsed = _parse(clean, today)
     if parsed.form == "free":
         parsed = _period_first(clean, today) or parsed
@@ -599,18 +606,34 @@ def _understand(clean: str, today: dt.date) -> Question:
                 parsed = later
                 break
     request = _REQUEST.match(clean)
-    if parsed.form == "yesno" and request and _ASKING.match(clean):
+    if request and (parsed.form == "yesno" or (parsed.form == "period" and parsed.topic)):
         # "can someone explain the spear and shield", "can u explain article 5": a request
-        # worded as a question, not a yes/no.
+        # worded as a question, not a yes/no; "I'd love some background on the space deal
+        # from January 2023": the request is not part of the topic asked within the month.
         parsed = Question("free", subject=clean)
     if parsed.form == "free":
         request = request or _ABOUT.match(clean)
         if request:
-            inner = _parse(_strip_chat(request["rest"]), today)
+            rest = _strip_chat(request["rest"])
+            # "tell me if Japan is in the Quad" is the yes/no; any other rest is read as it
+            # stands ("the Patriots Japan is sending" is no yes/no from its "is").
+            inner = _understand(rest, today) if chat.WHETHER.match(rest) else _parse(rest, today)
             parsed = inner if inner.form != "free" else Question("about", subject=inner.subject)
     elif parsed.form == "what" and (about := _ABOUT.match(clean)):
         parsed = Question("about", subject=_strip_chat(about["rest"]))
+    if parsed.form == "free" and (trailing := chat.TRAILING_ASK.match(clean)):
+        # "the Osprey crash, what happened?", "the spear and shield confuses me, explain?": the
+        # ask has no object of its own; what comes before it is what it asks about.
+        inner = _parse(_strip_chat(trailing["rest"]), today)
+        parsed = inner if inner.form != "free" else Question("about", subject=inner.subject)
     return parsed
+
+
+# The first auxiliary of a statement: "the MLR is in Okinawa" → "is the MLR in Okinawa".
+_AUXILIARY = re.compile(
+    r"^(?P<s>.+?) (?P<aux>is|are|was|were|has|have|had|will|would|can|could|does|did|do)"
+    r" (?P<rest>.+)$"
+)
 
 
 def _with_subject(question: Question, subject: str) -> Question:
@@ -634,7 +657,9 @@ def _finish(
         text=clean,
         asked=asked,
         corrections=corrections,
-        acronyms=frozenset(w.lower() for w in _CAPITALS.findall(asked) if w.lower() not in _CHAT),
+        acronyms=frozenset(
+            w.lower() for w in _CAPITALS.findall(asked) if w.lower() not in chat.SPELLINGS
+        ),
     )
 
 

@@ -1,0 +1,202 @@
+"""What people wrap a question in when they type it in chat, and how they spell it.
+
+`questions.parse_question` reads this once per question. Two things live here:
+
+- the chat spellings ("whats", "rn", "idk", "ne1"), a table of data in `chat_words.yaml`: ordinary
+  English, not knowledge (the articles' own synonyms are `knowledge/lexicon.yaml`);
+- a small grammar of request frames, built from its parts rather than listed phrase by phrase: a
+  polite asker ("could you", "any chance you could", "I'd love", "need"), a verb of telling
+  ("tell me about", "fill me in on", "walk me through") and/or a noun for what is wanted ("a quick
+  rundown of", "the gist of", "some background on"); a clause saying what the asker is doing
+  ("prepping a brief for tomorrow", "for my notes"); and a trailing ask with no object of its own
+  ("X, what happened?", "X confuses me, explain?").
+
+A frame word can also be what a question is about ("the Florida memo", "the space deal"): the
+grammar only removes such a word where it sits in a frame ("working on a memo, …"), never on its
+own, so "give me the gist of the Florida memo" keeps "the florida memo".
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+
+import yaml
+
+
+def read_spellings(data: object) -> dict[str, str]:
+    """The chat spellings, every group of `chat_words.yaml` (as loaded) in one table."""
+    if not isinstance(data, dict):
+        raise ValueError("chat_words.yaml: not a mapping of groups")
+    table: dict[str, str] = {}
+    for group, words in data.items():
+        if not isinstance(words, dict):
+            raise ValueError(f"chat_words.yaml, {group}: not a mapping")
+        for typed, meant in words.items():
+            if not isinstance(typed, str) or not isinstance(meant, str) or typed in table:
+                # The file ships with the package; a bad row is a bug of this release.
+                raise ValueError(f"chat_words.yaml, {group}: bad or repeated entry {typed!r}")
+            table[typed] = meant
+    return table
+
+
+SPELLINGS = read_spellings(
+    yaml.safe_load(resources.files(__package__).joinpath("chat_words.yaml").read_text("utf-8"))
+)
+SPELLING = re.compile(
+    r"(?<![\w'])(?:"
+    + "|".join(re.escape(w) for w in sorted(SPELLINGS, key=len, reverse=True))
+    + r")(?![\w'])"
+)
+
+
+def spelt_out(text: str) -> str:
+    """Folded text with its chat spellings written out ("whos kihara rn" → "who is kihara right
+    now")."""
+    return SPELLING.sub(lambda m: SPELLINGS[m.group(0)], text)
+
+
+# Slack's own markup around words: _italic_, *bold*, ~struck~, `code`.
+_MARKUP = re.compile(r"(?<![\w*_~`])[*_~`]+(?=[^\s*_~`])|(?<=[^\s*_~`])[*_~`]+(?![\w*_~`])")
+
+
+def unformatted(text: str) -> str:
+    """Folded text without Slack's markup around words ("what's _the quad_?")."""
+    return _MARKUP.sub("", text) if any(c in text for c in "*_~`") else text
+
+
+# ----------------------------------------------------------------------------- requests
+_ME = r"(?:me|us|the team)"
+# Who asks, and how politely: any number of these may come before the request itself.
+_ASKER = (
+    r"(?:(?:could|can|would|will) (?:you|someone|anyone|somebody|anybody)"
+    r"(?: (?:please|maybe|possibly|quickly|just|pls))?"
+    r"|please|kindly|just|(?:would|do) you mind|mind|any chance(?: (?:you|u) (?:could|can))?"
+    r"|is it possible to|(?:i'd|i would|id|would|i) (?:love|like|appreciate|welcome)"
+    r"|i (?:need|want|could use|could do with)|need|want|could use|could do with"
+    r"|(?:i am |i'm )?(?:looking for|after|hoping for)"
+    r"|(?:can you |could you )?help me(?: out)?(?: with)?)"
+)
+# Verbs of learning, whose object is the subject: "trying to understand X", "help me make sense
+# of X", "want to know more about X".
+_LEARN = (
+    r"(?:(?:i am |i'm )?trying to|help me|(?:i )?(?:want|need|would like|'d like|wanna) to"
+    r"|hoping to|i'd like to)"
+    r" (?:understand|figure out|get my head around|wrap my head around|make sense of"
+    r"|learn(?: more)? about|find out(?: more)? about|know more about|read up on|get a handle on)"
+)
+# Verbs of telling, with their own preposition ("fill me in on", "walk me through").
+_TELL = (
+    r"(?:(?:tell|telling|give|giving|get|getting|send|sending|share|sharing|show|showing|remind"
+    rf"|grab|find|fetch|dig up) {_ME}(?: about| of| on)?"
+    rf"|fill {_ME} in(?: on| about)?|catch {_ME} up(?: on| with)?|bring {_ME} up to speed on"
+    rf"|brief {_ME} on|update {_ME} on|walk {_ME} through|run {_ME} through|talk {_ME} through"
+    rf"|clue {_ME} in on|school {_ME} on|enlighten {_ME} (?:on|about)"
+    r"|explain(?:ing)?(?: to (?:me|us))?|summari[sz](?:e|ing)|describ(?:e|ing)|recap(?:ping)?"
+    rf"|filling {_ME} in(?: on| about)?|walking {_ME} through|break(?:ing)? down|outline|go over"
+    r"|look up|pull up|talk about|let me know about|give|share|get|find|dig up)"
+)
+# What is wanted, as a noun: "a quick rundown of", "the gist of", "some background on".
+_WANTED = (
+    r"(?:(?:a|an|the|some|any|your|more|a bit of|a little) )?"
+    r"(?:(?:quick|short|brief|little|basic|rough|simple|high-level|high level|one-line|general"
+    r"|fuller|bit more|few) )*"
+    r"(?:summary|overview|rundown|run-down|lowdown|low-down|gist|basics|background|context"
+    r"|explainer|explanation|primer|refresher|breakdown|recap|info|information|details|detail"
+    r"|update|updates|take|scoop|short version|tl;dr|tldr|picture|story|status|facts|intel"
+    r"|quick take|lines|word|words)"
+    r" (?:of|on|about|regarding|re|behind|around|concerning)"
+)
+REQUEST = re.compile(
+    rf"^(?:{_ASKER} )*(?:{_TELL}(?: {_WANTED})?|{_WANTED}|{_LEARN})\s+(?P<rest>.+)$"
+)
+
+# ----------------------------------------------------------------------------- context
+# What the asker is doing: "prepping a brief for tomorrow", "working on my notes". The thing
+# they work on is only dropped as part of this clause.
+_WORK = (
+    r"(?:brief|briefing|briefing deck|memo|memorandum|notes|note|deck|report|slides|presentation"
+    r"|talking points|summary|one-pager|doc|document|email|newsletter|piece|paper|write-up"
+    r"|meeting|call|class|lecture|talk|exam|interview|prep)"
+)
+_WHEN = (
+    r"(?:tomorrow|today|tonight|later|this (?:week|afternoon|morning|evening)|next week"
+    r"|on (?:monday|tuesday|wednesday|thursday|friday)|at \d{1,2}(?::\d\d)?(?: ?[ap]m)?)"
+)
+_WHOSE = (
+    r"(?:a|an|my|the|our|some|this|these|tomorrow's|today's|next week's|the boss's|my boss's"
+    r"|(?:monday|tuesday|wednesday|thursday|friday)'s)"
+)
+_DOING = (
+    r"(?:(?:i am|i'm|we are|we're|am|just|currently|still) )*(?:working on|prepping|preparing"
+    r"|prep|writing up|writing|putting together|drafting|doing|updating|building|finishing"
+    r"|reviewing|getting ready for|studying for|reading up for)"
+)
+# Only words that describe the work itself may come between: "for the quad meeting" is about
+# the Quad, not the asker's meeting.
+_KIND_OF_WORK = (
+    r"(?:(?:quick|short|big|weekly|daily|morning|evening|team|internal|policy|news|staff|board"
+    r"|client|press|class|research|background|prep|briefing) )?"
+)
+_FOR_WORK = rf"(?:{_WHOSE} )?{_KIND_OF_WORK}{_WORK}(?: (?:for|on) {_WHEN}| {_WHEN})?"
+# Someone else asking through the user: "my boss wants to know", "the team is asking".
+_SOMEONE = (
+    r"(?:my|the|our) (?:boss|ceo|head|chief|manager|editor|team|client|colleague|minister"
+    r"|ambassador|professor|teacher) (?:wants|needs|would like|asked|is asking|was asking"
+    r"|asked me)(?: (?:to know|me to (?:find out|check|ask)))?"
+)
+# Chat markers that carry no question ("tbh", "got a sec?").
+_MARKER = (
+    r"(?:tbh|fwiw|iirc|afaik|ngl|imo|imho|omg|pls|please|nvm|yeah|yea|yep|yup|wait|hmm+"
+    r"|gm|re(?=\s*:)|fwd(?=\s*:)"
+    r"|got a (?:sec|second|minute|min)"
+    r"|(?:i|we) (?:do not|don't) (?:know|get|understand|remember|recall)|not sure|no idea"
+    r"|quick favou?r|question for you|a question|silly question|dumb question|noob question"
+    r"|before (?:my|the|a|our) (?:\d{1,2}(?::\d\d)? ?(?:[ap]m)?|[\w'-]+ )?(?:meeting|call|brief"
+    r"|briefing)?)"
+)
+# "I was wondering if you could tell me about X": the request follows.
+_IF_YOU_COULD = (
+    r"(?:if|whether) (?:you|u|someone|anyone|somebody|anybody) (?:could|can|would|will|might)"
+    r"(?: (?:please|maybe|possibly|quickly|just|pls))?"
+)
+LEAD = re.compile(
+    rf"^(?:{_DOING} {_FOR_WORK}|for {_FOR_WORK}|{_SOMEONE}|{_MARKER}|{_IF_YOU_COULD})"
+    r"(?:[\s,!.:;?-]+(?:and |so |but )?|$)"
+)
+# "writing up notes on the Osprey crash, what happened": what the notes are on is the subject.
+WORK_ON = re.compile(rf"^{_DOING} (?:{_WHOSE} )?{_KIND_OF_WORK}{_WORK} (?:on|about) (?P<rest>.+)$")
+TAIL = re.compile(
+    r"(?:[\s,;:.!?-]+(?:(?:i )?need (?:it|this|that) |asking |it's |its |it is )?for"
+    rf" {_FOR_WORK}"
+    r"|[\s,;:.!?-]+if (?:you|u)(?: have| know| can| could| have got|'ve got| got| do| remember)"
+    r"(?: (?:it|one|any|that|this|anything|some|them))?"
+    r"|[\s,;:.!?-]+(?:can you |could you )?help(?: me)?(?: (?:out|pls|please))?"
+    r"|[\s,;:.!?-]+(?:(?:much )?appreciated|appreciate it|(?:thanks|thank you|ty) in advance"
+    r"|tia|cheers mate|many thanks|(?:and|n|&) (?:thanks|thank you)|(?:lol )?jk|j/k))+$"
+)
+# "if the MLR is in Okinawa", "whether Kishida went": a yes/no put as a statement. "if you
+# could tell me about X" is a request, not a yes/no, and is left to the request grammar.
+WHETHER = re.compile(
+    r"^(?:if|whether) (?!(?:you|u|someone|anyone|somebody|anybody) (?:could|can|would|will"
+    r"|might|know|have)\b)(?P<clause>.+)$"
+)
+# A trailing ask with no object of its own: what comes before it is the subject.
+TRAILING_ASK = re.compile(
+    r"^(?P<rest>.+?)(?:[\s,;:.!?-]+)(?:what happened(?: there| then| exactly)?"
+    r"|what (?:is|was) (?:that|it|this|the story)(?: about| all about)?|explain(?: (?:it|that|this))?"
+    r"|thoughts|details|any details|more info|any info|background|context|summary|anything"
+    r"|what do (?:we|you) (?:know|have)|what is the story|what is up with (?:that|it)"
+    r"|(?:it |that |this )?(?:confuses|baffles|puzzles|loses|lost) me(?:[\s,;:.-]+explain)?"
+    r"|i (?:do not|don't) (?:get|understand) (?:it|that|this))$"
+)
+
+
+_PATTERNED = ("summarize", "summarise", "summarizing", "describe", "describing", "favour", "favor")
+# The grammar's own words: never spelling-corrected ("explainer" is not a misspelt "explain").
+FRAME_WORDS = frozenset(
+    w
+    for source in (_ASKER, _LEARN, _TELL, _WANTED, _WORK, _DOING, _SOMEONE, _MARKER)
+    # Whole words only: "summari[sz]e" and "favou?r" are patterns, not words.
+    for w in [*re.findall(r"(?<![\\\w])[a-z]{5,}(?![\w\[(?])", source), *_PATTERNED]
+)
