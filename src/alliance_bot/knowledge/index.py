@@ -172,10 +172,12 @@ class NameTable:
         if not key or shortest > self._longest:
             return []
         # (score, name) per entry; NameMatch only for the few returned: a common name ("Okinawa")
-        # belongs to hundreds of entries at 100,000.
+        # belongs to hundreds of entries at 100,000. Matches rank by score, then entry id, and
+        # each name's entries are in id order, so of the entries first reached through a name
+        # only the first `limit` can be returned: the rest rank after them.
         exact_key = name_key(key)
         best: dict[str, tuple[float, str]] = {
-            i: (100.0, exact_key) for i in self._names.get(exact_key, ())
+            i: (100.0, exact_key) for i in self._names.get(exact_key, ())[:limit]
         }
         expanded = sorted(
             (len(self._token_names.get(known, ())), known)
@@ -191,13 +193,26 @@ class NameTable:
             candidates.update(self._token_names.get(known, ()))
         if candidates:
             pool = [n for n, _ in candidates.most_common(200) if len(n) >= shortest]
+            # Best score first, so an entry's first name is its best: once `limit` entries are
+            # found, names scoring less than those (the next score down) cannot place.
+            reached = len(best)
+            level = 100.0  # the exact name's entries
             for name, score, _ in process.extract(
                 key, pool, scorer=scorer, processor=None, score_cutoff=cutoff, limit=limit * 3
             ):
+                if score < level:
+                    if reached >= limit:
+                        break
+                    level = score
+                added = 0
                 for entry_id in self._names[name]:
-                    known_best = best.get(entry_id)
-                    if known_best is None or known_best[0] < score:
-                        best[entry_id] = (float(score), name)
+                    if entry_id in best:
+                        continue
+                    best[entry_id] = (float(score), name)
+                    added += 1
+                    if added == limit:
+                        break
+                reached += added
         ranked = heapq.nsmallest(limit, best.items(), key=lambda item: (-item[1][0], item[0]))
         return [NameMatch(entry_id, score, name) for entry_id, (score, name) in ranked]
 
