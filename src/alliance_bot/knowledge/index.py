@@ -46,6 +46,8 @@ _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]+(?![\w'’-])")
 _EQUIVALENT_WEIGHT = 0.4
 _BM25_K1 = 1.2
 _BM25_B = 0.75
+# `missing` plans kept: one question's texts, not a cache of questions.
+_PLANS = 8
 # Fewer candidates than this are scored one by one: numpy's per-call cost would be most of it.
 _FEW_CANDIDATES = 64
 # More candidates than this are first checked for coverage alone, over whole postings.
@@ -329,6 +331,7 @@ class SearchIndex:
         self.ordinary_words = frozenset(w for w in ordinary if len(w) >= 3)
         self._ordinary = _FuzzyVocabulary(self.ordinary_words)
         self.vocabulary = frozenset(stem_ids)
+        self._plans: dict[str, tuple[tuple[str, tuple[tuple[int, int], ...]], ...]] = {}
 
     def _span(self, stemmed: str) -> tuple[int, int]:
         """Where a stem's postings are in the posting arrays ((0, 0) for a stem none uses)."""
@@ -340,14 +343,6 @@ class SearchIndex:
     def _count(self, stemmed: str) -> int:
         start, end = self._span(stemmed)
         return end - start
-
-    def _has(self, stemmed: str, position: int) -> bool:
-        start, end = self._span(stemmed)
-        # bisect over a memoryview (its items are plain ints): numpy's searchsorted with a Python
-        # int first casts the whole slice to int64, so a common stem cost ~20 µs a check.
-        positions = self._position_of.data
-        at = bisect.bisect_left(positions, position, start, end)
-        return at < end and positions[at] == position
 
     # full text -------------------------------------------------------------------------------
     def query_stems(self, text: str) -> dict[str, float]:
@@ -406,19 +401,42 @@ class SearchIndex:
         position = self._positions.get(entry_id)
         if position is None:
             return search_words(text)
+        # bisect over a memoryview (its items are plain ints): numpy's searchsorted with a Python
+        # int first casts the whole slice to int64, so a common stem cost ~20 µs a check.
+        positions = self._position_of.data
         missing: list[str] = []
+        for word, spans in self._coverage_plan(text):
+            for start, end in spans:
+                at = bisect.bisect_left(positions, position, start, end)
+                if at < end and positions[at] == position:
+                    break
+            else:
+                missing.append(word)
+        return missing
+
+    def _coverage_plan(self, text: str) -> tuple[tuple[str, tuple[tuple[int, int], ...]], ...]:
+        """Each word of `text` with the postings that cover it (its stem, the stem's lexicon
+        equivalents, or the stems of close spellings). One question asks `missing` of the same
+        text for its ~30 candidates; reading the words once is most of each check's cost, so the
+        last few texts' plans are kept (few: a repeated question still pays for its own)."""
+        plan = self._plans.get(text)
+        if plan is not None:
+            return plan
+        words = []
         for word in search_words(text)[:_MOST_QUERY_WORDS]:
-            stemmed = stem(word)
-            options = set(self._alternatives(stemmed))
+            options = set(self._alternatives(stem(word)))
             if not options:
                 options = {
                     self._surface[w]
                     for w in self._text_vocabulary.expand(word)
                     if w in self._surface
                 }
-            if not any(self._has(o, position) for o in options):
-                missing.append(word)
-        return missing
+            words.append((word, tuple(self._span(o) for o in sorted(options))))
+        plan = tuple(words)
+        if len(self._plans) >= _PLANS:
+            self._plans.clear()
+        self._plans[text] = plan
+        return plan
 
     def share_using(self, word: str) -> float:
         """The share of entries whose words include `word` (0 for a word none uses)."""
