@@ -130,7 +130,7 @@ def collect_targets(
     bare_p99, app_p99 = median([r.p99_ms for r in bare]), median([r.p99_ms for r in app])
     errors = sum(r.errors for r in app)
     targets = [
-        Target("answering p99, mixed set", at.p99_ms, 2.0, "ms"),
+        Target("answering p99, mixed set (CPU)", at.p99_ms, 2.0, "ms"),
         Target(
             "answering p99 vs the best peer (CPU ms, same run)",
             None

@@ -631,19 +631,26 @@ class SearchIndex:
         the scoring). A long question of common words has most of the base as candidates, few
         of which cover enough of it: adding up coverage alone, one whole posting at a time, is
         far cheaper than scoring them all."""
-        covered = np.zeros(len(self._ids))
+        # One bincount over every stem's positions, weighted by its idf: each bin adds its
+        # weights in stem order starting from 0.0, the same float sums as adding one stem at a
+        # time, in one pass instead of one scatter-add per stem.
+        parts: list[npt.NDArray[np.int32]] = []
         for stemmed in known:
             alternatives = groups[stemmed]
             if len(alternatives) == 1:
                 start, end = self._span(alternatives[0])
-                # Each position occurs once in a posting, so this adds idf once per entry.
-                covered[self._position_of[start:end]] += stems[stemmed]
+                # Each position occurs once in a posting, so idf is added once per entry.
+                parts.append(self._position_of[start:end])
                 continue
             present = np.zeros(len(self._ids), dtype=np.bool_)
             for alternative in alternatives:
                 start, end = self._span(alternative)
                 present[self._position_of[start:end]] = True
-            covered[present] += stems[stemmed]
+            parts.append(np.flatnonzero(present).astype(np.int32))
+        if not parts:  # no known word: nothing is covered
+            return candidates[np.zeros(len(candidates)) / total >= min_coverage]
+        weights = np.repeat([stems[s] for s in known], [len(part) for part in parts])
+        covered = np.bincount(np.concatenate(parts), weights=weights, minlength=len(self._ids))
         return candidates[covered[candidates] / total >= min_coverage]
 
     def _score_few(
