@@ -7,7 +7,10 @@ the padded parts of the index are exercised. The brute-force baseline is what on
 without an index: `process.extractOne` over every entry's own words, with choices pre-processed
 once (which only flatters it).
 
-    python -m bench.answering [--sizes 1000,10000,100000] [--quick]
+    python -m bench.answering [--sizes 1000,10000,100000] [--quick] [--failures]
+    python -m bench.answering --sizes 100000 --answers before.txt   # then after.txt; cmp them
+
+Times are CPU ms of the asking thread (`time.thread_time`), as in `bench.peers`.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rapidfuzz import fuzz, process, utils
@@ -117,13 +121,26 @@ def synthetic_questions(kb: KnowledgeBase, count: int, seed: int = 1) -> list[st
 
 
 def _time_engine(kb: KnowledgeBase, asked: list[tuple[str, Any]]) -> list[float]:
+    """CPU ms of the asking thread per answer (as `bench.peers` times every engine): on a
+    shared machine wall time is mostly the neighbours'."""
     samples: list[float] = []
     for _ in range(REPEATS):
         for text, today in asked:
-            start = time.perf_counter()
+            start = time.thread_time()
             answer(kb, text, today)
-            samples.append((time.perf_counter() - start) * 1000)
+            samples.append((time.thread_time() - start) * 1000)
     return samples
+
+
+def write_answers(kb: KnowledgeBase, path: Path) -> int:
+    """The `repr` of every mixed-set answer, one a line: run before and after a change to the
+    engine or the index, the two files must be identical (`cmp`) unless answers were meant to
+    change."""
+    asked = mixed_questions(kb)
+    with path.open("w", encoding="utf-8") as out:
+        for text, today in asked:
+            out.write(repr(answer(kb, text, today)) + "\n")
+    return len(asked)
 
 
 def _brute_force(kb: KnowledgeBase, texts: list[str]) -> tuple[list[float], list[float]]:
@@ -131,7 +148,7 @@ def _brute_force(kb: KnowledgeBase, texts: list[str]) -> tuple[list[float], list
     choices = {e.id: utils.default_process(e.search_text()) for e in kb.entries.values()}
     brute: list[float] = []
     for text in texts:
-        start = time.perf_counter()
+        start = time.thread_time()
         process.extractOne(
             utils.default_process(text),
             choices,
@@ -139,7 +156,7 @@ def _brute_force(kb: KnowledgeBase, texts: list[str]) -> tuple[list[float], list
             processor=None,
             score_cutoff=0,
         )
-        brute.append((time.perf_counter() - start) * 1000)
+        brute.append((time.thread_time() - start) * 1000)
     return brute, []
 
 
@@ -193,7 +210,8 @@ def measure(kb: KnowledgeBase, label: str) -> AnsweringRow:
 
 
 HEADERS = (
-    "entries", "engine", "questions", "p50 ms", "p99 ms", "max ms", "brute p50 ms", "× faster",
+    "entries", "engine", "questions", "p50 CPU ms", "p99 CPU ms", "max CPU ms", "brute p50 CPU ms",
+    "× faster",
     "real set passed",
 )  # fmt: skip
 
@@ -228,7 +246,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     size_arguments(parser)
     parser.add_argument("--failures", action="store_true", help="list failed real questions")
+    parser.add_argument(
+        "--answers",
+        type=Path,
+        metavar="FILE",
+        help="only write the repr of every mixed-set answer at the largest size to FILE",
+    )
     args = parser.parse_args(argv)
+    if args.answers:
+        kb = load_knowledge(cached(max(sizes_of(args))), cache=SnapshotCache(SNAPSHOTS))
+        print(f"{write_answers(kb, args.answers)} answers written to {args.answers}")
+        return 0
     rows = run(sizes_of(args), real=not args.quick)
     print(table(HEADERS, [row_cells(r) for r in rows]))
     if args.failures:

@@ -149,7 +149,7 @@ def collect_targets(
                    note=f"{generator} not run"),
         ]  # fmt: skip
     targets = [
-        Target("answering p99, mixed set", at.p99_ms, 2.0, "ms"),
+        Target("answering p99, mixed set (CPU)", at.p99_ms, 2.0, "ms"),
         Target(
             "answering p99 vs the best peer (CPU ms, same run)",
             None

@@ -122,3 +122,65 @@ class TestAsk:
         assert "knowledge/terms.yaml:" in result.stderr
         assert "YAML syntax error" in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def _write_crowded_day(tmp_path: Path) -> Path:
+    """The sample base plus 13 one-passage events on 6 December (2010-2021 and 2030) and one
+    in 2001 that two passages cite."""
+    knowledge = write_sample_kb(tmp_path)
+    seed = tmp_path / "seeds" / "900_sample.txt"
+    years = [*range(2010, 2022), 2030]
+    seed.write_text(
+        seed.read_text(encoding="utf-8")
+        + "".join(f"Officials met in Sapporo on December 6, {y}.\n" for y in [2001, *years])
+        + "The 2001 Sapporo meeting was widely reported.\n",
+        encoding="utf-8",
+    )
+
+    def event(year: int, *evidence: str) -> str:
+        cited = "".join(
+            f"\n      - file: seeds/900_sample.txt\n        evidence: {e!r}" for e in evidence
+        )
+        return f"""
+  - id: ev-{year}-12-06-sapporo
+    date: "{year}-12-06"
+    title: Sapporo meeting of {year}
+    summary: Officials met in Sapporo.
+    sources:{cited}"""
+
+    events = [event(y, f"Officials met in Sapporo on December 6, {y}.") for y in years]
+    events.append(
+        event(
+            2001,
+            "Officials met in Sapporo on December 6, 2001.",
+            "The 2001 Sapporo meeting was widely reported.",
+        )
+    )
+    path = knowledge / "events.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "".join(events) + "\n", encoding="utf-8")
+    return knowledge
+
+
+class TestDateLists:
+    def test_a_crowded_day_lists_the_best_cited_then_the_latest(self, tmp_path: Path) -> None:
+        """A day with more events than a list shows: the one most passages cite first, then
+        the nearest before `today`, later ones last; then how many more and how to narrow."""
+        env = {"ALLIANCE_KNOWLEDGE_DIR": str(_write_crowded_day(tmp_path))}
+        asked = ("ask", "--today", "2023-11-24", "on Dec 6")
+        plain = _run(*asked, env=env)
+        assert plain.returncode == 0, plain.stderr
+        items = [ln for ln in plain.stdout.splitlines() if ln.startswith("• ")]
+        years = [int(ln.split("Sapporo meeting of ")[1]) for ln in items]
+        assert years == [2001, 2021, 2020, 2019, 2018, 2017, 2016, 2015, 2014, 2013]
+        assert "…and 4 more." in plain.stdout
+        assert "Add a year to see fewer: `on Dec 6 2001`." in plain.stdout
+        data = json.loads(_run(*asked[:1], "--json", *asked[1:], env=env).stdout)
+        assert [e["id"] for e in data["entries"]] == [f"ev-{y}-12-06-sapporo" for y in years]
+        assert "`on Dec 6 2001`" in data["text"]
+
+    def test_a_year_narrows_the_list_and_needs_no_hint(self, tmp_path: Path) -> None:
+        """The same day in one year lists only that year's events, with no hint to narrow."""
+        env = {"ALLIANCE_KNOWLEDGE_DIR": str(_write_crowded_day(tmp_path))}
+        data = json.loads(_run("ask", "--json", "on Dec 6 2030", env=env).stdout)
+        assert [e["id"] for e in data["entries"]] == ["ev-2030-12-06-sapporo"]
+        assert "Add a year" not in data["text"]

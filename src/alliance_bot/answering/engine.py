@@ -7,6 +7,7 @@ and offers up to three "did you mean" suggestions. Knows nothing about Slack.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import re
@@ -205,7 +206,9 @@ class _Asker:
             suggestions=tuple(Suggestion(e.id, e.kind, e.label) for e in suggestions),
         )
 
-    def found(self, found: _Found, heading: Line | None = None) -> Answer:
+    def found(self, found: _Found, heading: Line | None = None, tail: Words = ()) -> Answer:
+        """The entries found as the answer: one in full, or a list under `heading` of the first
+        `LIST_LIMIT`, saying how many more, then `tail` (how to see fewer) when it is cut."""
         entries = found.entries
         months = _asked_months(self.q.subject) if self.q.form == "yesno" else frozenset()
         when = _date_of(entries[0]) if months and entries else None
@@ -232,6 +235,8 @@ class _Asker:
         else:
             lead = heading or line("Several entries match ", Echo(self._short()), ":")
             body = (lead, *wording.bullet_list(self.kb, entries, LIST_LIMIT))
+            if tail and len(entries) > LIST_LIMIT:
+                body = (*body, line(tail))
         shown = entries[:LIST_LIMIT]
         return self.reply(
             "answer", body, entries=shown, scores=found.scores[:LIST_LIMIT], note=found.matched
@@ -1494,15 +1499,17 @@ class _Asker:
 
     def on_day(self, month: int, day: int, year: int | None, *, today: bool = False) -> Answer:
         label = f"{day} {calendar.month_name[month]}" + (f" {year}" if year else "")
-        events = [e for e in self.kb.events_on(month, day) if year is None or _covers_year(e, year)]
-        # What happened on the day itself comes before a longer event that merely spans it
-        # (the APEC week is not "what happened on 16 November"); a stable sort keeps the rest.
-        events.sort(key=lambda e: (e.date.month, e.date.day) != (month, day))
+        events = _day_list(self.kb, month, day, self.today, year)
         if events:
             lead = "On this day" if today else "On"
             heading = line(Strong(f"{lead} — {label}" if today else f"{lead} {label}"), ":")
             found = _Found(tuple(events), (100.0,) * len(events))
-            return self.found(found, heading) if len(events) > 1 else self.found(found)
+            if len(events) == 1:
+                return self.found(found)
+            # A list cut at LIST_LIMIT says how to see the rest: the same day in one year.
+            example = f"on {calendar.month_abbr[month]} {day} {events[0].date.year}"
+            narrow = () if year else ("Add a year to see fewer: ", Code(example), ".")
+            return self.found(found, heading, pieces(narrow))
         if year is not None:
             nearest: list[Entry]
             try:
@@ -2103,9 +2110,70 @@ def _gives_a_figure(entry: Entry, question: str) -> bool:
     return any(n not in asked for n in stated)
 
 
-def _covers_year(event: Event, year: int) -> bool:
-    end = event.end or event.date
-    return event.date.year <= year <= end.year
+def _day_list(
+    kb: KnowledgeBase, month: int, day: int, today: dt.date, year: int | None = None
+) -> list[Event]:
+    """The events on a day of the year (of `year` only, if given), in the order a list of them
+    is shown (docs/answering.md, "Date lists"): what happened on the day itself before a longer
+    event that merely spans it (the APEC week is not "what happened on 16 November"); then the
+    events the articles cite most passages for; then the nearest in time to `today`, the past
+    before the future.
+
+    At 100,000 entries a day has ~500 events, so what does not depend on the question is worked
+    out once per snapshot and day: groups of equal rank, each in date order, which `year` and
+    `today` only cut with a bisection."""
+    memo = _memo(kb, "day-list")
+    groups = cast("list[_DayGroup] | None", memo.get(f"{month}-{day}"))
+    if groups is None:
+        ranked: dict[tuple[bool, int], list[Event]] = {}
+        for event in kb.events_on(month, day):  # in date order
+            spans = (event.date.month, event.date.day) != (month, day)
+            ranked.setdefault((spans, -len(event.sources)), []).append(event)
+        groups = [_DayGroup.of(events) for _, events in sorted(ranked.items())]
+        memo[f"{month}-{day}"] = groups
+    shown: list[Event] = []
+    for group in groups:
+        if year is None:
+            past = bisect.bisect_right(group.dates, today)
+            shown += group.newest[len(group.events) - past :]
+            shown += group.events[past:]
+            continue
+        start = bisect.bisect_left(group.years, year)
+        stop = bisect.bisect_right(group.years, year)
+        # Events begun in an earlier year that last into this one, then those begun in it: few.
+        events = [e for e in group.long if e.date.year < year <= (e.end or e.date).year]
+        events += group.events[start:stop]
+        shown += sorted(events, key=lambda e: _nearest(e, today))
+    return shown
+
+
+def _nearest(event: Event, today: dt.date) -> tuple[bool, int, str]:
+    """Nearest in time to `today` first, the past before the future, then by id."""
+    when = event.date.first_day()
+    return when > today, abs((when - today).days), event.id
+
+
+@dataclass(frozen=True)
+class _DayGroup:
+    """Events of one day of equal rank, in date order, with what `_day_list` bisects."""
+
+    events: tuple[Event, ...]  # by date, then id
+    dates: list[dt.date]
+    years: list[int]
+    newest: tuple[Event, ...]  # the latest date first, then by id
+    long: tuple[Event, ...]  # those lasting into a later year
+
+    @classmethod
+    def of(cls, events: Sequence[Event]) -> _DayGroup:
+        dates = [e.date.first_day() for e in events]
+        newest = sorted(range(len(events)), key=lambda i: (-dates[i].toordinal(), events[i].id))
+        return cls(
+            tuple(events),
+            dates,
+            [e.date.year for e in events],
+            tuple(events[i] for i in newest),
+            tuple(e for e in events if e.end is not None and e.end.year > e.date.year),
+        )
 
 
 _ALL: tuple[Kind, ...] = ("person", "event", "quote", "fact", "term", "source")

@@ -46,6 +46,8 @@ _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]+(?![\w'’-])")
 _EQUIVALENT_WEIGHT = 0.4
 _BM25_K1 = 1.2
 _BM25_B = 0.75
+# `missing` plans kept: one question's texts, not a cache of questions.
+_PLANS = 8
 # Fewer candidates than this are scored one by one: numpy's per-call cost would be most of it.
 _FEW_CANDIDATES = 64
 # More candidates than this are first checked for coverage alone, over whole postings.
@@ -172,10 +174,12 @@ class NameTable:
         if not key or shortest > self._longest:
             return []
         # (score, name) per entry; NameMatch only for the few returned: a common name ("Okinawa")
-        # belongs to hundreds of entries at 100,000.
+        # belongs to hundreds of entries at 100,000. Matches rank by score, then entry id, and
+        # each name's entries are in id order, so of the entries first reached through a name
+        # only the first `limit` can be returned: the rest rank after them.
         exact_key = name_key(key)
         best: dict[str, tuple[float, str]] = {
-            i: (100.0, exact_key) for i in self._names.get(exact_key, ())
+            i: (100.0, exact_key) for i in self._names.get(exact_key, ())[:limit]
         }
         expanded = sorted(
             (len(self._token_names.get(known, ())), known)
@@ -191,13 +195,26 @@ class NameTable:
             candidates.update(self._token_names.get(known, ()))
         if candidates:
             pool = [n for n, _ in candidates.most_common(200) if len(n) >= shortest]
+            # Best score first, so an entry's first name is its best: once `limit` entries are
+            # found, names scoring less than those (the next score down) cannot place.
+            reached = len(best)
+            level = 100.0  # the exact name's entries
             for name, score, _ in process.extract(
                 key, pool, scorer=scorer, processor=None, score_cutoff=cutoff, limit=limit * 3
             ):
+                if score < level:
+                    if reached >= limit:
+                        break
+                    level = score
+                added = 0
                 for entry_id in self._names[name]:
-                    known_best = best.get(entry_id)
-                    if known_best is None or known_best[0] < score:
-                        best[entry_id] = (float(score), name)
+                    if entry_id in best:
+                        continue
+                    best[entry_id] = (float(score), name)
+                    added += 1
+                    if added == limit:
+                        break
+                reached += added
         ranked = heapq.nsmallest(limit, best.items(), key=lambda item: (-item[1][0], item[0]))
         return [NameMatch(entry_id, score, name) for entry_id, (score, name) in ranked]
 
@@ -314,6 +331,7 @@ class SearchIndex:
         self.ordinary_words = frozenset(w for w in ordinary if len(w) >= 3)
         self._ordinary = _FuzzyVocabulary(self.ordinary_words)
         self.vocabulary = frozenset(stem_ids)
+        self._plans: dict[str, tuple[tuple[str, tuple[tuple[int, int], ...]], ...]] = {}
 
     def _span(self, stemmed: str) -> tuple[int, int]:
         """Where a stem's postings are in the posting arrays ((0, 0) for a stem none uses)."""
@@ -325,14 +343,6 @@ class SearchIndex:
     def _count(self, stemmed: str) -> int:
         start, end = self._span(stemmed)
         return end - start
-
-    def _has(self, stemmed: str, position: int) -> bool:
-        start, end = self._span(stemmed)
-        # bisect over a memoryview (its items are plain ints): numpy's searchsorted with a Python
-        # int first casts the whole slice to int64, so a common stem cost ~20 µs a check.
-        positions = self._position_of.data
-        at = bisect.bisect_left(positions, position, start, end)
-        return at < end and positions[at] == position
 
     # full text -------------------------------------------------------------------------------
     def query_stems(self, text: str) -> dict[str, float]:
@@ -391,19 +401,42 @@ class SearchIndex:
         position = self._positions.get(entry_id)
         if position is None:
             return search_words(text)
+        # bisect over a memoryview (its items are plain ints): numpy's searchsorted with a Python
+        # int first casts the whole slice to int64, so a common stem cost ~20 µs a check.
+        positions = self._position_of.data
         missing: list[str] = []
+        for word, spans in self._coverage_plan(text):
+            for start, end in spans:
+                at = bisect.bisect_left(positions, position, start, end)
+                if at < end and positions[at] == position:
+                    break
+            else:
+                missing.append(word)
+        return missing
+
+    def _coverage_plan(self, text: str) -> tuple[tuple[str, tuple[tuple[int, int], ...]], ...]:
+        """Each word of `text` with the postings that cover it (its stem, the stem's lexicon
+        equivalents, or the stems of close spellings). One question asks `missing` of the same
+        text for its ~30 candidates; reading the words once is most of each check's cost, so the
+        last few texts' plans are kept (few: a repeated question still pays for its own)."""
+        plan = self._plans.get(text)
+        if plan is not None:
+            return plan
+        words = []
         for word in search_words(text)[:_MOST_QUERY_WORDS]:
-            stemmed = stem(word)
-            options = set(self._alternatives(stemmed))
+            options = set(self._alternatives(stem(word)))
             if not options:
                 options = {
                     self._surface[w]
                     for w in self._text_vocabulary.expand(word)
                     if w in self._surface
                 }
-            if not any(self._has(o, position) for o in options):
-                missing.append(word)
-        return missing
+            words.append((word, tuple(self._span(o) for o in sorted(options))))
+        plan = tuple(words)
+        if len(self._plans) >= _PLANS:
+            self._plans.clear()
+        self._plans[text] = plan
+        return plan
 
     def share_using(self, word: str) -> float:
         """The share of entries whose words include `word` (0 for a word none uses)."""
@@ -598,19 +631,26 @@ class SearchIndex:
         the scoring). A long question of common words has most of the base as candidates, few
         of which cover enough of it: adding up coverage alone, one whole posting at a time, is
         far cheaper than scoring them all."""
-        covered = np.zeros(len(self._ids))
+        # One bincount over every stem's positions, weighted by its idf: each bin adds its
+        # weights in stem order starting from 0.0, the same float sums as adding one stem at a
+        # time, in one pass instead of one scatter-add per stem.
+        parts: list[npt.NDArray[np.int32]] = []
         for stemmed in known:
             alternatives = groups[stemmed]
             if len(alternatives) == 1:
                 start, end = self._span(alternatives[0])
-                # Each position occurs once in a posting, so this adds idf once per entry.
-                covered[self._position_of[start:end]] += stems[stemmed]
+                # Each position occurs once in a posting, so idf is added once per entry.
+                parts.append(self._position_of[start:end])
                 continue
             present = np.zeros(len(self._ids), dtype=np.bool_)
             for alternative in alternatives:
                 start, end = self._span(alternative)
                 present[self._position_of[start:end]] = True
-            covered[present] += stems[stemmed]
+            parts.append(np.flatnonzero(present).astype(np.int32))
+        if not parts:  # no known word: nothing is covered
+            return candidates[np.zeros(len(candidates)) / total >= min_coverage]
+        weights = np.repeat([stems[s] for s in known], [len(part) for part in parts])
+        covered = np.bincount(np.concatenate(parts), weights=weights, minlength=len(self._ids))
         return candidates[covered[candidates] / total >= min_coverage]
 
     def _score_few(

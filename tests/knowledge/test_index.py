@@ -1,0 +1,77 @@
+"""The search index's name lookup: its shortcuts return what the plain definition does."""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from rapidfuzz import fuzz, process
+
+from alliance_bot.knowledge.index import NameMatch, NameTable
+from alliance_bot.knowledge.text import name_key
+
+# Few words and entries, so that many entries share a name, and names share words and scores
+# (the same words in another order score 100, as the name itself does).
+_WORDS = st.sampled_from(["okinawa", "okinawan", "tokyo", "base"])
+_NAMES = st.lists(_WORDS, min_size=1, max_size=2).map(" ".join)
+_PAIRS = st.lists(
+    st.tuples(st.integers(0, 25).map(lambda n: f"e{n:02d}"), _NAMES), min_size=1, max_size=80
+)
+
+
+def _plain_lookup(table: NameTable, phrase: str, limit: int, cutoff: float) -> list[NameMatch]:
+    """The definition: every entry of every name the fuzzy search reaches, its best score kept,
+    ranked by score and then entry id (what `NameTable.lookup` did before its shortcuts)."""
+    key = name_key(phrase)
+    best = {i: (100.0, key) for i in table._names.get(key, ())}
+    expanded = sorted(
+        (len(table._token_names.get(known, ())), known)
+        for token in sorted(set(key.split()))
+        for known in table._vocabulary.expand(token)
+    )
+    candidates: Counter[str] = Counter()
+    for count, known in expanded:
+        if count > 500 and candidates:
+            continue
+        candidates.update(table._token_names.get(known, ()))
+    pool = [n for n, _ in candidates.most_common(200)]
+    for name, score, _ in process.extract(
+        key,
+        pool,
+        scorer=fuzz.token_sort_ratio,
+        processor=None,
+        score_cutoff=cutoff,
+        limit=limit * 3,
+    ):
+        for entry_id in table._names[name]:
+            if entry_id not in best or best[entry_id][0] < score:
+                best[entry_id] = (float(score), name)
+    ranked = heapq.nsmallest(limit, best.items(), key=lambda item: (-item[1][0], item[0]))
+    return [NameMatch(entry_id, score, name) for entry_id, (score, name) in ranked]
+
+
+class TestNameLookup:
+    @settings(max_examples=500, deadline=None)
+    @example(  # the same words in another order reach an entry before the name's own
+        pairs=[("e05", "tokyo base"), ("e06", "tokyo base"), ("e01", "base tokyo")],
+        phrase="tokyo base",
+        limit=2,
+        cutoff=50.0,
+    )
+    @given(
+        pairs=_PAIRS,
+        phrase=_NAMES,
+        limit=st.integers(1, 6),
+        cutoff=st.sampled_from([0.0, 50.0, 80.0, 100.0]),
+    )
+    def test_same_as_the_plain_definition(
+        self, pairs: list[tuple[str, str]], phrase: str, limit: int, cutoff: float
+    ) -> None:
+        """Stopping once `limit` entries are placed, and taking only a name's first entries,
+        return exactly the plain definition's matches, scores and names, in its order."""
+        table = NameTable(pairs)
+        assert table.lookup(phrase, limit=limit, cutoff=cutoff) == _plain_lookup(
+            table, phrase, limit, cutoff
+        )
