@@ -44,6 +44,7 @@ from alliance_bot.answering.questions import (
 from alliance_bot.answering.titles import (
     _ALIKE,
     _COUNTRIES,
+    _COUNTRY,
     _GENERIC,
     _HEAD,
     _JUNIOR,
@@ -55,7 +56,7 @@ from alliance_bot.knowledge.dates import human_range
 from alliance_bot.knowledge.index import NameMatch, SearchIndex, TextMatch
 from alliance_bot.knowledge.models import Entry, Event, Fact, Kind, Person, Role, Term
 from alliance_bot.knowledge.snapshot import KnowledgeBase
-from alliance_bot.knowledge.text import STOPWORDS, fold, name_key
+from alliance_bot.knowledge.text import STOPWORDS, fold, name_key, stem
 
 # A name match at or above this score (rapidfuzz token_sort_ratio) is the answer.
 CONFIDENT = 90.0
@@ -85,6 +86,8 @@ RIVALS_ABOUT = True
 DESCRIPTION_ONLY = True
 # A place a question names is a word its text answer must have (a yes/no checks it instead).
 PLACES_ARE_KEYS = True
+# So is a country it names, by any of its names (see `_lacks_country`).
+COUNTRIES_ARE_KEYS = True
 # Every person a question names is a key word the answer must have, whatever kind it is.
 PEOPLE_ARE_KEYS = True
 SETTLE_SCORE_LEAD = 1.25
@@ -739,6 +742,23 @@ class _Asker:
         people = _person_words(self.kb)
         return any(w in people for w in self.kb.index.missing(text, match.entry_id))
 
+    def _lacks_country(self, text: str, match: TextMatch) -> bool:
+        """Whether a text answer lacks a country the question names, by any of its names
+        ("chip sales to India" is not the controls on China; "Beijing" is China), other than
+        Japan and the US. A yes/no checks the country as a premise instead."""
+        if not COUNTRIES_ARE_KEYS or self.q.form == "yesno":
+            return False
+        missing = set(self.kb.index.missing(text, match.entry_id))
+        for word in missing:
+            country = _COUNTRY.get(word, word)
+            # Japan and the US are what every entry is about, often without naming them.
+            if stem(country) not in _COUNTRIES or country in ("japan", "us"):
+                continue
+            names = {country, word, *_COUNTRY_GROUPS.get(country, ())}
+            if all(self.kb.index.missing(name, match.entry_id) for name in names):
+                return True
+        return False
+
     def _place_missing(self, text: str, match: TextMatch) -> bool:
         """Whether the question names a place ("when did Austin meet Kihara in Washington")
         the entry does not: a text match that lacks the place does not confirm it."""
@@ -1080,6 +1100,7 @@ class _Asker:
             # still settles it (with a note); any other question is not about that entry.
             and (self.q.form == "yesno" or not self._elsewhere(text, m))
             and (self.q.form == "yesno" or not PLACES_ARE_KEYS or not self._place_missing(text, m))
+            and not self._lacks_country(text, m)
             and self._goes_there(text, m.entry_id)
         ]
         if good and not suggest_only:
@@ -1170,6 +1191,8 @@ class _Asker:
             if not self._goes_there(text, match.entry_id):
                 return False
             if self.q.form != "yesno" and PLACES_ARE_KEYS and self._place_missing(text, match):
+                return False
+            if self._lacks_country(text, match):
                 return False
             entry = self.kb.get(match.entry_id)
             if self.q.form == "yesno" and isinstance(entry, Fact) and entry.value:
@@ -2013,3 +2036,7 @@ def _unique(entries: Iterable[Entry]) -> list[Entry]:
     for entry in entries:
         seen.setdefault(entry.id, entry)
     return list(seen.values())
+
+
+# Countries the articles name more than one way: an entry that says "the UK" names Britain.
+_COUNTRY_GROUPS = {"britain": ("uk",), "uk": ("britain",), "korea": ("rok",), "us": ("usa",)}
