@@ -77,6 +77,17 @@ SETTLE_ALL = True
 SEMANTIC = True
 SEMANTIC_POOL = 4
 SEMANTIC_LEAD = 0.08
+# A paraphrase (see `_paraphrased`): the entry closest in meaning, by this lead over the next,
+# answers when its words cover this share of the question and it has every key word.
+PARAPHRASE = True
+# "Did you mean" suggestions are ordered by closeness in meaning, and those this far below the
+# closest are left out.
+SUGGEST_BY_MEANING = True
+SUGGEST_SPREAD = 0.2
+# A why question answered from an entry's text that states a reason (see `by_reason`).
+REASON_TEXT = True
+PARAPHRASE_COVERED = 0.5
+PARAPHRASE_LEAD = 0.03
 # A word of a name used by at most this share of entries is a key word of a question.
 KEY_SHARE = 0.05
 KEY_ORDINARY = True
@@ -229,7 +240,7 @@ class _Asker:
 
     def unknown(self, what: Words, candidates: Sequence[Entry]) -> Answer:
         """Say plainly that nothing matched, offering up to three suggestions."""
-        top = _unique(candidates)[:3]
+        top = self._relevant(_unique(candidates))[:3]
         if not top:
             return self.reply(
                 "no_match",
@@ -248,6 +259,20 @@ class _Asker:
             lines,
             suggestions=top,
         )
+
+    def _relevant(self, candidates: list[Entry]) -> list[Entry]:
+        """Suggestions, closest in meaning to the question first. Every candidate was found by
+        the words (a name or a text match); the meaning only orders them, and drops those far
+        from the best, which would mislead more than help."""
+        if not SUGGEST_BY_MEANING or len(candidates) < 2:
+            return candidates
+        sims = semantic.similarities(self.q.text, [e.search_text() for e in candidates])
+        if sims is None:
+            return candidates
+        best = max(sims)
+        # Equal closeness keeps the order the words gave (a stable sort).
+        order = sorted(range(len(candidates)), key=lambda i: -sims[i])
+        return [candidates[i] for i in order if sims[i] >= best - SUGGEST_SPREAD]
 
     def _short(self, limit: int = 80) -> str:
         text = self.q.asked
@@ -287,9 +312,7 @@ class _Asker:
                 # (`found` says the entry's own), not a word the entry must have. Tried only
                 # when the question with it finds nothing: a right month helps the match.
                 result = self.free(_MONTH_WORD.sub(" ", q.subject), settle=True)
-            if q.asks == "reason" and result.status == "answer":
-                return self.with_reason(result)
-            return result
+            return self.why(q.subject, result) if q.asks == "reason" else result
         if q.form == "when":
             return self.when(q.subject)
         if q.form == "quote":
@@ -356,15 +379,82 @@ class _Asker:
                 return at_a_time
         return self.who(q.subject)
 
+    def why(self, subject: str, result: Answer) -> Answer:
+        """A why question, given what the text match found for it (see `with_reason`,
+        `by_reason`)."""
+        if result.status != "answer":
+            return self.by_reason(subject) or result
+        reasoned = self.with_reason(result)
+        if reasoned.status == "answer":
+            return reasoned
+        # The entries the question names give no reason: another may, if it is also the
+        # closest in meaning and says why in so many words ("to head off protests").
+        return self.by_reason(subject, strict=True) or reasoned
+
     def with_reason(self, result: Answer) -> Answer:
         """A why question is answered only by an entry that states a reason: the entry about
-        Abe's assassination says when, not why, so it is offered, not given as the answer."""
+        Abe's assassination says when, not why, so it is offered, not given as the answer.
+        Of several entries, those that state one come first."""
         entries = [e for e in (self.kb.get(s.id) for s in result.entries) if e is not None]
-        if any(
-            _REASON.search(fold(e.search_text())) and _explains(e, self.q.subject) for e in entries
-        ):
+        if not any(self._states_reason(e) for e in entries):
+            return self.unknown(pieces("why ", self._quoted(self.q.subject)), entries)
+        # One that says why (not only when: "after the crash") comes first.
+        reasoned = [
+            e for e in entries if self._states_reason(e) and _CAUSE.search(fold(e.search_text()))
+        ]
+        if not reasoned or reasoned[0] is entries[0]:
             return result
-        return self.unknown(pieces("why ", self._quoted(self.q.subject)), entries)
+        scores = {s.id: s.score for s in result.entries}
+        order = [*reasoned, *(e for e in entries if e not in reasoned)]
+        return self.found(_Found(tuple(order), tuple(scores[e.id] for e in order)))
+
+    def _states_reason(self, entry: Entry) -> bool:
+        return bool(_REASON.search(fold(entry.search_text()))) and _explains(entry, self.q.subject)
+
+    def by_reason(self, subject: str, *, strict: bool = False) -> Answer | None:
+        """A why question whose words an entry's text covers though its names do not ("why
+        did the Henoko design have to change": the replacement facility's entry says soft
+        seabed forced design changes): the one entry that covers the question, has its key
+        words, and states a reason, clearly ahead of any other that does. None otherwise."""
+        if not REASON_TEXT:
+            return None
+        text = _ungeneric(_strip_articles(subject)) or subject
+        years = {int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", text)}
+        people = _person_words(self.kb)
+        fitting = []
+        for match in self.kb.index.text(text, limit=20):
+            entry = self.kb.get(match.entry_id)
+            if entry is None or match.coverage < COVERED or not self._states_reason(entry):
+                continue
+            if (strict or match.name_coverage < ABOUT) and not _CAUSE.search(
+                fold(entry.search_text())
+            ):
+                # Not named by the question: "after" or "amid" in its text tells when, which
+                # is no reason for what the question asks.
+                continue
+            if (
+                not self._has_keys(text, match)
+                or any(w in people for w in self._missing_words(text, match.entry_id))
+                or self._lacks_country(text, match)
+                or self._place_missing(text, match)
+                or not self._fits_years(match.entry_id, years)
+            ):
+                continue
+            fitting.append((match, entry))
+        if not fitting:
+            return None
+        best, entry = fitting[0]
+        if (strict or best.name_coverage < ABOUT) and self._nearest(None) != entry.id:
+            # Not named by the question: only the entry closest to it in meaning, too.
+            return None
+        if len(fitting) > 1:
+            other = fitting[1][0]
+            if not (
+                best.coverage >= other.coverage + SETTLE_LEAD
+                or best.score >= other.score * SETTLE_SCORE_LEAD
+            ):
+                return None
+        return self.found(_Found((entry,), (round(100 * best.coverage, 1),)))
 
     def who(self, subject: str) -> Answer:
         # "the guy running the Pentagon": "guy" only says a person is meant.
@@ -1127,6 +1217,8 @@ class _Asker:
         )
         if settled:
             return settled
+        if not suggest_only and (named := self._paraphrased(text, matches, years, wanted)):
+            return self.found(_Found((named[0],), (round(100 * named[1].coverage, 1),)))
         partly = [m.entry_id for m in matches if m.coverage >= PARTLY_COVERED]
         if also_suggest:
             extra = self.kb.index.text(text, kinds=frozenset(also_suggest), limit=5)
@@ -1231,6 +1323,66 @@ class _Asker:
         # The leader lacks a key word: one of the others that has them may still be clearly
         # closest in meaning ("is Japan part of the Quad" → the Quad's own entry).
         return self._closest_in_meaning(text, fitting, has_keys) if SEMANTIC else None
+
+    def _paraphrased(
+        self,
+        text: str,
+        matches: list[TextMatch],
+        years: set[int],
+        kinds: frozenset[Kind] | None,
+    ) -> tuple[Entry, TextMatch] | None:
+        """A thing named in other words than its entry's names ("the warplane Tokyo is building
+        with London and Rome"): the entry closest in meaning to the question among all entries
+        of the kinds asked, confirmed by the words — it covers `PARAPHRASE_COVERED` of the
+        question, has every key word, country, person and place of it, and no entry covers
+        the question clearly better. The semantic signal only proposes; the words decide."""
+        if not PARAPHRASE or self.q.form == "yesno":
+            # A yes/no carries a premise: a paraphrase of it may be what the articles never
+            # state, and is settled only by an entry its words name (`settled`).
+            return None
+        close = [m for m in matches if m.coverage >= PARAPHRASE_COVERED]
+        if not close:
+            return None
+        near = self._nearest(kinds)
+        if near is None:
+            return None
+        match = next((m for m in close if m.entry_id == near), None)
+        entry = self.kb.get(near)
+        if match is None or entry is None:
+            return None
+        if any(m.coverage >= match.coverage + SETTLE_LEAD for m in matches):
+            return None
+        people = _person_words(self.kb)
+        if (
+            not self._has_keys(text, match)
+            # Even in a yes/no: "did Biden go to the Hiroshima summit" is not the summit's
+            # entry, which does not say he went.
+            or any(w in people for w in self._missing_words(text, match.entry_id))
+            or self._lacks_country(text, match)
+            or self._place_missing(text, match)
+            or self._elsewhere(text, match)
+            or not self._goes_there(text, match.entry_id)
+            or not self._fits_years(match.entry_id, years)
+        ):
+            return None
+        return entry, match
+
+    def _nearest(self, kinds: frozenset[Kind] | None) -> str | None:
+        """The entry of these kinds closest in meaning to the question, by at least
+        `PARAPHRASE_LEAD` over the next; None if none is (or without the model)."""
+        pools = _memo(self.kb, "semantic-pools")
+        key = ",".join(sorted(kinds or ()))
+        pool = pools.get(key)
+        if not isinstance(pool, semantic.Pool):
+            pool = pools[key] = semantic.Pool(
+                [
+                    (e.id, e.search_text())
+                    for e in self.kb.entries.values()
+                    if kinds is None or e.kind in kinds
+                ]
+            )
+        near = pool.nearest(self.q.text)
+        return near[0] if near is not None and near[1] >= PARAPHRASE_LEAD else None
 
     def _closest_in_meaning(
         self, text: str, fitting: list[TextMatch], has_keys: Callable[[TextMatch], bool]
@@ -1647,6 +1799,13 @@ _REASON = re.compile(
 )
 
 
+# The reasons `_REASON` finds that say why rather than when ("after", "amid", "ahead of" are
+# also times): an entry the question does not name must give one of these to explain it.
+_CAUSE = re.compile(
+    r"\b(?:because|so as to|in order to|so that|aim(?:s|ed)?|purpose|meant to|intended to"
+    r"|reasons?|due to|as a result|prompted|forced|necessit\w*|led to|driven|motivat\w*"
+    r"|to (?:head off|thwart|counter|deter|ensure|prevent|replace|avoid|protect|address))\b"
+)
 # Words after which the articles give an effect of what came before: "Russia's invasion
 # shocked many Japanese … persuaded them" explains the Japanese public's support, not the war.
 _CAUSE_FIRST = re.compile(r"\b(?:shock\w*|persuad\w*|convinc\w*|prompt\w*|led to)\b")
