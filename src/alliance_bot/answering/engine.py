@@ -312,6 +312,8 @@ class _Asker:
                 # (`found` says the entry's own), not a word the entry must have. Tried only
                 # when the question with it finds nothing: a right month helps the match.
                 result = self.free(_MONTH_WORD.sub(" ", q.subject), settle=True)
+            if q.asks == "manner" and result.status == "answer":
+                return self.with_manner(result)
             return self.why(q.subject, result) if q.asks == "reason" else result
         if q.form == "when":
             return self.when(q.subject)
@@ -378,6 +380,17 @@ class _Asker:
             if at_a_time:
                 return at_a_time
         return self.who(q.subject)
+
+    def with_manner(self, result: Answer) -> Answer:
+        """A how question answered with several entries: one that says how ("partly by
+        widening what counts", "by striking deep into enemy territory") comes first."""
+        entries = [e for e in (self.kb.get(s.id) for s in result.entries) if e is not None]
+        manner = [e for e in entries if _MANNER.search(fold(e.search_text()))]
+        if not manner or manner[0] is entries[0]:
+            return result
+        scores = {s.id: s.score for s in result.entries}
+        order = [*manner, *(e for e in entries if e not in manner)]
+        return self.found(_Found(tuple(order), tuple(scores[e.id] for e in order)))
 
     def why(self, subject: str, result: Answer) -> Answer:
         """A why question, given what the text match found for it (see `with_reason`,
@@ -1806,6 +1819,8 @@ _CAUSE = re.compile(
     r"|reasons?|due to|as a result|prompted|forced|necessit\w*|led to|driven|motivat\w*"
     r"|to (?:head off|thwart|counter|deter|ensure|prevent|replace|avoid|protect|address))\b"
 )
+# How the articles state the manner of something: "partly by widening", "by striking".
+_MANNER = re.compile(r"\b(?:(?:partly |mainly |largely )?by \w+ing|by means of|through \w+ing)\b")
 # Words after which the articles give an effect of what came before: "Russia's invasion
 # shocked many Japanese … persuaded them" explains the Japanese public's support, not the war.
 _CAUSE_FIRST = re.compile(r"\b(?:shock\w*|persuad\w*|convinc\w*|prompt\w*|led to)\b")

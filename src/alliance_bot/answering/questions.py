@@ -770,6 +770,8 @@ def _parse(clean: str, today: dt.date) -> Question:
             # as a premise ("what happened at the Quad summit in 2024"); "where did …"
             # asks for a place.
             return within
+        if form == "about" and _HOW.match(clean):
+            asks = "manner"
         return Question(form, subject=subject, topic=topic, asks=asks)
     dated = _as_period(clean, today)
     if dated is not None:
@@ -900,6 +902,9 @@ _FRAME_ADVERBS = re.compile(
 )
 _WH_LEAD = re.compile(r"^(?:which|what|how|whose|where|when|why)\s+\w+")
 _WHY = re.compile(r"^(?:why|for what reason|what caused|what led to|what made)\b")
+# "how will Japan reach 2%", "how does the counterstrike work": the manner of something (not
+# "how many", "how long", which are figures and dates).
+_HOW = re.compile(r"^how (?:is|are|was|were|will|would|does|do|did|can|could)\b")
 _COMPARE_TAIL = re.compile(
     r"(?:\s+-\s+|\s*[,:;]\s+|\s+)(?:what|which|who|how|when|where|why|is|are|was|were|did)\b.*$"
 )
