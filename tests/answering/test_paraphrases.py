@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from alliance_bot.answering.engine import answer
+from alliance_bot.knowledge.lexicon import Lexicon, LexiconEntry
 from alliance_bot.knowledge.loader import load_knowledge
 from alliance_bot.knowledge.paths import default_knowledge_dir
 from alliance_bot.knowledge.snapshot import KnowledgeBase
@@ -59,3 +60,21 @@ class TestParaphrases:
         unanswerable = [i for i in ITEMS if "expect_any" not in i and i.get("expect") is None]
         assert len(unanswerable) >= 5
         assert len(ITEMS) - len(unanswerable) >= 25
+
+
+class TestLexiconPhrases:
+    def test_a_phrase_matches_its_plural_and_possessive(self) -> None:
+        """A `say` phrase is rewritten however the question writes its number or a possessive;
+        a longer word that merely starts with the phrase is left alone."""
+        lexicon = Lexicon(
+            [
+                LexiconEntry(id="warplane", say=("warplane",), means="fighter jet"),
+                LexiconEntry(id="aid", say=("aid package",), means="supplemental bill"),
+                LexiconEntry(id="box", say=("box",), means="crate"),
+            ]
+        )
+        assert lexicon.rewrite("two warplanes") == "two fighter jet"
+        assert lexicon.rewrite("the aid packages passed") == "the supplemental bill passed"
+        assert lexicon.rewrite("the warplane's engine") == "the fighter jet engine"
+        assert lexicon.rewrite("boxes and a box") == "crate and a crate"
+        assert lexicon.rewrite("warplanesque") == "warplanesque"
