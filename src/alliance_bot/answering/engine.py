@@ -80,14 +80,17 @@ SEMANTIC_LEAD = 0.08
 # A paraphrase (see `_paraphrased`): the entry closest in meaning, by this lead over the next,
 # answers when its words cover this share of the question and it has every key word.
 PARAPHRASE = True
+PARAPHRASE_COVERED = 0.5
+PARAPHRASE_LEAD = 0.03
+# Closest in meaning among all entries is worked out for a hand-curated base, not a huge one:
+# past this many entries the vectors alone would take ~1 KB each (see docs/answering.md).
+PARAPHRASE_MAX_ENTRIES = 20_000
+# A why question answered from an entry's text that states a reason (see `by_reason`).
+REASON_TEXT = True
 # "Did you mean" suggestions are ordered by closeness in meaning, and those this far below the
 # closest are left out.
 SUGGEST_BY_MEANING = True
 SUGGEST_SPREAD = 0.2
-# A why question answered from an entry's text that states a reason (see `by_reason`).
-REASON_TEXT = True
-PARAPHRASE_COVERED = 0.5
-PARAPHRASE_LEAD = 0.03
 # A word of a name used by at most this share of entries is a key word of a question.
 KEY_SHARE = 0.05
 KEY_ORDINARY = True
@@ -1368,8 +1371,8 @@ class _Asker:
         people = _person_words(self.kb)
         if (
             not self._has_keys(text, match)
-            # Even in a yes/no: "did Biden go to the Hiroshima summit" is not the summit's
-            # entry, which does not say he went.
+            # Every person named, in any form: "the summit Biden went to in Hiroshima" is
+            # not the summit's entry, which does not say he went.
             or any(w in people for w in self._missing_words(text, match.entry_id))
             or self._lacks_country(text, match)
             or self._place_missing(text, match)
@@ -1383,6 +1386,8 @@ class _Asker:
     def _nearest(self, kinds: frozenset[Kind] | None) -> str | None:
         """The entry of these kinds closest in meaning to the question, by at least
         `PARAPHRASE_LEAD` over the next; None if none is (or without the model)."""
+        if len(self.kb.entries) > PARAPHRASE_MAX_ENTRIES:
+            return None
         pools = _memo(self.kb, "semantic-pools")
         key = ",".join(sorted(kinds or ()))
         pool = pools.get(key)
