@@ -608,6 +608,13 @@ class _Asker:
             named = self.decide(self.names(phrase, kinds), phrase)
             if named:
                 return self.found(named)
+        described = _CALLED.sub("", phrase).strip()
+        if described and described != phrase:
+            # "what's the ability to hit back deep in enemy territory called": the name of a
+            # thing described is a term's; "called" is no word the term must have.
+            named_term = self.by_text(described, ("term",), self._quoted(phrase))
+            if named_term.status == "answer":
+                return named_term
         # Defining something needs its name; words that merely occur in an event ("capitals",
         # "France") are only worth a suggestion, so text answers come from terms and facts.
         return self.by_text(
@@ -1824,6 +1831,8 @@ _CAUSE = re.compile(
     r"|reasons?|due to|as a result|prompted|forced|necessit\w*|led to|driven|motivat\w*"
     r"|to (?:head off|thwart|counter|deter|ensure|prevent|replace|avoid|protect|address))\b"
 )
+# A thing's name asked for by describing it: "the term for …", "… called".
+_CALLED = re.compile(r"^(?:the )?(?:name|term|word|phrase) (?:for|of) |\s+(?:is )?called$")
 # How the articles state the manner of something: "partly by widening", "by striking".
 _MANNER = re.compile(r"\b(?:(?:partly |mainly |largely )?by \w+ing|by means of|through \w+ing)\b")
 # Words after which the articles give an effect of what came before: "Russia's invasion
