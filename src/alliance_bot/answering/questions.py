@@ -504,6 +504,9 @@ _ASKING = re.compile(
 _PRONOUN_SUBJECT = re.compile(
     r"^(?:that|it|this|they|those|these|that one|that about|it about|this about|that all about)$"
 )
+# A noun phrase running straight into "… is building": the lead of a description, not of a
+# question ("the fighter jet japan is building", "the missiles tokyo is buying").
+_NOUN_LEAD = re.compile(r"^(?:the|a|an|that|this|those|these) [\w' -]*\w $")
 _CLAUSE_BREAK = re.compile(r"\s+[-:;]\s+|[,:;!?]\s+|\s+-\s+")
 _QUESTION_START = re.compile(
     r"\b(?:who|when|what|where|why|how|which|did|does|is|was|were|are|has|quote|tell me)\b"
@@ -585,6 +588,10 @@ def _understand(clean: str, today: dt.date) -> Question:
                 # the question.
                 break
             later = _parse(_strip_chat(clean[start:]), today)
+            if later.form == "yesno" and _NOUN_LEAD.match(clean[:start]):
+                # "the fighter jet Japan is building with Britain": a thing described by what
+                # someone is doing, the verb after its subject; no yes/no is asked.
+                break
             if later.form == "yesno" and _WH_LEAD.match(clean):
                 # "which governors did Hayashi meet", "what edition … did Kishida speak at":
                 # the lead asks the question; the rest is not a yes/no on its own.
