@@ -46,6 +46,7 @@ from alliance_bot.answering.questions import (
 from alliance_bot.answering.titles import (
     _ALIKE,
     _COUNTRIES,
+    _COUNTRY,
     _GENERIC,
     _HEAD,
     _JUNIOR,
@@ -78,6 +79,20 @@ SETTLE_ALL = True
 SEMANTIC = True
 SEMANTIC_POOL = 4
 SEMANTIC_LEAD = 0.08
+# A paraphrase (see `_paraphrased`): the entry closest in meaning, by this lead over the next,
+# answers when its words cover this share of the question and it has every key word.
+PARAPHRASE = True
+PARAPHRASE_COVERED = 0.5
+PARAPHRASE_LEAD = 0.03
+# Closest in meaning among all entries is worked out for a hand-curated base, not a huge one:
+# past this many entries the vectors alone would take ~1 KB each (see docs/answering.md).
+PARAPHRASE_MAX_ENTRIES = 20_000
+# A why question answered from an entry's text that states a reason (see `by_reason`).
+REASON_TEXT = True
+# "Did you mean" suggestions are ordered by closeness in meaning, and those this far below the
+# closest are left out.
+SUGGEST_BY_MEANING = True
+SUGGEST_SPREAD = 0.2
 # A word of a name used by at most this share of entries is a key word of a question.
 KEY_SHARE = 0.05
 KEY_ORDINARY = True
@@ -87,6 +102,8 @@ RIVALS_ABOUT = True
 DESCRIPTION_ONLY = True
 # A place a question names is a word its text answer must have (a yes/no checks it instead).
 PLACES_ARE_KEYS = True
+# So is a country it names, by any of its names (see `_lacks_country`).
+COUNTRIES_ARE_KEYS = True
 # Every person a question names is a key word the answer must have, whatever kind it is.
 PEOPLE_ARE_KEYS = True
 SETTLE_SCORE_LEAD = 1.25
@@ -244,7 +261,7 @@ class _Asker:
 
     def unknown(self, what: Words, candidates: Sequence[Entry]) -> Answer:
         """Say plainly that nothing matched, offering up to three suggestions."""
-        top = _unique(candidates)[:3]
+        top = self._relevant(_unique(candidates))[:3]
         if not top:
             return self.reply(
                 "no_match",
@@ -263,6 +280,20 @@ class _Asker:
             lines,
             suggestions=top,
         )
+
+    def _relevant(self, candidates: list[Entry]) -> list[Entry]:
+        """Suggestions, closest in meaning to the question first. Every candidate was found by
+        the words (a name or a text match); the meaning only orders them, and drops those far
+        from the best, which would mislead more than help."""
+        if not SUGGEST_BY_MEANING or len(candidates) < 2:
+            return candidates
+        sims = semantic.similarities(self.q.text, [e.search_text() for e in candidates])
+        if sims is None:
+            return candidates
+        best = max(sims)
+        # Equal closeness keeps the order the words gave (a stable sort).
+        order = sorted(range(len(candidates)), key=lambda i: -sims[i])
+        return [candidates[i] for i in order if sims[i] >= best - SUGGEST_SPREAD]
 
     def _short(self, limit: int = 80) -> str:
         text = self.q.asked
@@ -304,9 +335,9 @@ class _Asker:
                 result = self.free(_MONTH_WORD.sub(" ", q.subject), settle=True)
             if q.form == "yesno" and result.status != "answer":
                 result = self.year_premise(q.subject) or result
-            if q.asks == "reason" and result.status == "answer":
-                return self.with_reason(result)
-            return result
+            if q.asks == "manner" and result.status == "answer":
+                return self.with_manner(result)
+            return self.why(q.subject, result) if q.asks == "reason" else result
         if q.form == "when":
             return self.when(q.subject)
         if q.form == "quote":
@@ -373,15 +404,93 @@ class _Asker:
                 return at_a_time
         return self.who(q.subject)
 
+    def with_manner(self, result: Answer) -> Answer:
+        """A how question answered with several entries: one that says how ("partly by
+        widening what counts", "by striking deep into enemy territory") comes first."""
+        entries = [e for e in (self.kb.get(s.id) for s in result.entries) if e is not None]
+        manner = [e for e in entries if _MANNER.search(fold(e.search_text()))]
+        if not manner or manner[0] is entries[0]:
+            return result
+        scores = {s.id: s.score for s in result.entries}
+        order = [*manner, *(e for e in entries if e not in manner)]
+        return self.found(_Found(tuple(order), tuple(scores[e.id] for e in order)))
+
+    def why(self, subject: str, result: Answer) -> Answer:
+        """A why question, given what the text match found for it (see `with_reason`,
+        `by_reason`)."""
+        if result.status != "answer":
+            return self.by_reason(subject) or result
+        reasoned = self.with_reason(result)
+        if reasoned.status == "answer":
+            return reasoned
+        # The entries the question names give no reason: another may, if it is also the
+        # closest in meaning and says why in so many words ("to head off protests").
+        return self.by_reason(subject, strict=True) or reasoned
+
     def with_reason(self, result: Answer) -> Answer:
         """A why question is answered only by an entry that states a reason: the entry about
-        Abe's assassination says when, not why, so it is offered, not given as the answer."""
+        Abe's assassination says when, not why, so it is offered, not given as the answer.
+        Of several entries, those that state one come first."""
         entries = [e for e in (self.kb.get(s.id) for s in result.entries) if e is not None]
-        if any(
-            _REASON.search(fold(e.search_text())) and _explains(e, self.q.subject) for e in entries
-        ):
+        if not any(self._states_reason(e) for e in entries):
+            return self.unknown(pieces("why ", self._quoted(self.q.subject)), entries)
+        # One that says why (not only when: "after the crash") comes first.
+        reasoned = [
+            e for e in entries if self._states_reason(e) and _CAUSE.search(fold(e.search_text()))
+        ]
+        if not reasoned or reasoned[0] is entries[0]:
             return result
-        return self.unknown(pieces("why ", self._quoted(self.q.subject)), entries)
+        scores = {s.id: s.score for s in result.entries}
+        order = [*reasoned, *(e for e in entries if e not in reasoned)]
+        return self.found(_Found(tuple(order), tuple(scores[e.id] for e in order)))
+
+    def _states_reason(self, entry: Entry) -> bool:
+        return bool(_REASON.search(fold(entry.search_text()))) and _explains(entry, self.q.subject)
+
+    def by_reason(self, subject: str, *, strict: bool = False) -> Answer | None:
+        """A why question whose words an entry's text covers though its names do not ("why
+        did the Henoko design have to change": the replacement facility's entry says soft
+        seabed forced design changes): the one entry that covers the question, has its key
+        words, and states a reason, clearly ahead of any other that does. None otherwise."""
+        if not REASON_TEXT:
+            return None
+        text = _ungeneric(_strip_articles(subject)) or subject
+        years = {int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", text)}
+        people = _person_words(self.kb)
+        fitting = []
+        for match in self.kb.index.text(text, limit=20):
+            entry = self.kb.get(match.entry_id)
+            if entry is None or match.coverage < COVERED or not self._states_reason(entry):
+                continue
+            if (strict or match.name_coverage < ABOUT) and not _CAUSE.search(
+                fold(entry.search_text())
+            ):
+                # Not named by the question: "after" or "amid" in its text tells when, which
+                # is no reason for what the question asks.
+                continue
+            if (
+                not self._has_keys(text, match)
+                or any(w in people for w in self._missing_words(text, match.entry_id))
+                or self._lacks_country(text, match)
+                or self._place_missing(text, match)
+                or not self._fits_years(match.entry_id, years)
+            ):
+                continue
+            fitting.append((match, entry))
+        if not fitting:
+            return None
+        best, entry = fitting[0]
+        if (strict or best.name_coverage < ABOUT) and self._nearest(None) != entry.id:
+            # Not named by the question: only the entry closest to it in meaning, too.
+            return None
+        if len(fitting) > 1:
+            other = fitting[1][0]
+            if not (
+                best.coverage >= other.coverage + SETTLE_LEAD
+                or best.score >= other.score * SETTLE_SCORE_LEAD
+            ):
+                return None
+        return self.found(_Found((entry,), (round(100 * best.coverage, 1),)))
 
     def who(self, subject: str) -> Answer:
         # "the guy running the Pentagon": "guy" only says a person is meant.
@@ -519,6 +628,13 @@ class _Asker:
             named = self.decide(self.names(phrase, kinds), phrase)
             if named:
                 return self.found(named)
+        described = _CALLED.sub("", phrase).strip()
+        if described and described != phrase:
+            # "what's the ability to hit back deep in enemy territory called": the name of a
+            # thing described is a term's; "called" is no word the term must have.
+            named_term = self.by_text(described, ("term",), self._quoted(phrase))
+            if named_term.status == "answer":
+                return named_term
         # Defining something needs its name; words that merely occur in an event ("capitals",
         # "France") are only worth a suggestion, so text answers come from terms and facts.
         return self.by_text(
@@ -758,6 +874,23 @@ class _Asker:
             return False
         people = _person_words(self.kb)
         return any(w in people for w in self.kb.index.missing(text, match.entry_id))
+
+    def _lacks_country(self, text: str, match: TextMatch) -> bool:
+        """Whether a text answer lacks a country the question names, by any of its names
+        ("chip sales to India" is not the controls on China; "Beijing" is China), other than
+        Japan and the US. A yes/no checks the country as a premise instead."""
+        if not COUNTRIES_ARE_KEYS or self.q.form == "yesno":
+            return False
+        missing = set(self.kb.index.missing(text, match.entry_id))
+        for word in missing:
+            country = _COUNTRY.get(word, word)
+            # Japan and the US are what every entry is about, often without naming them.
+            if stem(country) not in _COUNTRIES or country in ("japan", "us"):
+                continue
+            names = {country, word, *_COUNTRY_GROUPS.get(country, ())}
+            if all(self.kb.index.missing(name, match.entry_id) for name in names):
+                return True
+        return False
 
     def _place_missing(self, text: str, match: TextMatch) -> bool:
         """Whether the question names a place ("when did Austin meet Kihara in Washington")
@@ -1100,6 +1233,7 @@ class _Asker:
             # still settles it (with a note); any other question is not about that entry.
             and (self.q.form == "yesno" or not self._elsewhere(text, m))
             and (self.q.form == "yesno" or not PLACES_ARE_KEYS or not self._place_missing(text, m))
+            and not self._lacks_country(text, m)
             and self._goes_there(text, m.entry_id)
         ]
         if good and not suggest_only:
@@ -1126,6 +1260,8 @@ class _Asker:
         )
         if settled:
             return settled
+        if not suggest_only and (named := self._paraphrased(text, matches, years, wanted)):
+            return self.found(_Found((named[0],), (round(100 * named[1].coverage, 1),)))
         partly = [m.entry_id for m in matches if m.coverage >= PARTLY_COVERED]
         if also_suggest:
             extra = self.kb.index.text(text, kinds=frozenset(also_suggest), limit=5)
@@ -1198,6 +1334,8 @@ class _Asker:
                 return False
             if self.q.form != "yesno" and PLACES_ARE_KEYS and self._place_missing(text, match):
                 return False
+            if self._lacks_country(text, match):
+                return False
             entry = self.kb.get(match.entry_id)
             if self.q.form == "yesno" and isinstance(entry, Fact) and entry.value:
                 # "were 6 people killed in the crash": the fact that gives the count settles
@@ -1235,6 +1373,68 @@ class _Asker:
         # The leader lacks a key word: one of the others that has them may still be clearly
         # closest in meaning ("is Japan part of the Quad" → the Quad's own entry).
         return self._closest_in_meaning(text, fitting, has_keys) if SEMANTIC else None
+
+    def _paraphrased(
+        self,
+        text: str,
+        matches: list[TextMatch],
+        years: set[int],
+        kinds: frozenset[Kind] | None,
+    ) -> tuple[Entry, TextMatch] | None:
+        """A thing named in other words than its entry's names ("the warplane Tokyo is building
+        with London and Rome"): the entry closest in meaning to the question among all entries
+        of the kinds asked, confirmed by the words — it covers `PARAPHRASE_COVERED` of the
+        question, has every key word, country, person and place of it, and no entry covers
+        the question clearly better. The semantic signal only proposes; the words decide."""
+        if not PARAPHRASE or self.q.form == "yesno":
+            # A yes/no carries a premise: a paraphrase of it may be what the articles never
+            # state, and is settled only by an entry its words name (`settled`).
+            return None
+        close = [m for m in matches if m.coverage >= PARAPHRASE_COVERED]
+        if not close:
+            return None
+        near = self._nearest(kinds)
+        if near is None:
+            return None
+        match = next((m for m in close if m.entry_id == near), None)
+        entry = self.kb.get(near)
+        if match is None or entry is None:
+            return None
+        if any(m.coverage >= match.coverage + SETTLE_LEAD for m in matches):
+            return None
+        people = _person_words(self.kb)
+        if (
+            not self._has_keys(text, match)
+            # Every person named, in any form: "the summit Biden went to in Hiroshima" is
+            # not the summit's entry, which does not say he went.
+            or any(w in people for w in self._missing_words(text, match.entry_id))
+            or self._lacks_country(text, match)
+            or self._place_missing(text, match)
+            or self._elsewhere(text, match)
+            or not self._goes_there(text, match.entry_id)
+            or not self._fits_years(match.entry_id, years)
+        ):
+            return None
+        return entry, match
+
+    def _nearest(self, kinds: frozenset[Kind] | None) -> str | None:
+        """The entry of these kinds closest in meaning to the question, by at least
+        `PARAPHRASE_LEAD` over the next; None if none is (or without the model)."""
+        if len(self.kb.entries) > PARAPHRASE_MAX_ENTRIES:
+            return None
+        pools = _memo(self.kb, "semantic-pools")
+        key = ",".join(sorted(kinds or ()))
+        pool = pools.get(key)
+        if not isinstance(pool, semantic.Pool):
+            pool = pools[key] = semantic.Pool(
+                [
+                    (e.id, e.search_text())
+                    for e in self.kb.entries.values()
+                    if kinds is None or e.kind in kinds
+                ]
+            )
+        near = pool.nearest(self.q.text)
+        return near[0] if near is not None and near[1] >= PARAPHRASE_LEAD else None
 
     def _closest_in_meaning(
         self, text: str, fitting: list[TextMatch], has_keys: Callable[[TextMatch], bool]
@@ -1695,6 +1895,17 @@ _REASON = re.compile(
 )
 
 
+# The reasons `_REASON` finds that say why rather than when ("after", "amid", "ahead of" are
+# also times): an entry the question does not name must give one of these to explain it.
+_CAUSE = re.compile(
+    r"\b(?:because|so as to|in order to|so that|aim(?:s|ed)?|purpose|meant to|intended to"
+    r"|reasons?|due to|as a result|prompted|forced|necessit\w*|led to|driven|motivat\w*"
+    r"|to (?:head off|thwart|counter|deter|ensure|prevent|replace|avoid|protect|address))\b"
+)
+# A thing's name asked for by describing it: "the term for …", "… called".
+_CALLED = re.compile(r"^(?:the )?(?:name|term|word|phrase) (?:for|of) |\s+(?:is )?called$")
+# How the articles state the manner of something: "partly by widening", "by striking".
+_MANNER = re.compile(r"\b(?:(?:partly |mainly |largely )?by \w+ing|by means of|through \w+ing)\b")
 # Words after which the articles give an effect of what came before: "Russia's invasion
 # shocked many Japanese … persuaded them" explains the Japanese public's support, not the war.
 _CAUSE_FIRST = re.compile(r"\b(?:shock\w*|persuad\w*|convinc\w*|prompt\w*|led to)\b")
@@ -2189,3 +2400,7 @@ def _unique(entries: Iterable[Entry]) -> list[Entry]:
     for entry in entries:
         seen.setdefault(entry.id, entry)
     return list(seen.values())
+
+
+# Countries the articles name more than one way: an entry that says "the UK" names Britain.
+_COUNTRY_GROUPS = {"britain": ("uk",), "uk": ("britain",), "korea": ("rok",), "us": ("usa",)}

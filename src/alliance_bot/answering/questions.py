@@ -502,6 +502,9 @@ _RELATIVE = re.compile(r"(?:who|whom|that|which)\b")
 _PRONOUN_SUBJECT = re.compile(
     r"^(?:that|it|this|they|those|these|that one|that about|it about|this about|that all about)$"
 )
+# A noun phrase running straight into "… is building": the lead of a description, not of a
+# question ("the fighter jet japan is building", "the missiles tokyo is buying").
+_NOUN_LEAD = re.compile(r"^(?:the|a|an|that|this|those|these) [\w' -]*\w $")
 _CLAUSE_BREAK = re.compile(r"\s+[-:;]\s+|[,:;!?]\s+|\s+-\s+")
 _QUESTION_START = re.compile(
     r"\b(?:who|when|what|where|why|how|which|did|does|is|was|were|are|has|quote|tell me)\b"
@@ -592,6 +595,10 @@ def _understand(clean: str, today: dt.date) -> Question:
                 # the question.
                 break
             later = _parse(_strip_chat(clean[start:]), today)
+            if later.form == "yesno" and _NOUN_LEAD.match(clean[:start]):
+                # "the fighter jet Japan is building with Britain": a thing described by what
+                # someone is doing, the verb after its subject; no yes/no is asked.
+                break
             if later.form == "yesno" and _WH_LEAD.match(clean):
                 # "which governors did Hayashi meet", "what edition … did Kishida speak at":
                 # the lead asks the question; the rest is not a yes/no on its own.
@@ -795,6 +802,8 @@ def _parse(clean: str, today: dt.date) -> Question:
             # as a premise ("what happened at the Quad summit in 2024"); "where did …"
             # asks for a place.
             return within
+        if form == "about" and _HOW.match(clean):
+            asks = "manner"
         return Question(form, subject=subject, topic=topic, asks=asks)
     dated = _as_period(clean, today)
     if dated is not None:
@@ -925,6 +934,9 @@ _FRAME_ADVERBS = re.compile(
 )
 _WH_LEAD = re.compile(r"^(?:which|what|how|whose|where|when|why)\s+\w+")
 _WHY = re.compile(r"^(?:why|for what reason|what caused|what led to|what made)\b")
+# "how will Japan reach 2%", "how does the counterstrike work": the manner of something (not
+# "how many", "how long", which are figures and dates).
+_HOW = re.compile(r"^how (?:is|are|was|were|will|would|does|do|did|can|could)\b")
 _COMPARE_TAIL = re.compile(
     r"(?:\s+-\s+|\s*[,:;]\s+|\s+)(?:what|which|who|how|when|where|why|is|are|was|were|did)\b.*$"
 )

@@ -17,6 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 _log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _model: Any = None
@@ -68,6 +70,36 @@ def similarities(question: str, texts: Sequence[str]) -> list[float] | None:
         value = float(asked @ vector) if vector is not None else 0.0
         scores.append(value if value == value else 0.0)  # NaN (no known word) counts as 0
     return scores
+
+
+class Pool:
+    """Entries (id, text) to find the one closest in meaning to a question among. Their
+    vectors are one matrix, built on first use; a pool belongs to one knowledge base snapshot
+    (the engine keeps it with the snapshot's other per-entry tables)."""
+
+    def __init__(self, entries: Sequence[tuple[str, str]]) -> None:
+        # Sorted by id, so that equal scores are broken by id whatever the load order.
+        ordered = sorted(entries)
+        self._ids = tuple(i for i, _ in ordered)
+        self._texts = tuple(t for _, t in ordered)
+        self._matrix: Any = None
+
+    def nearest(self, question: str) -> tuple[str, float] | None:
+        """The id of the entry closest in meaning to the question, and how far its cosine
+        leads the next entry's; None without the model or with fewer than two entries."""
+        if len(self._ids) < 2:
+            return None
+        asked = _vector(question)
+        if asked is None:
+            return None
+        if self._matrix is None:
+            rows = [_vector(t) if t.strip() else None for t in self._texts]
+            zero = np.zeros_like(asked)
+            # A text of no known word embeds as NaN: it is close to nothing.
+            self._matrix = np.nan_to_num(np.stack([r if r is not None else zero for r in rows]))
+        scores = self._matrix @ np.nan_to_num(asked)
+        first, second = (int(i) for i in np.argsort(-scores, kind="stable")[:2])
+        return self._ids[first], float(scores[first] - scores[second])
 
 
 def prepare() -> None:

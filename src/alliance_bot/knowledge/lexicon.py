@@ -97,7 +97,14 @@ class Lexicon:
         phrase "america top diplomat": phrases are keys, which drop possessives)."""
         if self._pattern is None:
             return key
-        return self._pattern.sub(lambda m: self._rewrites[name_key(m.group(0))], key)
+        return self._pattern.sub(lambda m: self._rewrites[self._phrase(m.group(0))], key)
+
+    def _phrase(self, matched: str) -> str:
+        """The phrase a match is of: itself, or the phrase it is the plural of."""
+        typed = name_key(matched)
+        if typed in self._rewrites:
+            return typed
+        return typed[:-2] if typed[:-2] in self._rewrites and typed.endswith("es") else typed[:-1]
 
     def without(self, entry_id: str) -> Lexicon:
         """The same lexicon minus one entry (to show what that entry changes)."""
@@ -105,8 +112,11 @@ class Lexicon:
 
 
 def _possessive_ok(phrase: str) -> str:
-    """A phrase's pattern that also matches its words with a possessive ("america's")."""
-    return r"\s+".join(re.escape(w) + r"(?:['’]s)?" for w in phrase.split())
+    """A phrase's pattern that also matches its words with a possessive ("america's"), and
+    its plural ("warplanes" for "warplane", "aid packages"): people type either."""
+    words = phrase.split()
+    last = re.escape(words[-1]) + ("" if words[-1].endswith("s") else "(?:e?s)?")
+    return r"\s+".join([*(re.escape(w) + r"(?:['’]s)?" for w in words[:-1]), last + r"(?:['’]s)?"])
 
 
 def lexicon_problems(
