@@ -42,6 +42,7 @@ from alliance_bot.answering.questions import (
     NOW,
     Question,
     parse_question,
+    role_and_time,
 )
 from alliance_bot.answering.titles import (
     _ALIKE,
@@ -311,10 +312,8 @@ class _Asker:
             return self.on_day(self.today.month, self.today.day, None, today=True)
         if q.form == "on_date":
             return self.on_date(q)
-        if q.form in ("who", "free", "yesno"):
-            succession = self.succession(q.text)
-            if succession:
-                return succession
+        if role := self.of_a_role(q):
+            return role
         if q.form == "who":
             return self.who_form(q)
         if q.form == "period":
@@ -403,6 +402,30 @@ class _Asker:
             if at_a_time:
                 return at_a_time
         return self.who(q.subject)
+
+    def of_a_role(self, q: Question) -> Answer | None:
+        """A question about a role's holders whatever its form: a succession ("who was PM
+        before Kishida"), or a role and a time with no "who"."""
+        if q.form in ("who", "free", "yesno") and (succession := self.succession(q.text)):
+            return succession
+        if q.form in ("free", "period", "about"):
+            return self.bare_role_at(q.text)
+        return None
+
+    def bare_role_at(self, text: str) -> Answer | None:
+        """A role and a time typed with no "who" ("Japan's foreign minister back in Aug 2023",
+        "defence minister Oct 2023"): its holder then, as `who was …` answers, when the first
+        part names a role outright; None otherwise, and the question is read as it was."""
+        parts = role_and_time(text)
+        if parts is None:
+            return None
+        role, at = parts
+        if not self._lookup(
+            self.role_key(_strip_articles(role)), roles=True, limit=1, cutoff=CONFIDENT
+        ):
+            return None
+        held = self.role_at(role, at)
+        return held if held is not None and held.status == "answer" else None
 
     def with_manner(self, result: Answer) -> Answer:
         """A how question answered with several entries: one that says how ("partly by

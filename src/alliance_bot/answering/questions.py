@@ -975,6 +975,21 @@ def _this_day_back(text: str, today: dt.date) -> Period | None:
     return read_period(day.isoformat(), today) or Period(day, day, day.isoformat())
 
 
+def role_and_time(text: str) -> tuple[str, str] | None:
+    """A phrase that may be a role followed by a time, with no "who" before it: "Japan's
+    foreign minister back in Aug 2023", "defense minister at the January 2023 2+2", "defence
+    minister Oct 2023". The (role, time) parts, or None; whether the first part is a role is
+    for the caller, which knows the titles."""
+    match = _AT_A_TIME.match(text) or _AT_A_RELATIVE_TIME.match(text)
+    if match and match["at"]:
+        return match["role"], match["at"]
+    # No preposition: a date at the end ("oct 2023", "20 september 2023", "2023").
+    bare = _TRAILING_DATE.search(text)
+    if bare and bare.start() > 0:
+        return text[: bare.start()].strip(" ,"), bare["at"]
+    return None
+
+
 def _who(subject: str) -> Question:
     """ "who was Japan's foreign minister in August 2023": a role at a time."""
     match = _AT_A_TIME.match(subject) or _AT_A_RELATIVE_TIME.match(subject)
@@ -1000,6 +1015,11 @@ _BARE_DATE = re.compile(
     r"|\d{4}-\d{1,2}-\d{1,2})$"
 )
 _ISO_LIKE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+# A month or day of a year, or a year, ending a phrase ("defence minister oct 2023").
+_TRAILING_DATE = re.compile(
+    rf"[ ,](?P<at>(?:\d{{1,2}}(?:st|nd|rd|th)? )?{_MONTH}(?: \d{{1,2}}(?:st|nd|rd|th)?)?,? \d{{4}}"
+    r"|(?:19|20)\d\d)$"
+)
 
 
 def _read_date(text: str, today: dt.date) -> Question | None:
