@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import calendar
 import contextlib
+import itertools
 import os
 import random
 import re
@@ -51,6 +52,7 @@ SIZES = (1_000, 10_000, 100_000)
 # sources are added on top, one per synthetic article.
 _KIND_WEIGHTS = {"event": 99, "person": 66, "term": 62, "fact": 56, "quote": 36}
 _ENTRIES_PER_ARTICLE = 50
+_PLAIN_NAME_ATTEMPTS = 30
 
 # Topic words taken from the real entries' titles and claims (only those the real base contains
 # are used, see `_Pools`), so synthetic text reads like the real text and shares its common words.
@@ -172,13 +174,19 @@ class _Synth:
         return candidate
 
     def person_name(self) -> tuple[str, str]:
-        while True:
+        # About 93,000 family-given pairs exist; a base of 1,000,000 entries has ~200,000
+        # people, so once a draw keeps hitting used pairs a second given name is added (never
+        # reached below a few hundred thousand entries, so smaller bases are as they were).
+        for attempt in itertools.count():
             family = self.rng.choice(self._families)
             given = self.rng.choice(self.pools.given)
+            if attempt >= _PLAIN_NAME_ATTEMPTS:
+                given = f"{given} {self.rng.choice(self.pools.given)}"
             full = f"{family} {given}"
             if full not in self.pools.used_names:
                 self.pools.used_names.add(full)
                 return family, given
+        raise AssertionError("unreachable")
 
     def place(self) -> str:
         # Half real places, half new ones built like the synthetic family names.
