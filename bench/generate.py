@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import calendar
 import contextlib
-import hashlib
+import itertools
 import os
 import random
 import re
@@ -39,7 +39,8 @@ from alliance_bot.knowledge.models import Event, Person
 from alliance_bot.knowledge.paths import default_knowledge_dir
 from alliance_bot.knowledge.text import name_key
 
-# Bump when the output changes, so cached bases (see `cached`) are regenerated.
+# Bump when the synthetic output changes, so cached bases (see `cached`) are regenerated; an
+# edit of the real base alone is copied into them.
 GENERATOR_VERSION = "4"
 REPO = Path(__file__).resolve().parent.parent
 # Generated bases and their snapshots; ALLIANCE_BENCH_CACHE moves them (the smoke tests point it
@@ -51,6 +52,7 @@ SIZES = (1_000, 10_000, 100_000)
 # sources are added on top, one per synthetic article.
 _KIND_WEIGHTS = {"event": 99, "person": 66, "term": 62, "fact": 56, "quote": 36}
 _ENTRIES_PER_ARTICLE = 50
+_PLAIN_NAME_ATTEMPTS = 30
 
 # Topic words taken from the real entries' titles and claims (only those the real base contains
 # are used, see `_Pools`), so synthetic text reads like the real text and shares its common words.
@@ -172,13 +174,19 @@ class _Synth:
         return candidate
 
     def person_name(self) -> tuple[str, str]:
-        while True:
+        # About 93,000 family-given pairs exist; a base of 1,000,000 entries has ~200,000
+        # people, so once a draw keeps hitting used pairs a second given name is added (never
+        # reached below a few hundred thousand entries, so smaller bases are as they were).
+        for attempt in itertools.count():
             family = self.rng.choice(self._families)
             given = self.rng.choice(self.pools.given)
+            if attempt >= _PLAIN_NAME_ATTEMPTS:
+                given = f"{given} {self.rng.choice(self.pools.given)}"
             full = f"{family} {given}"
             if full not in self.pools.used_names:
                 self.pools.used_names.add(full)
                 return family, given
+        raise AssertionError("unreachable")
 
     def place(self) -> str:
         # Half real places, half new ones built like the synthetic family names.
@@ -345,7 +353,7 @@ def generate(size: int, out: Path, *, seed: int = 0, real_dir: Path | None = Non
     number = 0
     while remaining > 0:
         number += 1
-        file = f"seeds/synth_{number:05d}.txt"
+        file = f"seeds/{_SYNTHETIC_SEED}{number:05d}.txt"
         title = f"{synth.place()} and the alliance: {synth.topic()} in focus"
         sections["sources"].append(
             {
@@ -379,7 +387,7 @@ def generate(size: int, out: Path, *, seed: int = 0, real_dir: Path | None = Non
             text = yaml.dump(
                 {section: items}, Dumper=dumper, allow_unicode=True, sort_keys=False, width=100
             )
-            (knowledge / f"synthetic-{section}.yaml").write_text(text, encoding="utf-8")
+            (knowledge / f"{_SYNTHETIC_YAML}{section}.yaml").write_text(text, encoding="utf-8")
     return knowledge
 
 
@@ -387,43 +395,87 @@ _SECTION_OF = {"person": "people", "event": "events", "quote": "quotes", "fact":
                "term": "terms"}  # fmt: skip
 
 
-def _fingerprint(real_dir: Path) -> str:
-    digest = hashlib.sha256(GENERATOR_VERSION.encode())
-    digest.update(Path(__file__).read_bytes())
-    for path in sorted([*real_dir.glob("*.yaml"), *(real_dir.parent / "seeds").glob("*.txt")]):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+# Generated files are named so that they can never be taken for a real one (the real base has no
+# `synthetic-*.yaml` and no `synth_*.txt`): everything else in a generated base is a real file.
+_SYNTHETIC_YAML = "synthetic-"
+_SYNTHETIC_SEED = "synth_"
+_STAMP = "GENERATED"
 
 
-def _is_current(out: Path, fingerprint: str) -> bool:
-    stamp = out / "FINGERPRINT"
-    return stamp.exists() and stamp.read_text() == fingerprint
+def _stamp(size: int, seed: int) -> str:
+    """What a generated base's synthetic part is made from. The real files are not in it: they
+    are copied in as they are now by `cached` (a lexicon edit then costs a copy, not a
+    regeneration). The synthetic part was kept away from the real names of the real base it was
+    generated beside; a real edit that adds a colliding name is what a bump of
+    GENERATOR_VERSION is for."""
+    return f"generator {GENERATOR_VERSION}, {size} entries, seed {seed}\n"
 
 
-def cached(size: int, *, seed: int = 0, cache: Path = CACHE) -> Path:
-    """The knowledge directory of a generated base, generated once per size and generator
-    version (100,000 entries take a while to write)."""
-    real_dir = default_knowledge_dir().resolve()
+def _is_current(out: Path, stamp: str) -> bool:
+    try:
+        return (out / _STAMP).read_text() == stamp
+    except OSError:
+        return False
+
+
+def _real_files(knowledge: Path) -> dict[Path, Path]:
+    """The real files of the base whose knowledge directory is `knowledge`: path -> its place in a
+    generated base's `out` (relative)."""
+    found = {p: Path("knowledge") / p.name for p in knowledge.glob("*.yaml")}
+    found.update({p: Path("seeds") / p.name for p in (knowledge.parent / "seeds").glob("*.txt")})
+    return found
+
+
+def _sync_real(out: Path, real_dir: Path) -> None:
+    """Make the generated base's real files those of `real_dir` now: changed ones copied in (each
+    atomically, so a reader sees the old file or the new one), removed ones removed."""
+    wanted = _real_files(real_dir)
+    for source, relative in wanted.items():
+        target = out / relative
+        data = source.read_bytes()
+        with contextlib.suppress(FileNotFoundError):
+            if target.read_bytes() == data:
+                continue
+        descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+        with os.fdopen(descriptor, "wb") as copy:
+            copy.write(data)
+        os.replace(temporary, target)
+    kept = set(wanted.values())
+    for path, relative in _real_files(out / "knowledge").items():
+        generated = path.name.startswith((_SYNTHETIC_YAML, _SYNTHETIC_SEED))
+        if not generated and relative not in kept:
+            path.unlink(missing_ok=True)
+
+
+def cached(size: int, *, seed: int = 0, cache: Path = CACHE, real_dir: Path | None = None) -> Path:
+    """The knowledge directory of a generated base, generated once per size, seed and generator
+    version (100,000 entries take minutes to write), with the real files (of `real_dir`, by
+    default the repository's) as they are now."""
+    real_dir = (real_dir or default_knowledge_dir()).resolve()
     out = cache / f"kb-{size}-s{seed}"
-    fingerprint = _fingerprint(real_dir)
-    if _is_current(out, fingerprint):
-        return out / "knowledge"
+    stamp = _stamp(size, seed)
+    if not _is_current(out, stamp):
+        _generate_in_place(size, seed, out, stamp, real_dir)
+    _sync_real(out, real_dir)
+    return out / "knowledge"
+
+
+def _generate_in_place(size: int, seed: int, out: Path, stamp: str, real_dir: Path) -> None:
     # Generated beside `out` and renamed into place, so two benchmarks (or test workers) asking
     # for the same base at once never read or remove a half-written one: the first rename wins.
     out.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f"{out.name}.", dir=out.parent))
     try:
         generate(size, building, seed=seed, real_dir=real_dir)
-        (building / "FINGERPRINT").write_text(fingerprint)
-        if out.exists() and not _is_current(out, fingerprint):  # an older generator's base
+        (building / _STAMP).write_text(stamp)
+        if out.exists() and not _is_current(out, stamp):  # an older generator's base
             shutil.rmtree(out, ignore_errors=True)
         with contextlib.suppress(OSError):  # not empty: another caller put its base there first
             building.rename(out)
     finally:
         shutil.rmtree(building, ignore_errors=True)
-    if not _is_current(out, fingerprint):
+    if not _is_current(out, stamp):
         raise RuntimeError(f"could not put a generated base in place at {out}")
-    return out / "knowledge"
 
 
 def main(argv: list[str] | None = None) -> int:

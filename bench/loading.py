@@ -3,7 +3,9 @@ and peak memory, at each size; and a refresh at the largest size while questions
 reporting how much longer than usual any question waited and how long a 1 ms ticker was held up.
 
 Each load runs in its own subprocess so its peak RSS (VmHWM) is that load's alone, not the
-high-water mark of whatever ran before it in this process. Times are CPU seconds of that process
+high-water mark of whatever ran before it in this process. A snapshot read from the cache makes
+its entries into models only when they are read (knowledge/entries.py); the table also shows the
+CPU and memory of then making every one, which a server does in the background after it starts. Times are CPU seconds of that process
 (the figure that does not depend on what else the machine runs) and wall seconds.
 
 The refresh runs in one process as the Slack app does: `KnowledgeHolder.reload` (which loads in a
@@ -50,8 +52,11 @@ class LoadRow:
     warm_cpu: float  # the same directory read from the cache, CPU s
     warm_wall: float
     warm_peak_mb: float
-    running_mb: float  # RSS once loaded from the cache: the running footprint
+    running_mb: float  # RSS once loaded from the cache (no entry made into a model yet)
     import_mb: float  # RSS after importing the package, before loading: the fixed cost
+    make_cpu: float  # then every entry made into a model (what a start does in the background)
+    made_mb: float  # RSS with every entry made: the running footprint of a server
+    made_peak_mb: float  # peak RSS of the whole: load from the cache and every entry made
 
 
 @dataclass(frozen=True)
@@ -90,8 +95,13 @@ def _child(directory: Path, cache_dir: Path, mode: str) -> None:
         from alliance_bot.knowledge.cache import cache_key
 
         cache.write(cache_key(directory), kb)
+    write = time.perf_counter() - write
+    make = time.process_time()
+    kb.entries.warm()
+    make = time.process_time() - make
     print(json.dumps({"size": len(kb), "cpu": cpu, "wall": wall, "peak": peak, "before": before,
-                      "running": running, "write": time.perf_counter() - write}))  # fmt: skip
+                      "running": running, "write": write, "make": make,
+                      "made": _memory_mb("VmRSS"), "made_peak": _memory_mb("VmHWM")}))  # fmt: skip
 
 
 def _run_child(directory: Path, cache_dir: Path, mode: str) -> dict[str, float]:
@@ -123,6 +133,9 @@ def measure_load(directory: Path) -> LoadRow:
         warm_peak_mb=warm["peak"],
         running_mb=warm["running"],
         import_mb=cold["before"],
+        make_cpu=warm["make"],
+        made_mb=warm["made"],
+        made_peak_mb=warm["made_peak"],
     )
 
 
@@ -211,7 +224,8 @@ def measure_refresh(directory: Path, *, baseline_seconds: float = BASELINE_SECON
 
 LOAD_HEADERS = (
     "entries", "cold CPU s", "cold wall s", "cold peak MB", "cache write s", "cached CPU s",
-    "cached wall s", "cached peak MB", "running MB", "imports MB",
+    "cached wall s", "cached peak MB", "running MB", "imports MB", "making all CPU s",
+    "all made MB", "all made peak MB",
 )  # fmt: skip
 REFRESH_HEADERS = (
     "entries", "reload s", "questions during", "usual p99 ms", "p99 during ms",
@@ -222,7 +236,7 @@ REFRESH_HEADERS = (
 def load_cells(row: LoadRow) -> tuple[object, ...]:
     return (row.size, row.cold_cpu, row.cold_wall, row.cold_peak_mb, row.write_seconds,
             row.warm_cpu, row.warm_wall, row.warm_peak_mb, row.running_mb,
-            row.import_mb)  # fmt: skip
+            row.import_mb, row.make_cpu, row.made_mb, row.made_peak_mb)  # fmt: skip
 
 
 def refresh_cells(row: RefreshRow) -> tuple[object, ...]:

@@ -174,6 +174,7 @@ def collect_targets(
         Target("ready from the cache (load, wall)", load.warm_wall, 1.0, "s"),
         Target("cold load: validate + build (CPU, one core)", load.cold_cpu, 8.0, "s"),
         Target("peak RSS during a cold load", load.cold_peak_mb, 600, "MB"),
+        Target("peak RSS, from the cache, every entry made", load.made_peak_mb, 600, "MB"),
         Target("refresh: longest extra wait of a question", refresh.max_extra_ms, 20, "ms"),
         Target("refresh: longest extra wait of a 1 ms ticker", refresh.ticker_reload_ms, 20, "ms"),
         *http_targets,

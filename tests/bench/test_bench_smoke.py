@@ -61,6 +61,42 @@ class TestBenchmarksRun:
         assert kb.get("hamada-yasukazu") is not None
         assert set(kb.by_kind) == {"source", "person", "event", "quote", "fact", "term"}
 
+    def test_real_edit_is_copied_not_regenerated(self, tmp_path: Path) -> None:
+        """A cached base follows the real files by copying them; only a new generator version
+        regenerates its synthetic part."""
+        import shutil
+
+        from alliance_bot.knowledge.loader import load_knowledge
+
+        sys.path.insert(0, str(REPO))
+        from bench import generate
+
+        real = tmp_path / "real"
+        shutil.copytree(REPO / "knowledge", real / "knowledge")
+        shutil.copytree(REPO / "seeds", real / "seeds")
+        cache = tmp_path / "cache"
+        knowledge = generate.cached(400, cache=cache, real_dir=real / "knowledge")
+        synthetic = knowledge / "synthetic-people.yaml"
+        made = synthetic.stat().st_mtime_ns, synthetic.stat().st_ino
+        edited = (real / "knowledge" / "lexicon.yaml").read_text() + "# an edit\n"
+        (real / "knowledge" / "lexicon.yaml").write_text(edited)
+        (real / "knowledge" / "extra.yaml").write_text("terms: []\n")
+
+        again = generate.cached(400, cache=cache, real_dir=real / "knowledge")
+        assert again == knowledge
+        assert (synthetic.stat().st_mtime_ns, synthetic.stat().st_ino) == made
+        assert (knowledge / "lexicon.yaml").read_text() == edited
+        assert (knowledge / "extra.yaml").exists()
+        (real / "knowledge" / "extra.yaml").unlink()
+        generate.cached(400, cache=cache, real_dir=real / "knowledge")
+        assert not (knowledge / "extra.yaml").exists()
+        assert len(load_knowledge(knowledge)) == 400
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(generate, "GENERATOR_VERSION", "test")
+            generate.cached(400, cache=cache, real_dir=real / "knowledge")
+        assert synthetic.stat().st_ino != made[1]
+
     @pytest.mark.parametrize(
         ("module", "expected"),
         [

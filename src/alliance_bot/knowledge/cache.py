@@ -85,21 +85,28 @@ def cache_key(directory: Path) -> str | None:
     seeds = directory.parent / SEEDS
     digest = hashlib.sha256(_versions())
     digest.update(b"\0dir\0" + os.fsencode(directory))
-    yaml_files = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
-    seed_files = sorted(seeds.glob("*.txt"))
+    # Sorted by name (all in one directory: the order sorting the paths gives, at a tenth of
+    # the cost for thousands of seeds).
+    yaml_files = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")], key=_name)
+    seed_files = sorted(seeds.glob("*.txt"), key=_name)
     groups = (
         (b"yaml", yaml_files, directory, YAML_LIMIT),
         (b"seed", seed_files, seeds, SEED_LIMIT),
     )
     try:
         for label, files, base, limit in groups:
+            resolved = base.resolve(strict=True) if files else base
             for path in files:
-                data = read_checked(path, base=base, limit=limit)
+                data = read_checked(path, base=base, limit=limit, resolved=resolved)
                 digest.update(b"\0%s\0%s\0%d\0" % (label, os.fsencode(path.name), len(data)))
                 digest.update(data)
     except (UnreadableFile, OSError):
         return None
     return digest.hexdigest()
+
+
+def _name(path: Path) -> str:
+    return path.name
 
 
 class _Unsafe(Exception):

@@ -34,17 +34,27 @@ SEED_LIMIT = 2 * MiB
 YAML_LIMIT = 128 * MiB
 
 _READ_CHUNK = 1 * MiB
+_NOT_NAMES = frozenset({"", ".", ".."})
 
 
 class UnreadableFile(Exception):
     """The file is refused or cannot be read; the message says why (without the path)."""
 
 
-def read_checked(path: Path, *, base: Path, limit: int) -> bytes:
-    """The bytes of `path`, which must be a regular file inside `base`, at most `limit` long."""
+def read_checked(path: Path, *, base: Path, limit: int, resolved: Path | None = None) -> bytes:
+    """The bytes of `path`, which must be a regular file inside `base`, at most `limit` long.
+
+    `resolved` is `base.resolve()` when the caller reads many files of one directory and has
+    resolved it once already."""
     try:
-        real = path.resolve(strict=True)
-        inside = base.resolve(strict=True)
+        inside = resolved or base.resolve(strict=True)
+        if path.parent == base and path.name not in _NOT_NAMES and not os.path.islink(path):
+            # Directly in `base` and not a link: inside it, without resolving every component
+            # again (the cache key reads thousands of seeds). A link swapped in after this
+            # check is refused by O_NOFOLLOW below.
+            real = inside / path.name
+        else:
+            real = path.resolve(strict=True)
     except OSError as error:
         raise UnreadableFile(describe_os_error(error)) from None
     if not real.is_relative_to(inside):

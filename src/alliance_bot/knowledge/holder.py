@@ -3,6 +3,12 @@
 Readers take `holder.current` once per question and keep that snapshot to the end, so every
 question is answered entirely by the old base or entirely by the new one. A reload loads in a child
 process (`isolated.py`) so the questions answered meanwhile do not wait for it.
+
+A snapshot read from the cache or from that child holds its entries in compact form
+(`entries.py`). A refreshed snapshot has every entry made into a model, a batch at a time,
+before it is swapped in; the first snapshot is swapped in at once (a start is ready as soon as
+the snapshot is read) and made in a background thread, so the first questions that read every
+person or event do not make them all at once.
 """
 
 from __future__ import annotations
@@ -58,6 +64,10 @@ class KnowledgeHolder:
         self._previous: KnowledgeBase | None = None
         self._lock = threading.Lock()
         self.releaser = releaser or Releaser()
+        # Set once the first snapshot's entries are all models (`load`); a holder made from a
+        # snapshot in hand has nothing to wait for.
+        self.warmed = threading.Event()
+        self.warmed.set()
 
     @classmethod
     def load(
@@ -75,6 +85,10 @@ class KnowledgeHolder:
         # (which hold the GIL) don't rescan millions of objects.
         gc.collect()
         gc.freeze()
+        holder.warmed.clear()
+        threading.Thread(
+            target=_warm, args=(holder.current, holder.warmed), name="knowledge-warm", daemon=True
+        ).start()
         return holder
 
     @property
@@ -94,8 +108,10 @@ class KnowledgeHolder:
         """
         directory = directory or self.directory
         if _yaml_bytes(directory) > self.isolate_above:
-            return load_isolated(directory, cache=self.cache)
-        fresh = load_knowledge(directory, cache=self.cache)
+            fresh = load_isolated(directory, cache=self.cache)
+        else:
+            fresh = load_knowledge(directory, cache=self.cache)
+        fresh.entries.warm()  # before anyone reads it: see the module docstring
         gc.freeze()  # as load_isolated does: no collector pass walks the new snapshot
         return fresh
 
@@ -127,3 +143,10 @@ class KnowledgeHolder:
             swap = Swap(self._current, self._previous)
             self._current, self._previous = self._previous, self._current
         return swap
+
+
+def _warm(kb: KnowledgeBase, done: threading.Event) -> None:
+    """Make every entry of `kb` a model, then freeze them with the rest (see `load`)."""
+    kb.entries.warm()
+    gc.freeze()
+    done.set()

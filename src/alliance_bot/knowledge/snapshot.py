@@ -1,7 +1,10 @@
 """An immutable, indexed snapshot of a validated knowledge base.
 
 A reload builds a new snapshot and swaps the reference (see `holder.py`); nothing here is ever
-mutated after `build`, so a question can read it while another snapshot is being loaded.
+mutated after `build`, so a question can read it while another snapshot is being loaded. (The
+entries are made into models when first read, `entries.py`; that changes no value anyone sees.)
+Lists of entries inside the snapshot are kept as entry positions, so reading it from the cache
+makes no model.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar, overload
+from typing import TypeVar, cast, overload
 
 from alliance_bot.knowledge.corpus import Corpus
+from alliance_bot.knowledge.dates import PartialDate
+from alliance_bot.knowledge.entries import EntryList, EntryStore
 from alliance_bot.knowledge.index import SearchIndex
 from alliance_bot.knowledge.lexicon import Lexicon
 from alliance_bot.knowledge.models import Citation, Entry, Event, Kind, Person, Quote, Source
@@ -29,18 +34,20 @@ class KnowledgeBase:
 
     root: Path
     version: str
-    entries: Mapping[str, Entry]
-    by_kind: Mapping[Kind, tuple[Entry, ...]]
+    entries: EntryStore
+    by_kind: Mapping[Kind, EntryList]
     index: SearchIndex
     lexicon: Lexicon
     _titles: Mapping[str, str]
     _lines: Mapping[tuple[str, str], int]
-    _events_by_day: Mapping[tuple[int, int], tuple[Event, ...]]
+    # Entry positions in `entries`, not entries (see the module docstring).
+    _events_by_day: Mapping[tuple[int, int], tuple[int, ...]]
     _days: tuple[tuple[int, int], ...]
-    _quotes_by_person: Mapping[str, tuple[Quote, ...]]
-    _chronological: tuple[Event, ...]
+    _quotes_by_person: Mapping[str, tuple[int, ...]]
+    _chronological: tuple[int, ...]
     _chronological_keys: tuple[dt.date, ...]
-    _to_the_day: tuple[Event, ...]
+    _chronological_ends: tuple[dt.date, ...]
+    _to_the_day: tuple[int, ...]
     _to_the_day_keys: tuple[dt.date, ...]
 
     @classmethod
@@ -53,10 +60,14 @@ class KnowledgeBase:
         version: str,
         lexicon: Lexicon | None = None,
     ) -> KnowledgeBase:
-        by_kind: dict[Kind, list[Entry]] = defaultdict(list)
-        for entry in entries:
-            by_kind[entry.kind].append(entry)
-        titles = {s.file: s.title for s in by_kind["source"] if isinstance(s, Source) and s.title}
+        store = EntryStore(entries)
+        by_kind: dict[Kind, list[int]] = defaultdict(list)
+        for position, entry in enumerate(entries):
+            by_kind[entry.kind].append(position)
+        of_kind = {k: [entries[p] for p in v] for k, v in by_kind.items()}
+        titles = {
+            s.file: s.title for s in of_kind.get("source", ()) if isinstance(s, Source) and s.title
+        }
         lines: dict[tuple[str, str], int] = {}
         for entry in entries:
             for citation in entry.sources:
@@ -64,51 +75,47 @@ class KnowledgeBase:
                 line = article.find(citation.evidence) if article else None
                 if line is not None:
                     lines[(citation.file, citation.evidence)] = line
-        events_by_day: dict[tuple[int, int], list[Event]] = defaultdict(list)
-        for event in by_kind["event"]:
-            assert isinstance(event, Event)
+        events = [(p, e) for p in by_kind["event"] if isinstance(e := entries[p], Event)]
+        events_by_day: dict[tuple[int, int], list[tuple[PartialDate, str, int]]] = defaultdict(list)
+        for position, event in events:
             if event.date.precision == "day":
                 for day in _days(event):
-                    events_by_day[(day.month, day.day)].append(event)
+                    events_by_day[(day.month, day.day)].append((event.date, event.id, position))
         # Quotes by a named body ("Austin and Kihara (joint)") also belong to each person named,
         # found by family name, which is the first part of a person id by convention.
         families: dict[str, list[str]] = defaultdict(list)
-        for person in by_kind["person"]:
+        for person in of_kind.get("person", ()):
             families[person.id.split("-")[0]].append(person.id)
-        quotes_by_person: dict[str, list[Quote]] = defaultdict(list)
-        for quote in by_kind["quote"]:
+        quotes_by_person: dict[str, list[int]] = defaultdict(list)
+        for position in by_kind["quote"]:
+            quote = entries[position]
             assert isinstance(quote, Quote)
             if quote.person:
-                quotes_by_person[quote.person].append(quote)
+                quotes_by_person[quote.person].append(position)
             elif quote.speaker:
                 for token in set(name_key(quote.speaker).split()):
                     if len(families.get(token, ())) == 1:
-                        quotes_by_person[families[token][0]].append(quote)
-        chronological = sorted(
-            (e for e in by_kind["event"] if isinstance(e, Event)),
-            key=lambda e: (e.date.first_day(), e.id),
-        )
+                        quotes_by_person[families[token][0]].append(position)
+        chronological = sorted(events, key=lambda pe: (pe[1].date.first_day(), pe[1].id))
+        to_the_day = [(p, e) for p, e in chronological if e.date.precision == "day"]
         lexicon = lexicon or Lexicon()
         return cls(
             root=root,
             version=version,
-            entries={e.id: e for e in entries},
-            by_kind={k: tuple(v) for k, v in by_kind.items()},
+            entries=store,
+            by_kind={k: EntryList(store, v) for k, v in by_kind.items()},
             index=SearchIndex(entries, equivalents=lexicon.equivalents),
             lexicon=lexicon,
             _titles=titles,
             _lines=lines,
-            _events_by_day={
-                k: tuple(sorted(v, key=lambda e: (e.date, e.id))) for k, v in events_by_day.items()
-            },
+            _events_by_day={k: tuple(p for *_, p in sorted(v)) for k, v in events_by_day.items()},
             _days=tuple(sorted(events_by_day)),
             _quotes_by_person={k: tuple(v) for k, v in quotes_by_person.items()},
-            _chronological=tuple(chronological),
-            _chronological_keys=tuple(e.date.first_day() for e in chronological),
-            _to_the_day=tuple(e for e in chronological if e.date.precision == "day"),
-            _to_the_day_keys=tuple(
-                e.date.first_day() for e in chronological if e.date.precision == "day"
-            ),
+            _chronological=tuple(p for p, _ in chronological),
+            _chronological_keys=tuple(e.date.first_day() for _, e in chronological),
+            _chronological_ends=tuple(e.date.last_day() for _, e in chronological),
+            _to_the_day=tuple(p for p, _ in to_the_day),
+            _to_the_day_keys=tuple(e.date.first_day() for _, e in to_the_day),
         )
 
     def __len__(self) -> int:
@@ -123,7 +130,7 @@ class KnowledgeBase:
         entry = self.entries.get(entry_id)
         return entry if isinstance(entry, kind) else None
 
-    def of_kind(self, kind: Kind) -> tuple[Entry, ...]:
+    def of_kind(self, kind: Kind) -> Sequence[Entry]:
         return self.by_kind.get(kind, ())
 
     def title_of(self, file: str) -> str | None:
@@ -135,17 +142,27 @@ class KnowledgeBase:
 
     def events_on(self, month: int, day: int) -> tuple[Event, ...]:
         """Events (to the day) on this month and day in any year, ranges included."""
-        return self._events_by_day.get((month, day), ())
+        return self._of(Event, self._events_by_day.get((month, day), ()))
 
     def quotes_by(self, person_id: str) -> tuple[Quote, ...]:
-        return self._quotes_by_person.get(person_id, ())
+        return self._of(Quote, self._quotes_by_person.get(person_id, ()))
+
+    def _of(self, kind: type[E], positions: Sequence[int]) -> tuple[E, ...]:
+        """The entries at these positions, which the build put there as entries of `kind`."""
+        found = self.entries.of(positions)
+        assert all(isinstance(e, kind) for e in found)
+        return cast(tuple[E, ...], found)
 
     def events_between(self, first: dt.date, last: dt.date) -> list[Event]:
         """Events whose date falls between `first` and `last`, in date order."""
         keys = self._chronological_keys
         start = bisect.bisect_left(keys, first)
         stop = bisect.bisect_right(keys, last)
-        return [e for e in self._chronological[start:stop] if e.date.last_day() <= last]
+        ends = self._chronological_ends
+        inside = [
+            p for at, p in enumerate(self._chronological[start:stop], start) if ends[at] <= last
+        ]
+        return list(self._of(Event, inside))
 
     def nearest_days(
         self, month: int, day: int
@@ -163,7 +180,7 @@ class KnowledgeBase:
     def nearest_dates(self, when: dt.date) -> list[Event]:
         """Events to the day nearest before and after a full date."""
         dated, keys = self._to_the_day, self._to_the_day_keys
-        found: list[Event] = []
+        found: list[int] = []
         at = bisect.bisect_left(keys, when)
         if at > 0:
             day = keys[at - 1]
@@ -172,7 +189,7 @@ class KnowledgeBase:
         if after < len(keys):
             day = keys[after]
             found += dated[after : bisect.bisect_right(keys, day)]
-        return found
+        return list(self._of(Event, found))
 
     def people_in(self, event: Event) -> list[Person]:
         return [p for p in (self.get(i, Person) for i in event.people) if p is not None]
