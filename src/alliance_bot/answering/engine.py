@@ -37,6 +37,7 @@ from alliance_bot.answering.echo import as_typed
 from alliance_bot.answering.honesty import distinct_names, goes_there, numerals_fit
 from alliance_bot.answering.periods import Period, read_period
 from alliance_bot.answering.questions import (
+    DATE_IN_PHRASE,
     DESCRIPTION,
     EVENT_NOUN,
     NOW,
@@ -751,19 +752,7 @@ class _Asker:
     def role_at(self, role: str, at: str) -> Answer | None:
         """The holder of a role on a date or at the time of an event, from the roles' spans;
         None when the time is not a date or event we know (the caller reads it as a name)."""
-        # "foreign minister a year ago" is the holder on that day, not throughout that year.
-        period = read_period(f"{at} today" if at.endswith(" ago") else at, self.today)
-        if period is None:
-            dated = parse_question(f"on {at}", today=self.today)
-            if dated.form == "on_date" and dated.year is not None:
-                first = dt.date(dated.year, dated.month or 1, dated.day or 1)
-                last_month = dated.month or 12
-                last = dt.date(
-                    dated.year,
-                    last_month,
-                    dated.day or calendar.monthrange(dated.year, last_month)[1],
-                )
-                period = Period(first, last, dated.subject)
+        period = self._period_of(at)
         periods = [period] if period is not None else self._times_of(at)
         if not periods:
             return None
@@ -1040,6 +1029,8 @@ class _Asker:
             leader = self._leader(phrase, events)
             event = self.kb.get(leader.entry_id, Event) if leader else None
         if not isinstance(event, Event):
+            event = self._event_then(phrase)
+        if not isinstance(event, Event):
             return self.free(phrase)
         people = self.kb.people_in(event)
         if not people:
@@ -1049,6 +1040,38 @@ class _Asker:
         )
         entries: tuple[Entry, ...] = (event, *people)
         return self.found(_Found(entries, (100.0,) * len(entries)), heading)
+
+    def _event_then(self, phrase: str) -> Event | None:
+        """ "Camp David in Aug 2023", "the Dec 19 North Korea call": the one event of that
+        time that the rest of the phrase names and that clearly leads the others then."""
+        dated = DATE_IN_PHRASE.search(phrase)
+        period = self._period_of(dated["at"]) if dated else None
+        if dated is None or period is None:
+            return None
+        rest = " ".join((phrase[: dated.start()] + " " + phrase[dated.end() :]).split())
+        inside = {e.id for e in self.kb.events_between(period.first, period.last)}
+        found = self.kb.index.text(rest, kinds=frozenset({"event"}), among=inside, limit=20)
+        then = [m for m in found if m.entry_id in inside]
+        leader = self._leader(rest, then)
+        return self.kb.get(leader.entry_id, Event) if leader else None
+
+    def _period_of(self, at: str) -> Period | None:
+        """The span a time phrase names: a period, or a day, month or year ("1 december 2023",
+        "aug 2023")."""
+        # "foreign minister a year ago" is the holder on that day, not throughout that year.
+        period = read_period(f"{at} today" if at.endswith(" ago") else at, self.today)
+        if period is not None:
+            return period
+        dated = parse_question(f"on {at}", today=self.today)
+        if dated.form != "on_date" or dated.year is None:
+            return None
+        last_month = dated.month or 12
+        last_day = dated.day or calendar.monthrange(dated.year, last_month)[1]
+        return Period(
+            dt.date(dated.year, dated.month or 1, dated.day or 1),
+            dt.date(dated.year, last_month, last_day),
+            dated.subject,
+        )
 
     def compare(self, first: str, second: str) -> Answer:
         """Two things side by side: both entries, dated and in order."""

@@ -333,7 +333,8 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
             r"^who (?:met|were|was|all)?\s*(?:met|attended|took part|participated|was there"
             r"|were there|went|joined|was present|were present|was involved|were involved"
             r"|were the participants|were the attendees|took part|spoke|talked|signed"
-            r"|represented)\s+(?:at|in|for|of|during|on)?\s*(?P<s>.+)$"
+            r"|represented|sat in|showed up|turned up|came|was invited|were invited)"
+            r"\s+(?:at|in|for|of|during|on|to)?\s*(?P<s>.+)$"
         ),
     ),
     # "who was on the Dec 19 phone call", "who was in the Economic 2+2 meeting", "who was on
@@ -1015,6 +1016,13 @@ _BARE_DATE = re.compile(
     r"|\d{4}-\d{1,2}-\d{1,2})$"
 )
 _ISO_LIKE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+# A day or month of a year anywhere in a phrase ("the January 2023 2+2", "Camp David in Aug
+# 2023"), with the preposition before it: the time an event is placed at.
+DATE_IN_PHRASE = re.compile(
+    rf"(?:\b(?:in|on|of|during) )?\b(?P<at>(?:\d{{1,2}}(?:st|nd|rd|th)? )?{_MONTH}"
+    r"(?: \d{1,2}(?:st|nd|rd|th)?)?,? \d{4}|"
+    rf"{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)? {_MONTH})\b"
+)
 # A month or day of a year, or a year, ending a phrase ("defence minister oct 2023").
 _TRAILING_DATE = re.compile(
     rf"[ ,](?P<at>(?:\d{{1,2}}(?:st|nd|rd|th)? )?{_MONTH}(?: \d{{1,2}}(?:st|nd|rd|th)?)?,? \d{{4}}"
