@@ -8,7 +8,6 @@ import datetime as dt
 
 import pytest
 
-from alliance_bot.answering import descriptions, engine
 from alliance_bot.answering.engine import answer
 from alliance_bot.knowledge.loader import load_knowledge
 from alliance_bot.knowledge.paths import default_knowledge_dir
@@ -20,12 +19,6 @@ DAY = dt.date(2026, 11, 24)
 @pytest.fixture(scope="module")
 def kb() -> KnowledgeBase:
     return load_knowledge(default_knowledge_dir())
-
-
-def test_shares_are_the_engines() -> None:
-    """A description covers a question by the same shares as the engine's text rules."""
-    assert descriptions.COVERED == engine.COVERED
-    assert descriptions.PARTLY_COVERED == engine.PARTLY_COVERED
 
 
 class TestOneWayIn:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from alliance_bot.answering.questions import DESCRIPTION
+from alliance_bot.answering.thresholds import COVERED, PARTLY_COVERED
 from alliance_bot.answering.titles import (
     _ALIKE,
     _COUNTRIES,
@@ -45,10 +46,8 @@ from alliance_bot.knowledge.models import Event, Person
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.knowledge.text import name_key, stem
 
-# Shares of a question's weight: an entry covering this much covers it; a first look at events
-# and people keeps those covering this much; the event a description names covers this much.
-COVERED = 0.75
-PARTLY_COVERED = 0.4
+# Share of a question's weight the event a description names covers (COVERED and
+# PARTLY_COVERED, the engine's own, decide the rest).
 EVENT_NAMED = 0.6
 # Without the named event, the best fit must cover this much of the whole question.
 LEADS = 0.6

@@ -45,6 +45,7 @@ from alliance_bot.answering.questions import (
     parse_question,
     role_and_time,
 )
+from alliance_bot.answering.thresholds import ABOUT, CONFIDENT, COVERED, PARTLY_COVERED, SUGGEST
 from alliance_bot.answering.titles import (
     _ALIKE,
     _COUNTRIES,
@@ -62,16 +63,6 @@ from alliance_bot.knowledge.models import Entry, Event, Fact, Kind, Person, Role
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.knowledge.text import STOPWORDS, fold, name_key, stem
 
-# A name match at or above this score (rapidfuzz token_sort_ratio) is the answer.
-CONFIDENT = 90.0
-# Below CONFIDENT but at least this, the entry is only offered as "did you mean".
-SUGGEST = 60.0
-# Share of a question's weight (by IDF) an entry's words must cover to be the answer.
-COVERED = 0.75
-# Share of a question's weight that must be in what the entry is about (names, title, topic).
-ABOUT = 0.4
-# Share of a question's weight that makes an entry worth suggesting.
-PARTLY_COVERED = 0.4
 # A yes/no, why or how question is settled by an entry covering this share of it, that has
 # its key words and leads the next by this much coverage or this ratio of score.
 SETTLE = 0.55
