@@ -652,9 +652,19 @@ class _Asker:
                 return named_term
         # Defining something needs its name; words that merely occur in an event ("capitals",
         # "France") are only worth a suggestion, so text answers come from terms and facts.
-        return self.by_text(
+        defined = self.by_text(
             phrase, ("term", "fact"), self._quoted(phrase), also_suggest=("event", "person")
         )
+        if defined.status == "answer":
+            return defined
+        # An agreement or a meeting is an event: "what is the Japan-UK reciprocal access
+        # agreement" is answered by the event whose own title and names hold the words.
+        events = self.kb.index.text(phrase, kinds=frozenset({"event"}), limit=10)
+        leader = self._leader(phrase, [m for m in events if m.name_coverage >= COVERED])
+        event = self.kb.get(leader.entry_id, Event) if leader else None
+        if leader is None or event is None:
+            return defined
+        return self.found(_Found((event,), (round(100 * leader.coverage, 1),)))
 
     def quote(self, subject: str, topic: str) -> Answer:
         phrase = _strip_articles(subject)
