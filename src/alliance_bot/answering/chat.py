@@ -191,6 +191,13 @@ TRAILING_ASK = re.compile(
     r"|i (?:do not|don't) (?:get|understand) (?:it|that|this))$"
 )
 
+# A person described, then asked for: "the US envoy in Tokyo, who is that", "the Philippine
+# foreign secretary, what is his name". What comes before it is who is asked about.
+TRAILING_WHO = re.compile(
+    r"^(?P<rest>.+?)(?:[\s,;:.!?-]+)(?:who is (?:that|it|this|he|she|they|they are)"
+    r"|who (?:was|were) (?:that|it|this|he|she|they)|what (?:is|was|are) (?:his|her|their) names?"
+    r"|(?:his|her|their) names?|name)$"
+)
 
 _PATTERNED = ("summarize", "summarise", "summarizing", "describe", "describing", "favour", "favor")
 # The grammar's own words: never spelling-corrected ("explainer" is not a misspelt "explain").

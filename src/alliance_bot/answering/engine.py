@@ -655,12 +655,18 @@ class _Asker:
         defined = self.by_text(
             phrase, ("term", "fact"), self._quoted(phrase), also_suggest=("event", "person")
         )
-        if defined.status == "answer":
+        if defined.status == "answer" or self._unknown_acronym():
             return defined
         # An agreement or a meeting is an event: "what is the Japan-UK reciprocal access
-        # agreement" is answered by the event whose own title and names hold the words.
-        events = self.kb.index.text(phrase, kinds=frozenset({"event"}), limit=10)
-        leader = self._leader(phrase, [m for m in events if m.name_coverage >= COVERED])
+        # agreement" is answered by the event whose own title and names hold the words (and
+        # any year asked: "what was the Camp David summit of 2021" is none).
+        years = {int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", phrase)}
+        events = [
+            m
+            for m in self.kb.index.text(phrase, kinds=frozenset({"event"}), limit=10)
+            if m.name_coverage >= COVERED and self._fits_years(m.entry_id, years)
+        ]
+        leader = self._leader(phrase, events)
         event = self.kb.get(leader.entry_id, Event) if leader else None
         if leader is None or event is None:
             return defined

@@ -632,6 +632,9 @@ def _understand(clean: str, today: dt.date) -> Question:
             parsed = inner if inner.form != "free" else Question("about", subject=inner.subject)
     elif parsed.form == "what" and (about := _ABOUT.match(clean)):
         parsed = Question("about", subject=_strip_chat(about["rest"]))
+    if parsed.form in ("free", "what") and (who := chat.TRAILING_WHO.match(clean)):
+        # "the US envoy in Tokyo, who is that": a who question about what comes before.
+        return _parse(f"who is {_strip_chat(who['rest'])}", today)
     if parsed.form == "free" and (trailing := chat.TRAILING_ASK.match(clean)):
         # "the Osprey crash, what happened?", "the spear and shield confuses me, explain?": the
         # ask has no object of its own; what comes before it is what it asks about.
