@@ -7,28 +7,10 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-
-
-def _process_gone(pid: int) -> bool:
-    """No such process, or only a zombie left for a parent that does not reap it."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return True
-    return state in ("Z", "X")
-
-
-def _wait_gone(pid: int, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while not _process_gone(pid):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
+from process_support import process_gone, wait_gone
 
 
 @pytest.mark.skipif(shutil.which("setpriv") is None, reason="needs util-linux's setpriv")
@@ -54,9 +36,9 @@ def test_server_dies_with_the_test_run_that_started_it(tmp_path: Path) -> None:
         try:
             assert parent.stdout is not None
             server_pid = int(parent.stdout.readline())
-            assert not _process_gone(server_pid)
+            assert not process_gone(server_pid)
             # The PID is the app's own (setpriv execs), so stop() and signals still reach it.
             assert "alliance" in Path(f"/proc/{server_pid}/cmdline").read_text()
         finally:
             parent.send_signal(signal.SIGKILL)
-    assert _wait_gone(server_pid), f"alliance-bot {server_pid} outlived the test run"
+    assert wait_gone(server_pid, timeout=30.0), f"alliance-bot {server_pid} outlived the test run"

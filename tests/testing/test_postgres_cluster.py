@@ -7,36 +7,18 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
+from process_support import process_gone, wait_gone
 from psycopg.conninfo import conninfo_to_dict
 
 from alliance_bot.testing.postgres import PostgresCluster, PostgresError
 
 # pg_fixtures itself is imported inside the tests that call it: imported here, before pytest
 # loads it as a plugin, it would escape assertion rewriting (PytestAssertRewriteWarning).
-
-
-def _process_gone(pid: int) -> bool:
-    """No such process, or only a zombie left for a parent that does not reap it."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return True
-    return state in ("Z", "X")
-
-
-def _wait_gone(pid: int, timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while not _process_gone(pid):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
 
 
 @pytest.fixture
@@ -163,12 +145,12 @@ class TestStopping:
         client = psycopg.connect(url)
         pid = own_cluster.pid
         socket_file = own_cluster.socket_dir / ".s.PGSQL.5432"
-        assert not _process_gone(pid)
+        assert not process_gone(pid)
         assert socket_file.is_socket()
 
         own_cluster.stop()
 
-        assert _process_gone(pid)
+        assert process_gone(pid)
         assert own_cluster.process.returncode == 0  # a clean (fast) shutdown
         assert not socket_file.exists()
         assert not (own_cluster.data_dir / "postmaster.pid").exists()
@@ -193,7 +175,7 @@ class TestStopping:
         first_pid = own_cluster.pid
 
         own_cluster.stop_server()
-        assert _process_gone(first_pid)
+        assert process_gone(first_pid)
         with pytest.raises(psycopg.OperationalError):
             psycopg.connect(url)
 
@@ -228,13 +210,13 @@ class TestStopping:
                 assert parent.stdout is not None
                 pid_text, *scratch = parent.stdout.readline().split()
                 server_pid = int(pid_text)
-                assert not _process_gone(server_pid)
+                assert not process_gone(server_pid)
                 # Checked while its maker lives: once it is dead, any start() may remove the
                 # directory (another pytest-xdist worker's, another test run's), not only ours.
                 assert all(Path(s).is_dir() for s in scratch)
             finally:
                 parent.send_signal(signal.SIGKILL)
-        assert _wait_gone(server_pid), f"postgres {server_pid} outlived its parent"
+        assert wait_gone(server_pid), f"postgres {server_pid} outlived its parent"
 
         if scratch:
             PostgresCluster.start(tmp_path / "next").stop()

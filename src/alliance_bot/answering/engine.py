@@ -470,7 +470,7 @@ class _Asker:
         if not REASON_TEXT:
             return None
         text = _ungeneric(_strip_articles(subject)) or subject
-        years = {int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", text)}
+        years = _asked_years(text)
         people = _person_words(self.kb)
         fitting = []
         for match in self.kb.index.text(text, limit=20):
@@ -660,7 +660,7 @@ class _Asker:
         # An agreement or a meeting is an event: "what is the Japan-UK reciprocal access
         # agreement" is answered by the event whose own title and names hold the words (and
         # any year asked: "what was the Camp David summit of 2021" is none).
-        years = {int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", phrase)}
+        years = _asked_years(phrase)
         events = [
             m
             for m in self.kb.index.text(phrase, kinds=frozenset({"event"}), limit=10)
@@ -753,7 +753,7 @@ class _Asker:
         leader = self._leader(phrase, matches)
         if leader is None:
             return None
-        years = {int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", phrase)}
+        years = _asked_years(phrase)
         return self.kb.get(leader.entry_id) if self._fits_years(leader.entry_id, years) else None
 
     def role_at(self, role: str, at: str) -> Answer | None:
@@ -1057,8 +1057,7 @@ class _Asker:
             return None
         rest = " ".join((phrase[: dated.start()] + " " + phrase[dated.end() :]).split())
         inside = {e.id for e in self.kb.events_between(period.first, period.last)}
-        found = self.kb.index.text(rest, kinds=frozenset({"event"}), among=inside, limit=20)
-        then = [m for m in found if m.entry_id in inside]
+        then = self.kb.index.text(rest, kinds=frozenset({"event"}), among=inside, limit=20)
         leader = self._leader(rest, then)
         return self.kb.get(leader.entry_id, Event) if leader else None
 
@@ -1275,7 +1274,7 @@ class _Asker:
             for m in found
             if (not dated_only or self._dated(m.entry_id)) and (only is None or only(m.entry_id))
         ]
-        years = {int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", text)}
+        years = _asked_years(text)
         good = [
             m
             for m in matches
@@ -2149,6 +2148,11 @@ _NOT_PLACES = frozenset(
 
 def _years(text: str) -> frozenset[str]:
     return frozenset(_YEAR.findall(text))
+
+
+def _asked_years(text: str) -> set[int]:
+    """The years a question names as whole words ("in 2023"), as numbers."""
+    return {int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", text)}
 
 
 def _without(text: str, words: frozenset[str]) -> str:
