@@ -1704,6 +1704,8 @@ class _Asker:
             if (e.end or e.date).last_day() >= period.first
             and e.date.first_day() <= period.last
             and ((e.end or e.date).last_day() - e.date.first_day()).days <= span
+            # One day ("what was signed 10 days ago") is not in every event of its month.
+            and (not period.one_day or e.date.precision == "day")
         ]
         # Events known to the day inside the span come first; one known only to its month may
         # fall outside "late October", so it follows them (a stable sort keeps date order).
@@ -1724,7 +1726,16 @@ class _Asker:
                     self.q.topic, among=[e.id for e in events], limit=len(events)
                 )
             }
-            on_topic = [e for e in events if e.id in fits and fits[e.id].coverage >= SETTLE]
+            # A person the topic names must be in the event: Komura's memorandum is not "what
+            # did Kishida sign in October 2023".
+            people = _person_words(self.kb)
+            on_topic = [
+                e
+                for e in events
+                if e.id in fits
+                and fits[e.id].coverage >= SETTLE
+                and not any(w in people for w in self._missing_words(self.q.topic, e.id))
+            ]
             if not on_topic:
                 return self.unknown(
                     pieces(self._quoted(self.q.topic), f" in {period.label}"), events

@@ -764,8 +764,10 @@ def _parse(clean: str, today: dt.date) -> Question:
         match = pattern.match(clean)
         if not match:
             continue
-        if form == "what" and (dated := _as_period(clean, today)) is not None:
-            return dated  # "what was on in mid-December 2023" asks for a span, not a term
+        if form == "what" and (dated := _as_period(clean, today) or _done_then(clean, today)):
+            # "what was on in mid-December 2023" asks for a span, not a term; "what was signed
+            # 10 days ago", what was done then, not a term named "signed".
+            return dated
         groups = match.groupdict()
         subject = _TRAILING.sub("", (groups.get("s") or groups.get("s2") or "").strip())
         topic = _TRAILING.sub("", (groups.get("t") or "").strip())
@@ -828,9 +830,11 @@ def _parse(clean: str, today: dt.date) -> Question:
 def _topic_in_period(text: str, today: dt.date, *, months: bool = True) -> Question | None:
     """ "any Henoko news in late 2023", "what happened with the Ospreys in late November
     2023", "the Quad since 2023": a topic within a span of days, or None."""
-    within = _WITHIN.match(text)
-    if not within or DESCRIPTION.match(text):  # "the US admiral who met … in late September"
+    if DESCRIPTION.match(text):  # "the US admiral who met … in late September"
         return None
+    within = _WITHIN.match(text)
+    if within is None:
+        return _topic_then(text, today)
     when = within["p"] or within["open"]
     if within["open"] and not _HAPPENING.search(within["t"]):
         # "the highest support since 2002" is a claim, not events after 2002: an open span
@@ -838,9 +842,42 @@ def _topic_in_period(text: str, today: dt.date, *, months: bool = True) -> Quest
         return None
     span = read_period(when, today) or (_month_of(when, today) if months else None)
     topic = _period_topic(within["t"])
-    if span is None or span.one_day or not topic:
+    if span is None or not topic:
+        return None
+    if span.one_day and not _DONE.search(f" {within['t']} "):
         return None
     return Question("period", subject=when, topic=topic, period=span)
+
+
+def _done_then(clean: str, today: dt.date) -> Question | None:
+    """ "what was agreed on Oct 12 2023": what was done at a time, or None."""
+    return _topic_in_period(clean, today) if _DONE.search(f" {clean} ") else None
+
+
+def _topic_then(text: str, today: dt.date) -> Question | None:
+    """ "what was signed 10 days ago", "what did Japan announce yesterday": something done
+    at a time named with no preposition before it (a relative day or span), or None."""
+    words = text.split()
+    for cut in range(max(1, len(words) - 5), len(words)):
+        when = " ".join(words[cut:])
+        span = read_period(when, today)
+        if span is None:
+            continue
+        head = " ".join(words[:cut])
+        topic = _period_topic(f" {head} ")
+        if topic and _DONE.search(f" {head} "):
+            return Question("period", subject=when, topic=topic, period=span)
+        return None
+    return None
+
+
+# What was done, asked with a day: "what was signed", "what did Japan announce", "anything
+# agreed"; a day with only a thing named ("the Quad on Dec 5") is left to the text match.
+_DONE = re.compile(
+    r"(?<=\s)(?:(?:what|anything|something)\s+(?:(?:was|were|got)\s+)?(?:\w+ed|said|held|made"
+    r"|sent|met|begun|signed)|what\s+did\s+\S+(?:\s+\S+){0,3}?\s+(?:do|say|sign|agree|announce"
+    r"|decide|launch|hold|send|approve|adopt|release|unveil|publish))(?=[\s?,.!])"
+)
 
 
 _HAPPENING = re.compile(
@@ -861,9 +898,15 @@ def _period_first(clean: str, today: dt.date) -> Question | None:
     if not first:
         return None
     span = read_period(first["p"], today)
-    if span is None or span.one_day:
+    if span is None:
         return None
     topic = _period_topic(f" {first['t']} ")
+    if span.one_day:
+        # "10 days ago - what was signed?": something done on the day; a day with no more
+        # asked is the date reader's.
+        if not topic or not _DONE.search(f" {first['t']} "):
+            return None
+        return Question("period", subject=first["p"], topic=topic, period=span)
     if not topic:
         return _period_question(first["p"], span)
     return Question("period", subject=first["p"], topic=topic, period=span)
@@ -911,11 +954,18 @@ def _strip_determiner(text: str) -> str:
 
 
 def _month_of(text: str, today: dt.date) -> Period | None:
-    """ "January 2024" as the span of that month (or year), for a topic within it."""
+    """ "January 2024" as the span of that month (or year), "Oct 12 2023" as that day, for a
+    topic within it."""
     dated = _read_date(text, today)
-    if dated is None or dated.form != "on_date" or dated.year is None or dated.day is not None:
+    if dated is None or dated.form != "on_date" or dated.year is None:
         return None
     month = dated.month
+    if dated.day is not None and month is not None:
+        try:
+            day = dt.date(dated.year, month, dated.day)
+        except ValueError:
+            return None
+        return Period(day, day, f"{dated.day} {calendar.month_name[month]} {dated.year}")
     first = dt.date(dated.year, month or 1, 1)
     last = dt.date(dated.year, month or 12, calendar.monthrange(dated.year, month or 12)[1])
     label = f"{calendar.month_name[month]} {dated.year}" if month else str(dated.year)
@@ -923,7 +973,7 @@ def _month_of(text: str, today: dt.date) -> Period | None:
 
 
 _WITHIN = re.compile(
-    r"^(?P<t>.+)\s+(?:(?:in|during|over|around|from|at)\s+(?P<p>[^,]+?)"
+    r"^(?P<t>.+)\s+(?:(?:in|during|over|around|from|at|on)\s+(?P<p>[^,]+?)"
     r"|(?P<open>(?:since|before|after|between)\s+[^,]+?))$"
 )
 # "end of 2022 - what did Japan do", "late 2023: anything on the Quad": a period before the ask.
