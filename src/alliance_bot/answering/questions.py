@@ -842,6 +842,8 @@ def _topic_in_period(text: str, today: dt.date, *, months: bool = True) -> Quest
         return None
     span = read_period(when, today) or (_month_of(when, today) if months else None)
     topic = _period_topic(within["t"])
+    if span is not None and not topic and not span.one_day and _ALLIANCE.search(within["t"]):
+        return _period_question(when, span)  # "what was going on in the alliance in May 2023"
     if span is None or not topic:
         return None
     if span.one_day and not _DONE.search(f" {within['t']} "):
@@ -850,14 +852,31 @@ def _topic_in_period(text: str, today: dt.date, *, months: bool = True) -> Quest
 
 
 def _done_then(clean: str, today: dt.date) -> Question | None:
-    """ "what was agreed on Oct 12 2023": what was done at a time, or None."""
-    return _topic_in_period(clean, today) if _DONE.search(f" {clean} ") else None
+    """ "what was agreed on Oct 12 2023": what was done at a time; "what was going on in the
+    alliance in early 2024": everything then; or None."""
+    within = _topic_in_period(clean, today)
+    if within is None or not (_DONE.search(f" {clean} ") or not within.topic):
+        return None
+    return within
 
 
 def _topic_then(text: str, today: dt.date) -> Question | None:
     """ "what was signed 10 days ago", "what did Japan announce yesterday": something done
     at a time named with no preposition before it (a relative day or span), or None."""
     words = text.split()
+    for cut in range(min(6, len(words) - 1), 0, -1):
+        # "spring 2024 alliance news?", "late 2023 henoko updates": the time first, then
+        # what is asked within it.
+        span = read_period(" ".join(words[:cut]), today)
+        rest = " ".join(words[cut:])
+        if span is not None and not span.one_day and _HAPPENING.search(rest):
+            when = " ".join(words[:cut])
+            topic = _period_topic(f" {rest} ")
+            return (
+                Question("period", subject=when, topic=topic, period=span)
+                if topic
+                else (_period_question(when, span))
+            )
     for cut in range(max(1, len(words) - 5), len(words)):
         when = " ".join(words[cut:])
         span = read_period(when, today)
@@ -887,9 +906,19 @@ _HAPPENING = re.compile(
 
 
 def _period_topic(text: str) -> str:
-    """What a question asks about within a period: "what did the Quad get up to" → "quad"."""
+    """What a question asks about within a period: "what did the Quad get up to" → "quad";
+    the alliance itself is no topic: every event in the articles is about it."""
     topic = " ".join(_EVENT_WORDS.sub(" ", f" {text} ").split())
-    return _DOING.sub(" ", f" {topic} ").strip()
+    topic = _DOING.sub(" ", f" {topic} ")
+    return " ".join(_ALLIANCE.sub(" ", topic).split())
+
+
+# The alliance as a whole ("alliance news", "US-Japan stuff", "between the US and Japan").
+_ALLIANCE = re.compile(
+    r"(?<!\S)(?:between )?(?:the )?(?:(?:us|japan)(?:[- ]| and (?:the )?)(?:japan|us)"
+    r"(?: security| defense)?(?: (?:alliance|relations?|relationship|ties))?"
+    r"|(?:security |defense )?(?:alliance|relations?|relationship|ties))(?!\S)"
+)
 
 
 def _period_first(clean: str, today: dt.date) -> Question | None:
@@ -1069,7 +1098,7 @@ _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 # A date typed on its own ("September 18", "18 Sept 2023", "2023-09-18") asks what happened then.
 _BARE_DATE = re.compile(
     rf"^(?:{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?|\d{{1,2}}(?:st|nd|rd|th)? {_MONTH}(?:,? \d{{4}})?"
-    r"|\d{4}-\d{1,2}-\d{1,2})$"
+    r"|\d{4}-\d{1,2}-\d{1,2}|\d{4}/\d{1,2}/\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)\d\d)$"
 )
 _ISO_LIKE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 # A day or month of a year anywhere in a phrase ("the January 2023 2+2", "Camp David in Aug
