@@ -1735,6 +1735,9 @@ class _Asker:
                 if e.id in fits
                 and fits[e.id].coverage >= SETTLE
                 and not any(w in people for w in self._missing_words(self.q.topic, e.id))
+                # "who won Taiwan's election in January 2024": an event that names no one
+                # does not say who.
+                and (e.people or not _WHO_TOPIC.match(self.q.topic))
             ]
             if not on_topic:
                 return self.unknown(
@@ -2076,6 +2079,9 @@ def _memo(kb: KnowledgeBase, what: str) -> dict[str, object]:
     table: dict[str, object] = {}
     _MEMO[(id(kb), what)] = (kb, table)
     return table
+
+
+_WHO_TOPIC = re.compile(r"who(?:m|se)?\b")
 
 
 def _person_words(kb: KnowledgeBase) -> frozenset[str]:

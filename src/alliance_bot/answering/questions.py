@@ -732,6 +732,29 @@ def _direct(clean: str) -> str:
     return f"{indirect['wh']} {verb} {subject}"
 
 
+# "who held the foreign minister job", "who had the post of secretary of state", "who was in
+# the defense portfolio": the holder of the role, asked as "who was …".
+_HELD_ROLE = re.compile(
+    r"^(?P<who>who|whom)\s+(?:held|had|filled|occupied|was in|were in|sat in|got|took)\s+"
+    r"(?:(?:the )?(?:post|job|position|role|office|seat|portfolio) of (?:the )?(?P<a>.+?)"
+    r"|(?P<owner>(?:the )?[\w'-]+'s? |the )(?P<b>.+?) (?:post|job|position|role|office|seat"
+    r"|portfolio))(?P<rest>(?: (?:in|at|during|on|under|back in|as of|before|after)\b.*)?)$"
+)
+
+
+def _held_role(clean: str) -> str:
+    held = _HELD_ROLE.match(clean)
+    if not held:
+        return clean
+    role = held["a"] or held["b"]
+    if held["b"] and held["owner"].strip() != "the":
+        role = f"{held['owner'].strip()} {role}"
+    # "the defense portfolio" is the minister's; "the foreign minister job" already says so.
+    role = re.sub(r"^((?:[\w'-]+ )?(?:defen[cs]e|foreign|finance|economy|trade))$", r"\1 minister",
+                  role)  # fmt: skip
+    return f"who was {role}{held['rest']}"
+
+
 _WH_ADVERB = re.compile(r"^(what|who|where|when|why|how) (?:even|exactly|actually|really) ")
 
 
@@ -757,7 +780,7 @@ def _on_this_day(clean: str) -> bool:
 
 
 def _parse(clean: str, today: dt.date) -> Question:
-    clean = _WH_ADVERB.sub(r"\1 ", _direct(clean))
+    clean = _held_role(_WH_ADVERB.sub(r"\1 ", _direct(clean)))
     if _on_this_day(clean):
         return Question("on_this_day")
     for form, pattern in _PATTERNS:
@@ -1080,8 +1103,21 @@ def _who(subject: str) -> Question:
     """ "who was Japan's foreign minister in August 2023": a role at a time."""
     match = _AT_A_TIME.match(subject) or _AT_A_RELATIVE_TIME.match(subject)
     if match and match["at"]:
-        return Question("who", subject=subject, topic=match["role"], at=match["at"])
+        role, at = match["role"], match["at"]
+        where = _PLACE_THEN.match(at) if subject.startswith(f"{role} in ") else None
+        if where and _DATED.search(where["at"]):
+            # "foreign minister in Japan in July 2023": the country belongs to the role, the
+            # date is the time.
+            role, at = f"{role} of {where['place']}", where["at"]
+        return Question("who", subject=subject, topic=role, at=at)
     return Question("who", subject=subject)
+
+
+_PLACE_THEN = re.compile(
+    r"^(?P<place>(?:the )?(?:us|u\.s\.|usa|united states|uk|[a-z]+))\s+(?:in|during|as of|by)"
+    r"\s+(?P<at>.+)$"
+)
+_DATED = re.compile(r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b")
 
 
 def _period_question(text: str, period: Period) -> Question:
