@@ -57,6 +57,14 @@ class TestGrammar:
             ("the holidays 2023", D(2023, 12, 20), D(2024, 1, 3)),
             ("christmas 2023", D(2023, 12, 20), D(2023, 12, 31)),
             ("new year 2024", D(2023, 12, 27), D(2024, 1, 7)),
+            ("close to the end of 2022", D(2022, 10, 1), D(2022, 12, 31)),
+            ("the very end of 2022", D(2022, 10, 1), D(2022, 12, 31)),
+            ("the final months of 2022", D(2022, 10, 1), D(2022, 12, 31)),
+            ("the closing weeks of november 2023", D(2023, 11, 21), D(2023, 11, 30)),
+            ("the opening weeks of 2023", D(2023, 1, 1), D(2023, 3, 31)),
+            ("the opening weeks of march 2023", D(2023, 3, 1), D(2023, 3, 10)),
+            ("the latter part of 2022", D(2022, 7, 1), D(2022, 12, 31)),
+            ("the early stages of 2023", D(2023, 1, 1), D(2023, 3, 31)),
         ],
     )
     def test_a_part_of_a_month_year_or_season(self, text: str, first: D, last: D) -> None:

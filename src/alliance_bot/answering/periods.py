@@ -99,8 +99,14 @@ _PART_OF_SEASON = {
 }  # fmt: skip
 # The same part said another way: "1st", "start of", "the end of", "towards the end of".
 _PART_SYNONYMS = (
-    (r"^(?:right |just |sometime |some time |around |round |towards? |toward |near |by )?"
-     r"(?:in |at |during )?", ""),
+    (r"^(?:right |just |sometime |some time |around |round |towards? |toward |near |by "
+     r"|close to |closer to |nearer |approaching )?(?:in |at |during )?", ""),
+    (r"\bvery (end|start|beginning) of\b", r"\1 of"),
+    (r"\b(?:final|closing|last few) months of\b", "last months of"),
+    (r"\b(?:final|closing|last few) weeks of\b", "end of"),
+    (r"\b(?:opening|first few) weeks of\b", "start of"),
+    (r"\blatter (?:part|stages|months) of\b", "second half of"),
+    (r"\b(?:early|earlier|first) (?:part|stages|months) of\b", "first months of"),
     (r"\b1st\b", "first"), (r"\b2nd\b", "second"), (r"\b3rd\b", "third"), (r"\b4th\b", "fourth"),
     (r"\bmiddle part of\b", "middle of"), (r"\bfinal days of\b", "last days of"),
     (r"\bclosing (?:days|weeks) of\b", "end of"), (r"\bopening days of\b", "first days of"),

@@ -1025,7 +1025,7 @@ def _month_of(text: str, today: dt.date) -> Period | None:
 
 
 _WITHIN = re.compile(
-    r"^(?P<t>.+)\s+(?:(?:in|during|over|around|from|at|on)\s+(?P<p>[^,]+?)"
+    r"^(?P<t>.+)\s+(?:(?:in|during|over|around|from|at|on|towards?|near|close to)\s+(?P<p>[^,]+?)"
     r"|(?P<open>(?:since|before|after|between)\s+[^,]+?))$"
 )
 # "end of 2022 - what did Japan do", "late 2023: anything on the Quad": a period before the ask.
