@@ -18,7 +18,7 @@ from typing import cast
 
 from rapidfuzz.distance import OSA, Levenshtein
 
-from alliance_bot.answering import semantic, wording
+from alliance_bot.answering import counterparts, semantic, wording
 from alliance_bot.answering.answer import (
     Answer,
     Code,
@@ -313,6 +313,8 @@ class _Asker:
             return self.in_period(q.period)
         if q.form == "participants":
             return self.participants(q.subject)
+        if q.form == "counterpart":
+            return self.counterpart(q)
         if q.form == "compare":
             return self.compare(q.subject, q.topic)
         if q.form == "yesno" and (checked := self.role_check(q.subject)):
@@ -394,6 +396,34 @@ class _Asker:
             if at_a_time:
                 return at_a_time
         return self.who(q.subject)
+
+    def counterpart(self, q: Question) -> Answer:
+        """ "who is Blinken's Japanese counterpart": who held the person's office in the other
+        government while they held theirs (at `q.at` when a time is asked)."""
+        people = self.names(q.subject, ("person",), strip_titles=True)
+        named = self.decide(people, q.subject)
+        person = named.entries[0] if named and len(named.entries) == 1 else None
+        if not isinstance(person, Person):
+            return self.unknown(
+                self._quoted(q.subject), self.suggestions(q.subject, people, ("person",))
+            )
+        asked = counterparts.side(q.topic)
+        held = (
+            counterparts.counterparts(person, asked, self.kb.of_kind("person"))
+            if asked is not None
+            else []
+        )
+        if not held:
+            # No office of a government, or no one holding it in the articles: say so, and
+            # offer the person.
+            return self.unknown(pieces("a counterpart of ", Strong(person.name)), [person])
+        if q.at and (then := self.role_at(held[0][1].title, q.at)) is not None:
+            return then
+        found = _unique(p for p, _ in held)
+        if len(found) == 1:
+            return self.found(_Found((found[0],), (100.0,)))
+        heading = line("Counterparts of ", Strong(person.name), " in the articles:")
+        return self.found(_Found(tuple(found), (100.0,) * len(found)), heading)
 
     def of_a_role(self, q: Question) -> Answer | None:
         """A question about a role's holders whatever its form: a succession ("who was PM

@@ -48,6 +48,7 @@ Form = Literal[
     "yesno",
     "participants",
     "compare",
+    "counterpart",
     "free",
 ]
 MAX_QUESTION = 2000  # longer input is cut: nothing the knowledge base names is that long
@@ -732,6 +733,43 @@ def _direct(clean: str) -> str:
     return f"{indirect['wh']} {verb} {subject}"
 
 
+# "who is Blinken's Japanese counterpart", "who's the counterpart of Austin in Tokyo", "who does
+# Sullivan deal with on the Japanese side": the holder of the same office in another government.
+_COUNTERPART = (
+    re.compile(
+        r"^(?:(?:who is|who was|who were|who's|whos|who|name)\s+)?(?:the )?(?P<name>[\w .'-]+?)"
+        r"(?:'s|s'|'| s)\s+(?P<pre>(?:[\w.'-]+ ){0,3}?)(?:counterparts?|opposite numbers?)"
+        r"(?P<tail>(?: .*)?)$"
+    ),
+    re.compile(
+        r"^(?:(?:who is|who was|who were|who's|whos|who)\s+)?(?:the )?(?P<pre>(?:[\w.'-]+ ){0,3}?)"
+        r"(?:counterparts?|opposite numbers?) (?:of|to|for) (?P<name>[\w .'-]+?)"
+        r"(?P<tail>(?: (?:in|on|from|at|during|as of|back in)\b.*)?)$"
+    ),
+    re.compile(
+        r"^who (?:does|did|do) (?P<name>[\w .'-]+?) (?:deal|work|talk|liaise|coordinate) with"
+        r"(?P<pre>) (?P<tail>(?:on|from|in|at) (?:the )?\w+(?: side| government| end)\b.*|in \w+.*)$"
+    ),
+)
+_TIME_IN_TAIL = re.compile(r"\b(?:in|during|as of|around|on|back in|at the time of|at)\s+")
+
+
+def _counterpart(clean: str) -> Question | None:
+    for pattern in _COUNTERPART:
+        if asked := pattern.match(clean):
+            break
+    else:
+        return None
+    tail, at = asked["tail"] or "", ""
+    for time in _TIME_IN_TAIL.finditer(tail):
+        rest = tail[time.end() :].strip(" ?")
+        if _DATED.search(rest) or time.group().strip() in ("at the time of", "at", "during"):
+            tail, at = tail[: time.start()], rest
+            break
+    name = _strip_chat(asked["name"]).removeprefix("the ").strip()
+    return Question("counterpart", subject=name, topic=f"{asked['pre']} {tail}".strip(), at=at)
+
+
 # "who held the foreign minister job", "who had the post of secretary of state", "who was in
 # the defense portfolio": the holder of the role, asked as "who was …".
 _HELD_ROLE = re.compile(
@@ -783,6 +821,8 @@ def _parse(clean: str, today: dt.date) -> Question:
     clean = _held_role(_WH_ADVERB.sub(r"\1 ", _direct(clean)))
     if _on_this_day(clean):
         return Question("on_this_day")
+    if (counterpart := _counterpart(clean)) is not None:
+        return counterpart
     for form, pattern in _PATTERNS:
         match = pattern.match(clean)
         if not match:
