@@ -1133,6 +1133,8 @@ class _Asker:
             return self.unknown(
                 self._quoted(missing), self.suggestions(missing, self.names(missing, None), _ALL)
             )
+        if _MAGNITUDE.search(self.q.text) and (sized := self.by_size(one, other)) is not None:
+            return sized
         found = [one, other]
         dates = [_date_of(e) for e in found]
         if dates[0] is not None and dates[1] is not None and dates[1] < dates[0]:
@@ -1146,6 +1148,30 @@ class _Asker:
             )
         else:
             heading = line("The two side by side:")
+        return self.found(_Found(tuple(found), (100.0, 100.0)), heading)
+
+    def by_size(self, one: Entry, other: Entry) -> Answer | None:
+        """ "which was higher, support for US bases or confidence in Japan": two figures of the
+        same kind (both a percentage, stated plainly), the larger first, saying which it is;
+        None when they are not two such figures (qualified ones, "below 20%", are not ranked)."""
+        sizes = [_plain_figure(e) for e in (one, other)]
+        if sizes[0] is None or sizes[1] is None or sizes[0][1] != sizes[1][1]:
+            return None
+        found, values = [one, other], [sizes[0][0], sizes[1][0]]
+        # "which is lower": the smaller first; otherwise the larger.
+        lower = bool(_LOWER.search(self.q.text))
+        if (values[1] < values[0]) if lower else (values[1] > values[0]):
+            found.reverse()
+            values.reverse()
+        shown = [cast(Fact, e).value or "" for e in found]
+        heading = (
+            line("Both the same:")
+            if values[0] == values[1]
+            else line(
+                Strong(shown[0]), " is lower than " if lower else " is higher than ",
+                Strong(shown[1]), ":",
+            )
+        )  # fmt: skip
         return self.found(_Found(tuple(found), (100.0, 100.0)), heading)
 
     def _compared(self, phrase: str, preferred: tuple[Kind, ...]) -> Entry | None:
@@ -1975,6 +2001,22 @@ _TAKING_PART = re.compile(
     r"|delegates|heads of state|countries|parties|signatories)"
 )
 _ORDER = re.compile(r"\b(?:before|after|first|earlier|later|sooner|order)\b")
+# "which was higher", "which number is bigger", "more or fewer": two figures ranked by size.
+_MAGNITUDE = re.compile(
+    r"\b(?:higher|highest|bigger|biggest|larger|largest|greater|lower|lowest|smaller|smallest"
+    r"|more|most|less|fewer|least)\b"
+)
+_LOWER = re.compile(r"\b(?:lower|lowest|smaller|smallest|less|fewer|least)\b")
+# A figure stated plainly ("63%", "66% favorable", "55% oppose"): its number and its unit.
+_PLAIN_FIGURE = re.compile(r"^(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>%|percent)(?: [a-z]+)?$")
+
+
+def _plain_figure(entry: Entry) -> tuple[float, str] | None:
+    value = entry.value if isinstance(entry, Fact) else None
+    plain = _PLAIN_FIGURE.match(value.strip().lower()) if value else None
+    return (float(plain["n"]), "%") if plain else None
+
+
 _DIFFERENCE = re.compile(r"\b(?:differ\w*|same (?:thing|idea|as)|distinguish)\b")
 
 

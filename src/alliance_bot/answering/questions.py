@@ -365,9 +365,18 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
     (
         "compare",
         re.compile(
-            rf"^(?:which|what|who)(?: one)? (?:came|was|happened|is|were|are|went|did)"
+            rf"^(?:which|what|who)(?: one| number| figure| share| percentage| stat| result)?"
+            rf" (?:came|was|happened|is|were|are|went|did)"
             rf"(?: \w+)? {_COMPARATIVE}(?: (?:as|in|among|between|of) [^,:]+)?[,:]?\s+(?P<s>.+?)"
-            r"\s+or\s+(?P<t>.+)$"
+            r",?\s+or\s+(?P<t>.+)$"
+        ),
+    ),
+    # "is support for US bases higher than confidence in Japan": two figures ranked.
+    (
+        "compare",
+        re.compile(
+            r"^(?:is|was|are|were)\s+(?P<s>.+?)\s+(?:higher|bigger|larger|greater|lower|smaller"
+            r"|more|less|fewer)\s+than\s+(?P<t>.+)$"
         ),
     ),
     # "the Camp David summit or the APEC trilateral, which came first?"
