@@ -5,11 +5,13 @@ or a start makes them all before (or while) they are needed."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import pickle
 from pathlib import Path
 
 import pytest
 
+from alliance_bot.answering.engine import answer
 from alliance_bot.knowledge.cache import SnapshotCache
 from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.knowledge.loader import load_knowledge
@@ -93,6 +95,36 @@ class TestCompactEntries:
             kb.entries["no-such-entry"]
 
 
+class TestOutline:
+    def test_read_snapshot_has_every_name_without_models(
+        self, kb_dir: Path, tmp_path: Path
+    ) -> None:
+        """A snapshot read from the cache holds every person's name and role titles and every
+        event's title and summary as the loaded entries have them, with no model made."""
+        loaded, read = _from_cache(kb_dir, tmp_path / "cache")
+        people = [p for p in loaded.of_kind("person") if isinstance(p, Person)]
+        events = [e for e in loaded.of_kind("event") if isinstance(e, Event)]
+        assert people
+        assert events
+        outline = read.outline
+        assert outline.person_names == tuple(p.name for p in people)
+        assert set(outline.role_titles) == {r.title for p in people for r in p.roles}
+        assert outline.event_titles == tuple(e.title for e in events)
+        assert outline.event_summaries == tuple(e.summary for e in events)
+        assert read.entries.made() == 0
+
+    def test_place_question_makes_no_person(self, kb_dir: Path, tmp_path: Path) -> None:
+        """A question that looks at every place and every person's name ("what happened in
+        Washington") answers from a snapshot read from the cache as from the loaded one, and
+        makes no person into a model: the engine's word sets come from the outline."""
+        loaded, read = _from_cache(kb_dir, tmp_path / "cache")
+        today = dt.date(2026, 11, 24)
+        got = answer(read, "what happened in Washington", today)
+        assert got == answer(loaded, "what happened in Washington", today)
+        assert [e.id for e in got.entries] == ["ev-2023-01-11-hamada-austin"]
+        assert read.entries.made("person") == 0
+
+
 class TestHolderMakesThem:
     def test_refresh_is_made_before_the_swap(self, kb_dir: Path, tmp_path: Path) -> None:
         """A refresh read from the cache (or a child) is swapped in with every entry made."""
@@ -109,3 +141,13 @@ class TestHolderMakesThem:
         holder = KnowledgeHolder.load(kb_dir, cache=cache)
         assert holder.warmed.wait(30)
         assert holder.current.entries.made() == len(holder.current)
+
+    def test_made_entries_are_frozen(self, kb_dir: Path, tmp_path: Path) -> None:
+        """Warming freezes what it makes: no collector pass (which holds the GIL) will scan
+        the new models, which during a 100,000 refresh set off full passes of seconds."""
+        _, read = _from_cache(kb_dir, tmp_path / "cache")
+        read.entries.warm()
+        tracked = {id(o) for o in gc.get_objects()}  # the generations, not the frozen ones
+        made = [read.entries.at(p) for p in range(len(read))]
+        assert made
+        assert not any(id(m.__dict__) in tracked or id(m) in tracked for m in made)
