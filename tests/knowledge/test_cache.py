@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from pathlib import Path
 
 import pytest
 
-from alliance_bot.knowledge.cache import SnapshotCache, cache_key
+from alliance_bot.knowledge.cache import _MAGIC, SnapshotCache, _sign, cache_key
 from alliance_bot.knowledge.loader import load_knowledge
-from alliance_bot.knowledge.models import Person
+from alliance_bot.knowledge.models import Event, Person
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.testing.sample_kb import SEED_NAME, write_sample_kb
@@ -232,3 +233,56 @@ class TestUnwritableCache:
                 assert len(load_knowledge(kb_dir, cache=cache)) > 0
         warnings = [r for r in caplog.records if "loading without a cache" in r.getMessage()]
         assert len(warnings) == 1
+
+
+def _later() -> int:
+    """A clock a minute ahead: the sample files, just written, count as settled."""
+    return time.time_ns() + 60 * 1_000_000_000
+
+
+class TestKeyShortcut:
+    def test_unchanged_listing_gives_the_recorded_key(self, kb_dir: Path, tmp_path: Path) -> None:
+        """Once the files have settled, the key comes from the signed listing: a record naming
+        another key (signed with the cache's own secret) is what `key` then returns, and any
+        change to a file's listing sends it back to hashing."""
+        cache = SnapshotCache(tmp_path / "cache", clock=_later)
+        real = cache_key(kb_dir)
+        assert cache.key(kb_dir) == real
+        (record,) = cache.directory.glob("*.listing")
+        secret = (cache.directory / "secret").read_bytes()
+        listing = record.read_bytes()[len(_MAGIC) + 32 :].partition(b"\n")[2]
+        forged = b"f" * 64 + b"\n" + listing
+        record.write_bytes(_MAGIC + _sign(secret, ".listing", forged) + forged)
+        assert cache.key(kb_dir) == "f" * 64
+        os.utime(kb_dir / "people.yaml")  # a new mtime: the listing differs
+        assert cache.key(kb_dir) == real
+
+    def test_same_size_and_mtime_edit_is_seen(self, kb_dir: Path, tmp_path: Path) -> None:
+        """An edit that keeps the file's size and puts its mtime back still changes its ctime:
+        the next load hashes, misses, and loads the edit."""
+        cache = SnapshotCache(tmp_path / "cache", clock=_later)
+        before = load_knowledge(kb_dir, cache=cache)
+        assert list(cache.directory.glob("*.listing"))
+        events = kb_dir / "events.yaml"
+        kept = events.stat()
+        _edit(events, "meet in Washington", "meet in Washingtom")
+        os.utime(events, ns=(kept.st_atime_ns, kept.st_mtime_ns))
+        assert events.stat().st_size == kept.st_size
+        after = load_knowledge(kb_dir, cache=cache)
+        assert after.version != before.version
+        titles = {e.title for e in after.of_kind("event") if isinstance(e, Event)}
+        assert "Hamada and Austin meet in Washingtom" in titles
+
+    def test_fresh_files_are_not_recorded(self, kb_dir: Path, cache: SnapshotCache) -> None:
+        """Files written just now may change again within one timestamp tick: no record."""
+        assert cache.key(kb_dir) == cache_key(kb_dir)
+        assert not list(cache.directory.glob("*.listing"))
+
+    def test_foreign_record_is_ignored(self, kb_dir: Path, tmp_path: Path) -> None:
+        """A listing file not signed with the cache's secret is not believed."""
+        cache = SnapshotCache(tmp_path / "cache", clock=_later)
+        real = cache.key(kb_dir)
+        (record,) = cache.directory.glob("*.listing")
+        listing = record.read_bytes()[len(_MAGIC) + 32 :].partition(b"\n")[2]
+        record.write_bytes(_MAGIC + b"\0" * 32 + b"e" * 64 + b"\n" + listing)
+        assert cache.key(kb_dir) == real

@@ -104,7 +104,7 @@ def load_knowledge(
     try:
         if cache is None or replacing:
             return _load_located(directory, replacing or {})
-        key = cache_key(directory)
+        key = cache.key(directory)
         cached = cache.read(key) if key is not None else None
         if cached is not None:
             return cached
