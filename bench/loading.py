@@ -92,9 +92,11 @@ def _child(directory: Path, cache_dir: Path, mode: str) -> None:
     peak, running = _memory_mb("VmHWM"), _memory_mb("VmRSS")
     write = time.perf_counter()
     if mode == "cold":
-        from alliance_bot.knowledge.cache import cache_key
-
-        cache.write(cache_key(directory), kb)
+        # As `load_knowledge(directory, cache=cache)` stores it: `key` also records the files'
+        # listing, so the warm load finds the key without hashing them (cache.py).
+        key = cache.key(directory)
+        assert key is not None
+        cache.write(key, kb)
     write = time.perf_counter() - write
     make = time.process_time()
     kb.entries.warm()
