@@ -75,3 +75,13 @@ class TestNameLookup:
         assert table.lookup(phrase, limit=limit, cutoff=cutoff) == _plain_lookup(
             table, phrase, limit, cutoff
         )
+
+    @settings(max_examples=200, deadline=None)
+    @given(pairs=_PAIRS, token=_WORDS)
+    def test_entries_with_a_token(self, pairs: list[tuple[str, str]], token: str) -> None:
+        """The entries with a name that has the word, and only those."""
+        table = NameTable(pairs)
+        assert table.entries_with_token(token) == {
+            entry_id for entry_id, name in pairs if token in name_key(name).split()
+        }
+        assert set(table.tokens()) == {t for _, name in pairs for t in name_key(name).split()}

@@ -1213,6 +1213,19 @@ class _Asker:
     def title_words(self) -> frozenset[str]:
         return _title_words(self.kb)
 
+    def titled(self, words: frozenset[str]) -> frozenset[str]:
+        """Ids of the people whose titles may carry every one of `words` (role words: the word
+        itself or a rank `_ALIKE` it), a superset of those a description's title words fit:
+        checking every person's titles took 0.1-0.5 s at 100,000 entries."""
+        tokens_of, everywhere = _title_tokens(self)
+        roles = self.kb.index.roles
+        found: set[str] | None = None
+        for word in sorted(words):
+            tokens = {t for w in (word, *_ALIKE.get(word, ())) for t in tokens_of.get(w, ())}
+            having = set().union(*(roles.entries_with_token(t) for t in sorted(tokens)))
+            found = having if found is None else found & having
+        return frozenset(found or ()) | everywhere
+
     def _titles_of(self, person: Person) -> tuple[tuple[str, ...], frozenset[str]]:
         """A person's title keys as role titles word them, and their words (worked out once
         per snapshot: every description question reads every person's titles)."""
@@ -2148,6 +2161,29 @@ def _lexicon_words(kb: KnowledgeBase) -> frozenset[str]:
             w for e in kb.lexicon.entries for p in (*e.say, *e.same) for w in name_key(p).split()
         ),
     )
+
+
+def _title_tokens(asker: _Asker) -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
+    """Each role word with the title words (as `name_key` spells them) that give it, read as
+    `_titles_of` and `_whose` read titles, and the people whose titles join two words into one
+    ("united states" is "us"), who may carry any word (once per snapshot)."""
+    memo = _memo(asker.kb, "title-tokens")
+    found = memo.get("")
+    if found is None:
+        roles = asker.kb.index.roles
+        tokens_of: dict[str, list[str]] = {}
+        joining: set[str] = set()
+        for token in sorted(roles.tokens()):
+            # A title's words are read one by one, except "united states": a word may also
+            # be spelt as the term it names (`role_key`).
+            spelt = asker.role_key(token)
+            for word in _role_words(token) | _role_words(spelt):
+                tokens_of.setdefault(word, []).append(token)
+            if any(w.endswith("united") or w.startswith("states") for w in (token, spelt)):
+                joining.update(roles.entries_with_token(token))
+        found = ({w: tuple(t) for w, t in tokens_of.items()}, frozenset(joining))
+        memo[""] = found
+    return cast(tuple[dict[str, tuple[str, ...]], frozenset[str]], found)
 
 
 def _title_words(kb: KnowledgeBase) -> frozenset[str]:

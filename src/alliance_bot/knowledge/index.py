@@ -156,6 +156,15 @@ class NameTable:
     def has_token(self, token: str) -> bool:
         return token in self._token_names
 
+    def tokens(self) -> Collection[str]:
+        """Every word of every name, as `name_key` spells it."""
+        return self._token_names.keys()
+
+    def entries_with_token(self, token: str) -> set[str]:
+        """The entries with a name that has `token` as a word: a role question reads only the
+        people whose titles use its words, not every person's titles."""
+        return {i for name in self._token_names.get(token, ()) for i in self._names[name]}
+
     def exact(self, phrase: str) -> list[NameMatch]:
         key = name_key(phrase)
         return [NameMatch(i, 100.0, key) for i in self._names.get(key, ())]
