@@ -1318,27 +1318,37 @@ class _Asker:
             if (not dated_only or self._dated(m.entry_id)) and (only is None or only(m.entry_id))
         ]
         years = _asked_years(text)
-        good = [
-            m
-            for m in matches
-            if m.coverage >= COVERED
-            and m.name_coverage >= ABOUT
-            and self._fits_years(m.entry_id, years)
-            # A yes/no question names a place to be checked: the entry placing it elsewhere
-            # still settles it (with a note); any other question is not about that entry.
-            and (self.q.form == "yesno" or not self._elsewhere(text, m))
-            and (self.q.form == "yesno" or not PLACES_ARE_KEYS or not self._place_missing(text, m))
-            and not self._lacks_country(text, m)
-            and self._goes_there(text, m.entry_id)
-        ]
-        if good and not suggest_only:
-            best = good[0]
+
+        def good(m: TextMatch) -> bool:
+            return (
+                m.coverage >= COVERED
+                and m.name_coverage >= ABOUT
+                and self._fits_years(m.entry_id, years)
+                # A yes/no question names a place to be checked: the entry placing it elsewhere
+                # still settles it (with a note); any other question is not about that entry.
+                and (self.q.form == "yesno" or not self._elsewhere(text, m))
+                and (
+                    self.q.form == "yesno"
+                    or not PLACES_ARE_KEYS
+                    or not self._place_missing(text, m)
+                )
+                and not self._lacks_country(text, m)
+                and self._goes_there(text, m.entry_id)
+            )
+
+        # Only the first good match and those tied with it answer, so the checks (a few
+        # hundred µs a match at 100,000 entries) run on those alone: matches come by coverage,
+        # best first, so none after the first covering less than it can tie.
+        at = -1 if suggest_only else next((i for i, m in enumerate(matches) if good(m)), -1)
+        if at >= 0:
+            best = matches[at]
             # Equal coverage and nearly equal weight: the question does not single one out.
-            tied = [
-                m
-                for m in good
-                if m.coverage >= best.coverage - 1e-9 and m.score >= best.score * 0.85
-            ][:5]
+            tied: list[TextMatch] = []
+            for m in matches[at:]:
+                if m.coverage < best.coverage - 1e-9 or len(tied) == 5:
+                    break
+                if m.score >= best.score * 0.85 and good(m):
+                    tied.append(m)
             entries = tuple(e for e in (self.kb.get(m.entry_id) for m in tied) if e)
             scores = tuple(round(100 * m.coverage, 1) for m in tied)
             elsewhere = self._elsewhere(text, best)
