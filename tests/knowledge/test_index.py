@@ -92,8 +92,8 @@ class TestNameLookup:
 
 
 # Few words over many entries: a question of them has thousands of candidates, so `text` takes
-# its shortcuts (coverage first, a bound from the heaviest word, only the "essential" words'
-# entries scored).
+# its shortcuts (coverage first over whole postings, only the candidates reaching the limit-th
+# best coverage scored).
 _TEXT_WORDS = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india")
 
 

@@ -648,59 +648,14 @@ class SearchIndex:
         limit: int,
     ) -> npt.NDArray[np.int32]:
         """The candidates covering at least `min_coverage` that may be among the best `limit`
-        (coverage added up as the scoring adds it, so the same floats). Matches rank by coverage
-        first, so one covering less than the limit-th best cannot be returned: at 100,000
-        entries a sentence of common words has ~8,000 candidates, ~2,000 covering 40% of it and
-        ~20 reaching its 20th best. That bound is found MaxScore-style, without reading the
-        common words' long postings for every candidate:
-        1. the candidates having the question's heaviest word, with their coverage, give a
-           floor: the limit-th best of them (the limit-th best of all is at least that);
-        2. the lightest words whose weights add up to less than the floor cannot reach it
-           alone, so only candidates having one of the other ("essential") words can;
-        3. only those are added up, and the limit-th best of them is the bound."""
+        (the same sums, in the same order, as the scoring). A long question of common words has
+        most of the base as candidates, few of which cover enough of it: adding up coverage
+        alone, one whole posting at a time, is far cheaper than scoring them all."""
         if not known:  # no known word: nothing is covered
             return candidates[np.zeros(len(candidates)) / total >= min_coverage]
-        heaviest = max(known, key=lambda s: stems[s])
-        having = self._having(candidates, [heaviest], groups)
-        coverage = self._coverage_at(having, stems, groups, known, total)
-        floor = min_coverage
-        reaching = coverage[coverage >= min_coverage]
-        if len(reaching) >= limit:
-            floor = max(floor, float(-np.partition(-reaching, limit - 1)[limit - 1]))
-        # Lightest first; a margin keeps float rounding on the side of reading more.
-        lightest = sorted(known, key=lambda s: stems[s])
-        light = 0.0
-        essential = list(known)
-        for at, stemmed in enumerate(lightest):
-            if light + stems[stemmed] >= floor * total * (1 - 1e-9):
-                essential = lightest[at:]
-                break
-            light += stems[stemmed]
-        else:
-            essential = []
-        if essential != [heaviest]:
-            having = self._having(candidates, essential, groups)
-            if len(having) * 4 <= len(candidates):
-                coverage = self._coverage_at(having, stems, groups, known, total)
-            else:
-                # Most candidates may still reach the floor: whole postings at once is cheaper.
-                having = candidates
-                coverage = self._covered_all(stems, groups, known)[candidates] / total
-        kept = np.flatnonzero(coverage >= min_coverage)
-        if len(kept) > limit:
-            bound = -np.partition(-coverage[kept], limit - 1)[limit - 1]
-            kept = kept[coverage[kept] >= bound]
-        return having[kept]
-
-    def _covered_all(
-        self,
-        stems: Mapping[str, float],
-        groups: Mapping[str, tuple[str, ...]],
-        known: Sequence[str],
-    ) -> npt.NDArray[np.float64]:
-        """The question's weight each entry covers, by position: one bincount over every stem's
-        positions, weighted by its idf. Each bin adds its weights in stem order starting from
-        0.0, the same float sums as adding one stem at a time."""
+        # One bincount over every stem's positions, weighted by its idf: each bin adds its
+        # weights in stem order starting from 0.0, the same float sums as adding one stem at a
+        # time, in one pass instead of one scatter-add per stem.
         parts: list[npt.NDArray[np.int32]] = []
         for stemmed in known:
             alternatives = groups[stemmed]
@@ -716,49 +671,16 @@ class SearchIndex:
             parts.append(np.flatnonzero(present).astype(np.int32))
         weights = np.repeat([stems[s] for s in known], [len(part) for part in parts])
         covered = np.bincount(np.concatenate(parts), weights=weights, minlength=len(self._ids))
-        # Weighted, the counts are floats already: no copy is made.
-        return covered.astype(np.float64, copy=False)
-
-    def _having(
-        self,
-        candidates: npt.NDArray[np.int32],
-        some: Sequence[str],
-        groups: Mapping[str, tuple[str, ...]],
-    ) -> npt.NDArray[np.int32]:
-        """The candidates whose entries have one of `some` stems (or an equivalent)."""
-        marked = np.zeros(len(self._ids), dtype=np.bool_)
-        for stemmed in some:
-            for alternative in groups[stemmed]:
-                start, end = self._span(alternative)
-                marked[self._position_of[start:end]] = True
-        return candidates[marked[candidates]]
-
-    def _coverage_at(
-        self,
-        positions: npt.NDArray[np.int32],
-        stems: Mapping[str, float],
-        groups: Mapping[str, tuple[str, ...]],
-        known: Sequence[str],
-        total: float,
-    ) -> npt.NDArray[np.float64]:
-        """The share of the question's weight each position's entry covers, added up in the
-        order `_score_many` adds it (the same floats)."""
-        covered = np.zeros(len(positions))
-        for stemmed in known:
-            present = np.zeros(len(positions), dtype=np.bool_)
-            for alternative in groups[stemmed]:
-                present |= self._hits(alternative, positions)
-            covered += np.where(present, stems[stemmed], 0.0)
-        return covered / total
-
-    def _hits(self, alternative: str, positions: npt.NDArray[np.int32]) -> npt.NDArray[np.bool_]:
-        """Whether each position's entry has the stem (positions ascending)."""
-        start, end = self._span(alternative)
-        if start == end:
-            return np.zeros(len(positions), dtype=np.bool_)
-        at = self._position_of[start:end].searchsorted(positions) + start
-        np.minimum(at, end - 1, out=at)
-        return np.asarray(self._position_of[at] == positions)
+        coverage = covered[candidates] / total
+        kept = np.flatnonzero(coverage >= min_coverage)
+        if len(kept) > limit:
+            # Matches rank by coverage first: one covering less than the limit-th best has
+            # `limit` better ones, so scoring it cannot change what is returned (at 100,000
+            # entries ~2,000 candidates cover 40% of a sentence of common words, ~20-50 reach
+            # its 20th best).
+            bound = -np.partition(-coverage[kept], limit - 1)[limit - 1]
+            kept = kept[coverage[kept] >= bound]
+        return candidates[kept]
 
     def _score_few(
         self,
