@@ -1239,6 +1239,19 @@ class _Asker:
     def title_words(self) -> frozenset[str]:
         return _title_words(self.kb)
 
+    def titled(self, words: frozenset[str]) -> frozenset[str]:
+        """Ids of the people whose titles may carry every one of `words` (role words: the word
+        itself or a rank `_ALIKE` it), a superset of those a description's title words fit:
+        checking every person's titles took 0.1-0.5 s at 100,000 entries."""
+        tokens_of, everywhere = _title_tokens(self)
+        roles = self.kb.index.roles
+        found: set[str] | None = None
+        for word in sorted(words):
+            tokens = {t for w in (word, *_ALIKE.get(word, ())) for t in tokens_of.get(w, ())}
+            having = set().union(*(roles.entries_with_token(t) for t in sorted(tokens)))
+            found = having if found is None else found & having
+        return frozenset(found or ()) | everywhere
+
     def _titles_of(self, person: Person) -> tuple[tuple[str, ...], frozenset[str]]:
         """A person's title keys as role titles word them, and their words (worked out once
         per snapshot: every description question reads every person's titles)."""
@@ -1331,27 +1344,37 @@ class _Asker:
             if (not dated_only or self._dated(m.entry_id)) and (only is None or only(m.entry_id))
         ]
         years = _asked_years(text)
-        good = [
-            m
-            for m in matches
-            if m.coverage >= COVERED
-            and m.name_coverage >= ABOUT
-            and self._fits_years(m.entry_id, years)
-            # A yes/no question names a place to be checked: the entry placing it elsewhere
-            # still settles it (with a note); any other question is not about that entry.
-            and (self.q.form == "yesno" or not self._elsewhere(text, m))
-            and (self.q.form == "yesno" or not PLACES_ARE_KEYS or not self._place_missing(text, m))
-            and not self._lacks_country(text, m)
-            and self._goes_there(text, m.entry_id)
-        ]
-        if good and not suggest_only:
-            best = good[0]
+
+        def good(m: TextMatch) -> bool:
+            return (
+                m.coverage >= COVERED
+                and m.name_coverage >= ABOUT
+                and self._fits_years(m.entry_id, years)
+                # A yes/no question names a place to be checked: the entry placing it elsewhere
+                # still settles it (with a note); any other question is not about that entry.
+                and (self.q.form == "yesno" or not self._elsewhere(text, m))
+                and (
+                    self.q.form == "yesno"
+                    or not PLACES_ARE_KEYS
+                    or not self._place_missing(text, m)
+                )
+                and not self._lacks_country(text, m)
+                and self._goes_there(text, m.entry_id)
+            )
+
+        # Only the first good match and those tied with it answer, so the checks (a few
+        # hundred µs a match at 100,000 entries) run on those alone: matches come by coverage,
+        # best first, so none after the first covering less than it can tie.
+        at = -1 if suggest_only else next((i for i, m in enumerate(matches) if good(m)), -1)
+        if at >= 0:
+            best = matches[at]
             # Equal coverage and nearly equal weight: the question does not single one out.
-            tied = [
-                m
-                for m in good
-                if m.coverage >= best.coverage - 1e-9 and m.score >= best.score * 0.85
-            ][:5]
+            tied: list[TextMatch] = []
+            for m in matches[at:]:
+                if m.coverage < best.coverage - 1e-9 or len(tied) == 5:
+                    break
+                if m.score >= best.score * 0.85 and good(m):
+                    tied.append(m)
             entries = tuple(e for e in (self.kb.get(m.entry_id) for m in tied) if e)
             scores = tuple(round(100 * m.coverage, 1) for m in tied)
             elsewhere = self._elsewhere(text, best)
@@ -2190,6 +2213,29 @@ def _lexicon_words(kb: KnowledgeBase) -> frozenset[str]:
             w for e in kb.lexicon.entries for p in (*e.say, *e.same) for w in name_key(p).split()
         ),
     )
+
+
+def _title_tokens(asker: _Asker) -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
+    """Each role word with the title words (as `name_key` spells them) that give it, read as
+    `_titles_of` and `_whose` read titles, and the people whose titles join two words into one
+    ("united states" is "us"), who may carry any word (once per snapshot)."""
+    memo = _memo(asker.kb, "title-tokens")
+    found = memo.get("")
+    if found is None:
+        roles = asker.kb.index.roles
+        tokens_of: dict[str, list[str]] = {}
+        joining: set[str] = set()
+        for token in sorted(roles.tokens()):
+            # A title's words are read one by one, except "united states": a word may also
+            # be spelt as the term it names (`role_key`).
+            spelt = asker.role_key(token)
+            for word in _role_words(token) | _role_words(spelt):
+                tokens_of.setdefault(word, []).append(token)
+            if any(w.endswith("united") or w.startswith("states") for w in (token, spelt)):
+                joining.update(roles.entries_with_token(token))
+        found = ({w: tuple(t) for w, t in tokens_of.items()}, frozenset(joining))
+        memo[""] = found
+    return cast(tuple[dict[str, tuple[str, ...]], frozenset[str]], found)
 
 
 def _title_words(kb: KnowledgeBase) -> frozenset[str]:
