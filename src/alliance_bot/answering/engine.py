@@ -330,6 +330,8 @@ class _Asker:
                 result = self.year_premise(q.subject) or result
             if q.asks == "manner" and result.status == "answer":
                 return self.with_manner(result)
+            if q.asks == "purpose":
+                return self.purpose(q.subject, result)
             return self.why(q.subject, result) if q.asks == "reason" else result
         if q.form == "when":
             return self.when(q.subject)
@@ -471,6 +473,15 @@ class _Asker:
         # The entries the question names give no reason: another may, if it is also the
         # closest in meaning and says why in so many words ("to head off protests").
         return self.by_reason(subject, strict=True) or reasoned
+
+    def purpose(self, subject: str, result: Answer) -> Answer:
+        """What something is for ("what's the point of the Quad", "what was Kishida trying to
+        achieve with the state visit"): a term named outright is answered by its definition,
+        which says what it is; anything else as a why question, by an entry stating a reason."""
+        first = self.kb.get(result.entries[0].id) if result.entries else None
+        if result.status == "answer" and first is not None and first.kind == "term":
+            return result
+        return self.why(subject, result)
 
     def with_reason(self, result: Answer) -> Answer:
         """A why question is answered only by an entry that states a reason: the entry about
