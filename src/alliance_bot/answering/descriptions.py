@@ -5,7 +5,8 @@ interviewed Blinken".
 One way in (`describe`): the description is read once (`_read`: where it is, and that it names
 no direction — "the ambassador to the US" is a role whose title must say "to the US"), the
 people the question names are set aside once, and the decision is taken in order of how much
-the description says:
+the description says (a description followed by what the person said, "the analyst who said the
+work has only just begun", is decided by the quotation alone: `_by_quote`):
 
 1. the person whose role *titles* carry the description's words, or whose entry covers them,
    preferring a participant of the event the rest of the question names (`_by_fit`);
@@ -35,6 +36,7 @@ from alliance_bot.answering.titles import (
     _LOOSE_NOUNS,
     _OF_BODY,
     _ROLE_TAIL,
+    _TOP_RANKS,
     _junior_pairs,
     _junior_titles,
     _junior_unasked,
@@ -48,13 +50,18 @@ from alliance_bot.knowledge.text import name_key, stem
 
 # What a description says its person said: "the analyst who said the work has only just begun".
 _SAID = re.compile(
-    r"\s+(?:who|that)\s+(?:said|says|argued|argues|warned|warns|told us|wrote|writes|claimed|"
+    r"\s(?:who|that)\s+(?:said|says|argued|argues|warned|warns|told us|wrote|writes|claimed|"
     r"claims|remarked|noted|stated|declared|insisted|insists|put it)(?:\s+that)?\s+(?P<said>.+)$"
 )
 # Nouns for someone quoted for their view rather than an office; people use them loosely.
 _COMMENTATORS = frozenset(
     "analyst expert researcher scholar academic commentator specialist professor lecturer "
     "observer".split()
+)
+# Description nouns that say a person is a diplomat, and the title words of a diplomat's office.
+_DIPLOMATIC_NOUNS = frozenset({"envoy", "envoys", "diplomat", "diplomats"})
+_DIPLOMATIC_TITLES = frozenset(
+    stem(w) for w in "ambassador envoy representative foreign diplomat affairs state".split()
 )
 # How far the best quotation's score must lead one of another speaker's that also covers it.
 QUOTE_LEAD = 1.25
@@ -102,7 +109,7 @@ def describe(asker: Asker, text: str) -> Described | None:
         return None  # "the ambassador to the US": a direction the role title must carry
     words = set(text.split())
     others = [p for p, parts in asker.name_parts() if not parts & words]
-    said = _SAID.match(text, match.end())
+    said = _SAID.search(text, match.end())
     if said:
         # "the analyst who said the work has only just begun": the person is found through
         # what they said, or not at all (the words of a quotation fit many other entries).
@@ -186,11 +193,20 @@ def _by_fit(
     # "the Korean defense minister": a country the description names is one the person's
     # titles name (Blinken's summary mentions Korea; he is not Korean).
     countries = _role_words(description) & _COUNTRIES
+    body = _OF_BODY.match(text, match.end())
+    if body:
+        # … and so is one the body names: "the commander of the Chinese army" is not the
+        # commander of US Army Pacific.
+        countries |= _role_words(asker.role_key(body["body"])) & _COUNTRIES
     asked = _role_words(description) | {stem(w) for w in name_key(description).split()}
+    # "envoy" and "diplomat" fit any title as to rank, but only a diplomat's: "the envoy from
+    # Moscow" is not Putin.
+    diplomatic = bool(set(description.split()) & _DIPLOMATIC_NOUNS)
     among = [
         i
         for i in among
         if countries <= _whose(pool[i])
+        and (not diplomatic or bool(asker.titles_of(pool[i])[1] & _DIPLOMATIC_TITLES))
         # "the Illinois governor" is not its lieutenant governor: a junior rank is asked.
         and not any(_junior_unasked(name_key(r.title), asked) for r in pool[i].roles)
         # … and "the under secretary" is one whose title has that junior rank.
@@ -207,7 +223,6 @@ def _by_fit(
     if origin:
         home = _role_words(asker.role_key(origin["where"]))
         among = [i for i in among if home <= _whose(pool[i])]
-    body = _OF_BODY.match(text, match.end())
     if body:
         # Words no title uses ("the Japan side of CULCON") cannot tell holders apart.
         wanted = _role_words(asker.role_key(body["body"])) & asker.title_words()
@@ -271,6 +286,10 @@ def _by_titles(
         return None  # one word ("the Japanese official") fits too many people alone
 
     tail = m["body"] if (m := _ROLE_TAIL.match(text, match.end())) else ""
+    # "the president of China": a country the tail names is whose the title is (Marcos's
+    # summary names the South China Sea; he is the Philippines').
+    tail_countries = _role_words(asker.role_key(tail)) & _COUNTRIES if tail else frozenset()
+    diplomatic = bool(set(phrase.split()) & _DIPLOMATIC_NOUNS)
     # Junior ranks ("under", "deputy") are asked in full words, some of them stopwords.
     asked = _role_words(name_key(phrase)) | {stem(w) for w in name_key(phrase).split()}
     wanted_junior = _junior_pairs(phrase)
@@ -283,12 +302,18 @@ def _by_titles(
             for w in required
         ):
             return False
+        if not tail_countries <= _whose(person):
+            return False
+        if diplomatic and not own & _DIPLOMATIC_TITLES:
+            return False  # "the envoy from Moscow" is not Putin
         if any(_junior_unasked(k, asked) for k in keys):
             return False  # "the Illinois governor" is not its lieutenant governor
         if not wanted_junior <= _junior_titles(person):
             return False  # and "the under secretary" is one
         if asked & _HEAD and _junior_titles(person) - wanted_junior:
             return False  # "the head of the Marine Corps" is not its assistant commandant
+        if asked & _HEAD and not own & _TOP_RANKS:
+            return False  # "the head of DW" is no DW correspondent
         # What the role is of or at ("at the Heritage Foundation") is the person's own.
         for word in asker.kb.index.missing(tail, person.id) if tail else ():
             if not _role_words(word) <= own:

@@ -472,6 +472,14 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
             r"|who|when|where|why|how|which)\b).+ (?:numbers|figures|stats|statistics))$"
         ),
     ),
+    # "what's the reason Japan wants Tomahawks", "what was behind the reshuffle": a why question.
+    (
+        "about",
+        re.compile(
+            r"^(?P<why>)(?:what(?: is| was| are| were)? (?:the )?(?:reason|reasons|cause|causes)"
+            r"(?: (?:for|behind|of|why|that))?|what(?: is| was| are| were)? behind) (?P<s>.+)$"
+        ),
+    ),
     # "what's the point of X", "what was X trying to achieve with Y", "what is X for": the
     # purpose of something, asked as a why question (an entry that states a reason answers).
     (
@@ -901,8 +909,6 @@ def _parse(clean: str, today: dt.date) -> Question:
             # as a premise ("what happened at the Quad summit in 2024"); "where did …"
             # asks for a place.
             return within
-        if form == "about" and _HOW.match(clean):
-            asks = "manner"
         return Question(form, subject=subject, topic=topic, asks=asks)
     dated = _as_period(clean, today)
     if dated is not None:
@@ -921,13 +927,15 @@ def _reason_asked(
     form: str, groups: dict[str, str | None], clean: str, subject: str, topic: str
 ) -> tuple[str, str, str]:
     """The subject, topic and `asks` of a why or purpose question (`asks` is "" for others)."""
-    asks = "reason" if form == "about" and _WHY.match(clean) else ""
+    asks = "reason" if form == "about" and (_WHY.match(clean) or "why" in groups) else ""
     if form == "about" and groups.get("purpose") is not None:
         # "what was Kishida trying to achieve with the state visit": what it was for.
         subject, topic, asks = " ".join(filter(None, (subject, topic))), "", "purpose"
     if asks:
         # "why does the Philippines matter so much to Japan": what matters is the reason.
         subject = " ".join(_MATTERS.sub(" ", f" {subject} ").split()) or subject
+    elif form == "about" and _HOW.match(clean):
+        asks = "manner"
     return subject, topic, asks
 
 
