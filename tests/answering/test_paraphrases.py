@@ -19,11 +19,13 @@ from alliance_bot.knowledge.paths import default_knowledge_dir
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 
 DAY = dt.date(2026, 11, 24)
-ITEMS: list[dict[str, Any]] = yaml.safe_load(
-    (Path(__file__).resolve().parent.parent / "data" / "paraphrase_questions.yaml").read_text(
-        encoding="utf-8"
-    )
-)
+DATA = Path(__file__).resolve().parent.parent / "data"
+# Our own phrasings: paraphrases and why/how (eighth pass), descriptions and purpose (ninth).
+ITEMS: list[dict[str, Any]] = [
+    item
+    for name in ("paraphrase_questions.yaml", "description_questions.yaml")
+    for item in yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+]
 
 
 @pytest.fixture(scope="module")

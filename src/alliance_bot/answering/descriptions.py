@@ -5,7 +5,8 @@ interviewed Blinken".
 One way in (`describe`): the description is read once (`_read`: where it is, and that it names
 no direction — "the ambassador to the US" is a role whose title must say "to the US"), the
 people the question names are set aside once, and the decision is taken in order of how much
-the description says:
+the description says (a description followed by what the person said, "the analyst who said the
+work has only just begun", is decided by the quotation alone: `_by_quote`):
 
 1. the person whose role *titles* carry the description's words, or whose entry covers them,
    preferring a participant of the event the rest of the question names (`_by_fit`);
@@ -35,6 +36,7 @@ from alliance_bot.answering.titles import (
     _LOOSE_NOUNS,
     _OF_BODY,
     _ROLE_TAIL,
+    _TOP_RANKS,
     _junior_pairs,
     _junior_titles,
     _junior_unasked,
@@ -42,10 +44,31 @@ from alliance_bot.answering.titles import (
     _title_fit,
     _whose,
 )
-from alliance_bot.knowledge.models import Event, Person
+from alliance_bot.knowledge.models import Event, Person, Quote
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 from alliance_bot.knowledge.text import name_key, stem
 
+# What a description says its person said: "the analyst who said the work has only just begun".
+_SAID = re.compile(
+    r"\s(?:who|that)\s+(?:said|says|argued|argues|warned|warns|told us|wrote|writes|claimed|"
+    r"claims|remarked|noted|stated|declared|insisted|insists|put it)(?:\s+that)?\s+(?P<said>.+)$"
+)
+# Nouns for someone quoted for their view rather than an office; people use them loosely.
+_COMMENTATORS = frozenset(
+    "analyst expert researcher scholar academic commentator specialist professor lecturer "
+    "observer".split()
+)
+# Description nouns that say a person is a diplomat, and the title words of a diplomat's office.
+_DIPLOMATIC_NOUNS = frozenset({"envoy", "envoys", "diplomat", "diplomats"})
+_DIPLOMATIC_TITLES = frozenset(
+    stem(w) for w in "ambassador envoy representative foreign diplomat affairs state".split()
+)
+# How far the best quotation's score must lead one of another speaker's that also covers it.
+QUOTE_LEAD = 1.25
+# Where the person a description names is from: "the envoy from Washington (in Tokyo)".
+_FROM = re.compile(
+    r"\s+from (?:the )?(?P<where>[\w'-]+(?: [\w'-]+)??)(?=\s+(?:in|to|at|who|that|which|is|was)\b|\s*[,;:?!]|$)"
+)
 # Share of a question's weight the event a description names covers (COVERED and
 # PARTLY_COVERED, the engine's own, decide the rest).
 EVENT_NAMED = 0.6
@@ -87,7 +110,51 @@ def describe(asker: Asker, text: str) -> Described | None:
         return None  # "the ambassador to the US": a direction the role title must carry
     words = set(text.split())
     others = [p for p, parts in asker.name_parts() if not parts & words]
+    said = _SAID.search(text, match.end())
+    if said:
+        # "the analyst who said the work has only just begun": the person is found through
+        # what they said, or not at all (the words of a quotation fit many other entries).
+        return _by_quote(asker, match["d"], said["said"], others)
     return _by_fit(asker, text, match, others) or _by_titles(asker, text, match, others)
+
+
+def _by_quote(asker: Asker, description: str, said: str, others: list[Person]) -> Described | None:
+    """The one person whose quotations cover what the description says they said, when the
+    description fits them too (their entry or the quotation's context names it: "Analyst
+    Craig Kafura"), or only says a person is meant ("the guy who said …")."""
+    index = asker.kb.index
+    allowed = {p.id: p for p in others}
+    found = [m for m in index.text(said, kinds=frozenset({"quote"}), limit=5)]
+    if not found or found[0].coverage < COVERED:
+        return None
+    speaker_of = {
+        m.entry_id: q.person for m in found if (q := asker.kb.get(m.entry_id, Quote)) is not None
+    }
+    speaker = speaker_of.get(found[0].entry_id)
+    # Every quotation as close as the best is the same person's ("the work is done" / "it's
+    # just begun" are one remark in two entries); another's must trail by the engine's lead.
+    quotes = [m for m in found if speaker_of.get(m.entry_id) == speaker]
+    if any(
+        speaker_of.get(m.entry_id) != speaker and m.score * QUOTE_LEAD > found[0].score
+        for m in found
+        if m.coverage >= COVERED
+    ):
+        return None
+    person = allowed.get(speaker) if speaker else None
+    if person is None:
+        return None  # an unattributed quotation ("a common phrase"), or a person named anyway
+    noun = _GENERIC.sub("", description).strip()
+    if noun and _title_fit(noun, person) < COVERED:
+        # The description is the person's by their entry or the quotation's context; the
+        # nouns for someone who comments (analyst, expert, scholar …) are one another's.
+        nouns = _COMMENTATORS if set(noun.split()) <= _COMMENTATORS else {noun}
+        if not any(
+            not index.missing(word, entry_id)
+            for word in sorted(nouns)
+            for entry_id in (person.id, *(m.entry_id for m in quotes))
+        ):
+            return None
+    return Described(person, matched=description)
 
 
 def _by_fit(
@@ -127,11 +194,20 @@ def _by_fit(
     # "the Korean defense minister": a country the description names is one the person's
     # titles name (Blinken's summary mentions Korea; he is not Korean).
     countries = _role_words(description) & _COUNTRIES
+    body = _OF_BODY.match(text, match.end())
+    if body:
+        # … and so is one the body names: "the commander of the Chinese army" is not the
+        # commander of US Army Pacific.
+        countries |= _role_words(asker.role_key(body["body"])) & _COUNTRIES
     asked = _role_words(description) | {stem(w) for w in name_key(description).split()}
+    # "envoy" and "diplomat" fit any title as to rank, but only a diplomat's: "the envoy from
+    # Moscow" is not Putin.
+    diplomatic = bool(set(description.split()) & _DIPLOMATIC_NOUNS)
     among = [
         i
         for i in among
         if countries <= _whose(pool[i])
+        and (not diplomatic or bool(asker.titles_of(pool[i])[1] & _DIPLOMATIC_TITLES))
         # "the Illinois governor" is not its lieutenant governor: a junior rank is asked.
         and not any(_junior_unasked(name_key(r.title), asked) for r in pool[i].roles)
         # … and "the under secretary" is one whose title has that junior rank.
@@ -141,11 +217,21 @@ def _by_fit(
     ]
     # "the commander of US Forces Japan": the body a role belongs to is one the person's
     # titles name (LaCamera commands US Forces Korea; he met ministers in Japan).
-    body = _OF_BODY.match(text, match.end())
+    # "the envoy from Beijing in Tokyo": where a person is *from* is whose the role is (an
+    # envoy is any office noun, so without this Marcos, whose summary names the South China
+    # Sea, was "the envoy from Beijing").
+    origin = _FROM.match(text, match.end())
+    if origin:
+        home = _role_words(asker.role_key(origin["where"]))
+        among = [i for i in among if home <= _whose(pool[i])]
     if body:
         # Words no title uses ("the Japan side of CULCON") cannot tell holders apart.
         wanted = _role_words(asker.role_key(body["body"])) & asker.title_words()
         among = [i for i in among if wanted <= asker.titles_of(pool[i])[1]]
+        if not wanted:
+            # … but then the person's own entry must name the body: "the president of mark"
+            # is no one, though the summit Biden attended "marked" a transformation.
+            among = [i for i in among if not index.missing(body["body"], i)]
     if not among:
         return None
     fits = {
@@ -201,6 +287,10 @@ def _by_titles(
         return None  # one word ("the Japanese official") fits too many people alone
 
     tail = m["body"] if (m := _ROLE_TAIL.match(text, match.end())) else ""
+    # "the president of China": a country the tail names is whose the title is (Marcos's
+    # summary names the South China Sea; he is the Philippines').
+    tail_countries = _role_words(asker.role_key(tail)) & _COUNTRIES if tail else frozenset()
+    diplomatic = bool(set(phrase.split()) & _DIPLOMATIC_NOUNS)
     # Junior ranks ("under", "deputy") are asked in full words, some of them stopwords.
     asked = _role_words(name_key(phrase)) | {stem(w) for w in name_key(phrase).split()}
     wanted_junior = _junior_pairs(phrase)
@@ -213,12 +303,18 @@ def _by_titles(
             for w in required
         ):
             return False
+        if not tail_countries <= _whose(person):
+            return False
+        if diplomatic and not own & _DIPLOMATIC_TITLES:
+            return False  # "the envoy from Moscow" is not Putin
         if any(_junior_unasked(k, asked) for k in keys):
             return False  # "the Illinois governor" is not its lieutenant governor
         if not wanted_junior <= _junior_titles(person):
             return False  # and "the under secretary" is one
         if asked & _HEAD and _junior_titles(person) - wanted_junior:
             return False  # "the head of the Marine Corps" is not its assistant commandant
+        if asked & _HEAD and not own & _TOP_RANKS:
+            return False  # "the head of DW" is no DW correspondent
         # What the role is of or at ("at the Heritage Foundation") is the person's own.
         for word in asker.kb.index.missing(tail, person.id) if tail else ():
             if not _role_words(word) <= own:

@@ -330,7 +330,7 @@ class _Asker:
                 result = self.year_premise(q.subject) or result
             if q.asks == "manner" and result.status == "answer":
                 return self.with_manner(result)
-            return self.why(q.subject, result) if q.asks == "reason" else result
+            return self.why(q.subject, result) if q.asks in ("reason", "purpose") else result
         if q.form == "when":
             return self.when(q.subject)
         if q.form == "quote":
@@ -462,7 +462,9 @@ class _Asker:
 
     def why(self, subject: str, result: Answer) -> Answer:
         """A why question, given what the text match found for it (see `with_reason`,
-        `by_reason`)."""
+        `by_reason`); a question of what something is for, see `purpose`."""
+        if self.q.asks == "purpose" and (purposed := self.purpose(result)):
+            return purposed
         if result.status != "answer":
             return self.by_reason(subject) or result
         reasoned = self.with_reason(result)
@@ -471,6 +473,16 @@ class _Asker:
         # The entries the question names give no reason: another may, if it is also the
         # closest in meaning and says why in so many words ("to head off protests").
         return self.by_reason(subject, strict=True) or reasoned
+
+    def purpose(self, result: Answer) -> Answer | None:
+        """What something is for ("what's the point of the Quad"): a term named outright is
+        answered by its definition, which says what it is; None for anything else, which is
+        answered as a why question, by an entry stating a reason ("what was Kishida trying to
+        achieve with the state visit")."""
+        first = self.kb.get(result.entries[0].id) if result.entries else None
+        if result.status == "answer" and first is not None and first.kind == "term":
+            return result
+        return None
 
     def with_reason(self, result: Answer) -> Answer:
         """A why question is answered only by an entry that states a reason: the entry about

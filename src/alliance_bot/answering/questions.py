@@ -72,7 +72,9 @@ class Question:
     date_error: str | None = None
     period: Period | None = None
     at: str = ""  # "who was foreign minister in August 2023": the time the role is asked at
-    # "reason" for a why question: only an entry that states a reason answers it.
+    # "reason" for a why question: only an entry that states a reason answers it; "purpose"
+    # for what something is for ("what's the point of the Quad"), which a term's own
+    # definition says.
     asks: str = ""
     text: str = ""
     asked: str = ""
@@ -470,6 +472,29 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
             r"|who|when|where|why|how|which)\b).+ (?:numbers|figures|stats|statistics))$"
         ),
     ),
+    # "what's the reason Japan wants Tomahawks", "what was behind the reshuffle": a why question.
+    (
+        "about",
+        re.compile(
+            r"^(?P<why>)(?:what(?: is| was| are| were)? (?:the )?(?:reason|reasons|cause|causes)"
+            r"(?: (?:for|behind|of|why|that))?|what(?: is| was| are| were)? behind) (?P<s>.+)$"
+        ),
+    ),
+    # "what's the point of X", "what was X trying to achieve with Y", "what is X for": the
+    # purpose of something, asked as a why question (an entry that states a reason answers).
+    (
+        "about",
+        re.compile(
+            r"^(?P<purpose>)(?:what(?: is| was| are| were)? (?:the|their|its|his|her) (?:point|purpose"
+            r"|aim|aims|goal|goals|objective|objectives|idea|thinking|rationale|logic|motive"
+            r"|motivation|intention|reasoning|big idea) (?:of|behind|for|with|in) (?P<s>.+)"
+            r"|what (?:is|was|are|were|did|does|do) (?P<s2>.+?)(?<!stand)(?<!stands)"
+            r" (?:for|(?:trying|meant|supposed"
+            r"|hoping|aiming|designed|intended|seeking|wanting|want|hope|aim|seek|wants|hopes|aims"
+            r"|seeks|wanted|hoped|aimed|sought) to (?:achieve|accomplish|do|get|gain|win|get out of"
+            r"|fix|solve)(?: (?:with|from|by|through|out of) (?P<t>.+))?))$"
+        ),
+    ),
     (
         "what",
         re.compile(
@@ -506,7 +531,8 @@ _PERSON_NOUNS = (
     "reporter|journalist|correspondent|ceo|chief|general|admiral|minister|official|expert"
     "|researcher|scholar|analyst|leader|boss|president|envoy|ambassador|secretary|commander"
     "|diplomat|senator|governor|head|chair|chairman|spokesperson|spokesman|premier|pilot"
-    "|representative|executive|professor|lecturer|fellow|director|lawmaker|" + GENERIC_PERSON
+    "|representative|executive|professor|lecturer|fellow|director|lawmaker|academic|commentator"
+    "|specialist|" + GENERIC_PERSON
 )
 DESCRIPTION = re.compile(
     rf"^(?:who (?:is|was) )?the (?P<d>(?:[\w+&.'-]+ ){{0,5}}?(?:{_PERSON_NOUNS}))\b"
@@ -872,7 +898,7 @@ def _parse(clean: str, today: dt.date) -> Question:
         if form in ("yesno", "about"):
             subject = _FRAME_ADVERBS.sub(" ", f" {subject} ").strip() or subject
             subject = " ".join(subject.split())
-        asks = "reason" if form == "about" and _WHY.match(clean) else ""
+        subject, topic, asks = _reason_asked(form, groups, clean, subject, topic)
         if (
             form == "about"
             and clean.startswith("what ")
@@ -883,8 +909,6 @@ def _parse(clean: str, today: dt.date) -> Question:
             # as a premise ("what happened at the Quad summit in 2024"); "where did …"
             # asks for a place.
             return within
-        if form == "about" and _HOW.match(clean):
-            asks = "manner"
         return Question(form, subject=subject, topic=topic, asks=asks)
     dated = _as_period(clean, today)
     if dated is not None:
@@ -897,6 +921,22 @@ def _parse(clean: str, today: dt.date) -> Question:
     # "any Henoko news in late 2023", "what did Kamikawa do in late October 2023": a topic
     # within a span of days.
     return _topic_in_period(clean, today) or Question("free", subject=clean)
+
+
+def _reason_asked(
+    form: str, groups: dict[str, str | None], clean: str, subject: str, topic: str
+) -> tuple[str, str, str]:
+    """The subject, topic and `asks` of a why or purpose question (`asks` is "" for others)."""
+    asks = "reason" if form == "about" and (_WHY.match(clean) or "why" in groups) else ""
+    if form == "about" and groups.get("purpose") is not None:
+        # "what was Kishida trying to achieve with the state visit": what it was for.
+        subject, topic, asks = " ".join(filter(None, (subject, topic))), "", "purpose"
+    if asks:
+        # "why does the Philippines matter so much to Japan": what matters is the reason.
+        subject = " ".join(_MATTERS.sub(" ", f" {subject} ").split()) or subject
+    elif form == "about" and _HOW.match(clean):
+        asks = "manner"
+    return subject, topic, asks
 
 
 def _topic_in_period(text: str, today: dt.date, *, months: bool = True) -> Question | None:
@@ -1091,7 +1131,12 @@ _FRAME_ADVERBS = re.compile(
     r"|took place|happen|happened|occur|occurred|anything|something)(?=\s)"
 )
 _WH_LEAD = re.compile(r"^(?:which|what|how|whose|where|when|why)\s+\w+")
-_WHY = re.compile(r"^(?:why|for what reason|what caused|what led to|what made)\b")
+_WHY = re.compile(r"^(?:why|how come|for what reason|what caused|what led to|what made)\b")
+# "why does X matter (so much) for Y", "why is X so important to Y": the frame of a why.
+_MATTERS = re.compile(
+    r"(?<=\s)(?:matter|matters|mattered|so important|important|so significant|significant"
+    r"|such a big deal|a big deal|so crucial|crucial|key)(?=\s)"
+)
 # "how will Japan reach 2%", "how does the counterstrike work": the manner of something (not
 # "how many", "how long", which are figures and dates).
 _HOW = re.compile(r"^how (?:is|are|was|were|will|would|does|do|did|can|could)\b")

@@ -44,6 +44,8 @@ _LONGEST_WORD = 40
 _MOST_QUERY_WORDS = 60
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]+(?![\w'’-])")
 _EQUIVALENT_WEIGHT = 0.4
+# The shortest ordinary word a misspelling is mended into (as `correct` and the question reader do).
+_ORDINARY_TYPO = 5
 _BM25_K1 = 1.2
 _BM25_B = 0.75
 # `missing` plans kept: one question's texts, not a cache of questions.
@@ -367,15 +369,33 @@ class SearchIndex:
                 # A lexicon word no entry uses, standing for words entries do use.
                 stems.setdefault(stemmed, min(self._idf[s] for s in alternatives))
                 continue
-            corrected = [
-                self._surface[w] for w in self._text_vocabulary.expand(word) if w in self._surface
-            ]
+            corrected = [self._surface[w] for w in self._corrections(word)]
             if corrected:
                 stems.setdefault(corrected[0], self._idf[corrected[0]])
             else:
                 # An unknown word is the most telling word of all: nothing we have covers it.
                 stems.setdefault(stemmed, self._unknown_idf)
         return stems
+
+    def _corrections(self, word: str) -> list[str]:
+        """The articles' words a word no entry uses may be a misspelling of, closest first.
+
+        Ordinary words (ones the articles write in lower case) are mended once, when the
+        question is read, from five letters and never into another common English word; a
+        shorter word left as typed there is not mended here either. Otherwise "mars" became
+        "marks", and "who is the president of mars" was answered with the summit that "marked"
+        a transformation. A four-letter word may still be a name one letter off ("hamda" is
+        Hamada), but not two ("mars" is not Marcos).
+        """
+        if len(word) >= _ORDINARY_TYPO:
+            return [w for w in self._text_vocabulary.expand(word) if w in self._surface]
+        return [
+            w
+            for w in self._text_vocabulary.expand(word)
+            if w in self._surface
+            and (w not in self.ordinary_words or self.names.has_token(w))
+            and OSA.distance(word, w, score_cutoff=2) <= 1
+        ]
 
     def knows(self, word: str) -> bool:
         """Whether a folded word is one the knowledge base uses (in any entry or name)."""
@@ -435,11 +455,7 @@ class SearchIndex:
         for word in search_words(text)[:_MOST_QUERY_WORDS]:
             options = set(self._alternatives(stem(word)))
             if not options:
-                options = {
-                    self._surface[w]
-                    for w in self._text_vocabulary.expand(word)
-                    if w in self._surface
-                }
+                options = {self._surface[w] for w in self._corrections(word)}
             words.append((word, tuple(self._span(o) for o in sorted(options))))
         plan = tuple(words)
         if len(self._plans) >= _PLANS:
