@@ -18,7 +18,7 @@ from typing import cast
 
 from rapidfuzz.distance import OSA, Levenshtein
 
-from alliance_bot.answering import counterparts, semantic, wording
+from alliance_bot.answering import counterparts, figures, semantic, topics, wording
 from alliance_bot.answering.answer import (
     Answer,
     Code,
@@ -219,6 +219,16 @@ class _Asker:
     def found(self, found: _Found, heading: Line | None = None, tail: Words = ()) -> Answer:
         """The entries found as the answer: one in full, or a list under `heading` of the first
         `LIST_LIMIT`, saying how many more, then `tail` (how to see fewer) when it is cut."""
+        wants = self.q.asks or ("said" if self.q.form == "quote" else "")
+        if len(found.entries) > 1 and wants in topics.FIRST:
+            # "what did the survey find", "what came out of X": of the entries found alike,
+            # the kind the question's shape asks for comes first.
+            order = topics.in_order(wants, found.entries)
+            found = _Found(
+                tuple(found.entries[i] for i in order),
+                tuple(found.scores[i] for i in order),
+                found.matched,
+            )
         entries = found.entries
         months = _asked_months(self.q.subject) if self.q.form == "yesno" else frozenset()
         when = _date_of(entries[0]) if months and entries else None
@@ -749,7 +759,13 @@ class _Asker:
         if person:  # several people match equally: let the user pick
             return self.found(person)
         # A body ("the National Security Strategy") or words from the quote itself.
-        return self.by_text(" ".join([phrase, topic]), ("quote",), self._quoted(phrase))
+        quoted = self.by_text(" ".join([phrase, topic]), ("quote",), self._quoted(phrase))
+        if quoted.status == "answer" or self.names(phrase, ("person",))[:1]:
+            return quoted
+        # "what did the Chicago Council report say": a body that is quoted nowhere says what
+        # it found, in the entries about it (a person is only ever quoted).
+        said = self.free(" ".join(filter(None, (phrase, topic))), settle=True)
+        return said if said.status == "answer" else quoted
 
     def search(self, subject: str) -> Answer:
         hits: dict[str, float] = {}
@@ -1390,13 +1406,17 @@ class _Asker:
             return found
         asked = {n for n in _NUMBER.findall(text) if n[0].isdigit() and not _YEAR.fullmatch(n)}
         facts = [e for e in found.entries if isinstance(e, Fact) and e.value]
+        if len(facts) == 1 and _ORDINAL.match(fold(facts[0].value or "")):
+            # "did Americans rank Japan third": a rank asked of a fact that states one.
+            asked |= {m[0] for m in _ORDINAL.finditer(text)}
         if not asked or len(facts) != 1:
             return found
         fact = facts[0]
         order = sorted(range(len(found.entries)), key=lambda i: found.entries[i].id != fact.id)
         value = fact.value or ""
         note = found.matched
-        if not asked & {_DIGITS.get(n, n) for n in _NUMBER.findall(fold(value))}:
+        stated = {_DIGITS.get(n, n) for n in _NUMBER.findall(fold(value))}
+        if not asked & (stated | {m[0] for m in _ORDINAL.finditer(fold(value))}):
             note = (f"the articles give {value}",)
         return _Found(
             tuple(found.entries[i] for i in order), tuple(found.scores[i] for i in order), note
@@ -1449,8 +1469,11 @@ class _Asker:
                 # "were 6 people killed in the crash": the fact that gives the count settles
                 # it; the count asked is the premise, not a word the fact must have.
                 # So is what it counts ("6 people"), which the fact may name its own way.
-                counted = re.findall(r"\b(\d[\d,.]*)(?: (\w+))?", text)
+                counted = re.findall(r"\b(\d[\d,.]*%?)(?: (\w+))?", text)
                 asked = frozenset(w for pair in counted for w in pair if w) - _years(text)
+                if _ORDINAL.match(fold(entry.value)):
+                    # "did Americans rank Japan third": the rank asked is the premise too.
+                    asked |= frozenset(m[0] for m in _ORDINAL.finditer(text))
                 return self._has_keys(_without(text, asked), match)
             if self.q.form == "yesno" and self._elsewhere(text, match):
                 # "was the Osprey crash off Okinawa?": the entry that places it off Yakushima
@@ -1569,7 +1592,7 @@ class _Asker:
         asked = " ".join(_CURRENCY.sub(" ", question).split()) if currency else question
         # "what percentage of", "how big", "the number of" ask for a figure; they are not words
         # the entry must use (the entry says "63%", not "percentage").
-        topic = " ".join(_FIGURE_FRAME.sub(" ", asked).split()) or asked
+        topic = figures.topic(asked)
         wants_share = _wants_share(question)
 
         def of_the_sort(entry_id: str) -> bool:
@@ -2422,10 +2445,6 @@ _NUMBER = re.compile(
 
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
-_FIGURE_FRAME = re.compile(
-    r"%|\b(?:how (?:many|much|big|large|high|low)|(?:what|which|the) (?:share|percentage|percent"
-    r"|proportion|fraction|portion|number|figure|amount)s?(?: of)?|numbers?|figures?|stats)\b"
-)
 _DIGITS = {
     w: str(n)
     for n, w in enumerate("one two three four five six seven eight nine ten".split(), start=1)

@@ -260,7 +260,7 @@ def _unwrapped(text: str) -> str:
 
 def _unwrapped_once(text: str) -> str:
     text = chat.TAIL.sub("", _TRAILING.sub("", text).strip()).strip()
-    text = chat.LEAD.sub("", _LEAD_IN.sub("", text).strip()).strip()
+    text = chat.unmentioned(chat.LEAD.sub("", _LEAD_IN.sub("", text).strip()).strip())
     if work := chat.WORK_ON.match(text):
         text = work["rest"].strip()
     return text
@@ -464,6 +464,9 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
         re.compile(
             r"^(?P<s>(?:how (?:many|much|large|big|far|long|high|low|fast|often)"
             r"|what (?:%|percentage|share|number|proportion|percent|portion|fraction)) .+"
+            # "where will Japan rank in military spending", "how did Japan place": a rank.
+            r"|(?:where|how|what place|what position) (?:does|do|did|will|would|is|was|could)"
+            r" .+ (?:rank|ranked|place|placed|stand|come in|end up)\b.*"
             # "LDP support numbers?", "Osprey crash stats": the figures of a thing named
             # alone ("did the reshuffle help Kishida's numbers" is a yes/no).
             r"|(?!(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should|what"
@@ -598,6 +601,12 @@ def _understand(clean: str, today: dt.date) -> Question:
         if parsed.form == "yesno":
             return parsed
     parsed = _parse(clean, today)
+    if (parsed.form in ("free", "what") or (parsed.form == "about" and not parsed.asks)) and (
+        topic := _topic(clean)
+    ):
+        # "what's the context on X", "what did the survey find about Japan": a thing wrapped
+        # in chat, and what is wanted of it first.
+        return topic
     if parsed.form == "free":
         parsed = _period_first(clean, today) or parsed
     if parsed.form == "free":
@@ -639,7 +648,9 @@ def _understand(clean: str, today: dt.date) -> Question:
             # "tell me if Japan is in the Quad" is the yes/no; any other rest is read as it
             # stands ("the Patriots Japan is sending" is no yes/no from its "is").
             inner = _understand(rest, today) if chat.WHETHER.match(rest) else _parse(rest, today)
-            parsed = inner if inner.form != "free" else Question("about", subject=inner.subject)
+            if inner.form == "free":
+                inner = _topic(rest) or Question("about", subject=inner.subject)
+            parsed = inner
     elif parsed.form == "what" and (about := _ABOUT.match(clean)):
         parsed = Question("about", subject=_strip_chat(about["rest"]))
     if parsed.form in ("free", "what") and (who := chat.TRAILING_WHO.match(clean)):
@@ -651,6 +662,14 @@ def _understand(clean: str, today: dt.date) -> Question:
         inner = _parse(_strip_chat(trailing["rest"]), today)
         parsed = inner if inner.form != "free" else Question("about", subject=inner.subject)
     return parsed
+
+
+def _topic(clean: str) -> Question | None:
+    """A thing wrapped in a topic frame (`chat.topic_asked`), asked about, or None."""
+    topic = chat.topic_asked(clean)
+    if topic is None or not (subject := _strip_chat(topic[0])):
+        return None
+    return Question("about", subject=subject, asks=topic[1])
 
 
 # The first auxiliary of a statement: "the MLR is in Okinawa" → "is the MLR in Okinawa".
