@@ -70,7 +70,9 @@ class TestTopicFrames:
                 "the extended deterrence dialogue",
                 "happened",
             ),
-            ("what did the quad cyber group pledge", "the quad cyber group pledge", "happened"),
+            ("what did the quad cyber group pledge", "the quad cyber group pledge", "said"),
+            ("what the dialogue in december covered", "the dialogue in december", "happened"),
+            ("the space agreement - what did it cover", "the space agreement", "thing"),
             (
                 "what did the chicago council survey find about japan",
                 "the chicago council survey japan",
@@ -79,7 +81,7 @@ class TestTopicFrames:
             (
                 "any details on what the quad cyber group committed to",
                 "the quad cyber group committed to",
-                "happened",
+                "said",
             ),
         ],
     )

@@ -189,6 +189,9 @@ _MARKER = (
     r"|got a (?:sec|second|minute|min)"
     r"|(?:i|we) (?:do not|don't) (?:know|get|understand|remember|recall)|not sure|no idea"
     r"|quick favou?r|question for you|a question|silly question|dumb question|noob question"
+    # "sorry if this is basic but", "might be a dumb question but": an apology, no question.
+    r"|(?:(?:sorry |apologies )?if this is|(?:this )?(?:might|may) be|probably|prob) (?:a |an )?"
+    r"(?:basic|dumb|stupid|silly|obvious|noob|naive|newbie) ?(?:one|question|q)?(?: but)?"
     r"|before (?:my|the|a|our) (?:\d{1,2}(?::\d\d)? ?(?:[ap]m)?|[\w'-]+ )?(?:meeting|call|brief"
     r"|briefing)?)"
 )
@@ -292,6 +295,23 @@ _WHAT_DID = re.compile(
     r"(?: (?:about|on|regarding|re|for|of|in) (?P<t>.+))?$"
 )
 _PRONOUN = re.compile(r"^(?:it|that|this|they|them|those|these|he|she)$")
+# "the space agreement - what did it cover?": the ask after the thing, about it by a pronoun.
+_ASK_AFTER = re.compile(
+    rf"^(?P<x>.+?){_BREAK}(?:so |and |but |ok )?(?P<ask>what (?:did|does|do|has|have|is|was)"
+    r" (?:it|that|this|they) .+)$"
+)
+# A thing named by its occasion ("the Quad cyber group meeting in Tokyo", "the dialogue in
+# December") is what happened there: its event, before the term for the kind of meeting.
+_OCCASION = re.compile(
+    r"\b(?:meeting|meetings|summit|talks|call|visit|trip|session|ministerial|conference"
+    r"|ceremony|interview|speech|address|tour|(?:in|on|during|at|from|of) (?:january|february"
+    r"|march|april|may|june|july|august|september|october|november|december|(?:19|20)\d\d))\b"
+)
+
+
+def occasion(thing: str) -> bool:
+    """Whether `thing` names a meeting or a time of its own."""
+    return bool(_OCCASION.search(thing))
 
 
 def topic_asked(text: str) -> tuple[str, str] | None:
@@ -310,6 +330,9 @@ def topic_asked(text: str) -> tuple[str, str] | None:
         # "any details on what X committed to": the clause inside says more than the noun.
         inner = topic_asked(found["x"]) if found["x"].startswith("what ") else None
         return inner or _thing(found["x"], FRAMES["nouns"][noun] if noun else "thing")
+    if (after := _ASK_AFTER.match(text)) and not _ASK_AFTER.match(after["ask"]):
+        ask = re.sub(r" (?:it|that|this|they) ", f" {after['x']} ", after["ask"], count=1)
+        return topic_asked(ask)
     if happened := _WHAT_HAPPENED.match(text):
         return _thing(happened["x"], "happened")
     if did := _WHAT_DID.match(text):
@@ -327,8 +350,10 @@ def _thing(phrase: str, wants: str, verb: str = "", about: str = "") -> tuple[st
     if not phrase or _PRONOUN.match(phrase):
         return None
     # What was agreed or pledged is what the entry says ("committed to", "agreed"): the verb
-    # stays a word of the question. What a thing covers or is says nothing of it.
-    kept = verb if wants == "happened" else ""
+    # stays a word of the question. What a thing covers, is or says says nothing of it.
+    kept = verb if wants in ("happened", "said") and verb not in ("say", "said", "says") else ""
+    if wants == "thing" and occasion(phrase):
+        wants = "happened"
     return " ".join(filter(None, (phrase, kept, about))), wants
 
 
@@ -336,7 +361,7 @@ def _thing(phrase: str, wants: str, verb: str = "", about: str = "") -> tuple[st
 # keeps mentioning X at the all-hands": who brings it up and where are chat; X and what follows
 # are the question.
 _MENTIONED = re.compile(
-    rf"^(?:(?P<who>{_MENTIONER}) )?(?:{_MENTIONS})(?: (?P<who2>{_MENTIONER}) (?:{_MENTIONS}))?"
+    rf"^(?:(?P<who>{_MENTIONER})(?: (?:in|at|during|on) (?:{_PLACE}))? )?(?:{_MENTIONS})(?: (?P<who2>{_MENTIONER}) (?:{_MENTIONS}))?"
     rf" (?P<x>.+?)(?P<up> up)?(?: (?:in|at|during|on|over|from|via) (?P<place>{_PLACE}))?"
     rf"(?P<rest>{_BREAK}.*)?$"
 )

@@ -220,7 +220,7 @@ class _Asker:
         """The entries found as the answer: one in full, or a list under `heading` of the first
         `LIST_LIMIT`, saying how many more, then `tail` (how to see fewer) when it is cut."""
         wants = self.q.asks or ("said" if self.q.form == "quote" else "")
-        if len(found.entries) > 1 and wants in topics.FIRST:
+        if len(found.entries) > 1 and (wants in topics.FIRST or wants == topics.OCCASION):
             # "what did the survey find", "what came out of X": of the entries found alike,
             # the kind the question's shape asks for comes first.
             order = topics.in_order(wants, found.entries)

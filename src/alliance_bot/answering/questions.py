@@ -27,6 +27,7 @@ from dateutil import parser as date_parser
 
 from alliance_bot.answering import chat, english
 from alliance_bot.answering.periods import Period, read_period
+from alliance_bot.answering.topics import OCCASION
 from alliance_bot.knowledge.text import STOPWORDS, fold
 
 if TYPE_CHECKING:
@@ -696,7 +697,10 @@ def _finish(
         date_error=q.date_error,
         period=q.period,
         at=q.at,
-        asks=q.asks,
+        # "the extended deterrence dialogue with the US in December": a thing named by its
+        # occasion is what happened there (its event before its term, of entries found alike).
+        asks=q.asks
+        or (OCCASION if q.form in ("free", "about") and chat.occasion(q.subject) else ""),
         text=clean,
         asked=asked,
         corrections=corrections,

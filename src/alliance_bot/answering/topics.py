@@ -33,7 +33,20 @@ def rank(wants: str, entry: Entry) -> int:
     return kinds.index(entry.kind) if entry.kind in kinds else len(kinds)
 
 
+# A thing named by its occasion ("the dialogue in December", "the cyber group meeting in
+# Tokyo"), in any question: its event before the term for that kind of meeting; nothing else
+# moves (a person described by the meeting is still the person).
+OCCASION = "occasion"
+
+
 def in_order(wants: str, entries: Sequence[Entry]) -> list[int]:
     """The positions of `entries`, those of the kind wanted first ahead; otherwise in the
     order found (a stable sort)."""
+    if wants == OCCASION:
+        order = list(range(len(entries)))
+        event = next((i for i in order if entries[i].kind == "event"), None)
+        if event is not None and entries[0].kind == "term":
+            order.remove(event)
+            order.insert(0, event)
+        return order
     return sorted(range(len(entries)), key=lambda i: rank(wants, entries[i]))
