@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from alliance_bot.answering import chat, figures, topics
+from alliance_bot.answering import chat, figures, membership, topics
 from alliance_bot.answering.engine import answer
 from alliance_bot.answering.questions import parse_question
 from alliance_bot.knowledge.loader import load_knowledge
@@ -205,3 +205,30 @@ class TestFigureFrames:
         """ "where will Japan rank …" asks for a rank, not a place."""
         question = parse_question("where will japan rank among military spenders", kb=kb, today=DAY)
         assert question.form == "figure"
+
+
+class TestMembership:
+    @pytest.mark.parametrize(
+        ("text", "asked"),
+        [
+            ("is japan in nato", ("japan", "nato", True)),
+            ("is the uk part of gcap", ("the uk", "gcap", False)),
+            ("has japan joined ipef", ("japan", "ipef", False)),
+            ("is india a quad member", ("india", "quad", False)),
+            ("did the philippines join the quad", ("the philippines", "the quad", False)),
+        ],
+    )
+    def test_read(self, text: str, asked: tuple[str, str, bool]) -> None:
+        """Member and group are read from every way of asking; a bare "in" is loose (it may
+        ask where something is), so only a country in a defined group is answered from it."""
+        assert membership.asked(text) == asked
+
+    def test_not_membership(self) -> None:
+        """A question that is no yes/no is not read as one."""
+        assert membership.asked("who is in the quad") is None
+
+    def test_the_group_settles_it_without_a_yes_or_no(self, kb: KnowledgeBase) -> None:
+        """The group's entry answers; the reply says neither "yes" nor "no" of its own."""
+        result = answer(kb, "is south korea in the quad", DAY)
+        assert [e.id for e in result.entries] == ["term-quad"]
+        assert not re.match(r"\W*(?:yes|no)\b", result.body, re.IGNORECASE)

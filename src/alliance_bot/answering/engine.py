@@ -18,7 +18,7 @@ from typing import cast
 
 from rapidfuzz.distance import OSA, Levenshtein
 
-from alliance_bot.answering import counterparts, figures, semantic, topics, wording
+from alliance_bot.answering import counterparts, figures, membership, semantic, topics, wording
 from alliance_bot.answering.answer import (
     Answer,
     Code,
@@ -329,6 +329,8 @@ class _Asker:
             return self.compare(q.subject, q.topic)
         if q.form == "yesno" and (checked := self.role_check(q.subject)):
             return checked
+        if q.form == "yesno" and (member := self.member_of(q.text)):
+            return member
         if q.form in ("about", "yesno"):
             result = self.free(q.subject, settle=True)
             if q.form == "yesno" and result.status != "answer" and _asked_months(q.subject):
@@ -361,6 +363,35 @@ class _Asker:
             if now is not None:
                 return now
         return self.free(q.subject)
+
+    def member_of(self, subject: str) -> Answer | None:
+        """ "is Japan in NATO", "has Japan joined IPEF": the group's own entry, named outright,
+        settles it (`membership.py`); None when the question is not of that shape."""
+        asked = membership.asked(subject)
+        if asked is None:
+            return None
+        member, group, loose = asked
+        member = _strip_articles(member)
+        if not membership.is_country(member) and (
+            loose or self.decide(self.names(_strip_articles(member), None), member) is None
+        ):
+            return None
+        kinds: tuple[Kind, ...] = ("term",) if loose else ("term", "event")
+        phrase = _strip_articles(group)
+        named = self.decide(self.names(phrase, kinds), phrase)
+        # IPEF is a term and its leaders' meeting: the group is the term.
+        if named is None:
+            return None
+        terms = [i for i, e in enumerate(named.entries) if isinstance(e, Term)]
+        chosen = terms or list(range(len(named.entries)))
+        if len(chosen) != 1:
+            return None
+        one = chosen[0]
+        # "matched 'quadd' → Quad" when the group was a near name.
+        matched = named.matched if len(named.entries) == 1 else ()
+        return self.found(
+            _Found(named.entries[one : one + 1], named.scores[one : one + 1], matched)
+        )
 
     def role_check(self, subject: str) -> Answer | None:
         """ "is Austin the secretary of state", "is Kishida Japan's prime minister": the person
