@@ -173,7 +173,7 @@ class TestShapeOrder:
         [
             ("can anyone explain what IPEF is about", "term"),
             ("what came out of the extended deterrence dialogue in december", "event"),
-            ("what did the chicago council report say", "fact"),
+            ("what did the chicago council survey find about kishida", "fact"),
         ],
     )
     def test_tie_broken_by_shape(self, kb: KnowledgeBase, text: str, kind: str) -> None:

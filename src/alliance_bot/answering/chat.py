@@ -257,7 +257,7 @@ _PLACE = _alternation(FRAMES["places"])
 # Adverbs of chat that sit anywhere in a frame and ask nothing.
 _ADV = r"(?:actually|really|exactly|even|basically|ever|all|just|specifically|concretely|again)"
 _ADJ = r"(?:(?:quick|short|brief|basic|general|rough|real|whole|full|main|big|overall|bigger) )*"
-_OF = r"(?:on|for|about|with|behind|of|re|regarding|around|concerning|surrounding|over|w)"
+_OF = r"(?:on|for|about|with|behind|of|re|regarding|around|concerning|surrounding|over|w|to)"
 _DET = r"(?:(?:the|all the|all this|any|some|a|more|a bit of|a little) )?"
 # A break between clauses: punctuation, or a dash set off by spaces ("Japan-US Plus" is a name).
 _BREAK = r"(?:\s*[,;:.!?]+\s*|\s+[-\u2014\u2013]+\s+)"
@@ -292,7 +292,7 @@ _WHAT_HAPPENED = re.compile(
 # "what did X cover", "what did the survey find about Japan", "what has X achieved".
 _WHAT_DID = re.compile(
     rf"^what (?:did|does|do|has|have|had|will) (?P<x>.+?) (?:{_ADV} )*(?P<verb>{_VERB})"
-    r"(?: (?:about|on|regarding|re|for|of|in) (?P<t>.+))?$"
+    r"(?: (?:about|on|regarding|re|for|of|in|at|when|after|during|while) (?P<t>.+))?$"
 )
 _PRONOUN = re.compile(r"^(?:it|that|this|they|them|those|these|he|she)$")
 # "the space agreement - what did it cover?": the ask after the thing, about it by a pronoun.
@@ -345,8 +345,14 @@ def topic_asked(text: str) -> tuple[str, str] | None:
     return None
 
 
+# "the Taiwan contingency line", "the spear and shield remark": a thing named as words said.
+_SAID_NOUN = re.compile(r" (?:line|remark|remarks|comment|comments|quote|phrase|slogan|soundbite)$")
+
+
 def _thing(phrase: str, wants: str, verb: str = "", about: str = "") -> tuple[str, str] | None:
     phrase = phrase.strip(" '\"")
+    if said := _SAID_NOUN.search(phrase):
+        phrase, wants = phrase[: said.start()].strip(" '\""), "said"
     if not phrase or _PRONOUN.match(phrase):
         return None
     # What was agreed or pledged is what the entry says ("committed to", "agreed"): the verb

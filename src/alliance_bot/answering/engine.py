@@ -61,7 +61,7 @@ from alliance_bot.knowledge.dates import human_range
 from alliance_bot.knowledge.index import NameMatch, SearchIndex, TextMatch
 from alliance_bot.knowledge.models import Entry, Event, Fact, Kind, Person, Role, Term
 from alliance_bot.knowledge.snapshot import KnowledgeBase
-from alliance_bot.knowledge.text import STOPWORDS, fold, name_key, stem
+from alliance_bot.knowledge.text import STOPWORDS, fold, name_key, search_words, stem
 
 # A yes/no, why or how question is settled by an entry covering this share of it, that has
 # its key words and leads the next by this much coverage or this ratio of score.
@@ -329,8 +329,8 @@ class _Asker:
             return self.compare(q.subject, q.topic)
         if q.form == "yesno" and (checked := self.role_check(q.subject)):
             return checked
-        if q.form == "yesno" and (member := self.member_of(q.text)):
-            return member
+        if (shaped := self.by_shape(q)) is not None:
+            return shaped
         if q.form in ("about", "yesno"):
             result = self.free(q.subject, settle=True)
             if q.form == "yesno" and result.status != "answer" and _asked_months(q.subject):
@@ -363,6 +363,31 @@ class _Asker:
             if now is not None:
                 return now
         return self.free(q.subject)
+
+    def by_shape(self, q: Question) -> Answer | None:
+        """What the question's shape alone decides, or None: a yes/no asking whether
+        something is in a group (`member_of`); a topic frame whose leftover names nothing."""
+        if q.form == "yesno":
+            return self.member_of(q.text)
+        if q.form == "about" and q.asks in topics.FIRST and not self._names_a_thing(q.subject):
+            # The frame's words are gone ("what's the context for the 'America first' line"):
+            # what is left names nothing ("us first" is in many entries), so it is only offered.
+            phrase = _strip_articles(q.subject)
+            return self.by_text(phrase, None, self._quoted(phrase), suggest_only=True)
+        return None
+
+    def _names_a_thing(self, phrase: str) -> bool:
+        """Whether a phrase left by a topic frame names something: a name the articles know,
+        or a word few entries use (at most `KEY_SHARE` of them), a figure or a word the articles
+        never use — not only words like "US" and "first", which half the entries share."""
+        bare = _strip_articles(phrase)
+        if self.decide(self.names(bare, None), bare):
+            return True
+        index = self.kb.index
+        return any(
+            any(c.isdigit() for c in w) or not index.knows(w) or index.share_using(w) <= KEY_SHARE
+            for w in search_words(bare)
+        )
 
     def member_of(self, subject: str) -> Answer | None:
         """ "is Japan in NATO", "has Japan joined IPEF": the group's own entry, named outright,
@@ -790,13 +815,7 @@ class _Asker:
         if person:  # several people match equally: let the user pick
             return self.found(person)
         # A body ("the National Security Strategy") or words from the quote itself.
-        quoted = self.by_text(" ".join([phrase, topic]), ("quote",), self._quoted(phrase))
-        if quoted.status == "answer" or self.names(phrase, ("person",))[:1]:
-            return quoted
-        # "what did the Chicago Council report say": a body that is quoted nowhere says what
-        # it found, in the entries about it (a person is only ever quoted).
-        said = self.free(" ".join(filter(None, (phrase, topic))), settle=True)
-        return said if said.status == "answer" else quoted
+        return self.by_text(" ".join([phrase, topic]), ("quote",), self._quoted(phrase))
 
     def search(self, subject: str) -> Answer:
         hits: dict[str, float] = {}

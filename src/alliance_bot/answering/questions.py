@@ -196,7 +196,9 @@ def _clean(text: str, kb: KnowledgeBase | None) -> tuple[str, tuple[tuple[str, s
 # ("any idea if …", "no idea what …" ask; the noun is not vague there.)
 _VAGUE = re.compile(
     r"(?<=\w)(?<!same)(?<!any)(?<!\bno) (?:thing|things|thingy|thingamajig|whatsit"
-    r"|whatchamacallit|doohickey|stuff|business|idea|saga|episode)\b"
+    r"|whatchamacallit|doohickey|stuff|business|idea|saga|episode"
+    # "the Quad cyber folks": the people of a group named by it are the group.
+    r"|folks|guys|gang|crowd|bunch|peeps)\b"
 )
 _TOKEN = re.compile(r"[a-z]+")
 _CAPITALS = re.compile(r"\b[A-Z]{2,8}\b")
