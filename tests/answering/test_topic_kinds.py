@@ -73,6 +73,14 @@ class TestTopicFrames:
             ("what did the quad cyber group pledge", "the quad cyber group pledge", "said"),
             ("what the dialogue in december covered", "the dialogue in december", "happened"),
             ("the space agreement - what did it cover", "the space agreement", "thing"),
+            ("what should i know about the mlr", "the mlr", "thing"),
+            ("what is gcap and why does it matter", "gcap", "thing"),
+            ("why does the local autonomy act matter here", "the local autonomy act", "thing"),
+            (
+                "what is the context for the taiwan contingency line",
+                "the taiwan contingency",
+                "said",
+            ),
             (
                 "what did the chicago council survey find about japan",
                 "the chicago council survey japan",

@@ -141,7 +141,7 @@ _WANTED = (
     r"(?:summary|overview|rundown|run-down|lowdown|low-down|gist|basics|background|context"
     r"|explainer|explanation|primer|refresher|breakdown|recap|info|information|details|detail"
     r"|update|updates|take|scoop|short version|tl;dr|tldr|picture|story|status|facts|intel"
-    r"|quick take|lines|word|words)"
+    r"|quick take|lines|word|words|everything|anything|all|whatever you (?:know|have|got))"
     r" (?:of|on|about|regarding|re|behind|around|concerning)"
 )
 REQUEST = re.compile(
@@ -213,7 +213,12 @@ TAIL = re.compile(
     r"(?: (?:it|one|any|that|this|anything|some|them))?"
     r"|[\s,;:.!?-]+(?:can you |could you )?help(?: me)?(?: (?:out|pls|please))?"
     r"|[\s,;:.!?-]+(?:(?:much )?appreciated|appreciate it|(?:thanks|thank you|ty) in advance"
-    r"|tia|cheers mate|many thanks|(?:and|n|&) (?:thanks|thank you)|(?:lol )?jk|j/k))+$"
+    r"|tia|cheers mate|many thanks|(?:and|n|&) (?:thanks|thank you)|(?:lol )?jk|j/k"
+    # "explain X to me like I'm five", "… for dummies": how simply, not what.
+    r"|(?:to me |for me )?(?:like i am|as if i am|as if i were|like i was)"
+    r" (?:5|five|a child|a kid|a newbie|a beginner|new here)"
+    r"|(?:to me )?for (?:a )?(?:dummies|beginners|newbies|newbie|beginner|layman|laymen"
+    r"|non-experts|non-expert)))+$"
 )
 # "if the MLR is in Okinawa", "whether Kishida went": a yes/no put as a statement. "if you
 # could tell me about X" is a request, not a yes/no, and is left to the request grammar.
@@ -283,6 +288,18 @@ _ALL_THIS = re.compile(
 _WHAT_CLAUSE = re.compile(
     rf"^what (?:{_ADV} )?(?!{_AUX}\b|happened\b|came\b)(?P<x>.+?) (?:{_ADV} )*(?P<verb>{_VERB})$"
 )
+# "what should I know about X", "what is X and why does it matter", "why does X matter here":
+# what X is.
+_WHAT_KNOW = re.compile(
+    r"^(?:what|anything) (?:should|do|does|would|must|might) (?:i|we|you|one|people|someone|a newbie)"
+    r" (?:need to |have to |ought to |want to )?know about (?P<x>.+)$"
+)
+_AND_WHY = re.compile(r"^what (?:is|are|was|were) (?P<x>.+?) and (?:why|how) .+$")
+_WHY_MATTER = re.compile(
+    r"^(?:why|how come) (?:does|do|did|is|are|was|were|would|should) (?P<x>.+?)"
+    r" (?:matter|matters|important|so important|significant|so significant|relevant"
+    r"|(?:such )?a big deal)(?: here| now| at all| to (?:us|japan|the us|the alliance))*$"
+)
 # "what came out of X", "what was agreed at X": what happened there.
 _WHAT_HAPPENED = re.compile(
     r"^what (?:came out of|resulted from|was (?:agreed|decided|announced|signed|achieved|settled)"
@@ -333,6 +350,8 @@ def topic_asked(text: str) -> tuple[str, str] | None:
     if (after := _ASK_AFTER.match(text)) and not _ASK_AFTER.match(after["ask"]):
         ask = re.sub(r" (?:it|that|this|they) ", f" {after['x']} ", after["ask"], count=1)
         return topic_asked(ask)
+    if known := _WHAT_KNOW.match(text) or _AND_WHY.match(text) or _WHY_MATTER.match(text):
+        return _thing(known["x"], "thing")
     if happened := _WHAT_HAPPENED.match(text):
         return _thing(happened["x"], "happened")
     if did := _WHAT_DID.match(text):

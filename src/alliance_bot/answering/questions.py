@@ -604,9 +604,9 @@ def _understand(clean: str, today: dt.date) -> Question:
         if parsed.form == "yesno":
             return parsed
     parsed = _parse(clean, today)
-    if (parsed.form in ("free", "what") or (parsed.form == "about" and not parsed.asks)) and (
-        topic := _topic(clean)
-    ):
+    if (
+        parsed.form in ("free", "what") or (parsed.form == "about" and parsed.asks != "manner")
+    ) and (topic := _topic(clean)):
         # "what's the context on X", "what did the survey find about Japan": a thing wrapped
         # in chat, and what is wanted of it first.
         return topic
