@@ -267,6 +267,7 @@ _DET = r"(?:(?:the|all the|all this|any|some|a|more|a bit of|a little) )?"
 # A break between clauses: punctuation, or a dash set off by spaces ("Japan-US Plus" is a name).
 _BREAK = r"(?:\s*[,;:.!?]+\s*|\s+[-\u2014\u2013]+\s+)"
 _AUX = r"(?:is|was|are|were|did|does|do|has|have|had|will|would|can|could)"
+_ANY_BREAK = re.compile(_BREAK)
 
 # "what is the context on X", "what's the gist of X", "what was the story behind X".
 _WHAT_NOUN = re.compile(
@@ -336,24 +337,28 @@ def topic_asked(text: str) -> tuple[str, str] | None:
     when `text` is no topic frame: "what's the context on the MLR" → ("the mlr", "thing"),
     "what did the Chicago Council survey find about Japan" → ("the chicago council survey
     japan", "found")."""
+    # The dearer patterns only where they can match: a what-question, or a break in the text.
+    asks = text.startswith("what ")
+    broken = bool(_ANY_BREAK.search(text))
     found = (
-        _WHAT_NOUN.match(text)
-        or _ALL_THIS.match(text)
+        (asks and (_WHAT_NOUN.match(text) or _ALL_THIS.match(text)))
         or _NOUN_ON.match(text)
-        or _NOUN_AFTER.match(text)
+        or (broken and _NOUN_AFTER.match(text))
     )
     if found:
         noun = found.groupdict().get("noun")
         # "any details on what X committed to": the clause inside says more than the noun.
         inner = topic_asked(found["x"]) if found["x"].startswith("what ") else None
         return inner or _thing(found["x"], FRAMES["nouns"][noun] if noun else "thing")
-    if (after := _ASK_AFTER.match(text)) and not _ASK_AFTER.match(after["ask"]):
+    if broken and (after := _ASK_AFTER.match(text)) and not _ASK_AFTER.match(after["ask"]):
         ask = re.sub(r" (?:it|that|this|they) ", f" {after['x']} ", after["ask"], count=1)
         return topic_asked(ask)
     if known := _WHAT_KNOW.match(text) or _AND_WHY.match(text) or _WHY_MATTER.match(text):
         return _thing(known["x"], "thing")
     if happened := _WHAT_HAPPENED.match(text):
         return _thing(happened["x"], "happened")
+    if not asks:
+        return None
     if did := _WHAT_DID.match(text):
         verb = did["verb"]
         if verb in ("is", "was", "are", "were", "say", "said", "says"):
@@ -397,13 +402,18 @@ _MENTIONED_AFTER = re.compile(
 )
 
 
+# The last word of each way of mentioning ("mentions", "about" of "talking about"): a text
+# without one cannot end a thing with a mention.
+_MENTION_WORDS = frozenset(v.split()[-1] for v in FRAMES["mention_verbs"])
+
+
 def unmentioned(text: str) -> str:
     """`text` without the chat saying who brought a thing up and where ("someone brought the
     MLR up in standup, what is it" → "the mlr, what is it")."""
     mentioned = _MENTIONED.match(text)
     if mentioned and any(mentioned[part] for part in ("who", "who2", "place", "up")):
         return (mentioned["x"].strip(" '\"") + (mentioned["rest"] or "")).strip()
-    after = _MENTIONED_AFTER.match(text)
+    after = _MENTIONED_AFTER.match(text) if _MENTION_WORDS.intersection(text.split()) else None
     if after:
         return re.sub(r"^(?:this|that|these|those) ", "the ", after["x"]) + (after["rest"] or "")
     return text
