@@ -327,12 +327,10 @@ class _Asker:
             return self.counterpart(q)
         if q.form == "compare":
             return self.compare(q.subject, q.topic)
-        if q.form == "yesno" and (checked := self.role_check(q.subject)):
+        if q.form == "yesno" and (checked := self.role_check(q.subject) or self.member_of(q.text)):
             return checked
-        if (shaped := self.by_shape(q)) is not None:
-            return shaped
         if q.form in ("about", "yesno"):
-            result = self.free(q.subject, settle=True)
+            result = self.unnamed_topic(q) or self.free(q.subject, settle=True)
             if q.form == "yesno" and result.status != "answer" and _asked_months(q.subject):
                 # "was the Camp David summit in July 2023": the month is a premise to check
                 # (`found` says the entry's own), not a word the entry must have. Tried only
@@ -364,11 +362,8 @@ class _Asker:
                 return now
         return self.free(q.subject)
 
-    def by_shape(self, q: Question) -> Answer | None:
-        """What the question's shape alone decides, or None: a yes/no asking whether
-        something is in a group (`member_of`); a topic frame whose leftover names nothing."""
-        if q.form == "yesno":
-            return self.member_of(q.text)
+    def unnamed_topic(self, q: Question) -> Answer | None:
+        """Suggestions only, for a topic frame whose leftover names nothing; else None."""
         if q.form == "about" and q.asks in topics.FIRST and not self._names_a_thing(q.subject):
             # The frame's words are gone ("what's the context for the 'America first' line"):
             # what is left names nothing ("us first" is in many entries), so it is only offered.
