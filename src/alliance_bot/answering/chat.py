@@ -369,14 +369,17 @@ def topic_asked(text: str) -> tuple[str, str] | None:
     return None
 
 
+_QUOTE_MARK = re.compile(r"(?<!\w)['\"]+|['\"]+(?!\w)")
 # "the Taiwan contingency line", "the spear and shield remark": a thing named as words said.
 _SAID_NOUN = re.compile(r" (?:line|remark|remarks|comment|comments|quote|phrase|slogan|soundbite)$")
 
 
 def _thing(phrase: str, wants: str, verb: str = "", about: str = "") -> tuple[str, str] | None:
-    phrase = phrase.strip(" '\"")
+    # Quotation marks around a name ("the 'America first' line"); an apostrophe inside a word
+    # ("Kishida's") stays.
+    phrase = _QUOTE_MARK.sub("", phrase).strip()
     if said := _SAID_NOUN.search(phrase):
-        phrase, wants = phrase[: said.start()].strip(" '\""), "said"
+        phrase, wants = phrase[: said.start()].strip(), "said"
     if not phrase or _PRONOUN.match(phrase):
         return None
     # What was agreed or pledged is what the entry says ("committed to", "agreed"): the verb
