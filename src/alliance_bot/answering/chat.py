@@ -19,6 +19,7 @@ own, so "give me the gist of the Florida memo" keeps "the florida memo".
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from importlib import resources
 
 import yaml
@@ -40,9 +41,45 @@ def read_spellings(data: object) -> dict[str, str]:
     return table
 
 
-SPELLINGS = read_spellings(
-    yaml.safe_load(resources.files(__package__).joinpath("chat_words.yaml").read_text("utf-8"))
-)
+def read_frames(data: object) -> dict[str, dict[str, str]]:
+    """The topic frames' words, the `frames` group of `chat_words.yaml` (as loaded): for each
+    part of the grammar, its words and what each says the asker wants first."""
+    if not isinstance(data, dict) or set(data) != set(_FRAME_PARTS):
+        raise ValueError(f"chat_words.yaml, frames: not a mapping of {', '.join(_FRAME_PARTS)}")
+    parts: dict[str, dict[str, str]] = {}
+    for part, words in data.items():
+        wants = _FRAME_PARTS[part]
+        if (
+            not isinstance(words, dict)
+            or not words
+            or any(
+                not isinstance(w, str) or not isinstance(v, str) or v not in wants
+                for w, v in words.items()
+            )
+        ):
+            raise ValueError(f"chat_words.yaml, frames, {part}: each word must say one of {wants}")
+        parts[part] = {fold_spaces(w): v for w, v in words.items()}
+    return parts
+
+
+def fold_spaces(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+# What a frame word may say the asker wants first (`WANTS`); the mention parts say nothing.
+WANTS = ("thing", "happened", "found", "said")
+_FRAME_PARTS = {
+    "nouns": WANTS,
+    "verbs": WANTS,
+    "mentioners": ("",),
+    "mention_verbs": ("",),
+    "places": ("",),
+}
+_DATA = yaml.safe_load(resources.files(__package__).joinpath("chat_words.yaml").read_text("utf-8"))
+if not isinstance(_DATA, dict) or "frames" not in _DATA:
+    raise ValueError("chat_words.yaml: no frames group")  # shipped with the package: a bug
+SPELLINGS = read_spellings({g: w for g, w in _DATA.items() if g != "frames"})
+FRAMES = read_frames(_DATA["frames"])
 SPELLING = re.compile(
     r"(?<![\w'])(?:"
     + "|".join(re.escape(w) for w in sorted(SPELLINGS, key=len, reverse=True))
@@ -104,7 +141,7 @@ _WANTED = (
     r"(?:summary|overview|rundown|run-down|lowdown|low-down|gist|basics|background|context"
     r"|explainer|explanation|primer|refresher|breakdown|recap|info|information|details|detail"
     r"|update|updates|take|scoop|short version|tl;dr|tldr|picture|story|status|facts|intel"
-    r"|quick take|lines|word|words)"
+    r"|quick take|lines|word|words|everything|anything|all|whatever you (?:know|have|got))"
     r" (?:of|on|about|regarding|re|behind|around|concerning)"
 )
 REQUEST = re.compile(
@@ -152,6 +189,9 @@ _MARKER = (
     r"|got a (?:sec|second|minute|min)"
     r"|(?:i|we) (?:do not|don't) (?:know|get|understand|remember|recall)|not sure|no idea"
     r"|quick favou?r|question for you|a question|silly question|dumb question|noob question"
+    # "sorry if this is basic but", "might be a dumb question but": an apology, no question.
+    r"|(?:(?:sorry |apologies )?if this is|(?:this )?(?:might|may) be|probably|prob) (?:a |an )?"
+    r"(?:basic|dumb|stupid|silly|obvious|noob|naive|newbie) ?(?:one|question|q)?(?: but)?"
     r"|before (?:my|the|a|our) (?:\d{1,2}(?::\d\d)? ?(?:[ap]m)?|[\w'-]+ )?(?:meeting|call|brief"
     r"|briefing)?)"
 )
@@ -173,7 +213,12 @@ TAIL = re.compile(
     r"(?: (?:it|one|any|that|this|anything|some|them))?"
     r"|[\s,;:.!?-]+(?:can you |could you )?help(?: me)?(?: (?:out|pls|please))?"
     r"|[\s,;:.!?-]+(?:(?:much )?appreciated|appreciate it|(?:thanks|thank you|ty) in advance"
-    r"|tia|cheers mate|many thanks|(?:and|n|&) (?:thanks|thank you)|(?:lol )?jk|j/k))+$"
+    r"|tia|cheers mate|many thanks|(?:and|n|&) (?:thanks|thank you)|(?:lol )?jk|j/k"
+    # "explain X to me like I'm five", "… for dummies": how simply, not what.
+    r"|(?:to me |for me )?(?:like i am|as if i am|as if i were|like i was)"
+    r" (?:5|five|a child|a kid|a newbie|a beginner|new here)"
+    r"|(?:to me )?for (?:a )?(?:dummies|beginners|newbies|newbie|beginner|layman|laymen"
+    r"|non-experts|non-expert)))+$"
 )
 # "if the MLR is in Okinawa", "whether Kishida went": a yes/no put as a statement. "if you
 # could tell me about X" is a request, not a yes/no, and is left to the request grammar.
@@ -199,6 +244,184 @@ TRAILING_WHO = re.compile(
     r"|(?:his|her|their) names?|name)$"
 )
 
+
+# ----------------------------------------------------------------------------- topics
+# A thing named inside chat that is not about it: "can someone remind me what the Economic 2+2
+# actually covered", "whats the context on X", "X, background?", "someone brought X up in
+# standup". The words are data (`FRAMES`); the grammar here says where they go. What is left is
+# the thing, and the frame says what the asker wants first of it (`WANTS`).
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_NOUN = _alternation(FRAMES["nouns"])
+_VERB = _alternation(FRAMES["verbs"])
+_MENTIONER = _alternation(FRAMES["mentioners"])
+_MENTIONS = _alternation(FRAMES["mention_verbs"])
+_PLACE = _alternation(FRAMES["places"])
+# Adverbs of chat that sit anywhere in a frame and ask nothing.
+_ADV = r"(?:actually|really|exactly|even|basically|ever|all|just|specifically|concretely|again)"
+_ADJ = r"(?:(?:quick|short|brief|basic|general|rough|real|whole|full|main|big|overall|bigger) )*"
+_OF = r"(?:on|for|about|with|behind|of|re|regarding|around|concerning|surrounding|over|w|to)"
+_DET = r"(?:(?:the|all the|all this|any|some|a|more|a bit of|a little) )?"
+# A break between clauses: punctuation, or a dash set off by spaces ("Japan-US Plus" is a name).
+_BREAK = r"(?:\s*[,;:.!?]+\s*|\s+[-\u2014\u2013]+\s+)"
+_AUX = r"(?:is|was|are|were|did|does|do|has|have|had|will|would|can|could)"
+_ANY_BREAK = re.compile(_BREAK)
+
+# "what is the context on X", "what's the gist of X", "what was the story behind X".
+_WHAT_NOUN = re.compile(
+    rf"^what (?:{_ADV} )?(?:is|was|are|were) {_DET}{_ADJ}(?P<noun>{_NOUN}) {_OF} (?P<x>.+)$"
+)
+# "context on X", "any background on X?": the noun alone, as the whole question.
+_NOUN_ON = re.compile(rf"^{_DET}{_ADJ}(?P<noun>{_NOUN}) {_OF} (?P<x>.+)$")
+# "X — what's the background?", "X, context?", "X: the gist pls".
+_NOUN_AFTER = re.compile(
+    rf"^(?P<x>.+?){_BREAK}(?:(?:so |and |but |ok )?what (?:is|was|are|were) )?{_DET}{_ADJ}"
+    rf"(?P<noun>{_NOUN})(?: (?:here|there|on (?:it|that|this)|behind (?:it|that|this)"
+    r"|please|pls|anyone|someone))*$"
+)
+# "what's all this about X", "what is the fuss over X".
+_ALL_THIS = re.compile(
+    r"^what (?:is|was) (?:all )?(?:this|that) (?:about|with|around|over) (?P<x>.+)$"
+)
+# "what X actually covered", "what X is about" (after "remind me", "explain", "anyone know").
+_WHAT_CLAUSE = re.compile(
+    rf"^what (?:{_ADV} )?(?!{_AUX}\b|happened\b|came\b)(?P<x>.+?) (?:{_ADV} )*(?P<verb>{_VERB})$"
+)
+# "what should I know about X", "what is X and why does it matter", "why does X matter here":
+# what X is.
+_WHAT_KNOW = re.compile(
+    r"^(?:what|anything) (?:should|do|does|would|must|might) (?:i|we|you|one|people|someone|a newbie)"
+    r" (?:need to |have to |ought to |want to )?know about (?P<x>.+)$"
+)
+_AND_WHY = re.compile(r"^what (?:is|are|was|were) (?P<x>.+?) and (?:why|how) .+$")
+_WHY_MATTER = re.compile(
+    r"^(?:why|how come) (?:does|do|did|is|are|was|were|would|should) (?P<x>.+?)"
+    r" (?:matter|matters|important|so important|significant|so significant|relevant"
+    r"|(?:such )?a big deal)(?: here| now| at all| to (?:us|japan|the us|the alliance))*$"
+)
+# "what came out of X", "what was agreed at X": what happened there.
+_WHAT_HAPPENED = re.compile(
+    r"^what (?:came out of|resulted from|was (?:agreed|decided|announced|signed|achieved|settled)"
+    r" (?:at|in|during|by|on)|happened (?:at|with|during|in)|went on (?:at|with|during|in)"
+    r"|(?:is|was) (?:the )?(?:outcome|result|upshot) of) (?P<x>.+)$"
+)
+# "what did X cover", "what did the survey find about Japan", "what has X achieved".
+_WHAT_DID = re.compile(
+    rf"^what (?:did|does|do|has|have|had|will) (?P<x>.+?) (?:{_ADV} )*(?P<verb>{_VERB})"
+    r"(?: (?:about|on|regarding|re|for|of|in|at|when|after|during|while) (?P<t>.+))?$"
+)
+_PRONOUN = re.compile(r"^(?:it|that|this|they|them|those|these|he|she)$")
+# "the space agreement - what did it cover?": the ask after the thing, about it by a pronoun.
+_ASK_AFTER = re.compile(
+    rf"^(?P<x>.+?){_BREAK}(?:so |and |but |ok )?(?P<ask>what (?:did|does|do|has|have|is|was)"
+    r" (?:it|that|this|they) .+)$"
+)
+# A thing named by its occasion ("the Quad cyber group meeting in Tokyo", "the dialogue in
+# December") is what happened there: its event, before the term for the kind of meeting.
+_OCCASION = re.compile(
+    r"\b(?:meeting|meetings|summit|talks|call|visit|trip|session|ministerial|conference"
+    r"|ceremony|interview|speech|address|tour|(?:in|on|during|at|from|of) (?:january|february"
+    r"|march|april|may|june|july|august|september|october|november|december|(?:19|20)\d\d))\b"
+)
+
+
+def occasion(thing: str) -> bool:
+    """Whether `thing` names a meeting or a time of its own."""
+    return bool(_OCCASION.search(thing))
+
+
+def topic_asked(text: str) -> tuple[str, str] | None:
+    """The thing a frame wraps and what the asker wants first of it (one of `WANTS`), or None
+    when `text` is no topic frame: "what's the context on the MLR" → ("the mlr", "thing"),
+    "what did the Chicago Council survey find about Japan" → ("the chicago council survey
+    japan", "found")."""
+    # The dearer patterns only where they can match: a what-question, or a break in the text.
+    asks = text.startswith("what ")
+    broken = bool(_ANY_BREAK.search(text))
+    found = (
+        (asks and (_WHAT_NOUN.match(text) or _ALL_THIS.match(text)))
+        or _NOUN_ON.match(text)
+        or (broken and _NOUN_AFTER.match(text))
+    )
+    if found:
+        noun = found.groupdict().get("noun")
+        # "any details on what X committed to": the clause inside says more than the noun.
+        inner = topic_asked(found["x"]) if found["x"].startswith("what ") else None
+        return inner or _thing(found["x"], FRAMES["nouns"][noun] if noun else "thing")
+    if broken and (after := _ASK_AFTER.match(text)) and not _ASK_AFTER.match(after["ask"]):
+        ask = re.sub(r" (?:it|that|this|they) ", f" {after['x']} ", after["ask"], count=1)
+        return topic_asked(ask)
+    if known := _WHAT_KNOW.match(text) or _AND_WHY.match(text) or _WHY_MATTER.match(text):
+        return _thing(known["x"], "thing")
+    if happened := _WHAT_HAPPENED.match(text):
+        return _thing(happened["x"], "happened")
+    if not asks:
+        return None
+    if did := _WHAT_DID.match(text):
+        verb = did["verb"]
+        if verb in ("is", "was", "are", "were", "say", "said", "says"):
+            return None  # "what did X say" is a quote question, asked its own way
+        return _thing(did["x"], FRAMES["verbs"][verb], verb, did["t"])
+    if clause := _WHAT_CLAUSE.match(text):
+        return _thing(clause["x"], FRAMES["verbs"][clause["verb"]], clause["verb"])
+    return None
+
+
+_QUOTE_MARK = re.compile(r"(?<!\w)['\"]+|['\"]+(?!\w)")
+# "the Taiwan contingency line", "the spear and shield remark": a thing named as words said.
+_SAID_NOUN = re.compile(r" (?:line|remark|remarks|comment|comments|quote|phrase|slogan|soundbite)$")
+
+
+def _thing(phrase: str, wants: str, verb: str = "", about: str = "") -> tuple[str, str] | None:
+    # Quotation marks around a name ("the 'America first' line"); an apostrophe inside a word
+    # ("Kishida's") stays.
+    phrase = _QUOTE_MARK.sub("", phrase).strip()
+    if said := _SAID_NOUN.search(phrase):
+        phrase, wants = phrase[: said.start()].strip(), "said"
+    if not phrase or _PRONOUN.match(phrase):
+        return None
+    # What was agreed or pledged is what the entry says ("committed to", "agreed"): the verb
+    # stays a word of the question. What a thing covers, is or says says nothing of it.
+    kept = verb if wants in ("happened", "said") and verb not in ("say", "said", "says") else ""
+    if wants == "thing" and occasion(phrase):
+        wants = "happened"
+    return " ".join(filter(None, (phrase, kept, about))), wants
+
+
+# "someone brought X up in standup", "heard people talking about X, what is it", "a colleague
+# keeps mentioning X at the all-hands": who brings it up and where are chat; X and what follows
+# are the question.
+_MENTIONED = re.compile(
+    rf"^(?:(?P<who>{_MENTIONER})(?: (?:in|at|during|on) (?:{_PLACE}))? )?(?:{_MENTIONS})(?: (?P<who2>{_MENTIONER}) (?:{_MENTIONS}))?"
+    rf" (?P<x>.+?)(?P<up> up)?(?: (?:in|at|during|on|over|from|via) (?P<place>{_PLACE}))?"
+    rf"(?P<rest>{_BREAK}.*)?$"
+)
+# "this X everyone mentions", "the X people keep talking about": the clause after the thing.
+_MENTIONED_AFTER = re.compile(
+    rf"^(?P<x>.+?) (?:that |which )?(?:{_MENTIONER}) (?:{_MENTIONS})"
+    rf"(?: (?:in|at|during|on) (?:{_PLACE}))?(?P<rest>{_BREAK}.*)?$"
+)
+
+
+# The last word of each way of mentioning ("mentions", "about" of "talking about"): a text
+# without one cannot end a thing with a mention.
+_MENTION_WORDS = frozenset(v.split()[-1] for v in FRAMES["mention_verbs"])
+
+
+def unmentioned(text: str) -> str:
+    """`text` without the chat saying who brought a thing up and where ("someone brought the
+    MLR up in standup, what is it" → "the mlr, what is it")."""
+    mentioned = _MENTIONED.match(text)
+    if mentioned and any(mentioned[part] for part in ("who", "who2", "place", "up")):
+        return (mentioned["x"].strip(" '\"") + (mentioned["rest"] or "")).strip()
+    after = _MENTIONED_AFTER.match(text) if _MENTION_WORDS.intersection(text.split()) else None
+    if after:
+        return re.sub(r"^(?:this|that|these|those) ", "the ", after["x"]) + (after["rest"] or "")
+    return text
+
+
 _PATTERNED = ("summarize", "summarise", "summarizing", "describe", "describing", "favour", "favor")
 # The grammar's own words: never spelling-corrected ("explainer" is not a misspelt "explain").
 FRAME_WORDS = frozenset(
@@ -206,4 +429,11 @@ FRAME_WORDS = frozenset(
     for source in (_ASKER, _LEARN, _TELL, _WANTED, _WORK, _DOING, _SOMEONE, _MARKER)
     # Whole words only: "summari[sz]e" and "favou?r" are patterns, not words.
     for w in [*re.findall(r"(?<![\\\w])[a-z]{5,}(?![\w\[(?])", source), *_PATTERNED]
+) | frozenset(
+    # The topic frames' words ("coverd" is "covered"), whole words of five letters or more.
+    w
+    for part in FRAMES.values()
+    for phrase in part
+    for w in phrase.split()
+    if len(w) >= 5 and w.isalpha()
 )

@@ -18,7 +18,7 @@ from typing import cast
 
 from rapidfuzz.distance import OSA, Levenshtein
 
-from alliance_bot.answering import counterparts, semantic, wording
+from alliance_bot.answering import counterparts, figures, membership, semantic, topics, wording
 from alliance_bot.answering.answer import (
     Answer,
     Code,
@@ -61,7 +61,7 @@ from alliance_bot.knowledge.dates import human_range
 from alliance_bot.knowledge.index import NameMatch, SearchIndex, TextMatch
 from alliance_bot.knowledge.models import Entry, Event, Fact, Kind, Person, Role, Term
 from alliance_bot.knowledge.snapshot import KnowledgeBase
-from alliance_bot.knowledge.text import STOPWORDS, fold, name_key, stem
+from alliance_bot.knowledge.text import STOPWORDS, fold, name_key, search_words, stem
 
 # A yes/no, why or how question is settled by an entry covering this share of it, that has
 # its key words and leads the next by this much coverage or this ratio of score.
@@ -219,6 +219,16 @@ class _Asker:
     def found(self, found: _Found, heading: Line | None = None, tail: Words = ()) -> Answer:
         """The entries found as the answer: one in full, or a list under `heading` of the first
         `LIST_LIMIT`, saying how many more, then `tail` (how to see fewer) when it is cut."""
+        wants = self.q.asks or ("said" if self.q.form == "quote" else "")
+        if len(found.entries) > 1 and (wants in topics.FIRST or wants == topics.OCCASION):
+            # "what did the survey find", "what came out of X": of the entries found alike,
+            # the kind the question's shape asks for comes first.
+            order = topics.in_order(wants, found.entries)
+            found = _Found(
+                tuple(found.entries[i] for i in order),
+                tuple(found.scores[i] for i in order),
+                found.matched,
+            )
         entries = found.entries
         months = _asked_months(self.q.subject) if self.q.form == "yesno" else frozenset()
         when = _date_of(entries[0]) if months and entries else None
@@ -317,10 +327,10 @@ class _Asker:
             return self.counterpart(q)
         if q.form == "compare":
             return self.compare(q.subject, q.topic)
-        if q.form == "yesno" and (checked := self.role_check(q.subject)):
+        if q.form == "yesno" and (checked := self.role_check(q.subject) or self.member_of(q.text)):
             return checked
         if q.form in ("about", "yesno"):
-            result = self.free(q.subject, settle=True)
+            result = self.unnamed_topic(q) or self.free(q.subject, settle=True)
             if q.form == "yesno" and result.status != "answer" and _asked_months(q.subject):
                 # "was the Camp David summit in July 2023": the month is a premise to check
                 # (`found` says the entry's own), not a word the entry must have. Tried only
@@ -351,6 +361,57 @@ class _Asker:
             if now is not None:
                 return now
         return self.free(q.subject)
+
+    def unnamed_topic(self, q: Question) -> Answer | None:
+        """Suggestions only, for a topic frame whose leftover names nothing; else None."""
+        if q.form == "about" and q.asks in topics.FIRST and not self._names_a_thing(q.subject):
+            # The frame's words are gone ("what's the context for the 'America first' line"):
+            # what is left names nothing ("us first" is in many entries), so it is only offered.
+            phrase = _strip_articles(q.subject)
+            return self.by_text(phrase, None, self._quoted(phrase), suggest_only=True)
+        return None
+
+    def _names_a_thing(self, phrase: str) -> bool:
+        """Whether a phrase left by a topic frame names something: a name the articles know,
+        or a word few entries use (at most `KEY_SHARE` of them), a figure or a word the articles
+        never use — not only words like "US" and "first", which half the entries share."""
+        bare = _strip_articles(phrase)
+        if self.decide(self.names(bare, None), bare):
+            return True
+        index = self.kb.index
+        return any(
+            any(c.isdigit() for c in w) or not index.knows(w) or index.share_using(w) <= KEY_SHARE
+            for w in search_words(bare)
+        )
+
+    def member_of(self, subject: str) -> Answer | None:
+        """ "is Japan in NATO", "has Japan joined IPEF": the group's own entry, named outright,
+        settles it (`membership.py`); None when the question is not of that shape."""
+        asked = membership.asked(subject)
+        if asked is None:
+            return None
+        member, group, loose = asked
+        member = _strip_articles(member)
+        if not membership.is_country(member) and (
+            loose or self.decide(self.names(_strip_articles(member), None), member) is None
+        ):
+            return None
+        kinds: tuple[Kind, ...] = ("term",) if loose else ("term", "event")
+        phrase = _strip_articles(group)
+        named = self.decide(self.names(phrase, kinds), phrase)
+        # IPEF is a term and its leaders' meeting: the group is the term.
+        if named is None:
+            return None
+        terms = [i for i, e in enumerate(named.entries) if isinstance(e, Term)]
+        chosen = terms or list(range(len(named.entries)))
+        if len(chosen) != 1:
+            return None
+        one = chosen[0]
+        # "matched 'quadd' → Quad" when the group was a near name.
+        matched = named.matched if len(named.entries) == 1 else ()
+        return self.found(
+            _Found(named.entries[one : one + 1], named.scores[one : one + 1], matched)
+        )
 
     def role_check(self, subject: str) -> Answer | None:
         """ "is Austin the secretary of state", "is Kishida Japan's prime minister": the person
@@ -1425,13 +1486,17 @@ class _Asker:
             return found
         asked = {n for n in _NUMBER.findall(text) if n[0].isdigit() and not _YEAR.fullmatch(n)}
         facts = [e for e in found.entries if isinstance(e, Fact) and e.value]
+        if len(facts) == 1 and _ORDINAL.match(fold(facts[0].value or "")):
+            # "did Americans rank Japan third": a rank asked of a fact that states one.
+            asked |= {m[0] for m in _ORDINAL.finditer(text)}
         if not asked or len(facts) != 1:
             return found
         fact = facts[0]
         order = sorted(range(len(found.entries)), key=lambda i: found.entries[i].id != fact.id)
         value = fact.value or ""
         note = found.matched
-        if not asked & {_DIGITS.get(n, n) for n in _NUMBER.findall(fold(value))}:
+        stated = {_DIGITS.get(n, n) for n in _NUMBER.findall(fold(value))}
+        if not asked & (stated | {m[0] for m in _ORDINAL.finditer(fold(value))}):
             note = (f"the articles give {value}",)
         return _Found(
             tuple(found.entries[i] for i in order), tuple(found.scores[i] for i in order), note
@@ -1484,8 +1549,11 @@ class _Asker:
                 # "were 6 people killed in the crash": the fact that gives the count settles
                 # it; the count asked is the premise, not a word the fact must have.
                 # So is what it counts ("6 people"), which the fact may name its own way.
-                counted = re.findall(r"\b(\d[\d,.]*)(?: (\w+))?", text)
+                counted = re.findall(r"\b(\d[\d,.]*%?)(?: (\w+))?", text)
                 asked = frozenset(w for pair in counted for w in pair if w) - _years(text)
+                if _ORDINAL.match(fold(entry.value)):
+                    # "did Americans rank Japan third": the rank asked is the premise too.
+                    asked |= frozenset(m[0] for m in _ORDINAL.finditer(text))
                 return self._has_keys(_without(text, asked), match)
             if self.q.form == "yesno" and self._elsewhere(text, match):
                 # "was the Osprey crash off Okinawa?": the entry that places it off Yakushima
@@ -1604,7 +1672,7 @@ class _Asker:
         asked = " ".join(_CURRENCY.sub(" ", question).split()) if currency else question
         # "what percentage of", "how big", "the number of" ask for a figure; they are not words
         # the entry must use (the entry says "63%", not "percentage").
-        topic = " ".join(_FIGURE_FRAME.sub(" ", asked).split()) or asked
+        topic = figures.topic(asked)
         wants_share = _wants_share(question)
 
         def of_the_sort(entry_id: str) -> bool:
@@ -2473,10 +2541,6 @@ _NUMBER = re.compile(
 
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
-_FIGURE_FRAME = re.compile(
-    r"%|\b(?:how (?:many|much|big|large|high|low)|(?:what|which|the) (?:share|percentage|percent"
-    r"|proportion|fraction|portion|number|figure|amount)s?(?: of)?|numbers?|figures?|stats)\b"
-)
 _DIGITS = {
     w: str(n)
     for n, w in enumerate("one two three four five six seven eight nine ten".split(), start=1)

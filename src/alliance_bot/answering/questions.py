@@ -27,6 +27,7 @@ from dateutil import parser as date_parser
 
 from alliance_bot.answering import chat, english
 from alliance_bot.answering.periods import Period, read_period
+from alliance_bot.answering.topics import OCCASION
 from alliance_bot.knowledge.text import STOPWORDS, fold
 
 if TYPE_CHECKING:
@@ -197,7 +198,9 @@ def _clean(text: str, kb: KnowledgeBase | None) -> tuple[str, tuple[tuple[str, s
 # ("any idea if …", "no idea what …" ask; the noun is not vague there.)
 _VAGUE = re.compile(
     r"(?<=\w)(?<!same)(?<!any)(?<!\bno) (?:thing|things|thingy|thingamajig|whatsit"
-    r"|whatchamacallit|doohickey|stuff|business|idea|saga|episode)\b"
+    r"|whatchamacallit|doohickey|stuff|business|idea|saga|episode"
+    # "the Quad cyber folks": the people of a group named by it are the group.
+    r"|folks|guys|gang|crowd|bunch|peeps)\b"
 )
 _TOKEN = re.compile(r"[a-z]+")
 _CAPITALS = re.compile(r"\b[A-Z]{2,8}\b")
@@ -262,7 +265,7 @@ def _unwrapped(text: str) -> str:
 
 def _unwrapped_once(text: str) -> str:
     text = chat.TAIL.sub("", _TRAILING.sub("", text).strip()).strip()
-    text = chat.LEAD.sub("", _LEAD_IN.sub("", text).strip()).strip()
+    text = chat.unmentioned(chat.LEAD.sub("", _LEAD_IN.sub("", text).strip()).strip())
     if work := chat.WORK_ON.match(text):
         text = work["rest"].strip()
     return text
@@ -466,6 +469,9 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
         re.compile(
             r"^(?P<s>(?:how (?:many|much|large|big|far|long|high|low|fast|often)"
             r"|what (?:%|percentage|share|number|proportion|percent|portion|fraction)) .+"
+            # "where will Japan rank in military spending", "how did Japan place": a rank.
+            r"|(?:where|how|what place|what position) (?:does|do|did|will|would|is|was|could)"
+            r" .+ (?:rank|ranked|place|placed|stand|come in|end up)\b.*"
             # "LDP support numbers?", "Osprey crash stats": the figures of a thing named
             # alone ("did the reshuffle help Kishida's numbers" is a yes/no).
             r"|(?!(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should|what"
@@ -624,6 +630,12 @@ def _understand(clean: str, today: dt.date) -> Question:
         if parsed.form == "yesno":
             return parsed
     parsed = _parse(clean, today)
+    if (
+        parsed.form in ("free", "what") or (parsed.form == "about" and parsed.asks != "manner")
+    ) and (topic := _topic(clean)):
+        # "what's the context on X", "what did the survey find about Japan": a thing wrapped
+        # in chat, and what is wanted of it first.
+        return topic
     if parsed.form == "free":
         parsed = _period_first(clean, today) or parsed
     if parsed.form == "free":
@@ -665,7 +677,9 @@ def _understand(clean: str, today: dt.date) -> Question:
             # "tell me if Japan is in the Quad" is the yes/no; any other rest is read as it
             # stands ("the Patriots Japan is sending" is no yes/no from its "is").
             inner = _understand(rest, today) if chat.WHETHER.match(rest) else _parse(rest, today)
-            parsed = inner if inner.form != "free" else Question("about", subject=inner.subject)
+            if inner.form == "free":
+                inner = _topic(rest) or Question("about", subject=inner.subject)
+            parsed = inner
     elif parsed.form == "what" and (about := _ABOUT.match(clean)):
         parsed = Question("about", subject=_strip_chat(about["rest"]))
     if parsed.form in ("free", "what") and (who := chat.TRAILING_WHO.match(clean)):
@@ -677,6 +691,14 @@ def _understand(clean: str, today: dt.date) -> Question:
         inner = _parse(_strip_chat(trailing["rest"]), today)
         parsed = inner if inner.form != "free" else Question("about", subject=inner.subject)
     return parsed
+
+
+def _topic(clean: str) -> Question | None:
+    """A thing wrapped in a topic frame (`chat.topic_asked`), asked about, or None."""
+    topic = chat.topic_asked(clean)
+    if topic is None or not (subject := _strip_chat(topic[0])):
+        return None
+    return Question("about", subject=subject, asks=topic[1])
 
 
 # The first auxiliary of a statement: "the MLR is in Okinawa" → "is the MLR in Okinawa".
@@ -703,7 +725,10 @@ def _finish(
         date_error=q.date_error,
         period=q.period,
         at=q.at,
-        asks=q.asks,
+        # "the extended deterrence dialogue with the US in December": a thing named by its
+        # occasion is what happened there (its event before its term, of entries found alike).
+        asks=q.asks
+        or (OCCASION if q.form in ("free", "about") and chat.occasion(q.subject) else ""),
         text=clean,
         asked=asked,
         corrections=corrections,

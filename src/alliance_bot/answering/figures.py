@@ -1,0 +1,62 @@
+"""How people ask for a figure, and what is left of the question once the asking is gone.
+
+The knowledge base's figures are the `value`s of its facts (and the numbers in events and
+terms): amounts ("$320 billion"), shares ("63%", "below 20%"), counts ("14 Ospreys"), ranks
+("fourth", "third-biggest military spender"). People ask for them in a frame that is none of
+the entry's words:
+
+- the lead asks the sort of figure: "how many", "how much", "how low", "what share of", "what %
+  of", "the number of", "where does X rank";
+- a verb of movement says the figure is a level, a low or a high: "how low did the approval
+  *sink*", "how far did support *drop*" (a rank's verb stays: the fact says "ranked fourth");
+- a verb of counting says what is counted: "how many areas did the 2+2 *cover*";
+- a poll's verb of opinion says only that people were asked: "what share of Americans *say* /
+  *think* …" (what they want, back or oppose is the content, and stays).
+
+`topic` removes the frame; the engine matches what is left against the facts, and checks that
+the figure found is of the sort asked (`engine._figure_fits`).
+"""
+
+from __future__ import annotations
+
+import re
+
+# The lead that asks for a figure: "how many", "what share of", "the number of", "%".
+_ASKING = re.compile(
+    r"(?:\b(?:what|which|the) )?%(?: of\b)?|\b(?:how (?:many|much|big|large|high|low|far|deep|steep|bad)"
+    r"|(?:what|which|the) (?:share|percentage|percent|proportion|fraction|portion|number|figure"
+    r"|amount|level|rate|rank|ranking|place|position)s?(?: of)?"
+    r"|numbers?|figures?|stats|according to)\b"
+)
+# A verb of movement or counting after the thing: "did approval *sink* (to)".
+_FRAME_VERB = re.compile(
+    r"\b(?:sink|sank|sunk|drop|dropped|fall|fell|fallen|dip|dipped|plunge|plunged|slide|slid"
+    r"|tumble|tumbled|slump|slumped|go|went|gone|get|got|rise|rose|risen|climb|climbed|grow|grew"
+    r"|jump|jumped|soar|soared|peak|peaked|reach|reached|end up|ended up|come in|came in"
+    r"|cover|covered|include"
+    r"|included|list|listed|involve|involved|total|totaled|totalled|number|numbered|comprise"
+    r"|identify|identified|count|counted)(?: (?:to|at|in|out|down|up|among|on))?$"
+)
+# "where will Japan *rank* in military spending", "how did Japan *place* among …": a rank asked.
+_RANK = re.compile(
+    r"^(?:where|how|what place|what position) (?:does|do|did|will|would|is|was|could)"
+    r" (?P<x>.+?) (?P<verb>rank|ranked|place|placed|stand|come in|end up)"
+    r"(?: (?:in|among|on|for|as|by|when it comes to))?(?P<rest>.*)$"
+)
+# "what share of Americans *say* …": the poll's verb of opinion.
+_OPINION = re.compile(
+    r"\b(?P<who>americans?|japanese|people|respondents|voters|the public|us adults)"
+    r" (?:say|said|think|thought|believe|believed|feel|felt|reckon|reckoned)\b"
+)
+
+
+def topic(question: str) -> str:
+    """What a figure question is about, without the frame that asks for the figure ("how low
+    did Kishida's cabinet approval sink" → "did kishida's cabinet approval")."""
+    if rank := _RANK.match(question):
+        # The verb stays: the fact says "ranked Japan fourth".
+        question = f"{rank['x']} {rank['verb']}{rank['rest']}"
+    text = _OPINION.sub(r"\g<who>", question)
+    text = " ".join(_ASKING.sub(" ", text).split())
+    text = _FRAME_VERB.sub("", text).strip()
+    return text or question
