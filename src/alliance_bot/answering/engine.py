@@ -379,8 +379,12 @@ class _Asker:
         if self.decide(self.names(bare, None), bare):
             return True
         index = self.kb.index
+        places = _places(self.kb)  # "what happened in Washington": a place is a thing named
         return any(
-            any(c.isdigit() for c in w) or not index.knows(w) or index.share_using(w) <= KEY_SHARE
+            any(c.isdigit() for c in w)
+            or not index.knows(w)
+            or index.share_using(w) <= KEY_SHARE
+            or w in places
             for w in search_words(bare)
         )
 

@@ -1000,10 +1000,15 @@ def _done_then(clean: str, today: dt.date) -> Question | None:
 def _topic_then(text: str, today: dt.date) -> Question | None:
     """ "what was signed 10 days ago", "what did Japan announce yesterday": something done
     at a time named with no preposition before it (a relative day or span), or None."""
+    if not _TIMEISH.search(text):
+        return None  # most free text names no time: no need to read each of its parts
     words = text.split()
-    for cut in range(min(6, len(words) - 1), 0, -1):
+    leads = min(6, len(words) - 1) if _HAPPENING.search(text) else 0
+    for cut in range(leads, 0, -1):
         # "spring 2024 alliance news?", "late 2023 henoko updates": the time first, then
         # what is asked within it.
+        if not _TIMEISH.search(words[cut - 1]):
+            continue  # a time ends with a word of time ("2023", "spring", "week", "ago")
         span = read_period(" ".join(words[:cut]), today)
         rest = " ".join(words[cut:])
         if span is not None and not span.one_day and _HAPPENING.search(rest):
@@ -1014,7 +1019,8 @@ def _topic_then(text: str, today: dt.date) -> Question | None:
                 if topic
                 else (_period_question(when, span))
             )
-    for cut in range(max(1, len(words) - 5), len(words)):
+    trails = range(max(1, len(words) - 5), len(words)) if _DONE.search(f" {text} ") else ()
+    for cut in trails:
         when = " ".join(words[cut:])
         span = read_period(when, today)
         if span is None:
@@ -1027,6 +1033,12 @@ def _topic_then(text: str, today: dt.date) -> Question | None:
     return None
 
 
+# A word a time is named with: a number, a month, a season or holiday, a word of relative time.
+_TIMEISH = re.compile(
+    r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b|\b(?:spring|summer"
+    r"|autumn|fall|winter|christmas|xmas|holidays?|new year|golden week|obon|thanksgiving|today"
+    r"|yesterday|tomorrow|ago|week|weeks|month|months|year|years|weekend|tonight)\b"
+)
 # What was done, asked with a day: "what was signed", "what did Japan announce", "anything
 # agreed"; a day with only a thing named ("the Quad on Dec 5") is left to the text match.
 _DONE = re.compile(
