@@ -452,6 +452,9 @@ def cached(size: int, *, seed: int = 0, cache: Path = CACHE, real_dir: Path | No
     version (100,000 entries take minutes to write), with the real files (of `real_dir`, by
     default the repository's) as they are now."""
     real_dir = (real_dir or default_knowledge_dir()).resolve()
+    if not any(real_dir.glob("*.yaml")):
+        # A half-copied tree or a wrong path would empty (or regenerate) a shared base.
+        raise SystemExit(f"bench: no knowledge files in {real_dir}; the base is left as it is")
     out = cache / f"kb-{size}-s{seed}"
     stamp = _stamp(size, seed)
     if not _is_current(out, stamp):

@@ -97,6 +97,12 @@ class TestBenchmarksRun:
             generate.cached(400, cache=cache, real_dir=real / "knowledge")
         assert synthetic.stat().st_ino != made[1]
 
+        # A source with no knowledge files (a tree half copied) leaves the base as it is.
+        kept = sorted(p.name for p in knowledge.iterdir())
+        with pytest.raises(SystemExit, match="no knowledge files"):
+            generate.cached(400, cache=cache, real_dir=tmp_path / "empty" / "knowledge")
+        assert sorted(p.name for p in knowledge.iterdir()) == kept
+
     @pytest.mark.parametrize(
         ("module", "expected"),
         [
