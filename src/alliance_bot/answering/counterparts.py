@@ -31,17 +31,9 @@ _NOT_THE_OFFICE = re.compile(
     r"\b(?:former|deputy|vice|state minister|parliamentary|under secretary|assistant|senior"
     r"|special|under abe|director|ministry of|ambassador)\b|\bstate of \w+$"
 )
-# A title's government, by its own words.
-_COUNTRY_OF_TITLE = (
-    ("japan", re.compile(r"\bjapan(?:'s)?\b")),
-    ("us", re.compile(r"^us\b|\bunited states\b")),
-    ("australia", re.compile(r"\baustralia\b")),
-    ("south korea", re.compile(r"\bsouth korea\b")),
-    ("philippines", re.compile(r"\bphilippines\b")),
-    ("india", re.compile(r"\bindia\b")),
-)
-# The side a question asks for, by the words people use for it.
-_SIDES = (
+# A government by the words people and titles use for it ("Japanese", "Tokyo", "of Japan").
+# Japan comes first: a US title that names Japan ("US Ambassador to Japan") holds no office here.
+_COUNTRIES = (
     ("japan", re.compile(r"\b(?:japan(?:ese|'s)?|tokyo)\b")),
     ("us", re.compile(r"\b(?:us|u\.s\.|usa|america(?:n|'s)?|washington|united states)\b")),
     ("australia", re.compile(r"\b(?:australia(?:n|'s)?|aussie|canberra)\b")),
@@ -51,10 +43,14 @@ _SIDES = (
 )
 
 
+def _country(text: str) -> str | None:
+    return next((country for country, words in _COUNTRIES if words.search(text)), None)
+
+
 def side(text: str) -> str | None:
     """The government `text` names ("Japanese", "in Tokyo", "the US side"); "" when it names
     none; None when it names one the articles have no office for ("French")."""
-    named = next((country for country, words in _SIDES if words.search(text)), None)
+    named = _country(text)
     if named is not None:
         return named
     return "" if not _FILLER.sub(" ", f" {text} ").strip() else None
@@ -77,7 +73,7 @@ def _office(title: str) -> tuple[str, str] | None:
     if _NOT_THE_OFFICE.search(title):
         return None
     kind = next((k for k, words in _OFFICES.items() if words.search(title)), None)
-    country = next((c for c, words in _COUNTRY_OF_TITLE if words.search(title)), None)
+    country = _country(title)
     return (kind, country) if kind and country else None
 
 

@@ -823,7 +823,11 @@ def _counterpart(clean: str) -> Question | None:
     tail, at = asked["tail"] or "", ""
     for time in _TIME_IN_TAIL.finditer(tail):
         rest = tail[time.end() :].strip(" ?")
-        if _DATED.search(rest) or time.group().strip() in ("at the time of", "at", "during"):
+        if _HAS_DIGIT_OR_MONTH.search(rest) or time.group().strip() in (
+            "at the time of",
+            "at",
+            "during",
+        ):
             tail, at = tail[: time.start()], rest
             break
     name = _strip_chat(asked["name"]).removeprefix("the ").strip()
@@ -985,7 +989,7 @@ def _topic_in_period(text: str, today: dt.date, *, months: bool = True) -> Quest
         return None
     if span.one_day and not _DONE.search(f" {within['t']} "):
         return None
-    return Question("period", subject=when, topic=topic, period=span)
+    return _period_question(when, span, topic)
 
 
 def _done_then(clean: str, today: dt.date) -> Question | None:
@@ -1014,11 +1018,7 @@ def _topic_then(text: str, today: dt.date) -> Question | None:
         if span is not None and not span.one_day and _HAPPENING.search(rest):
             when = " ".join(words[:cut])
             topic = _period_topic(f" {rest} ")
-            return (
-                Question("period", subject=when, topic=topic, period=span)
-                if topic
-                else (_period_question(when, span))
-            )
+            return _period_question(when, span, topic)
     trails = range(max(1, len(words) - 5), len(words)) if _DONE.search(f" {text} ") else ()
     for cut in trails:
         when = " ".join(words[cut:])
@@ -1028,17 +1028,11 @@ def _topic_then(text: str, today: dt.date) -> Question | None:
         head = " ".join(words[:cut])
         topic = _period_topic(f" {head} ")
         if topic and _DONE.search(f" {head} "):
-            return Question("period", subject=when, topic=topic, period=span)
+            return _period_question(when, span, topic)
         return None
     return None
 
 
-# A word a time is named with: a number, a month, a season or holiday, a word of relative time.
-_TIMEISH = re.compile(
-    r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b|\b(?:spring|summer"
-    r"|autumn|fall|winter|christmas|xmas|holidays?|new year|golden week|obon|thanksgiving|today"
-    r"|yesterday|tomorrow|ago|week|weeks|month|months|year|years|weekend|tonight)\b"
-)
 # What was done, asked with a day: "what was signed", "what did Japan announce", "anything
 # agreed"; a day with only a thing named ("the Quad on Dec 5") is left to the text match.
 _DONE = re.compile(
@@ -1079,15 +1073,11 @@ def _period_first(clean: str, today: dt.date) -> Question | None:
     if span is None:
         return None
     topic = _period_topic(f" {first['t']} ")
-    if span.one_day:
-        # "10 days ago - what was signed?": something done on the day; a day with no more
+    if span.one_day and not (topic and _DONE.search(f" {first['t']} ")):
+        # "10 days ago - what was signed?" is something done on the day; a day with no more
         # asked is the date reader's.
-        if not topic or not _DONE.search(f" {first['t']} "):
-            return None
-        return Question("period", subject=first["p"], topic=topic, period=span)
-    if not topic:
-        return _period_question(first["p"], span)
-    return Question("period", subject=first["p"], topic=topic, period=span)
+        return None
+    return _period_question(first["p"], span, topic)
 
 
 _ONE = re.compile(r"^(?:(?P<det>the|his|her|its|their|that) )?(?P<mod>.*?)\s*\bones?$")
@@ -1236,7 +1226,7 @@ def _who(subject: str) -> Question:
     if match and match["at"]:
         role, at = match["role"], match["at"]
         where = _PLACE_THEN.match(at) if subject.startswith(f"{role} in ") else None
-        if where and _DATED.search(where["at"]):
+        if where and _HAS_DIGIT_OR_MONTH.search(where["at"]):
             # "foreign minister in Japan in July 2023": the country belongs to the role, the
             # date is the time.
             role, at = f"{role} of {where['place']}", where["at"]
@@ -1248,10 +1238,12 @@ _PLACE_THEN = re.compile(
     r"^(?P<place>(?:the )?(?:us|u\.s\.|usa|united states|uk|[a-z]+))\s+(?:in|during|as of|by)"
     r"\s+(?P<at>.+)$"
 )
-_DATED = re.compile(r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b")
 
 
-def _period_question(text: str, period: Period) -> Question:
+def _period_question(text: str, period: Period, topic: str = "") -> Question:
+    """The events of a period (`topic`: on what); a day alone is asked as a date."""
+    if topic:
+        return Question("period", subject=text, topic=topic, period=period)
     if period.one_day:
         day = period.first
         return Question("on_date", subject=text, year=day.year, month=day.month, day=day.day)
@@ -1260,6 +1252,12 @@ def _period_question(text: str, period: Period) -> Question:
 
 _HAS_DIGIT_OR_MONTH = re.compile(
     r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b"
+)
+# A word a time is named with: a number or a month, a season or holiday, a word of relative time.
+_TIMEISH = re.compile(
+    rf"{_HAS_DIGIT_OR_MONTH.pattern}|\b(?:spring|summer|autumn|fall|winter|christmas|xmas"
+    r"|holidays?|new year|golden week|obon|thanksgiving|today|yesterday|tomorrow|ago|weeks?"
+    r"|months?|years?|weekend|tonight)\b"
 )
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 # A date typed on its own ("September 18", "18 Sept 2023", "2023-09-18") asks what happened then.
