@@ -166,7 +166,7 @@ def mixed_questions(kb: KnowledgeBase) -> list[tuple[str, Any]]:
 
 
 def _outcomes(kb: KnowledgeBase, asked: list[tuple[str, Any]]) -> list[tuple[str, list[str]]]:
-    outcomes = []
+    outcomes: list[tuple[str, list[str]]] = []
     for text, today in asked:
         result = answer(kb, text, today)
         outcomes.append((result.status, [e.id for e in result.entries]))

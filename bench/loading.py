@@ -36,8 +36,8 @@ from alliance_bot.knowledge.cache import SnapshotCache
 from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.knowledge.loader import load_knowledge
 from bench.answering import mixed_questions
-from bench.common import REPO, SNAPSHOTS, median, percentile, size_arguments, sizes_of, table
-from bench.generate import cached
+from bench.common import SNAPSHOTS, median, percentile, size_arguments, sizes_of, table
+from bench.generate import REPO, cached
 
 BASELINE_SECONDS = 3.0  # questions answered before the reload, to know each one's usual latency
 
