@@ -163,7 +163,16 @@ class _Found:
 def answer(kb: KnowledgeBase, text: str, today: dt.date) -> Answer:
     """Answer one line of text as `/alliance TEXT` does."""
     question = parse_question(text, kb=kb, today=today)
-    return _Asker(kb, question, today).ask(question)
+    found = _Asker(kb, question, today).ask(question)
+    if found.status != "answer" and question.alone is not None:
+        # Context before the question ("I'm writing about the Okinawa base dispute. What did
+        # Tokyo do about Henoko in late 2023?") counts against every entry; the question alone
+        # may be answered. Only an answer replaces the whole text's reply, so the sentence
+        # alone cannot turn a decline into suggestions of its own.
+        alone = _Asker(kb, question.alone, today).ask(question.alone)
+        if alone.status == "answer":
+            return alone
+    return found
 
 
 def answer_entry(kb: KnowledgeBase, entry_id: str, today: dt.date | None = None) -> Answer:
@@ -173,6 +182,13 @@ def answer_entry(kb: KnowledgeBase, entry_id: str, today: dt.date | None = None)
     if entry is None:
         return asker.reply("no_match", line("That entry is no longer in the knowledge base."))
     return asker.found(_Found((entry,), (100.0,)))
+
+
+# "how old is Rahm Emanuel", "who is Austin's wife": nothing of the kind is in any entry.
+_PERSONAL = line(
+    "The articles don't say anyone's age, birthday, family, pay or schooling, so I can't tell"
+    " you that."
+)
 
 
 class _Asker:
@@ -308,8 +324,10 @@ class _Asker:
 
     # forms ------------------------------------------------------------------------------------
     def ask(self, q: Question) -> Answer:
-        if q.form == "help":
-            return self.reply("help", HELP)
+        if q.form in ("help", "personal"):
+            return (
+                self.reply("help", HELP) if q.form == "help" else self.reply("no_match", _PERSONAL)
+            )
         if q.form == "on_this_day":
             return self.on_day(self.today.month, self.today.day, None, today=True)
         if q.form == "on_date":

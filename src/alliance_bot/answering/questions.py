@@ -17,6 +17,7 @@ The engine then reads only the `Question`. Dates are read with dateutil, which k
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
@@ -50,6 +51,7 @@ Form = Literal[
     "participants",
     "compare",
     "counterpart",
+    "personal",
     "free",
 ]
 MAX_QUESTION = 2000  # longer input is cut: nothing the knowledge base names is that long
@@ -82,6 +84,10 @@ class Question:
     corrections: tuple[tuple[str, str], ...] = ()
     # Words typed in capitals ("STRATCON"): acronyms, matched exactly, never as a typo.
     acronyms: frozenset[str] = frozenset()
+    # The last sentence on its own, when context comes before it ("I'm drafting a backgrounder
+    # on the base dispute. Could someone remind me what Tokyo did about Henoko in late 2023?"):
+    # the engine asks it when the whole text finds no answer.
+    alone: Question | None = None
 
 
 # ----------------------------------------------------------------------------- cleaning
@@ -599,7 +605,53 @@ def parse_question(
             if typed.form == "free":
                 typed = Question("free", subject=typed.subject, topic=holder.subject, at=NOW)
                 return _finish(typed, clean, asked, corrections)
-    return _finish(_understand(clean, today), clean, asked, corrections)
+    whole = _finish(_understand(clean, today), clean, asked, corrections)
+    if (asks := _question_sentence(folded)) and (alone := _strip_chat(asks)):
+        sentence = _finish(_understand(alone, today), alone, asked, corrections)
+        if sentence.form != "help":
+            return dataclasses.replace(whole, alone=sentence)
+    return whole
+
+
+# Where a sentence ends: its mark, or a colon after a few words of context ("For my notes on
+# tech policy: what did Washington do").
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)'\"][.!?:])\s+")
+# Only a question stands alone: "repeat after me: the alliance is over" asks nothing.
+_ASKS = re.compile(
+    r"^(?:who|whom|whose|what|when|where|which|why|how|is|are|was|were|did|does|do|has|have|had"
+    r"|can|could|would|will|should|tell me|remind me|explain|any chance|anyone know"
+    r"|does anyone)\b"
+)
+
+
+# What the articles never say of anyone: age, birth, family, pay, looks, schooling. "how old is
+# Rahm Emanuel" must not be answered with his role, as if the name were the question.
+_PERSONAL = re.compile(
+    # "how old is the Quad" asks of a thing, which a person's name never starts with.
+    r"^how (old|tall|rich|wealthy) (?:is|was|are|were) (?!the\b)"
+    r"|^(?:when|where) (?:was|were) .+ (born)$"
+    r"|^(?:is|was|are) .+ (married|single|divorced)$"
+    r"|^where did .+ (go to (?:school|college|university)|grow up|study)$"
+    r"|^how much (?:does|did|do) .+ (earn|make|get paid)\b"
+    r"|(?:\w's|\bhis|\bher|\btheir) (age|birthday|birth ?date|birthplace|wife|husband"
+    r"|spouse|partner|kids|children|family|salary|pay|net worth|height|religion|hometown"
+    r"|education)$"
+)
+
+
+def _question_sentence(folded: str) -> str:
+    """The question among sentences of context ("I'm drafting a backgrounder. Could someone
+    remind me what …?", "what did X find? I only need one line for a slide"): the last sentence
+    that asks, ending in a question mark unless it is the last; "" when the text is one sentence
+    or none asks."""
+    sentences = _SENTENCE_END.split(folded)
+    if len(sentences) < 2:
+        return ""
+    for position in range(len(sentences) - 1, -1, -1):
+        sentence = sentences[position]
+        if (position == len(sentences) - 1 or sentence.endswith("?")) and _ASKS.match(sentence):
+            return sentence
+    return ""
 
 
 def _role_asked_now(holder: Question | None, current: str, today: dt.date) -> Question | None:
@@ -885,6 +937,8 @@ def _parse(clean: str, today: dt.date) -> Question:
     clean = _held_role(_WH_ADVERB.sub(r"\1 ", _direct(clean)))
     if _on_this_day(clean):
         return Question("on_this_day")
+    if personal := _PERSONAL.search(clean):
+        return Question("personal", subject=next(filter(None, personal.groups())))
     if (counterpart := _counterpart(clean)) is not None:
         return counterpart
     for form, pattern in _PATTERNS:
