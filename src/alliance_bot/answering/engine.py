@@ -786,12 +786,18 @@ class _Asker:
         # agreement" is answered by the event whose own title and names hold the words (and
         # any year asked: "what was the Camp David summit of 2021" is none).
         years = _asked_years(phrase)
+        # "what was the Camp David summit in August": a month is the event's date to check, not
+        # a word of its name.
+        months = _asked_months(phrase)
+        undated = " ".join(_MONTH_WORD.sub(" ", phrase).split()) if months else phrase
         events = [
             m
-            for m in self.kb.index.text(phrase, kinds=frozenset({"event"}), limit=10)
-            if m.name_coverage >= COVERED and self._fits_years(m.entry_id, years)
+            for m in self.kb.index.text(undated, kinds=frozenset({"event"}), limit=10)
+            if m.name_coverage >= COVERED
+            and self._fits_years(m.entry_id, years)
+            and self._in_months(m.entry_id, months)
         ]
-        leader = self._leader(phrase, events)
+        leader = self._leader(undated, events)
         event = self.kb.get(leader.entry_id, Event) if leader else None
         if leader is None or event is None:
             return defined
@@ -1791,6 +1797,14 @@ class _Asker:
             and (when := _date_of(entry)) is not None
         }
         return len(years) <= 1
+
+    def _in_months(self, entry_id: str, months: frozenset[int]) -> bool:
+        """Whether the entry is dated in one of `months` (any, when none is asked)."""
+        if not months:
+            return True
+        entry = self.kb.get(entry_id)
+        when = _date_of(entry) if entry is not None else None
+        return when is not None and when.month in months
 
     def _fits_years(self, entry_id: str, years: set[int]) -> bool:
         """A question naming a year is not answered by an entry dated in another one: "the
