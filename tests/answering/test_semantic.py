@@ -27,7 +27,8 @@ def test_prepare_loads_what_the_first_question_would_wait_for() -> None:
     the model, in a fresh process where no earlier test has loaded them."""
     probe = (
         "from alliance_bot import answering\n"
-        "from alliance_bot.answering import english, semantic\n"
+        "from alliance_bot.answering import semantic\n"
+        "from alliance_bot.knowledge import english\n"
         "before = (english._words is not None, semantic._loaded)\n"
         "answering.prepare()\n"
         "print(before, (bool(english._words), semantic._model is not None))\n"

@@ -4,10 +4,11 @@
 `answer_entry` answers a known entry (a did-you-mean click).
 """
 
-from alliance_bot.answering import english, semantic
+from alliance_bot.answering import semantic
 from alliance_bot.answering.answer import Answer, ScoredEntry, Status, Suggestion
 from alliance_bot.answering.engine import answer, answer_entry
 from alliance_bot.answering.questions import Question, parse_question
+from alliance_bot.knowledge import english
 
 
 def prepare() -> None:

@@ -26,9 +26,10 @@ from typing import TYPE_CHECKING, Literal
 
 from dateutil import parser as date_parser
 
-from alliance_bot.answering import chat, english
+from alliance_bot.answering import chat
 from alliance_bot.answering.periods import Period, read_period
 from alliance_bot.answering.topics import OCCASION
+from alliance_bot.knowledge import english
 from alliance_bot.knowledge.text import STOPWORDS, fold
 
 if TYPE_CHECKING:
@@ -191,7 +192,7 @@ def _clean(text: str, kb: KnowledgeBase | None) -> tuple[str, tuple[tuple[str, s
     # "the Quad FMs", "both PMs": an acronym in the plural is the acronym.
     for plural in _PLURAL_ACRONYM.findall(text[:MAX_QUESTION]):
         folded = re.sub(rf"\b{plural.lower()}s\b", plural.lower(), folded)
-    folded = _unwrapped(_VAGUE.sub("", folded))
+    folded = _unwrapped(_THEY_DID.sub("", _VAGUE.sub("", folded)))
     corrections: list[tuple[str, str]] = []
     if kb is not None:
         folded, corrections = _corrected(folded, text[:MAX_QUESTION], kb)
@@ -207,6 +208,13 @@ _VAGUE = re.compile(
     r"|whatchamacallit|doohickey|stuff|business|idea|saga|episode"
     # "the Quad cyber folks": the people of a group named by it are the group.
     r"|folks|guys|gang|crowd|bunch|peeps)\b"
+)
+# "the economic 2+2 they did in San Francisco", "that summit they had at Camp David": who held
+# a thing named before says nothing of which it was; where or when it was does.
+_THEY_DID = re.compile(
+    r"(?<=\w)(?<!\bwhat)(?<!\bwhen)(?<!\bwhere)(?<!\bhow)(?<!\bwhy)(?<!\bwho)"
+    r" (?:that |which )?(?:they|we|you|both sides|the two|the two sides|the allies)"
+    r" (?:did|held|had|hosted|ran|put on|set up)(?= (?:in|at|on|during|last|this|back|over)\b)"
 )
 _TOKEN = re.compile(r"[a-z]+")
 _CAPITALS = re.compile(r"\b[A-Z]{2,8}\b")

@@ -27,6 +27,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from alliance_bot.knowledge import english
 from alliance_bot.knowledge.models import Entry, Kind, Person
 from alliance_bot.knowledge.text import STOPWORDS, name_key, search_words, stem
 
@@ -388,7 +389,11 @@ class SearchIndex:
         Hamada), but not two ("mars" is not Marcos).
         """
         if len(word) >= _ORDINARY_TYPO:
-            return [w for w in self._text_vocabulary.expand(word) if w in self._surface]
+            found = [w for w in self._text_vocabulary.expand(word) if w in self._surface]
+            # A common English word the articles don't use is no misspelling of another word:
+            # only of its own forms ("signed" → "sign", "presidential" → "president"). "paris"
+            # was "party" and "write" "white"; "unpopular" was "popular", its opposite.
+            return [w for w in found if w[:4] == word[:4]] if english.is_common(word) else found
         return [
             w
             for w in self._text_vocabulary.expand(word)

@@ -1,7 +1,7 @@
 """Common English words, so that a typo correction never turns one real word into another.
 
-The spelling corrector (`questions._corrected`) mends words the knowledge base does not know
-against the words it does ("goverment" → "government"). A word the articles happen not to use
+The spelling corrector (`answering.questions._corrected`, and the text index for the words it
+leaves as typed) mends words the knowledge base does not know against the words it does ("goverment" → "government"). A word the articles happen not to use
 is not a typo for that: "mayor" is not a misspelt "major", nor "prize" a misspelt "prime". The
 word list is pyspellchecker's English frequency dictionary, which ships inside its wheel (no
 download); a word counted at least `COMMON` times there is left as typed. Rarer entries
