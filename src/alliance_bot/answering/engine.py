@@ -578,6 +578,11 @@ class _Asker:
         reasoned = [
             e for e in entries if self._states_reason(e) and _CAUSE.search(fold(e.search_text()))
         ]
+        if not reasoned and not self._states_reason(entries[0]):
+            # The reason is another entry's, not the one shown: "why did the Osprey go down"
+            # found the crash (no cause given) and the grounding "after the crash", whose
+            # reason is the crash itself. Offered, never given as the answer.
+            return self.unknown(pieces("why ", self._quoted(self.q.subject)), entries)
         if not reasoned or reasoned[0] is entries[0]:
             return result
         scores = {s.id: s.score for s in result.entries}
