@@ -1047,7 +1047,11 @@ def _topic_in_period(text: str, today: dt.date, *, months: bool = True) -> Quest
     topic = _period_topic(within["t"])
     if span is not None and not topic and not span.one_day and _ALLIANCE.search(within["t"]):
         return _period_question(when, span)  # "what was going on in the alliance in May 2023"
-    if span is None or not topic:
+    if span is None:
+        # "what happened yesterday between Japan and the US": no span follows "between"; the
+        # time may sit elsewhere.
+        return _relative_inside(text, today)
+    if not topic:
         return None
     if span.one_day and not _DONE.search(f" {within['t']} "):
         return None
@@ -1092,7 +1096,7 @@ def _topic_then(text: str, today: dt.date) -> Question | None:
         if topic and _DONE.search(f" {head} "):
             return _period_question(when, span, topic)
         return None
-    return None
+    return _relative_inside(text, today)
 
 
 # What was done, asked with a day: "what was signed", "what did Japan announce", "anything
@@ -1110,6 +1114,36 @@ _HAPPENING = re.compile(
 )
 
 
+# A time relative to today, wherever it sits: "what happened yesterday between Japan and the
+# US", "what did the defense chiefs discuss when they met yesterday".
+_RELATIVE_TIME = re.compile(
+    r"(?<!\S)(?:(?:the day before |earlier |later )?(?:yesterday|today)"
+    r"|(?:a|an|one|two|three|four|five|six|\d{1,2}) (?:days?|weeks?|months?) ago(?: today)?"
+    r"|(?:last|this|earlier this|later this) (?:week|month))(?!\S)"
+)
+# What a relative time comes with: meeting and talking besides the verbs of `_DONE`.
+_MET_OR_DONE = re.compile(
+    rf"{_DONE.pattern}|(?<=\s)what\s+(?:was|is)\s+(?:going on|happening)(?=[\s?,.!])"
+    r"|(?<=\s)what\s+did\s+\S+(?:\s+\S+){0,4}?\s+(?:discuss|talk about"
+    r"|talk|cover|pledge|promise|commit to)(?=[\s?,.!])"
+)
+
+
+def _relative_inside(text: str, today: dt.date) -> Question | None:
+    """Something done or talked about at a relative time inside the question, or None: the
+    words around the time are the topic ("between Japan and the US" is none: the alliance)."""
+    found = _RELATIVE_TIME.search(text)
+    if found is None or (span := read_period(found[0], today)) is None:
+        return None
+    rest = " ".join(f"{text[: found.start()]} {text[found.end() :]}".split())
+    rest = re.sub(
+        r"\s(?:when|as|after) (?:they|he|she|the two|both) (?:met|spoke|talked)$", "", rest
+    )
+    if not _MET_OR_DONE.search(f" {rest} "):
+        return None
+    return _period_question(found[0], span, _period_topic(f" {rest} "))
+
+
 def _period_topic(text: str) -> str:
     """What a question asks about within a period: "what did the Quad get up to" → "quad";
     the alliance itself is no topic: every event in the articles is about it."""
@@ -1120,7 +1154,8 @@ def _period_topic(text: str) -> str:
 
 # The alliance as a whole ("alliance news", "US-Japan stuff", "between the US and Japan").
 _ALLIANCE = re.compile(
-    r"(?<!\S)(?:between )?(?:the )?(?:(?:us|japan)(?:[- ]| and (?:the )?)(?:japan|us)"
+    r"(?<!\S)(?:between )?(?:the )?(?:(?:us|japan|tokyo|washington)(?:[- ]| and (?:the )?)"
+    r"(?:japan|us|tokyo|washington)"
     r"(?: security| defense)?(?: (?:alliance|relations?|relationship|ties))?"
     r"|(?:security |defense )?(?:alliance|relations?|relationship|ties))(?!\S)"
 )
