@@ -486,6 +486,12 @@ class _Asker:
         people = self.names(q.subject, ("person",), strip_titles=True)
         named = self.decide(people, q.subject)
         person = named.entries[0] if named and len(named.entries) == 1 else None
+        if person is None and self.is_role(q.subject):
+            # "the Japanese counterpart of the US national security adviser": the office's
+            # one holder in the articles stands for it.
+            holders = self.role_holders(_strip_articles(q.subject))
+            if holders is not None and len(holders.entries) == 1:
+                person = self.kb.get(holders.entries[0].id)
         if not isinstance(person, Person):
             return self.unknown(
                 self._quoted(q.subject), self.suggestions(q.subject, people, ("person",))
