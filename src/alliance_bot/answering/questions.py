@@ -680,6 +680,10 @@ def _role_asked_now(holder: Question | None, current: str, today: dt.date) -> Qu
 
 def _understand(clean: str, today: dt.date) -> Question:
     """The form of a cleaned question, at its start or after a lead-in."""
+    if who := chat.TRAILING_WHO.match(clean):
+        # "the US envoy in Tokyo, who is that", "the DW guy who wrote the piece, what's his
+        # name": a who question about what comes before, whatever forms that holds.
+        return _parse(f"who is {_strip_chat(who['rest'])}", today)
     if whether := chat.WHETHER.match(clean):
         # "any idea if the MLR is in Okinawa", "I wonder whether Kishida went to the summit":
         # a yes/no in the order of a statement, put back in the order of a question.
@@ -742,9 +746,6 @@ def _understand(clean: str, today: dt.date) -> Question:
             parsed = inner
     elif parsed.form == "what" and (about := _ABOUT.match(clean)):
         parsed = Question("about", subject=_strip_chat(about["rest"]))
-    if parsed.form in ("free", "what") and (who := chat.TRAILING_WHO.match(clean)):
-        # "the US envoy in Tokyo, who is that": a who question about what comes before.
-        return _parse(f"who is {_strip_chat(who['rest'])}", today)
     if parsed.form == "free" and (trailing := chat.TRAILING_ASK.match(clean)):
         # "the Osprey crash, what happened?", "the spear and shield confuses me, explain?": the
         # ask has no object of its own; what comes before it is what it asks about.
