@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import cast
 
-from rapidfuzz.distance import OSA, Levenshtein
+from rapidfuzz.distance import OSA
 
 from alliance_bot.answering import counterparts, figures, membership, semantic, topics, wording
 from alliance_bot.answering.answer import (
@@ -2435,8 +2435,9 @@ def _typo_score(query: str, name: str, exact: frozenset[str] = frozenset()) -> f
 
     rapidfuzz's ratio punishes one wrong letter in a short name ("blinkin" scores 85.7 against
     "blinken"), so a word-by-word edit distance decides typos instead: one edit from five letters,
-    two from nine. Shorter words must be exact, so "Kim" never becomes "Kin", and so must words
-    typed as acronyms ("STRATCON" is not a typo of "Stratton").
+    two from nine, two letters swapped being one edit ("kishdia", "hmaada"). Shorter words must be
+    exact, so "Kim" never becomes "Kin", and so must words typed as acronyms ("STRATCON" is not a
+    typo of "Stratton").
     """
     asked, known = query.split(), name.split()
     if not asked or len(asked) != len(known):
@@ -2446,9 +2447,9 @@ def _typo_score(query: str, name: str, exact: frozenset[str] = frozenset()) -> f
         allowed = 0 if len(word) < 5 or word in exact else (1 if len(word) < 9 else 2)
         best = min(
             remaining,
-            key=lambda k: Levenshtein.distance(word, k),
+            key=lambda k: OSA.distance(word, k),
         )
-        if Levenshtein.distance(word, best, score_cutoff=allowed + 1) > allowed:
+        if OSA.distance(word, best, score_cutoff=allowed + 1) > allowed:
             return 0.0
         remaining.remove(best)
     return CONFIDENT

@@ -96,13 +96,17 @@ class Question:
 _MENTION = re.compile(
     r"<@[a-z0-9]+(?:\|[^<>]*)?>|(?<!\w)@(?:alliance(?:[-_ ]?bot)?|bot)\b[:,]?", re.IGNORECASE
 )
-_SLACK_EMOJI = re.compile(r":[a-z0-9_+-]{1,40}:")
+# What a message carries besides its words: :emoji_codes:, links (Slack sends a link without
+# its own label as the address), and the ">" that quotes a line.
+_SLACK_EMOJI = re.compile(r":[a-z0-9_+-]{1,40}:|(?:https?://|www\.)\S+|^[ \t]*>+", re.MULTILINE)
 _GREETING = (
     r"(?:he+y+|hi+|hello+|hiya|heya|yo+|sup|morning|good (?:morning|afternoon|evening)|evening"
     r"|ok(?:ay)?|k+|so|um+|uh+|hmm+|er+|btw|ping|guys|team|all|folks|everyone|lol|ah|oh|well|right"
     r"|quick (?:q|question|one)|q|question|random question|sorry to bug you(?: but)?"
     r"|thanks in advance|bot|alliance|alliance bot|there|y'all|quick|also|and|but|hey bot"
-    r"|sorry|real quick|one more|another one|i forget|i always forget|remind me again|brb)"
+    r"|sorry|real quick|one more|another one|i forget|i always forget|remind me again|brb"
+    # "fyi", "+1" (agreeing with the message before), someone else addressed ("@ann").
+    r"|fyi|ftr|ps|psst|\+1|@[\w.-]+)"
 )
 _LEAD_IN = re.compile(rf"^(?:{_GREETING})(?:[\s,!.:;\-]+|$)")
 # A request around a question: "could you tell me about X" asks about X.
@@ -134,7 +138,7 @@ _TAIL = re.compile(
     r"|btw|fyi|tbh|imo|in a nutshell|in short|in brief|briefly|in a few words|in one line"
     r"|in a sentence|in simple terms|in plain english"
     r"|asking for (?:a|my|the|our) [\w-]+"
-    r"|then"
+    r"|then|right now|explained"
     r"|(?:in|from|according to) (?:the|these|your|our|those) (?:articles|docs|documents|sources|files|news"
     r"|knowledge base)|exactly|actually|smh|ngl"
     r"|in all (?:of )?this|(?:i )?saw (?:it|this|that) (?:in|on) [\w' -]+))+$"
@@ -186,7 +190,7 @@ def _folding_prefix(text: str) -> str:
 def _clean(text: str, kb: KnowledgeBase | None) -> tuple[str, tuple[tuple[str, str], ...]]:
     """Fold, strip chat, spell out chat words, correct typos and apply the lexicon — once."""
     folded = fold(_drop_symbols(_folding_prefix(text[:MAX_QUESTION])))[:MAX_QUESTION]
-    folded = chat.unformatted(_SLACK_EMOJI.sub(" ", _MENTION.sub(" ", folded)))
+    folded = chat.unquoted(chat.unformatted(_SLACK_EMOJI.sub(" ", _MENTION.sub(" ", folded))))
     folded = " ".join(folded.split()[:_MAX_WORDS])
     folded = chat.spelt_out(folded)
     # "the Quad FMs", "both PMs": an acronym in the plural is the acronym.
@@ -225,18 +229,26 @@ _PLURAL_ACRONYM = re.compile(r"\b([A-Z]{2,6})s\b")
 _MAX_LOOKUPS = 16
 
 
+def _typed_in_capitals(text: str) -> frozenset[str]:
+    """The words typed in capitals, folded to lower case: acronyms ("STRATCON"). In a question
+    typed all in capitals ("WHO IS KAMIKWA") the capitals say nothing of a long word, which may
+    be a misspelt name: there only words of up to five letters ("GCAP", "AUKUS") are acronyms."""
+    shouted = not any(c.islower() for c in text)
+    return frozenset(w.lower() for w in _CAPITALS.findall(text) if not (shouted and len(w) > 5))
+
+
 def _corrected(text: str, raw: str, kb: KnowledgeBase) -> tuple[str, list[tuple[str, str]]]:
     """Misspelt ordinary words replaced by the knowledge base's own: each distinct word is
     looked up once, and only words the knowledge base does not know are looked up at all."""
     index = kb.index
-    text_capitals = set(_CAPITALS.findall(raw))
+    text_capitals = _typed_in_capitals(raw)
     fixes: dict[str, str | None] = {}
     for word in dict.fromkeys(_TOKEN.findall(text)):
         if len(word) < 5 or word in STOPWORDS or word in _QUESTION_WORDS or index.knows(word):
             continue
         if word in kb.lexicon.words or word in chat.FRAME_WORDS:
             continue  # a word the lexicon or chat lists is one people type, not a misspelling
-        if word.upper() in text_capitals:
+        if word in text_capitals:
             continue  # an acronym typed in capitals is not a misspelt word
         if len(fixes) >= _MAX_LOOKUPS:
             break
@@ -792,9 +804,7 @@ def _finish(
         text=clean,
         asked=asked,
         corrections=corrections,
-        acronyms=frozenset(
-            w.lower() for w in _CAPITALS.findall(asked) if w.lower() not in chat.SPELLINGS
-        ),
+        acronyms=frozenset(w for w in _typed_in_capitals(asked) if w not in chat.SPELLINGS),
     )
 
 
