@@ -1751,6 +1751,12 @@ class _Asker:
             # A term or event that names what was asked ("PAC-3") but states no number is not
             # how many of it there are.
             return False
+        if figures.asks_ordinal(question) and not (
+            first is not None and _ORDINAL.match(fold(first.value or ""))
+        ):
+            # "what number G7 summit was Hiroshima": the summit's date is not its place in
+            # the series, and neither is an event that states none.
+            return False
         if first is not None and not first.value:
             # A fact with no figure ("the US would set up a regiment in Okinawa") does not say
             # how many: offered, not given as the number — unless its own names are what was

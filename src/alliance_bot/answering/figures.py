@@ -9,7 +9,8 @@ the entry's words:
   of", "the number of", "where does X rank";
 - a verb of movement says the figure is a level, a low or a high: "how low did the approval
   *sink*", "how far did support *drop*" (a rank's verb stays: the fact says "ranked fourth");
-- a verb of counting says what is counted: "how many areas did the 2+2 *cover*";
+- a verb of counting or having says what is counted: "how many areas did the 2+2 *cover*",
+  "how many Ospreys does Japan *fly*";
 - a poll's verb of opinion says only that people were asked: "what share of Americans *say* /
   *think* …" (what they want, back or oppose is the content, and stays).
 
@@ -20,6 +21,17 @@ the figure found is of the sort asked (`engine._figure_fits`).
 from __future__ import annotations
 
 import re
+
+# "which meeting number was the Tokyo session", "what number summit": a place in a series
+# asked, which only an ordinal answers ("the third meeting").
+ORDINAL_LEAD = r"(?:what|which) (?:[\w-]+ )?number (?!of\b)"
+_ORDINAL_ASKED = re.compile(rf"^{ORDINAL_LEAD}")
+
+
+def asks_ordinal(question: str) -> bool:
+    """Whether `question` asks which in a series something was ("which meeting number")."""
+    return bool(_ORDINAL_ASKED.match(question))
+
 
 # The lead that asks for a figure: "how many", "what share of", "the number of", "%".
 _ASKING = re.compile(
@@ -35,7 +47,10 @@ _FRAME_VERB = re.compile(
     r"|jump|jumped|soar|soared|peak|peaked|reach|reached|end up|ended up|come in|came in"
     r"|cover|covered|include"
     r"|included|list|listed|involve|involved|total|totaled|totalled|number|numbered|comprise"
-    r"|identify|identified|count|counted)(?: (?:to|at|in|out|down|up|among|on))?$"
+    r"|identify|identified|count|counted"
+    # "how many Ospreys does Japan fly": what it has is what is counted.
+    r"|have|has|own|owns|operate|operates|fly|flies|field|fields|possess|possesses|keep|keeps)"
+    r"(?: (?:to|at|in|out|down|up|among|on))?$"
 )
 # "where will Japan *rank* in military spending", "how did Japan *place* among …": a rank asked.
 _RANK = re.compile(

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Literal
 
 from dateutil import parser as date_parser
 
-from alliance_bot.answering import chat
+from alliance_bot.answering import chat, figures
 from alliance_bot.answering.periods import Period, read_period
 from alliance_bot.answering.topics import OCCASION
 from alliance_bot.knowledge import english
@@ -192,6 +192,8 @@ def _clean(text: str, kb: KnowledgeBase | None) -> tuple[str, tuple[tuple[str, s
     folded = fold(_drop_symbols(_folding_prefix(text[:MAX_QUESTION])))[:MAX_QUESTION]
     folded = chat.unquoted(chat.unformatted(_SLACK_EMOJI.sub(" ", _MENTION.sub(" ", folded))))
     folded = " ".join(folded.split()[:_MAX_WORDS])
+    if "-" in folded or "/" in folded:
+        folded = _YEAR_SPAN.sub(_years_written_out, folded)
     folded = chat.spelt_out(folded)
     # "the Quad FMs", "both PMs": an acronym in the plural is the acronym.
     for plural in _PLURAL_ACRONYM.findall(text[:MAX_QUESTION]):
@@ -202,6 +204,19 @@ def _clean(text: str, kb: KnowledgeBase | None) -> tuple[str, tuple[tuple[str, s
         folded, corrections = _corrected(folded, text[:MAX_QUESTION], kb)
         folded = kb.lexicon.rewrite(folded)
     return folded, tuple(corrections)
+
+
+# "the 2022-23 polls", "2022/2023": two years, as the articles write them ("in 2022 and 2023").
+# "2023-11" is November, and "2023-11-29" a date: a span's second year comes after its first.
+_YEAR_SPAN = re.compile(r"\b(?P<a>(?:19|20)\d\d)[-/](?P<b>(?:19|20)?\d\d)\b(?![-/]\d)")
+
+
+def _years_written_out(span: re.Match[str]) -> str:
+    first, second = span["a"], span["b"]
+    later = int(first[:2] + second[-2:]) if len(second) == 2 else int(second)
+    if not int(first) < later <= int(first) + 20 or (len(second) == 2 and int(second) <= 12):
+        return span[0]
+    return f"{first} and {later}"
 
 
 # "the Camp David thing", "the Japan-US Plus idea": a vague noun after a name adds nothing, and
@@ -495,6 +510,11 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
         re.compile(
             r"^(?P<s>(?:how (?:many|much|large|big|far|long|high|low|fast|often)"
             r"|what (?:%|percentage|share|number|proportion|percent|portion|fraction)) .+"
+            # "which meeting number was the Tokyo session", "what number summit": a rank asked.
+            rf"|{figures.ORDINAL_LEAD}.+"
+            # "what was Zelenskyy's number in the poll", "what is the LDP's figure".
+            r"|what (?:is|was|are|were) (?:the )?[\w-]+'s? (?:[\w-]+ )?(?:numbers?|figures?"
+            r"|percentage|share|score)\b.*"
             # "where will Japan rank in military spending", "how did Japan place": a rank.
             r"|(?:where|how|what place|what position) (?:does|do|did|will|would|is|was|could)"
             r" .+ (?:rank|ranked|place|placed|stand|come in|end up)\b.*"
@@ -571,8 +591,10 @@ DESCRIPTION = re.compile(
 )
 
 _RELATIVE = re.compile(r"(?:who|whom|that|which)\b")
+# "X - what is that about", "16 areas - what's that figure about": the thing before the break.
 _PRONOUN_SUBJECT = re.compile(
-    r"^(?:that|it|this|they|those|these|that one|that about|it about|this about|that all about)$"
+    r"^(?:that|it|this|they|those|these)(?: one| figure| number| numbers| stat| stats| statistic"
+    r"| percentage| share)?(?: all)?(?: about)?$"
 )
 # A noun phrase running straight into "… is building": the lead of a description, not of a
 # question ("the fighter jet japan is building", "the missiles tokyo is buying").
