@@ -332,8 +332,8 @@ class _Asker:
             return self.on_day(self.today.month, self.today.day, None, today=True)
         if q.form == "on_date":
             return self.on_date(q)
-        if role := self.of_a_role(q):
-            return role
+        if found := self.members_of(q) or self.of_a_role(q):
+            return found
         if q.form == "who":
             return self.who_form(q)
         if q.form == "period":
@@ -405,6 +405,21 @@ class _Asker:
             or w in places
             for w in search_words(bare)
         )
+
+    def members_of(self, q: Question) -> Answer | None:
+        """ "which countries are in the Quad", "how many members does GCAP have": the group's
+        own term, named outright, when it names its members; None otherwise."""
+        group = membership.members_asked(q.text)
+        if group is None:
+            return None
+        phrase = _strip_articles(group)
+        named = self.decide(self.names(phrase, ("term",)), phrase)
+        if named is None or len(named.entries) != 1:
+            return None
+        term = named.entries[0]
+        if not isinstance(term, Term) or not membership.names_members(fold(term.definition)):
+            return None  # "which countries are in NATO": the articles never say
+        return self.found(_Found(named.entries, named.scores, named.matched))
 
     def member_of(self, subject: str) -> Answer | None:
         """ "is Japan in NATO", "has Japan joined IPEF": the group's own entry, named outright,
@@ -1775,6 +1790,9 @@ class _Asker:
             ):
                 # A share or a rank ("the third meeting") is not how many of something.
                 return False
+            if wants_count and fact and _is_money(fact.value) and not _is_money(self.q.text):
+                # "how many members does the LDP have": "millions of dollars" is no head count.
+                return False
         return True
 
     def year_premise(self, subject: str) -> Answer | None:
@@ -2598,6 +2616,13 @@ _CURRENCY = re.compile(r"\b(?:in |of )?(?P<unit>dollars?|usd|euros?|eur|yen)\b")
 _ORDINAL = re.compile(
     r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th))\b"
 )
+
+
+def _is_money(text: str | None) -> bool:
+    """Whether `text` (a fact's value, or the question) is an amount of money."""
+    if not text:
+        return False
+    return any(sign in text for sign in _CURRENCIES.values()) or bool(_CURRENCY.search(fold(text)))
 
 
 def _wants_share(question: str) -> bool:
