@@ -1772,6 +1772,10 @@ class _Asker:
             # "what number G7 summit was Hiroshima": the summit's date is not its place in
             # the series, and neither is an event that states none.
             return False
+        if (had := figures.possessed(question)) and not (first and _figure_of(first, *had)):
+            # "how many tiltrotors does the US Air Force fly": the crash's "eight crew killed"
+            # counts no aircraft; only a figure of the thing had is how many there are.
+            return False
         if first is not None and not first.value:
             # A fact with no figure ("the US would set up a regiment in Okinawa") does not say
             # how many: offered, not given as the number — unless its own names are what was
@@ -2616,6 +2620,18 @@ _CURRENCY = re.compile(r"\b(?:in |of )?(?P<unit>dollars?|usd|euros?|eur|yen)\b")
 _ORDINAL = re.compile(
     r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th))\b"
 )
+
+
+def _figure_of(fact: Fact, thing: str, owner: str) -> bool:
+    """Whether the fact's figure counts `thing` and its claim names `owner` before the figure
+    ("Japan grounded the 14 Osprey aircraft it operates": Japan's, not the US's)."""
+    value = search_words(fact.value or "")
+    if not value or stem(thing) not in {stem(w) for w in value}:
+        return False
+    claim = fold(fact.claim)
+    at = claim.find(value[0])
+    before = {stem(w) for w in search_words(claim[: at if at >= 0 else len(claim)])}
+    return all(stem(w) in before for w in search_words(owner))
 
 
 def _is_money(text: str | None) -> bool:

@@ -40,6 +40,21 @@ _ASKING = re.compile(
     r"|amount|level|rate|rank|ranking|place|position)s?(?: of)?"
     r"|numbers?|figures?|stats|according to)\b"
 )
+_HAVE = r"have|has|own|owns|operate|operates|fly|flies|field|fields|possess|possesses|keep|keeps"
+_HOW_MANY_HAD = re.compile(
+    rf"^how many (?P<thing>[\w-]+)\b.*? (?:does|do|did) (?P<owner>.+) (?:{_HAVE})$"
+)
+
+
+def possessed(question: str) -> tuple[str, str] | None:
+    """What is counted and who has it, when a question asks how many of a thing someone has
+    ("how many Ospreys does Japan fly" → ("ospreys", "japan")): only a figure of that thing,
+    stated of that owner, answers it (not the eight crew killed in a crash of one, nor Japan's
+    fleet for "how many Ospreys does the US fly")."""
+    had = _HOW_MANY_HAD.match(question)
+    return (had["thing"], had["owner"]) if had else None
+
+
 # A verb of movement or counting after the thing: "did approval *sink* (to)".
 _FRAME_VERB = re.compile(
     r"\b(?:sink|sank|sunk|drop|dropped|fall|fell|fallen|dip|dipped|plunge|plunged|slide|slid"
@@ -49,7 +64,7 @@ _FRAME_VERB = re.compile(
     r"|included|list|listed|involve|involved|total|totaled|totalled|number|numbered|comprise"
     r"|identify|identified|count|counted"
     # "how many Ospreys does Japan fly": what it has is what is counted.
-    r"|have|has|own|owns|operate|operates|fly|flies|field|fields|possess|possesses|keep|keeps)"
+    rf"|{_HAVE})"
     r"(?: (?:to|at|in|out|down|up|among|on))?$"
 )
 # "where will Japan *rank* in military spending", "how did Japan *place* among …": a rank asked.
