@@ -95,11 +95,28 @@ def spelt_out(text: str) -> str:
 
 # Slack's own markup around words: _italic_, *bold*, ~struck~, `code`.
 _MARKUP = re.compile(r"(?<![\w*_~`])[*_~`]+(?=[^\s*_~`])|(?<=[^\s*_~`])[*_~`]+(?![\w*_~`])")
+# Words struck through are words taken back ("what is the ~nato~ quad"); a lone "~" is "about".
+_STRUCK = re.compile(r"(?<![\w~])~(?=[^\s~])[^~]*?(?<=[^\s~])~(?![\w~])")
 
 
 def unformatted(text: str) -> str:
-    """Folded text without Slack's markup around words ("what's _the quad_?")."""
+    """Folded text without Slack's markup around words ("what's _the quad_?"), and without the
+    words struck through."""
+    if "~" in text:
+        text = _STRUCK.sub(" ", text)
     return _MARKUP.sub("", text) if any(c in text for c in "*_~`") else text
+
+
+# Quotation marks around words; an apostrophe inside a word ("kishida's", "who's") stays.
+_QUOTE_MARK = re.compile(r"(?<!\w)['\"]+|['\"]+(?!\w)")
+
+
+def unquoted(text: str) -> str:
+    """Folded text without quotation marks around words or the whole question: '"who is
+    Hamada?"', 'the "spear and shield" thing', "the 'America first' line"."""
+    if "'" not in text and '"' not in text:
+        return text
+    return " ".join(_QUOTE_MARK.sub(" ", text).split())
 
 
 # ----------------------------------------------------------------------------- requests
@@ -369,15 +386,12 @@ def topic_asked(text: str) -> tuple[str, str] | None:
     return None
 
 
-_QUOTE_MARK = re.compile(r"(?<!\w)['\"]+|['\"]+(?!\w)")
 # "the Taiwan contingency line", "the spear and shield remark": a thing named as words said.
 _SAID_NOUN = re.compile(r" (?:line|remark|remarks|comment|comments|quote|phrase|slogan|soundbite)$")
 
 
 def _thing(phrase: str, wants: str, verb: str = "", about: str = "") -> tuple[str, str] | None:
-    # Quotation marks around a name ("the 'America first' line"); an apostrophe inside a word
-    # ("Kishida's") stays.
-    phrase = _QUOTE_MARK.sub("", phrase).strip()
+    phrase = phrase.strip()
     if said := _SAID_NOUN.search(phrase):
         phrase, wants = phrase[: said.start()].strip(), "said"
     if not phrase or _PRONOUN.match(phrase):
@@ -415,7 +429,7 @@ def unmentioned(text: str) -> str:
     MLR up in standup, what is it" → "the mlr, what is it")."""
     mentioned = _MENTIONED.match(text)
     if mentioned and any(mentioned[part] for part in ("who", "who2", "place", "up")):
-        return (mentioned["x"].strip(" '\"") + (mentioned["rest"] or "")).strip()
+        return (mentioned["x"].strip() + (mentioned["rest"] or "")).strip()
     after = _MENTIONED_AFTER.match(text) if _MENTION_WORDS.intersection(text.split()) else None
     if after:
         return re.sub(r"^(?:this|that|these|those) ", "the ", after["x"]) + (after["rest"] or "")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import cast
 
-from rapidfuzz.distance import OSA, Levenshtein
+from rapidfuzz.distance import OSA
 
 from alliance_bot.answering import counterparts, figures, membership, semantic, topics, wording
 from alliance_bot.answering.answer import (
@@ -332,8 +332,8 @@ class _Asker:
             return self.on_day(self.today.month, self.today.day, None, today=True)
         if q.form == "on_date":
             return self.on_date(q)
-        if role := self.of_a_role(q):
-            return role
+        if found := self.members_of(q) or self.of_a_role(q):
+            return found
         if q.form == "who":
             return self.who_form(q)
         if q.form == "period":
@@ -405,6 +405,21 @@ class _Asker:
             or w in places
             for w in search_words(bare)
         )
+
+    def members_of(self, q: Question) -> Answer | None:
+        """ "which countries are in the Quad", "how many members does GCAP have": the group's
+        own term, named outright, when it names its members; None otherwise."""
+        group = membership.members_asked(q.text)
+        if group is None:
+            return None
+        phrase = _strip_articles(group)
+        named = self.decide(self.names(phrase, ("term",)), phrase)
+        if named is None or len(named.entries) != 1:
+            return None
+        term = named.entries[0]
+        if not isinstance(term, Term) or not membership.names_members(fold(term.definition)):
+            return None  # "which countries are in NATO": the articles never say
+        return self.found(_Found(named.entries, named.scores, named.matched))
 
     def member_of(self, subject: str) -> Answer | None:
         """ "is Japan in NATO", "has Japan joined IPEF": the group's own entry, named outright,
@@ -1757,6 +1772,16 @@ class _Asker:
             # A term or event that names what was asked ("PAC-3") but states no number is not
             # how many of it there are.
             return False
+        if figures.asks_ordinal(question) and not (
+            first is not None and _ORDINAL.match(fold(first.value or ""))
+        ):
+            # "what number G7 summit was Hiroshima": the summit's date is not its place in
+            # the series, and neither is an event that states none.
+            return False
+        if (had := figures.possessed(question)) and not (first and _figure_of(first, *had)):
+            # "how many tiltrotors does the US Air Force fly": the crash's "eight crew killed"
+            # counts no aircraft; only a figure of the thing had is how many there are.
+            return False
         if first is not None and not first.value:
             # A fact with no figure ("the US would set up a regiment in Okinawa") does not say
             # how many: offered, not given as the number — unless its own names are what was
@@ -1774,6 +1799,9 @@ class _Asker:
                 and ("%" in fact.value or _ORDINAL.match(fold(fact.value)))
             ):
                 # A share or a rank ("the third meeting") is not how many of something.
+                return False
+            if wants_count and fact and _is_money(fact.value) and not _is_money(self.q.text):
+                # "how many members does the LDP have": "millions of dollars" is no head count.
                 return False
         return True
 
@@ -2441,8 +2469,9 @@ def _typo_score(query: str, name: str, exact: frozenset[str] = frozenset()) -> f
 
     rapidfuzz's ratio punishes one wrong letter in a short name ("blinkin" scores 85.7 against
     "blinken"), so a word-by-word edit distance decides typos instead: one edit from five letters,
-    two from nine. Shorter words must be exact, so "Kim" never becomes "Kin", and so must words
-    typed as acronyms ("STRATCON" is not a typo of "Stratton").
+    two from nine, two letters swapped being one edit ("kishdia", "hmaada"). Shorter words must be
+    exact, so "Kim" never becomes "Kin", and so must words typed as acronyms ("STRATCON" is not a
+    typo of "Stratton").
     """
     asked, known = query.split(), name.split()
     if not asked or len(asked) != len(known):
@@ -2452,9 +2481,9 @@ def _typo_score(query: str, name: str, exact: frozenset[str] = frozenset()) -> f
         allowed = 0 if len(word) < 5 or word in exact else (1 if len(word) < 9 else 2)
         best = min(
             remaining,
-            key=lambda k: Levenshtein.distance(word, k),
+            key=lambda k: OSA.distance(word, k),
         )
-        if Levenshtein.distance(word, best, score_cutoff=allowed + 1) > allowed:
+        if OSA.distance(word, best, score_cutoff=allowed + 1) > allowed:
             return 0.0
         remaining.remove(best)
     return CONFIDENT
@@ -2597,6 +2626,25 @@ _CURRENCY = re.compile(r"\b(?:in |of )?(?P<unit>dollars?|usd|euros?|eur|yen)\b")
 _ORDINAL = re.compile(
     r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th))\b"
 )
+
+
+def _figure_of(fact: Fact, thing: str, owner: str) -> bool:
+    """Whether the fact's figure counts `thing` and its claim names `owner` before the figure
+    ("Japan grounded the 14 Osprey aircraft it operates": Japan's, not the US's)."""
+    value = search_words(fact.value or "")
+    if not value or stem(thing) not in {stem(w) for w in value}:
+        return False
+    claim = fold(fact.claim)
+    at = claim.find(value[0])
+    before = {stem(w) for w in search_words(claim[: at if at >= 0 else len(claim)])}
+    return all(stem(w) in before for w in search_words(owner))
+
+
+def _is_money(text: str | None) -> bool:
+    """Whether `text` (a fact's value, or the question) is an amount of money."""
+    if not text:
+        return False
+    return any(sign in text for sign in _CURRENCIES.values()) or bool(_CURRENCY.search(fold(text)))
 
 
 def _wants_share(question: str) -> bool:

@@ -1,5 +1,7 @@
 """Yes/no questions that ask whether something is in a group: "is Japan in NATO", "is South
-Korea part of the Quad", "has Japan joined IPEF", "is the UK a partner in GCAP".
+Korea part of the Quad", "has Japan joined IPEF", "is the UK a partner in GCAP"; and questions
+that ask who is in a group: "which countries are in the Quad", "how many members does GCAP
+have" (answered only by a group's entry that names its members).
 
 What settles them is the group's own entry, which says what it is and who is in it (the Quad's
 "a grouping of the US, Japan, Australia and India"): the reply is that entry, and never a "yes"
@@ -47,6 +49,36 @@ def asked(question: str) -> tuple[str, str, bool] | None:
     if within := _IN.match(subject):
         return within["x"], within["y"], True
     return None
+
+
+# "which countries are in the Quad", "how many members does GCAP have", "who is in AUKUS":
+# who is in a group, which the group's own entry says when it names its members.
+_MEMBERS = re.compile(
+    r"^(?:(?:how many|which|what) (?:countries|nations|members|member states|member countries"
+    r"|partners|governments) (?:are (?:in|part of|members of)|is in|were in|make up|made up"
+    r"|belong to|form|formed|does|do|did|are there in)"
+    r"|who (?:is|are|was|were) (?:in|part of|(?:the )?members of|(?:the )?member countries of)"
+    r"|who (?:makes up|made up|belongs to|belong to)) (?P<group>.+?)(?: have| has| had)?$"
+)
+
+
+_WORD = re.compile(r"[a-z]+")
+
+
+def members_asked(question: str) -> str | None:
+    """The group whose members a question asks for ("how many countries are in the Quad" →
+    "the quad"), or None."""
+    asked = _MEMBERS.match(question) if question.startswith(("how", "wh")) else None
+    return asked["group"] if asked else None
+
+
+def names_members(definition: str) -> bool:
+    """Whether a group's definition (folded) names at least two countries in its first clause,
+    which says what the group is ("a grouping of the US, Japan, Australia and India"); the
+    countries of what it did later ("a summit hosted US-Japan-Philippines leaders") are not
+    its members."""
+    first = re.split(r"[;.]", definition, maxsplit=1)[0]
+    return len({stem(_COUNTRY.get(w, w)) for w in _WORD.findall(first)} & _COUNTRIES) >= 2
 
 
 def is_country(phrase: str) -> bool:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Literal
 
 from dateutil import parser as date_parser
 
-from alliance_bot.answering import chat
+from alliance_bot.answering import chat, figures
 from alliance_bot.answering.periods import Period, read_period
 from alliance_bot.answering.topics import OCCASION
 from alliance_bot.knowledge import english
@@ -96,13 +96,17 @@ class Question:
 _MENTION = re.compile(
     r"<@[a-z0-9]+(?:\|[^<>]*)?>|(?<!\w)@(?:alliance(?:[-_ ]?bot)?|bot)\b[:,]?", re.IGNORECASE
 )
-_SLACK_EMOJI = re.compile(r":[a-z0-9_+-]{1,40}:")
+# What a message carries besides its words: :emoji_codes:, links (Slack sends a link without
+# its own label as the address), and the ">" that quotes a line.
+_SLACK_EMOJI = re.compile(r":[a-z0-9_+-]{1,40}:|(?:https?://|www\.)\S+|^[ \t]*>+", re.MULTILINE)
 _GREETING = (
     r"(?:he+y+|hi+|hello+|hiya|heya|yo+|sup|morning|good (?:morning|afternoon|evening)|evening"
     r"|ok(?:ay)?|k+|so|um+|uh+|hmm+|er+|btw|ping|guys|team|all|folks|everyone|lol|ah|oh|well|right"
     r"|quick (?:q|question|one)|q|question|random question|sorry to bug you(?: but)?"
     r"|thanks in advance|bot|alliance|alliance bot|there|y'all|quick|also|and|but|hey bot"
-    r"|sorry|real quick|one more|another one|i forget|i always forget|remind me again|brb)"
+    r"|sorry|real quick|one more|another one|i forget|i always forget|remind me again|brb"
+    # "fyi", "+1" (agreeing with the message before), someone else addressed ("@ann").
+    r"|fyi|ftr|ps|psst|\+1|@[\w.-]+)"
 )
 _LEAD_IN = re.compile(rf"^(?:{_GREETING})(?:[\s,!.:;\-]+|$)")
 # A request around a question: "could you tell me about X" asks about X.
@@ -134,7 +138,7 @@ _TAIL = re.compile(
     r"|btw|fyi|tbh|imo|in a nutshell|in short|in brief|briefly|in a few words|in one line"
     r"|in a sentence|in simple terms|in plain english"
     r"|asking for (?:a|my|the|our) [\w-]+"
-    r"|then"
+    r"|then|right now|explained"
     r"|(?:in|from|according to) (?:the|these|your|our|those) (?:articles|docs|documents|sources|files|news"
     r"|knowledge base)|exactly|actually|smh|ngl"
     r"|in all (?:of )?this|(?:i )?saw (?:it|this|that) (?:in|on) [\w' -]+))+$"
@@ -186,8 +190,10 @@ def _folding_prefix(text: str) -> str:
 def _clean(text: str, kb: KnowledgeBase | None) -> tuple[str, tuple[tuple[str, str], ...]]:
     """Fold, strip chat, spell out chat words, correct typos and apply the lexicon — once."""
     folded = fold(_drop_symbols(_folding_prefix(text[:MAX_QUESTION])))[:MAX_QUESTION]
-    folded = chat.unformatted(_SLACK_EMOJI.sub(" ", _MENTION.sub(" ", folded)))
+    folded = chat.unquoted(chat.unformatted(_SLACK_EMOJI.sub(" ", _MENTION.sub(" ", folded))))
     folded = " ".join(folded.split()[:_MAX_WORDS])
+    if "-" in folded or "/" in folded:
+        folded = _YEAR_SPAN.sub(_years_written_out, folded)
     folded = chat.spelt_out(folded)
     # "the Quad FMs", "both PMs": an acronym in the plural is the acronym.
     for plural in _PLURAL_ACRONYM.findall(text[:MAX_QUESTION]):
@@ -198,6 +204,19 @@ def _clean(text: str, kb: KnowledgeBase | None) -> tuple[str, tuple[tuple[str, s
         folded, corrections = _corrected(folded, text[:MAX_QUESTION], kb)
         folded = kb.lexicon.rewrite(folded)
     return folded, tuple(corrections)
+
+
+# "the 2022-23 polls", "2022/2023": two years, as the articles write them ("in 2022 and 2023").
+# "2023-11" is November, and "2023-11-29" a date: a span's second year comes after its first.
+_YEAR_SPAN = re.compile(r"\b(?P<a>(?:19|20)\d\d)[-/](?P<b>(?:19|20)?\d\d)\b(?![-/]\d)")
+
+
+def _years_written_out(span: re.Match[str]) -> str:
+    first, second = span["a"], span["b"]
+    later = int(first[:2] + second[-2:]) if len(second) == 2 else int(second)
+    if not int(first) < later <= int(first) + 20 or (len(second) == 2 and int(second) <= 12):
+        return span[0]
+    return f"{first} and {later}"
 
 
 # "the Camp David thing", "the Japan-US Plus idea": a vague noun after a name adds nothing, and
@@ -225,18 +244,26 @@ _PLURAL_ACRONYM = re.compile(r"\b([A-Z]{2,6})s\b")
 _MAX_LOOKUPS = 16
 
 
+def _typed_in_capitals(text: str) -> frozenset[str]:
+    """The words typed in capitals, folded to lower case: acronyms ("STRATCON"). In a question
+    typed all in capitals ("WHO IS KAMIKWA") the capitals say nothing of a long word, which may
+    be a misspelt name: there only words of up to five letters ("GCAP", "AUKUS") are acronyms."""
+    shouted = not any(c.islower() for c in text)
+    return frozenset(w.lower() for w in _CAPITALS.findall(text) if not (shouted and len(w) > 5))
+
+
 def _corrected(text: str, raw: str, kb: KnowledgeBase) -> tuple[str, list[tuple[str, str]]]:
     """Misspelt ordinary words replaced by the knowledge base's own: each distinct word is
     looked up once, and only words the knowledge base does not know are looked up at all."""
     index = kb.index
-    text_capitals = set(_CAPITALS.findall(raw))
+    text_capitals = _typed_in_capitals(raw)
     fixes: dict[str, str | None] = {}
     for word in dict.fromkeys(_TOKEN.findall(text)):
         if len(word) < 5 or word in STOPWORDS or word in _QUESTION_WORDS or index.knows(word):
             continue
         if word in kb.lexicon.words or word in chat.FRAME_WORDS:
             continue  # a word the lexicon or chat lists is one people type, not a misspelling
-        if word.upper() in text_capitals:
+        if word in text_capitals:
             continue  # an acronym typed in capitals is not a misspelt word
         if len(fixes) >= _MAX_LOOKUPS:
             break
@@ -483,6 +510,11 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
         re.compile(
             r"^(?P<s>(?:how (?:many|much|large|big|far|long|high|low|fast|often)"
             r"|what (?:%|percentage|share|number|proportion|percent|portion|fraction)) .+"
+            # "which meeting number was the Tokyo session", "what number summit": a rank asked.
+            rf"|{figures.ORDINAL_LEAD}.+"
+            # "what was Zelenskyy's number in the poll", "what is the LDP's figure".
+            r"|what (?:is|was|are|were) (?:the )?[\w-]+'s? (?:[\w-]+ )?(?:numbers?|figures?"
+            r"|percentage|share|score)\b.*"
             # "where will Japan rank in military spending", "how did Japan place": a rank.
             r"|(?:where|how|what place|what position) (?:does|do|did|will|would|is|was|could)"
             r" .+ (?:rank|ranked|place|placed|stand|come in|end up)\b.*"
@@ -559,8 +591,10 @@ DESCRIPTION = re.compile(
 )
 
 _RELATIVE = re.compile(r"(?:who|whom|that|which)\b")
+# "X - what is that about", "16 areas - what's that figure about": the thing before the break.
 _PRONOUN_SUBJECT = re.compile(
-    r"^(?:that|it|this|they|those|these|that one|that about|it about|this about|that all about)$"
+    r"^(?:that|it|this|they|those|these)(?: one| figure| number| numbers| stat| stats| statistic"
+    r"| percentage| share)?(?: all)?(?: about)?$"
 )
 # A noun phrase running straight into "… is building": the lead of a description, not of a
 # question ("the fighter jet japan is building", "the missiles tokyo is buying").
@@ -793,9 +827,7 @@ def _finish(
         text=clean,
         asked=asked,
         corrections=corrections,
-        acronyms=frozenset(
-            w.lower() for w in _CAPITALS.findall(asked) if w.lower() not in chat.SPELLINGS
-        ),
+        acronyms=frozenset(w for w in _typed_in_capitals(asked) if w not in chat.SPELLINGS),
     )
 
 
