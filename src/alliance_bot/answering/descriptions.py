@@ -241,6 +241,14 @@ def _by_fit(
     # "in charge of", "official", "diplomat" say that a person holds an office, not which.
     bare = " ".join(w for w in text.split() if w not in _LOOSE_NOUNS)
     whole = {m.entry_id: m.coverage for m in index.text(bare, among=among, limit=len(among))}
+    # A word of other people's titles that the person's titles and names lack names another
+    # office: "the Korean defense minister" is not Korea's foreign minister (three words of
+    # four fit), and "the Marine general" not Hayashi, whose entry names the general he met.
+    office = _role_words(" ".join(w for w in description.split() if w not in _LOOSE_NOUNS))
+    office = office & asker.title_words() - _HEAD - _COUNTRIES
+    among = [i for i in among if not _names_another_office(asker, office, pool[i])]
+    if not among:
+        return None
     # A description names an office: the titles carrying it ("the Illinois lieutenant
     # governor", "the business council chairman") come before summaries that mention it.
     titled = {i: _title_fit(description, pool[i]) for i in among}
@@ -262,11 +270,23 @@ def _by_fit(
         return None
     best = ranked[0]
     in_event = best[2]
+    if not in_event and named & set(index.missing(looked_for, best[4])):
+        # "the Marine general who met Kamikawa": whom the person met, the person's entry (or
+        # the event they took part in) names; Gen. Smith met Hayashi.
+        return None
     if not in_event and best[3] < LEADS:
         return None
     if len(ranked) > 1 and ranked[1][:3] == best[:3] and ranked[1][3] >= best[3] - 1e-9:
         return None  # two people fit the description equally: not this one
     return Described(pool[best[4]], event, took_part=bool(in_event and event), matched=description)
+
+
+def _names_another_office(asker: Asker, words: frozenset[str], person: Person) -> bool:
+    """Whether one of `words` (title words of the description) is in none of the person's
+    titles and names ("General Smith"), under its own name or a rank alike."""
+    own = asker.titles_of(person)[1]
+    missing = {w for w in words if w not in own and not own & _ALIKE.get(w, frozenset())}
+    return bool(missing) and not missing <= _role_words(name_key(" ".join(person.aliases)))
 
 
 def _by_titles(
@@ -290,6 +310,9 @@ def _by_titles(
     # "the president of China": a country the tail names is whose the title is (Marcos's
     # summary names the South China Sea; he is the Philippines').
     tail_countries = _role_words(asker.role_key(tail)) & _COUNTRIES if tail else frozenset()
+    # … and so is one the description names, though no title names it: "the Italian PM" is
+    # not Japan's former prime minister.
+    tail_countries |= _role_words(phrase) & _COUNTRIES
     diplomatic = bool(set(phrase.split()) & _DIPLOMATIC_NOUNS)
     # Junior ranks ("under", "deputy") are asked in full words, some of them stopwords.
     asked = _role_words(name_key(phrase)) | {stem(w) for w in name_key(phrase).split()}

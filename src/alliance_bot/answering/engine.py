@@ -1304,7 +1304,7 @@ class _Asker:
         described = self.described(text)
         if described:
             return described
-        if DESCRIPTION_ONLY and _only_a_description(text):
+        if DESCRIPTION_ONLY and _only_a_description(text, _person_words(self.kb)):
             # "the Japanese ambassador", "the Illinois governor": a person described by a role
             # is found through the roles above, or not at all — an entry that merely has the
             # words (the US Ambassador to Japan, a lieutenant governor) is not that person.
@@ -2209,16 +2209,18 @@ def _explains(entry: Entry, subject: str) -> bool:
     return not asked or bool(asked & after - before) or not asked <= before
 
 
-def _only_a_description(text: str) -> bool:
+def _only_a_description(text: str, people: frozenset[str]) -> bool:
     """Whether the text is only a description of a person ("the Japanese ambassador", "the
     expert at the Heritage Foundation"), with nothing after it but who they are or what the
-    role is of: "the defense minister meeting" is not."""
+    role is of: "the defense minister meeting" is not. `people`: the words of people's names."""
     match = DESCRIPTION.match(_strip_articles_keep(text))
     if not match:
         return False
     rest = text[match.end() :] if text.startswith(match[0]) else ""
     if not rest.strip() or re.match(r"\s+(?:who|that|whom)\b", rest):
         return True  # "the general who met Kihara" asks for a person, not Kihara's entry
+    if (named := re.match(r"\s+(\w+)\s+\w", rest)) and named[1] in people:
+        return True  # … and so does "the Philippine defense secretary Blinken met"
     tail = _ROLE_TAIL.match(rest) or _TO_TAIL.match(rest)
     return bool(tail and not rest[tail.end() :].strip())
 
