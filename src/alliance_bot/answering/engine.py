@@ -45,7 +45,14 @@ from alliance_bot.answering.questions import (
     parse_question,
     role_and_time,
 )
-from alliance_bot.answering.thresholds import ABOUT, CONFIDENT, COVERED, PARTLY_COVERED, SUGGEST
+from alliance_bot.answering.thresholds import (
+    ABOUT,
+    CONFIDENT,
+    COVERED,
+    KEY_SHARE,
+    PARTLY_COVERED,
+    SUGGEST,
+)
 from alliance_bot.answering.titles import (
     _ALIKE,
     _COUNTRIES,
@@ -86,8 +93,6 @@ REASON_TEXT = True
 # closest are left out.
 SUGGEST_BY_MEANING = True
 SUGGEST_SPREAD = 0.2
-# A word of a name used by at most this share of entries is a key word of a question.
-KEY_SHARE = 0.05
 KEY_ORDINARY = True
 SETTLE_LEAD = 0.1
 RIVALS_ABOUT = True
