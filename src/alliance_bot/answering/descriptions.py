@@ -323,6 +323,19 @@ def _unsaid(asker: Asker, clause: str, person: str, event: str | None) -> bool:
     return bool(said) and all(w in missing for w in said)
 
 
+def _names_a_body(asker: Asker, word: str) -> bool:
+    """Whether a word is the whole name of a term (a body, a group: "NATO", "CULCON") or a
+    short word of the names of things ("UN" of the UN General Assembly): initials."""
+    index = asker.kb.index
+    if len(word) <= _INITIALS and index.names.has_token(word) and word not in asker.person_words():
+        return True
+    return any(index.kind_of(m.entry_id) == "term" for m in index.names.exact(word))
+
+
+# The longest word read as initials ("UN", "NATO", "NSC").
+_INITIALS = 4
+
+
 def _names_another_office(asker: Asker, words: frozenset[str], person: Person) -> bool:
     """Whether one of `words` (title words of the description) is in none of the person's
     titles and names ("General Smith"), under its own name or a rank alike."""
@@ -380,8 +393,11 @@ def _by_titles(
             return False  # "the head of the Marine Corps" is not its assistant commandant
         if asked & _HEAD and not own & _TOP_RANKS:
             return False  # "the head of DW" is no DW correspondent
-        # What the role is of or at ("at the Heritage Foundation") is the person's own.
-        for word in asker.kb.index.missing(tail, person.id) if tail else ():
+        # What the role is of or at ("at the Heritage Foundation") is the person's own, and
+        # so is a body the description names by its short name: "the NATO secretary general"
+        # is not the secretary general of Japan's NSC.
+        bodies = " ".join(w for w in match["d"].split() if _names_a_body(asker, w))
+        for word in asker.kb.index.missing(f"{tail} {bodies}", person.id):
             if not _role_words(word) <= own:
                 return False
         return True

@@ -1299,7 +1299,12 @@ class _Asker:
     def free(self, text: str, *, settle: bool = False) -> Answer:
         phrase = _strip_articles(text)
         named = self.decide(self.names(phrase, None, strip_titles=True), phrase)
-        if named:
+        if named and not (
+            # "the secretary general of NATO", "the Japan chair of CULCON": a person holding an
+            # office of the body named, not the body.
+            not any(isinstance(e, Person) for e in named.entries)
+            and _only_a_description(text, _person_words(self.kb))
+        ):
             return self.found(self._count_first(text, named))
         if self.is_role(phrase):
             # "aussie foreign minister?": a role named without "who is".

@@ -552,10 +552,12 @@ _PERSON_NOUNS = (
     "|researcher|scholar|analyst|leader|boss|president|envoy|ambassador|secretary|commander"
     "|diplomat|senator|governor|head|chair|chairman|spokesperson|spokesman|premier|pilot"
     "|representative|executive|professor|lecturer|fellow|director|lawmaker|academic|commentator"
-    "|specialist|" + GENERIC_PERSON
+    "|specialist|commandant|" + GENERIC_PERSON
 )
 DESCRIPTION = re.compile(
-    rf"^(?:who (?:is|was) )?the (?P<d>(?:[\w+&.'-]+ ){{0,5}}?(?:{_PERSON_NOUNS}))\b"
+    rf"^(?:who (?:is|was) )?(?:the|that|this) (?P<d>(?:[\w+&.'-]+ ){{0,5}}?"
+    # "the secretary general of NATO", "the president and CEO": one office of two nouns.
+    rf"(?:{_PERSON_NOUNS})(?:(?: and | )(?:{_PERSON_NOUNS}))*)\b"
 )
 
 _RELATIVE = re.compile(r"(?:who|whom|that|which)\b")
