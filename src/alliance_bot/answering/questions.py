@@ -205,7 +205,9 @@ def _clean(text: str, kb: KnowledgeBase | None) -> tuple[str, tuple[tuple[str, s
 # ("any idea if …", "no idea what …" ask; the noun is not vague there.)
 _VAGUE = re.compile(
     r"(?<=\w)(?<!same)(?<!any)(?<!\bno) (?:thing|things|thingy|thingamajig|whatsit"
-    r"|whatchamacallit|doohickey|stuff|business|idea|saga|episode"
+    r"|whatchamacallit|doohickey|stuff|idea|saga|episode"
+    # "the Henoko business", but not "the business delegation": people described by it.
+    r"|business(?! (?:delegations?|leaders?|people|executives?|groups?|community|lobby))"
     # "the Quad cyber folks": the people of a group named by it are the group.
     r"|folks|guys|gang|crowd|bunch|peeps)\b"
 )
