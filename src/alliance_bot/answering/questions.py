@@ -557,7 +557,7 @@ _PERSON_NOUNS = (
     "|specialist|commandant|" + GENERIC_PERSON
 )
 DESCRIPTION = re.compile(
-    rf"^(?:who (?:is|was) )?(?:the|that|this) (?P<d>(?:[\w+&.'-]+ ){{0,5}}?"
+    rf"^(?:who (?:is|was) )?(?:the|that|this|[a-z]+'s) (?P<d>(?:[\w+&.'-]+ ){{0,5}}?"
     # "the secretary general of NATO", "the president and CEO": one office of two nouns.
     rf"(?:{_PERSON_NOUNS})(?:(?: and | )(?:{_PERSON_NOUNS}))*)\b"
 )
