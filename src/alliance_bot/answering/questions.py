@@ -559,7 +559,8 @@ _PERSON_NOUNS = (
 DESCRIPTION = re.compile(
     rf"^(?:who (?:is|was) )?(?:the|that|this|[a-z]+'s) (?P<d>(?:[\w+&.'-]+ ){{0,5}}?"
     # "the secretary general of NATO", "the president and CEO": one office of two nouns.
-    rf"(?:{_PERSON_NOUNS})(?:(?: and | )(?:{_PERSON_NOUNS}))*)\b"
+    # "the vice-minister", "the co-chair": a rank joined to its noun.
+    rf"(?:[a-z]+-)?(?:{_PERSON_NOUNS})(?:(?: and | )(?:{_PERSON_NOUNS}))*)\b"
 )
 
 _RELATIVE = re.compile(r"(?:who|whom|that|which)\b")
