@@ -22,12 +22,13 @@ words the reply.
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from typing import Protocol
 
 from alliance_bot.answering.questions import DESCRIPTION
-from alliance_bot.answering.thresholds import COVERED, PARTLY_COVERED
+from alliance_bot.answering.thresholds import COVERED, KEY_SHARE, PARTLY_COVERED
 from alliance_bot.answering.titles import (
     _ALIKE,
     _COUNTRIES,
@@ -46,7 +47,7 @@ from alliance_bot.answering.titles import (
 )
 from alliance_bot.knowledge.models import Event, Person, Quote
 from alliance_bot.knowledge.snapshot import KnowledgeBase
-from alliance_bot.knowledge.text import name_key, stem
+from alliance_bot.knowledge.text import name_key, search_words, stem
 
 # What a description says its person said: "the analyst who said the work has only just begun".
 _SAID = re.compile(
@@ -163,6 +164,7 @@ def _by_fit(
     """The person whose titles (first) or entry carry the description's words, among the
     people of the event the question names and those whose entries cover it."""
     description = _GENERIC.sub("", match["d"]).strip()
+    clause = text[match.end() :]
     text = " ".join(_GENERIC.sub("", text).split())
     if not description:
         return None
@@ -241,6 +243,14 @@ def _by_fit(
     # "in charge of", "official", "diplomat" say that a person holds an office, not which.
     bare = " ".join(w for w in text.split() if w not in _LOOSE_NOUNS)
     whole = {m.entry_id: m.coverage for m in index.text(bare, among=among, limit=len(among))}
+    # A word of other people's titles that the person's titles and names lack names another
+    # office: "the Korean defense minister" is not Korea's foreign minister (three words of
+    # four fit), and "the Marine general" not Hayashi, whose entry names the general he met.
+    office = _role_words(" ".join(w for w in description.split() if w not in _LOOSE_NOUNS))
+    office = office & asker.title_words() - _HEAD - _COUNTRIES
+    among = [i for i in among if not _names_another_office(asker, office, pool[i])]
+    if not among:
+        return None
     # A description names an office: the titles carrying it ("the Illinois lieutenant
     # governor", "the business council chairman") come before summaries that mention it.
     titled = {i: _title_fit(description, pool[i]) for i in among}
@@ -262,11 +272,76 @@ def _by_fit(
         return None
     best = ranked[0]
     in_event = best[2]
+    if _unsaid(asker, clause, best[4], event.id if in_event and event else None):
+        return None
     if not in_event and best[3] < LEADS:
         return None
     if len(ranked) > 1 and ranked[1][:3] == best[:3] and ranked[1][3] >= best[3] - 1e-9:
         return None  # two people fit the description equally: not this one
     return Described(pool[best[4]], event, took_part=bool(in_event and event), matched=description)
+
+
+_MONTHS = frozenset(m.lower() for m in calendar.month_name if m)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+# Words that place a time loosely ("in late September", "summer 2022"): an entry dated by its
+# day need not use them.
+_LOOSE_TIME = frozenset("spring summer autumn fall winter early late mid middle end start".split())
+
+
+def _unsaid(asker: Asker, clause: str, person: str, event: str | None) -> bool:
+    """Whether what the rest of the question says of the person ("who met Kamikawa", "who
+    addressed Congress", "who signed the space pact") is not theirs: a name, a month or a year
+    that neither the person's entry nor the event they took part in has, a word few entries
+    use that the event lacks and another event has, or nothing of it in the person's entry. The description
+    fitting is not enough: Gen. Smith met Hayashi, and Kishida addressed Congress."""
+    if not clause.strip():
+        return False
+    index = asker.kb.index
+    missing = set(index.missing(clause, person))
+    if event is not None:
+        lacking = set(index.missing(clause, event))
+        rare = {
+            w
+            for w in lacking & missing
+            if w not in _LOOSE_TIME and index.knows(w) and index.share_using(w) <= KEY_SHARE
+        }
+        if rare:
+            # … a word few entries use that the event lacks is another event's when the
+            # clause names that one better ("who signed the space pact" is not the cyber pact).
+            best = index.text(clause, kinds=frozenset({"event"}), limit=1)
+            if (
+                best
+                and best[0].entry_id != event
+                and not rare & set(index.missing(clause, best[0].entry_id))
+            ):
+                return True
+        missing &= lacking
+    people = asker.person_words()
+    if any(w in people or w in _MONTHS or _YEAR.fullmatch(w) for w in missing):
+        return True
+    said = [w for w in search_words(clause) if index.knows(w)]
+    return bool(said) and all(w in missing for w in said)
+
+
+def _names_a_body(asker: Asker, word: str) -> bool:
+    """Whether a word is the whole name of a term (a body, a group: "NATO", "CULCON") or a
+    short word of the names of things ("UN" of the UN General Assembly): initials."""
+    index = asker.kb.index
+    if len(word) <= _INITIALS and index.names.has_token(word) and word not in asker.person_words():
+        return True
+    return any(index.kind_of(m.entry_id) == "term" for m in index.names.exact(word))
+
+
+# The longest word read as initials ("UN", "NATO", "NSC").
+_INITIALS = 4
+
+
+def _names_another_office(asker: Asker, words: frozenset[str], person: Person) -> bool:
+    """Whether one of `words` (title words of the description) is in none of the person's
+    titles and names ("General Smith"), under its own name or a rank alike."""
+    own = asker.titles_of(person)[1]
+    missing = {w for w in words if w not in own and not own & _ALIKE.get(w, frozenset())}
+    return bool(missing) and not missing <= _role_words(name_key(" ".join(person.aliases)))
 
 
 def _by_titles(
@@ -290,6 +365,9 @@ def _by_titles(
     # "the president of China": a country the tail names is whose the title is (Marcos's
     # summary names the South China Sea; he is the Philippines').
     tail_countries = _role_words(asker.role_key(tail)) & _COUNTRIES if tail else frozenset()
+    # … and so is one the description names, though no title names it: "the Italian PM" is
+    # not Japan's former prime minister.
+    tail_countries |= _role_words(phrase) & _COUNTRIES
     diplomatic = bool(set(phrase.split()) & _DIPLOMATIC_NOUNS)
     # Junior ranks ("under", "deputy") are asked in full words, some of them stopwords.
     asked = _role_words(name_key(phrase)) | {stem(w) for w in name_key(phrase).split()}
@@ -315,8 +393,11 @@ def _by_titles(
             return False  # "the head of the Marine Corps" is not its assistant commandant
         if asked & _HEAD and not own & _TOP_RANKS:
             return False  # "the head of DW" is no DW correspondent
-        # What the role is of or at ("at the Heritage Foundation") is the person's own.
-        for word in asker.kb.index.missing(tail, person.id) if tail else ():
+        # What the role is of or at ("at the Heritage Foundation") is the person's own, and
+        # so is a body the description names by its short name: "the NATO secretary general"
+        # is not the secretary general of Japan's NSC.
+        bodies = " ".join(w for w in match["d"].split() if _names_a_body(asker, w))
+        for word in asker.kb.index.missing(f"{tail} {bodies}", person.id):
             if not _role_words(word) <= own:
                 return False
         return True
@@ -332,4 +413,9 @@ def _by_titles(
         return None
     person = fitting[0]
     took_part = event is not None and person.id in event.people
+    clause = text[match.end() :]
+    if tail and (t := _ROLE_TAIL.match(text, match.end())):
+        clause = text[t.end() :]
+    if _unsaid(asker, clause, person.id, event.id if took_part and event else None):
+        return None
     return Described(person, event if took_part else None, took_part=took_part, matched=phrase)

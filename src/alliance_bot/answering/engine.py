@@ -45,7 +45,14 @@ from alliance_bot.answering.questions import (
     parse_question,
     role_and_time,
 )
-from alliance_bot.answering.thresholds import ABOUT, CONFIDENT, COVERED, PARTLY_COVERED, SUGGEST
+from alliance_bot.answering.thresholds import (
+    ABOUT,
+    CONFIDENT,
+    COVERED,
+    KEY_SHARE,
+    PARTLY_COVERED,
+    SUGGEST,
+)
 from alliance_bot.answering.titles import (
     _ALIKE,
     _COUNTRIES,
@@ -86,8 +93,6 @@ REASON_TEXT = True
 # closest are left out.
 SUGGEST_BY_MEANING = True
 SUGGEST_SPREAD = 0.2
-# A word of a name used by at most this share of entries is a key word of a question.
-KEY_SHARE = 0.05
 KEY_ORDINARY = True
 SETTLE_LEAD = 0.1
 RIVALS_ABOUT = True
@@ -1315,7 +1320,12 @@ class _Asker:
     def free(self, text: str, *, settle: bool = False) -> Answer:
         phrase = _strip_articles(text)
         named = self.decide(self.names(phrase, None, strip_titles=True), phrase)
-        if named:
+        if named and not (
+            # "the secretary general of NATO", "the Japan chair of CULCON": a person holding an
+            # office of the body named, not the body.
+            not any(isinstance(e, Person) for e in named.entries)
+            and _only_a_description(text, _person_words(self.kb))
+        ):
             return self.found(self._count_first(text, named))
         if self.is_role(phrase):
             # "aussie foreign minister?": a role named without "who is".
@@ -1325,7 +1335,7 @@ class _Asker:
         described = self.described(text)
         if described:
             return described
-        if DESCRIPTION_ONLY and _only_a_description(text):
+        if DESCRIPTION_ONLY and _only_a_description(text, _person_words(self.kb)):
             # "the Japanese ambassador", "the Illinois governor": a person described by a role
             # is found through the roles above, or not at all — an entry that merely has the
             # words (the US Ambassador to Japan, a lieutenant governor) is not that person.
@@ -2243,16 +2253,18 @@ def _explains(entry: Entry, subject: str) -> bool:
     return not asked or bool(asked & after - before) or not asked <= before
 
 
-def _only_a_description(text: str) -> bool:
+def _only_a_description(text: str, people: frozenset[str]) -> bool:
     """Whether the text is only a description of a person ("the Japanese ambassador", "the
     expert at the Heritage Foundation"), with nothing after it but who they are or what the
-    role is of: "the defense minister meeting" is not."""
+    role is of: "the defense minister meeting" is not. `people`: the words of people's names."""
     match = DESCRIPTION.match(_strip_articles_keep(text))
     if not match:
         return False
     rest = text[match.end() :] if text.startswith(match[0]) else ""
     if not rest.strip() or re.match(r"\s+(?:who|that|whom)\b", rest):
         return True  # "the general who met Kihara" asks for a person, not Kihara's entry
+    if (named := re.match(r"\s+(\w+)\s+\w", rest)) and named[1] in people:
+        return True  # … and so does "the Philippine defense secretary Blinken met"
     tail = _ROLE_TAIL.match(rest) or _TO_TAIL.match(rest)
     return bool(tail and not rest[tail.end() :].strip())
 

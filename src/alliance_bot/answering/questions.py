@@ -224,7 +224,9 @@ def _years_written_out(span: re.Match[str]) -> str:
 # ("any idea if …", "no idea what …" ask; the noun is not vague there.)
 _VAGUE = re.compile(
     r"(?<=\w)(?<!same)(?<!any)(?<!\bno) (?:thing|things|thingy|thingamajig|whatsit"
-    r"|whatchamacallit|doohickey|stuff|business|idea|saga|episode"
+    r"|whatchamacallit|doohickey|stuff|idea|saga|episode"
+    # "the Henoko business", but not "the business delegation": people described by it.
+    r"|business(?! (?:delegations?|leaders?|people|executives?|groups?|community|lobby))"
     # "the Quad cyber folks": the people of a group named by it are the group.
     r"|folks|guys|gang|crowd|bunch|peeps)\b"
 )
@@ -584,10 +586,13 @@ _PERSON_NOUNS = (
     "|researcher|scholar|analyst|leader|boss|president|envoy|ambassador|secretary|commander"
     "|diplomat|senator|governor|head|chair|chairman|spokesperson|spokesman|premier|pilot"
     "|representative|executive|professor|lecturer|fellow|director|lawmaker|academic|commentator"
-    "|specialist|" + GENERIC_PERSON
+    "|specialist|commandant|" + GENERIC_PERSON
 )
 DESCRIPTION = re.compile(
-    rf"^(?:who (?:is|was) )?the (?P<d>(?:[\w+&.'-]+ ){{0,5}}?(?:{_PERSON_NOUNS}))\b"
+    rf"^(?:who (?:is|was) )?(?:the|that|this|[a-z]+'s) (?P<d>(?:[\w+&.'-]+ ){{0,5}}?"
+    # "the secretary general of NATO", "the president and CEO": one office of two nouns.
+    # "the vice-minister", "the co-chair": a rank joined to its noun.
+    rf"(?:[a-z]+-)?(?:{_PERSON_NOUNS})(?:(?: and | )(?:{_PERSON_NOUNS}))*)\b"
 )
 
 _RELATIVE = re.compile(r"(?:who|whom|that|which)\b")

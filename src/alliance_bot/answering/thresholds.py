@@ -14,3 +14,5 @@ COVERED = 0.75
 ABOUT = 0.4
 # Share of a question's weight that makes an entry worth suggesting.
 PARTLY_COVERED = 0.4
+# A word used by at most this share of entries is a key word of a question.
+KEY_SHARE = 0.05

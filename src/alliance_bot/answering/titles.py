@@ -35,8 +35,12 @@ _COUNTRY = {
     "manila": "philippines", "german": "germany", "berlin": "germany", "russian": "russia",
     "moscow": "russia", "ukrainian": "ukraine", "kyiv": "ukraine", "rok": "korea",
     "prc": "china", "chinese": "china", "beijing": "china",
+    # The other G-7 countries and Taiwan: no title names them, so "the Italian PM" (whom
+    # the articles do not name) is nobody's rather than any prime minister's.
+    "italian": "italy", "french": "france", "british": "uk", "canadian": "canada",
+    "taiwanese": "taiwan",
 }  # fmt: skip
-_COUNTRIES = frozenset(stem(c) for c in {*_COUNTRY.values(), "china", "uk", "britain", "france"})
+_COUNTRIES = frozenset(stem(c) for c in {*_COUNTRY.values(), "china", "britain"})
 # Spellings of one rank.
 _RANK = {"adviser": "advisor", "chair": "chairman", "chairwoman": "chairman", "chief": "head"}
 _HEAD = frozenset({"head", "leader", "boss", "top"})
@@ -51,6 +55,8 @@ _ALIKE: dict[str, frozenset[str]] = {
     stem("minister"): frozenset({stem("secretary")}),
     stem("secretary"): frozenset({stem("minister")}),
     stem("envoy"): frozenset({stem("ambassador"), stem("representative")}),
+    # India's foreign minister is its External Affairs Minister.
+    stem("foreign"): frozenset({stem("external")}),
     # "the DW journalist" is its correspondent: one trade under three names.
     **{stem(word): frozenset(stem(w) for w in _PRESS if w != word) for word in _PRESS},
 }

@@ -97,7 +97,12 @@ class Lexicon:
         phrase "america top diplomat": phrases are keys, which drop possessives)."""
         if self._pattern is None:
             return key
-        return self._pattern.sub(lambda m: self._rewrites[self._phrase(m.group(0))], key)
+        once = self._pattern.sub(lambda m: self._rewrites[self._phrase(m.group(0))], key)
+        # A rewrite may complete another phrase ("amb in Tokyo" → "ambassador in Tokyo", the
+        # post by where it sits): one more pass, no more (`means` are the articles' words).
+        if once == key:
+            return once
+        return self._pattern.sub(lambda m: self._rewrites[self._phrase(m.group(0))], once)
 
     def _phrase(self, matched: str) -> str:
         """The phrase a match is of: itself, or the phrase it is the plural of."""
@@ -113,10 +118,12 @@ class Lexicon:
 
 def _possessive_ok(phrase: str) -> str:
     """A phrase's pattern that also matches its words with a possessive ("america's"), and
-    its plural ("warplanes" for "warplane", "aid packages"): people type either."""
+    its plural ("warplanes" for "warplane", "aid packages"): people type either; and the dot
+    of an abbreviation ("amb." is "amb"), which would otherwise be left after its rewrite."""
     words = phrase.split()
     last = re.escape(words[-1]) + ("" if words[-1].endswith("s") else "(?:e?s)?")
-    return r"\s+".join([*(re.escape(w) + r"(?:['’]s)?" for w in words[:-1]), last + r"(?:['’]s)?"])
+    ending = r"(?:['’]s)?(?:\.(?!\w))?"
+    return r"\s+".join([*(re.escape(w) + r"(?:['’]s)?" for w in words[:-1]), last + ending])
 
 
 def lexicon_problems(
