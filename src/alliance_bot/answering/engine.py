@@ -1518,24 +1518,29 @@ class _Asker:
         return self.unknown(what, candidates)
 
     def _count_first(self, text: str, found: _Found) -> _Found:
-        """A yes/no asking a count ("did Japan ground 20 Ospreys"): the one fact among the
-        entries found that states a count comes first, saying its count when it is not the
-        one asked. Anything else is left as found."""
+        """A yes/no asking a count ("did Japan ground 20 Ospreys", "did anyone survive the
+        crash"): the one fact among the entries found that states a count comes first, saying
+        its count when it is not the one asked. Anything else is left as found."""
         if self.q.form != "yesno":
             return found
         asked = {n for n in _NUMBER.findall(text) if n[0].isdigit() and not _YEAR.fullmatch(n)}
         facts = [e for e in found.entries if isinstance(e, Fact) and e.value]
-        if len(facts) == 1 and _ORDINAL.match(fold(facts[0].value or "")):
-            # "did Americans rank Japan third": a rank asked of a fact that states one.
-            asked |= {m[0] for m in _ORDINAL.finditer(text)}
-        if not asked or len(facts) != 1:
+        if len(facts) != 1:
             return found
         fact = facts[0]
-        order = sorted(range(len(found.entries)), key=lambda i: found.entries[i].id != fact.id)
         value = fact.value or ""
+        if _ORDINAL.match(fold(value)):
+            # "did Americans rank Japan third": a rank asked of a fact that states one.
+            asked |= {m[0] for m in _ORDINAL.finditer(text)}
+        # "did anyone survive the crash", "were any Ospreys grounded": whether there were any
+        # is settled by how many, so the fact that counts them comes first, as it stands.
+        any_asked = not asked and _ANY_COUNT.search(text) and _NUMBER.search(fold(value))
+        if not asked and not any_asked:
+            return found
+        order = sorted(range(len(found.entries)), key=lambda i: found.entries[i].id != fact.id)
         note = found.matched
         stated = {_DIGITS.get(n, n) for n in _NUMBER.findall(fold(value))}
-        if not asked & (stated | {m[0] for m in _ORDINAL.finditer(fold(value))}):
+        if asked and not asked & (stated | {m[0] for m in _ORDINAL.finditer(fold(value))}):
             note = (f"the articles give {value}",)
         return _Found(
             tuple(found.entries[i] for i in order), tuple(found.scores[i] for i in order), note
@@ -2588,6 +2593,8 @@ _NUMBER = re.compile(
 
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
+# "did anyone survive", "were there any casualties", "was nobody hurt": a count asked as a yes/no.
+_ANY_COUNT = re.compile(r"\b(?:any|anyone|anybody|no one|nobody|none)\b")
 _DIGITS = {
     w: str(n)
     for n, w in enumerate("one two three four five six seven eight nine ten".split(), start=1)
