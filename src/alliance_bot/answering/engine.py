@@ -1589,24 +1589,26 @@ class _Asker:
             if self._lacks_country(text, match):
                 return False
             entry = self.kb.get(match.entry_id)
+            premises: frozenset[str] = frozenset()
             if self.q.form == "yesno" and isinstance(entry, Fact) and entry.value:
                 # "were 6 people killed in the crash": the fact that gives the count settles
                 # it; the count asked is the premise, not a word the fact must have.
                 # So is what it counts ("6 people"), which the fact may name its own way.
                 counted = re.findall(r"\b(\d[\d,.]*%?)(?: (\w+))?", text)
-                asked = frozenset(w for pair in counted for w in pair if w) - _years(text)
+                premises = frozenset(w for pair in counted for w in pair if w) - _years(text)
                 if _ORDINAL.match(fold(entry.value)):
                     # "did Americans rank Japan third": the rank asked is the premise too.
-                    asked |= frozenset(m[0] for m in _ORDINAL.finditer(text))
-                return self._has_keys(_without(text, asked), match)
+                    premises |= frozenset(m[0] for m in _ORDINAL.finditer(text))
             if self.q.form == "yesno" and self._elsewhere(text, match):
                 # "was the Osprey crash off Okinawa?": the entry that places it off Yakushima
                 # settles it; its place answers, and the reply never says "yes".
-                places = _places(self.kb) | self._unknown_places(text)
-                return self._has_keys(_without(text, places), match)
-            return self._has_keys(text, match)
+                premises |= _places(self.kb) | self._unknown_places(text)
+            return self._has_keys(_without(text, premises) if premises else text, match)
 
         best = fitting[0]
+        place = self._settles_place(text, fitting)
+        if place is not None:
+            best = place
         # What happened the same day or the next (the crash, its death toll, the grounding
         # that followed) tells one story: it does not compete with the best of it.
         rest = [
@@ -1614,6 +1616,12 @@ class _Asker:
             for m in matches
             if m.entry_id != best.entry_id
             and not self._same_story(best.entry_id, m.entry_id)
+            # A yes/no's place is settled by the entries that say where: one that names no
+            # place, or the same one, is no rival.
+            and (
+                place is None
+                or self._elsewhere(text, m) not in (None, self._elsewhere(text, place))
+            )
             and (not RIVALS_ABOUT or m.name_coverage >= ABOUT)
             # An entry without a person the question names is not about it: no rival.
             and not self._lacks_person(text, m)
@@ -1628,6 +1636,19 @@ class _Asker:
         # The leader lacks a key word: one of the others that has them may still be clearly
         # closest in meaning ("is Japan part of the Quad" → the Quad's own entry).
         return self._closest_in_meaning(text, fitting, has_keys) if SEMANTIC else None
+
+    def _settles_place(self, text: str, fitting: list[TextMatch]) -> TextMatch | None:
+        """ "did Kishida host the G7 summit in Kyoto": a yes/no naming a place that the entries
+        found lack, where those of them that say where all put it in one other place — the
+        first of them, which settles it (Hiroshima) over an entry as close that names no place.
+        None otherwise."""
+        if self.q.form != "yesno":
+            return None
+        top = [m for m in fitting if m.coverage >= fitting[0].coverage - 1e-9][:SEMANTIC_POOL]
+        placed = [(m, where) for m in top if (where := self._elsewhere(text, m))]
+        if not placed or len({where for _, where in placed}) != 1:
+            return None
+        return placed[0][0]
 
     def _paraphrased(
         self,
@@ -1791,7 +1812,7 @@ class _Asker:
             return None
         undated = _YEAR_ASKED.sub(" ", subject)
         if not self._one_year(undated):  # first: it is one search, the retry many
-            return None
+            return self._whole_story(undated)
         retried = self.free(undated, settle=True)
         if retried.status != "answer" or any("place this at" in str(p) for p in retried.note):
             return None
@@ -1799,6 +1820,35 @@ class _Asker:
         # Japan–Florida memo is not "a US-Japan trade deal", in 2024 or any year).
         lead = self.kb.index.text(undated, among=[retried.entries[0].id], limit=1)
         return retried if lead and lead[0].coverage >= COVERED else None
+
+    def _whole_story(self, text: str) -> Answer | None:
+        """ "is the Futenma move supposed to be done by 2030": where the entries that could
+        settle a yes/no are dated in several years (the missed 2022 date, the 2035 one), an
+        entry of the latest of them that states every one of those years tells the whole
+        story as it stands now, and settles it with its date. None if none does."""
+        close = [
+            (m, entry, when.year)
+            for m in self.kb.index.text(text, limit=10)
+            if m.coverage >= SETTLE
+            and m.name_coverage >= ABOUT
+            and (entry := self.kb.get(m.entry_id)) is not None
+            and (when := _date_of(entry)) is not None
+        ]
+        years = {str(year) for _, _, year in close}
+        if len(years) < 2:
+            return None
+        latest = max(year for _, _, year in close)
+        whole = [
+            (m, entry)
+            for m, entry, year in close
+            if year == latest and years <= set(re.findall(r"\d{4}", entry.search_text()))
+        ]
+        if not whole or not self._has_keys(text, whole[0][0]):
+            return None
+        match, entry = whole[0]
+        when = _date_of(entry)
+        note = (f"the articles date this {when.year}",) if when else ()
+        return self.found(_Found((entry,), (round(100 * match.coverage, 1),), note))
 
     def _one_year(self, text: str) -> bool:
         """Whether the entries that could settle `text` are all dated in one year: "the Futenma move done by 2030" matches the missed 2022 date and the 2035
