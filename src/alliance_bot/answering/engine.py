@@ -349,13 +349,8 @@ class _Asker:
             return checked
         if q.form in ("about", "yesno"):
             result = self.unnamed_topic(q) or self.free(q.subject, settle=True)
-            if q.form == "yesno" and result.status != "answer" and _asked_months(q.subject):
-                # "was the Camp David summit in July 2023": the month is a premise to check
-                # (`found` says the entry's own), not a word the entry must have. Tried only
-                # when the question with it finds nothing: a right month helps the match.
-                result = self.free(_MONTH_WORD.sub(" ", q.subject), settle=True)
-            if q.form == "yesno" and result.status != "answer":
-                result = self.year_premise(q.subject) or result
+            if q.form == "yesno":
+                result = self.premised(q.subject, result)
             if q.asks == "manner" and result.status == "answer":
                 return self.with_manner(result)
             return self.why(q.subject, result) if q.asks in ("reason", "purpose") else result
@@ -370,6 +365,60 @@ class _Asker:
         if q.form == "search":
             return self.search(q.subject)
         return self.bare(q)
+
+    def premised(self, subject: str, result: Answer) -> Answer:
+        """A yes/no's month and year are premises to check against the entries' dates, not
+        words they must have (`found` says the entry's own date)."""
+        months = _asked_months(subject)
+        if result.status != "answer" and months:
+            # "was the Camp David summit in July 2023": tried without the month only when the
+            # question with it finds nothing: a right month helps the match.
+            result = self.free(_MONTH_WORD.sub(" ", subject), settle=True)
+        if result.status == "answer" and months:
+            result = self.in_month_first(subject, result)
+        if result.status != "answer":
+            result = self.year_premise(subject) or result
+        return result
+
+    def in_month_first(self, subject: str, result: Answer) -> Answer:
+        """ "did the economic 2+2 ministers meet in Tokyo in November": a month asked is a
+        date to check, not a word (the October session's text says "November"). When the
+        answer's first entry is of another month, the entries found alike without the month
+        are asked again, and one dated in the month asked comes first. When none is and the
+        first entry has no date ("did the EDD take place in November" → its term), the one
+        entry answered that is dated to the month comes first, and `found` says its date."""
+        months = _asked_months(subject)
+        first = self.kb.get(result.entries[0].id) if result.entries else None
+        when = _date_of(first) if first is not None else None
+        if first is None or (when is not None and when.month in months):
+            return result
+        retried = self.free(_MONTH_WORD.sub(" ", subject), settle=True)
+        if retried.status == "answer":
+            found = self._with_first(retried, lambda day: day.month in months)
+            if found is not None:
+                return found
+        if when is None:
+            return self._with_first(result, lambda _: True) or result
+        return result
+
+    def _with_first(self, result: Answer, fits: Callable[[dt.date], bool]) -> Answer | None:
+        """The answer with the first entry dated to the month or day that `fits` first, when
+        all that fit are of one month; None otherwise."""
+        entries = [e for e in (self.kb.get(s.id) for s in result.entries) if e is not None]
+        dated = [
+            e
+            for e in entries
+            if (date := getattr(e, "date", None)) is not None
+            and date.precision in ("month", "day")
+            and fits(date.first_day())
+        ]
+        # A quote and the event it was said at are one story, dated alike.
+        days = [_date_of(e) for e in dated]
+        if not days or len({(d.year, d.month) for d in days if d is not None}) != 1:
+            return None
+        scores = {s.id: s.score for s in result.entries}
+        order = [dated[0], *(e for e in entries if e is not dated[0])]
+        return self.found(_Found(tuple(order), tuple(scores[e.id] for e in order), result.note))
 
     def bare(self, q: Question) -> Answer:
         """A question in no form: a role asked "now" when a role title has every word of
