@@ -4,11 +4,13 @@ Each gives the entry that settles it, or no answer, and a false premise never ge
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from question_judging import judge, load_items
 
+from alliance_bot.answering.engine import answer
 from alliance_bot.knowledge.loader import load_knowledge
 from alliance_bot.knowledge.paths import default_knowledge_dir
 from alliance_bot.knowledge.snapshot import KnowledgeBase
@@ -33,3 +35,17 @@ def test_each_shape_has_questions_the_articles_cannot_answer() -> None:
     assert len(ITEMS) >= 30
     assert sum(1 for i in ITEMS if i["expect"] is None) >= 10
     assert sum(1 for i in ITEMS if i.get("premise")) >= 6
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "was the economic 2+2 ministerial held in washington in november",
+        "did the economic 2+2 meet in tokyo",
+    ],
+)
+def test_a_number_in_a_name_is_no_count_asked(kb: KnowledgeBase, text: str) -> None:
+    """The 2s of "2+2" name the dialogue; they are no count for a fact to correct."""
+    result = answer(kb, text, dt.date(2026, 11, 24))
+    assert result.status == "answer"
+    assert not any("the articles give" in str(part) for part in result.note), result.note

@@ -2685,9 +2685,10 @@ def _former(person: Person) -> bool:
     )
 
 
+# A count, not a part of a name: the 2s of "2+2" count nothing.
 _NUMBER = re.compile(
-    r"(?<![\w-])(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|dozens?"
-    r"|hundreds?|thousands?|millions?|billions?|half|quarters?)(?![\w-])"
+    r"(?<![\w+-])(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|dozens?"
+    r"|hundreds?|thousands?|millions?|billions?|half|quarters?)(?![\w+-])"
 )
 
 
