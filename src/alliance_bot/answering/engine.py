@@ -1544,7 +1544,8 @@ class _Asker:
                 if elsewhere
                 else ()
             )
-            return self.found(self._count_first(text, _Found(entries, scores, note)))
+            counted = self._count_first(text, _Found(entries, scores, note))
+            return self.found(self._fact_first(text, counted, matches))
         settled = (
             self.settled(text, matches, years)
             if (settle or SETTLE_ALL) and not suggest_only
@@ -1594,6 +1595,40 @@ class _Asker:
         return _Found(
             tuple(found.entries[i] for i in order), tuple(found.scores[i] for i in order), note
         )
+
+    def _fact_first(self, text: str, found: _Found, matches: list[TextMatch]) -> _Found:
+        """ "is the Henoko base finished yet": a yes/no answered by a term alone, whose names
+        cover the thing but not what is asked of it ("finished"), is settled by the one fact
+        about the thing whose claim states that ("originally due to be finished in 2022 …
+        now expected around 2035") and whose figure the term's definition gives (2035): it
+        comes first, the term after it."""
+        if self.q.form != "yesno" or len(found.entries) != 1:
+            return found
+        term = found.entries[0]
+        if not isinstance(term, Term):
+            return found
+        named = {stem(w) for name in term.names() for w in search_words(name)}
+        asked = {stem(w) for w in search_words(text)} - named
+        if not asked:
+            return found
+        # The fact tells more of what the term's own definition says (its figure is in it):
+        # a fact about something else the term's words reach does not settle it.
+        defined = {stem(w) for w in search_words(term.definition)}
+        facts = [
+            (m, entry)
+            for m in matches
+            if m.coverage >= SETTLE
+            and m.name_coverage >= ABOUT
+            and isinstance(entry := self.kb.get(m.entry_id), Fact)
+            and entry.value
+            and {stem(w) for w in search_words(entry.value)} <= defined
+            and asked <= {stem(w) for w in search_words(entry.claim)}
+            and self._has_keys(text, m)
+        ]
+        if len(facts) != 1:
+            return found
+        match, fact = facts[0]
+        return _Found((fact, term), (round(100 * match.coverage, 1), *found.scores), found.matched)
 
     def settled(self, text: str, matches: list[TextMatch], years: set[int]) -> Answer | None:
         """The entry that settles a yes/no, why or how question, or None (see `by_text`)."""
