@@ -177,6 +177,10 @@ class TestYesNo:
              "ev-2023-01-japan-uk-reciprocal-access-agreement", "date this 2023"),
             ("can you tell me if the osprey crash was off okinawa",
              "ev-2023-11-29-osprey-crash-yakushima", "place this at Yakushima"),
+            # The missed 2022 date and the 2035 one: the 2035 fact states both (issue 15's
+            # brief for the yes/no pass: a false premise gets the entry with the right year).
+            ("is the henoko base going to be done by 2030", "fact-frf-completion-2035",
+             "date this 2035"),
         ],
     )  # fmt: skip
     def test_a_false_premise_gets_the_correct_fact(
@@ -198,8 +202,6 @@ class TestYesNo:
     @pytest.mark.parametrize(
         "text",
         [
-            # The missed 2022 date and the 2035 one could both be meant.
-            "is the henoko base going to be done by 2030",
             # A year and a place both off: another story, not a premise.
             "did the quad meet in delhi in 2021",
             # The Japan–Florida memo is no US–Japan trade deal, whatever the year.

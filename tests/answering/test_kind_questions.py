@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from kind_support import judge, read_items
+from question_judging import judge, load_items
 
 from alliance_bot.knowledge.loader import load_knowledge
 from alliance_bot.knowledge.paths import default_knowledge_dir
 from alliance_bot.knowledge.snapshot import KnowledgeBase
 
-ITEMS = read_items("kind_questions.yaml")
+ITEMS = load_items("kind_questions.yaml")
 
 
 @pytest.fixture(scope="module")

@@ -396,7 +396,9 @@ def _by_titles(
         # What the role is of or at ("at the Heritage Foundation") is the person's own, and
         # so is a body the description names by its short name: "the NATO secretary general"
         # is not the secretary general of Japan's NSC.
-        bodies = " ".join(w for w in match["d"].split() if _names_a_body(asker, w))
+        # A body's initials stand for its name as titles spell it ("INDOPACOM" is "US
+        # Indo-Pacific Command", which Aquilino's title has).
+        bodies = " ".join(asker.role_key(w) for w in match["d"].split() if _names_a_body(asker, w))
         for word in asker.kb.index.missing(f"{tail} {bodies}", person.id):
             if not _role_words(word) <= own:
                 return False

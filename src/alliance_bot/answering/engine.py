@@ -354,13 +354,8 @@ class _Asker:
             return checked
         if q.form in ("about", "yesno"):
             result = self.unnamed_topic(q) or self.free(q.subject, settle=True)
-            if q.form == "yesno" and result.status != "answer" and _asked_months(q.subject):
-                # "was the Camp David summit in July 2023": the month is a premise to check
-                # (`found` says the entry's own), not a word the entry must have. Tried only
-                # when the question with it finds nothing: a right month helps the match.
-                result = self.free(_MONTH_WORD.sub(" ", q.subject), settle=True)
-            if q.form == "yesno" and result.status != "answer":
-                result = self.year_premise(q.subject) or result
+            if q.form == "yesno":
+                result = self.premised(q.subject, result)
             if q.asks == "manner" and result.status == "answer":
                 return self.with_manner(result)
             return self.why(q.subject, result) if q.asks in ("reason", "purpose") else result
@@ -375,6 +370,60 @@ class _Asker:
         if q.form == "search":
             return self.search(q.subject)
         return self.bare(q)
+
+    def premised(self, subject: str, result: Answer) -> Answer:
+        """A yes/no's month and year are premises to check against the entries' dates, not
+        words they must have (`found` says the entry's own date)."""
+        months = _asked_months(subject)
+        if result.status != "answer" and months:
+            # "was the Camp David summit in July 2023": tried without the month only when the
+            # question with it finds nothing: a right month helps the match.
+            result = self.free(_MONTH_WORD.sub(" ", subject), settle=True)
+        if result.status == "answer" and months:
+            result = self.in_month_first(subject, result)
+        if result.status != "answer":
+            result = self.year_premise(subject) or result
+        return result
+
+    def in_month_first(self, subject: str, result: Answer) -> Answer:
+        """ "did the economic 2+2 ministers meet in Tokyo in November": a month asked is a
+        date to check, not a word (the October session's text says "November"). When the
+        answer's first entry is of another month, the entries found alike without the month
+        are asked again, and one dated in the month asked comes first. When none is and the
+        first entry has no date ("did the EDD take place in November" → its term), the one
+        entry answered that is dated to the month comes first, and `found` says its date."""
+        months = _asked_months(subject)
+        first = self.kb.get(result.entries[0].id) if result.entries else None
+        when = _date_of(first) if first is not None else None
+        if first is None or (when is not None and when.month in months):
+            return result
+        retried = self.free(_MONTH_WORD.sub(" ", subject), settle=True)
+        if retried.status == "answer":
+            found = self._with_first(retried, lambda day: day.month in months)
+            if found is not None:
+                return found
+        if when is None:
+            return self._with_first(result, lambda _: True) or result
+        return result
+
+    def _with_first(self, result: Answer, fits: Callable[[dt.date], bool]) -> Answer | None:
+        """The answer with the first entry dated to the month or day that `fits` first, when
+        all that fit are of one month; None otherwise."""
+        entries = [e for e in (self.kb.get(s.id) for s in result.entries) if e is not None]
+        dated = [
+            e
+            for e in entries
+            if (date := getattr(e, "date", None)) is not None
+            and date.precision in ("month", "day")
+            and fits(date.first_day())
+        ]
+        # A quote and the event it was said at are one story, dated alike.
+        days = [_date_of(e) for e in dated]
+        if not days or len({(d.year, d.month) for d in days if d is not None}) != 1:
+            return None
+        scores = {s.id: s.score for s in result.entries}
+        order = [dated[0], *(e for e in entries if e is not dated[0])]
+        return self.found(_Found(tuple(order), tuple(scores[e.id] for e in order), result.note))
 
     def bare(self, q: Question) -> Answer:
         """A question in no form: a role asked "now" when a role title has every word of
@@ -1520,7 +1569,8 @@ class _Asker:
                 if elsewhere
                 else ()
             )
-            return self.found(self._count_first(text, _Found(entries, scores, note)))
+            counted = self._count_first(text, _Found(entries, scores, note))
+            return self.found(self._fact_first(text, counted, matches))
         settled = (
             self.settled(text, matches, years)
             if (settle or SETTLE_ALL) and not suggest_only
@@ -1543,28 +1593,67 @@ class _Asker:
         return self.unknown(what, candidates)
 
     def _count_first(self, text: str, found: _Found) -> _Found:
-        """A yes/no asking a count ("did Japan ground 20 Ospreys"): the one fact among the
-        entries found that states a count comes first, saying its count when it is not the
-        one asked. Anything else is left as found."""
+        """A yes/no asking a count ("did Japan ground 20 Ospreys", "did anyone survive the
+        crash"): the one fact among the entries found that states a count comes first, saying
+        its count when it is not the one asked. Anything else is left as found."""
         if self.q.form != "yesno":
             return found
         asked = {n for n in _NUMBER.findall(text) if n[0].isdigit() and not _YEAR.fullmatch(n)}
         facts = [e for e in found.entries if isinstance(e, Fact) and e.value]
-        if len(facts) == 1 and _ORDINAL.match(fold(facts[0].value or "")):
-            # "did Americans rank Japan third": a rank asked of a fact that states one.
-            asked |= {m[0] for m in _ORDINAL.finditer(text)}
-        if not asked or len(facts) != 1:
+        if len(facts) != 1:
             return found
         fact = facts[0]
-        order = sorted(range(len(found.entries)), key=lambda i: found.entries[i].id != fact.id)
         value = fact.value or ""
+        if _ORDINAL.match(fold(value)):
+            # "did Americans rank Japan third": a rank asked of a fact that states one.
+            asked |= {m[0] for m in _ORDINAL.finditer(text)}
+        # "did anyone survive the crash", "were any Ospreys grounded": whether there were any
+        # is settled by how many, so the fact that counts them comes first, as it stands.
+        any_asked = not asked and _ANY_COUNT.search(text) and _NUMBER.search(fold(value))
+        if not asked and not any_asked:
+            return found
+        order = sorted(range(len(found.entries)), key=lambda i: found.entries[i].id != fact.id)
         note = found.matched
         stated = {_DIGITS.get(n, n) for n in _NUMBER.findall(fold(value))}
-        if not asked & (stated | {m[0] for m in _ORDINAL.finditer(fold(value))}):
+        if asked and not asked & (stated | {m[0] for m in _ORDINAL.finditer(fold(value))}):
             note = (f"the articles give {value}",)
         return _Found(
             tuple(found.entries[i] for i in order), tuple(found.scores[i] for i in order), note
         )
+
+    def _fact_first(self, text: str, found: _Found, matches: list[TextMatch]) -> _Found:
+        """ "is the Henoko base finished yet": a yes/no answered by a term alone, whose names
+        cover the thing but not what is asked of it ("finished"), is settled by the one fact
+        about the thing whose claim states that ("originally due to be finished in 2022 …
+        now expected around 2035") and whose figure the term's definition gives (2035): it
+        comes first, the term after it."""
+        if self.q.form != "yesno" or len(found.entries) != 1:
+            return found
+        term = found.entries[0]
+        if not isinstance(term, Term):
+            return found
+        named = {stem(w) for name in term.names() for w in search_words(name)}
+        asked = {stem(w) for w in search_words(text)} - named
+        if not asked:
+            return found
+        # The fact tells more of what the term's own definition says (its figure is in it):
+        # a fact about something else the term's words reach does not settle it.
+        defined = {stem(w) for w in search_words(term.definition)}
+        facts = [
+            (m, entry)
+            for m in matches
+            if m.coverage >= SETTLE
+            and m.name_coverage >= ABOUT
+            and isinstance(entry := self.kb.get(m.entry_id), Fact)
+            and entry.value
+            and {stem(w) for w in search_words(entry.value)} <= defined
+            and asked <= {stem(w) for w in search_words(entry.claim)}
+            and self._has_keys(text, m)
+        ]
+        if len(facts) != 1:
+            return found
+        match, fact = facts[0]
+        return _Found((fact, term), (round(100 * match.coverage, 1), *found.scores), found.matched)
 
     def settled(self, text: str, matches: list[TextMatch], years: set[int]) -> Answer | None:
         """The entry that settles a yes/no, why or how question, or None (see `by_text`)."""
@@ -1609,24 +1698,26 @@ class _Asker:
             if self._lacks_country(text, match):
                 return False
             entry = self.kb.get(match.entry_id)
+            premises: frozenset[str] = frozenset()
             if self.q.form == "yesno" and isinstance(entry, Fact) and entry.value:
                 # "were 6 people killed in the crash": the fact that gives the count settles
                 # it; the count asked is the premise, not a word the fact must have.
                 # So is what it counts ("6 people"), which the fact may name its own way.
                 counted = re.findall(r"\b(\d[\d,.]*%?)(?: (\w+))?", text)
-                asked = frozenset(w for pair in counted for w in pair if w) - _years(text)
+                premises = frozenset(w for pair in counted for w in pair if w) - _years(text)
                 if _ORDINAL.match(fold(entry.value)):
                     # "did Americans rank Japan third": the rank asked is the premise too.
-                    asked |= frozenset(m[0] for m in _ORDINAL.finditer(text))
-                return self._has_keys(_without(text, asked), match)
+                    premises |= frozenset(m[0] for m in _ORDINAL.finditer(text))
             if self.q.form == "yesno" and self._elsewhere(text, match):
                 # "was the Osprey crash off Okinawa?": the entry that places it off Yakushima
                 # settles it; its place answers, and the reply never says "yes".
-                places = _places(self.kb) | self._unknown_places(text)
-                return self._has_keys(_without(text, places), match)
-            return self._has_keys(text, match)
+                premises |= _places(self.kb) | self._unknown_places(text)
+            return self._has_keys(_without(text, premises) if premises else text, match)
 
         best = fitting[0]
+        place = self._settles_place(text, fitting)
+        if place is not None:
+            best = place
         # What happened the same day or the next (the crash, its death toll, the grounding
         # that followed) tells one story: it does not compete with the best of it.
         rest = [
@@ -1634,6 +1725,12 @@ class _Asker:
             for m in matches
             if m.entry_id != best.entry_id
             and not self._same_story(best.entry_id, m.entry_id)
+            # A yes/no's place is settled by the entries that say where: one that names no
+            # place, or the same one, is no rival.
+            and (
+                place is None
+                or self._elsewhere(text, m) not in (None, self._elsewhere(text, place))
+            )
             and (not RIVALS_ABOUT or m.name_coverage >= ABOUT)
             # An entry without a person the question names is not about it: no rival.
             and not self._lacks_person(text, m)
@@ -1648,6 +1745,19 @@ class _Asker:
         # The leader lacks a key word: one of the others that has them may still be clearly
         # closest in meaning ("is Japan part of the Quad" → the Quad's own entry).
         return self._closest_in_meaning(text, fitting, has_keys) if SEMANTIC else None
+
+    def _settles_place(self, text: str, fitting: list[TextMatch]) -> TextMatch | None:
+        """ "did Kishida host the G7 summit in Kyoto": a yes/no naming a place that the entries
+        found lack, where those of them that say where all put it in one other place — the
+        first of them, which settles it (Hiroshima) over an entry as close that names no place.
+        None otherwise."""
+        if self.q.form != "yesno":
+            return None
+        top = [m for m in fitting if m.coverage >= fitting[0].coverage - 1e-9][:SEMANTIC_POOL]
+        placed = [(m, where) for m in top if (where := self._elsewhere(text, m))]
+        if not placed or len({where for _, where in placed}) != 1:
+            return None
+        return placed[0][0]
 
     def _paraphrased(
         self,
@@ -1824,7 +1934,7 @@ class _Asker:
             return None
         undated = _YEAR_ASKED.sub(" ", subject)
         if not self._one_year(undated):  # first: it is one search, the retry many
-            return None
+            return self._whole_story(undated)
         retried = self.free(undated, settle=True)
         if retried.status != "answer" or any("place this at" in str(p) for p in retried.note):
             return None
@@ -1832,6 +1942,35 @@ class _Asker:
         # Japan–Florida memo is not "a US-Japan trade deal", in 2024 or any year).
         lead = self.kb.index.text(undated, among=[retried.entries[0].id], limit=1)
         return retried if lead and lead[0].coverage >= COVERED else None
+
+    def _whole_story(self, text: str) -> Answer | None:
+        """ "is the Futenma move supposed to be done by 2030": where the entries that could
+        settle a yes/no are dated in several years (the missed 2022 date, the 2035 one), an
+        entry of the latest of them that states every one of those years tells the whole
+        story as it stands now, and settles it with its date. None if none does."""
+        close = [
+            (m, entry, when.year)
+            for m in self.kb.index.text(text, limit=10)
+            if m.coverage >= SETTLE
+            and m.name_coverage >= ABOUT
+            and (entry := self.kb.get(m.entry_id)) is not None
+            and (when := _date_of(entry)) is not None
+        ]
+        years = {str(year) for _, _, year in close}
+        if len(years) < 2:
+            return None
+        latest = max(year for _, _, year in close)
+        whole = [
+            (m, entry)
+            for m, entry, year in close
+            if year == latest and years <= set(re.findall(r"\d{4}", entry.search_text()))
+        ]
+        if not whole or not self._has_keys(text, whole[0][0]):
+            return None
+        match, entry = whole[0]
+        when = _date_of(entry)
+        note = (f"the articles date this {when.year}",) if when else ()
+        return self.found(_Found((entry,), (round(100 * match.coverage, 1),), note))
 
     def _one_year(self, text: str) -> bool:
         """Whether the entries that could settle `text` are all dated in one year: "the Futenma move done by 2030" matches the missed 2022 date and the 2035
@@ -2622,13 +2761,16 @@ def _former(person: Person) -> bool:
     )
 
 
+# A count, not a part of a name: the 2s of "2+2" count nothing.
 _NUMBER = re.compile(
-    r"(?<![\w-])(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|dozens?"
-    r"|hundreds?|thousands?|millions?|billions?|half|quarters?)(?![\w-])"
+    r"(?<![\w+-])(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|dozens?"
+    r"|hundreds?|thousands?|millions?|billions?|half|quarters?)(?![\w+-])"
 )
 
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
+# "did anyone survive", "were there any casualties", "was nobody hurt": a count asked as a yes/no.
+_ANY_COUNT = re.compile(r"\b(?:any|anyone|anybody|no one|nobody|none)\b")
 _DIGITS = {
     w: str(n)
     for n, w in enumerate("one two three four five six seven eight nine ten".split(), start=1)

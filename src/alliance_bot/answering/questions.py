@@ -1061,8 +1061,9 @@ def _reason_asked(
         # "what was Kishida trying to achieve with the state visit": what it was for.
         subject, topic, asks = " ".join(filter(None, (subject, topic))), "", "purpose"
     if asks:
-        # "why does the Philippines matter so much to Japan": what matters is the reason.
-        subject = " ".join(_MATTERS.sub(" ", f" {subject} ").split()) or subject
+        # "why does the Philippines matter so much to Japan": what matters is the reason;
+        # "why did they want to move Futenma": the reason for the move.
+        subject = " ".join(_INTENT.sub(" ", _MATTERS.sub(" ", f" {subject} ")).split()) or subject
     elif form == "about" and _HOW.match(clean):
         asks = "manner"
     return subject, topic, asks
@@ -1298,6 +1299,12 @@ _WHY = re.compile(r"^(?:why|how come|for what reason|what caused|what led to|wha
 _MATTERS = re.compile(
     r"(?<=\s)(?:matter|matters|mattered|so important|important|so significant|significant"
     r"|such a big deal|a big deal|so crucial|crucial|key)(?=\s)"
+)
+# "why did they want to move X", "why did the plans have to change": the will or need to do
+# something is the frame of a why; what was done is what the reason is asked for.
+_INTENT = re.compile(
+    r"(?<=\s)(?:want|wants|wanted|need|needs|needed|have|has|had|decide|decides|decided"
+    r"|choose|chose|plan|plans|planned|try|tries|tried) to(?=\s)"
 )
 # "how will Japan reach 2%", "how does the counterstrike work": the manner of something (not
 # "how many", "how long", which are figures and dates).
