@@ -2502,14 +2502,22 @@ def _acronym_unmatched(query: str, name: str, acronyms: frozenset[str]) -> bool:
     )
 
 
+_NAME_PARTS = re.compile(r"[\s-]+")
+
+
 def _another_word(query: str, name: str) -> bool:
-    """Whether the query has a word where the name has another that it is no typo of."""
-    asked, known = set(query.split()), set(name.split())
+    """Whether the query has a word where the name has another that it is no typo of. One
+    country is never a typo of another ("the Japan-UK security treaty" is not the Japan-US
+    one), so the words of a hyphenated name are compared one by one."""
+    asked, known = set(_NAME_PARTS.split(query)), set(_NAME_PARTS.split(name))
     extra, missing = asked - known, known - asked
     if not extra or not missing:
         return False
     return not any(
-        OSA.distance(a, k) <= (1 if len(a) < 9 else 2)
+        (
+            not (stem(a) in _COUNTRIES and stem(k) in _COUNTRIES)
+            and OSA.distance(a, k) <= (1 if len(a) < 9 else 2)
+        )
         or a.startswith(k)
         or k.startswith(a)
         or _abbreviates(a, k)
