@@ -816,9 +816,10 @@ class _Asker:
         # a word of its name.
         months = _asked_months(phrase)
         undated = " ".join(_MONTH_WORD.sub(" ", phrase).split()) if months else phrase
+        found = self.kb.index.text(undated, kinds=frozenset({"event"}), limit=10)
         events = [
             m
-            for m in self.kb.index.text(undated, kinds=frozenset({"event"}), limit=10)
+            for m in found
             if m.name_coverage >= COVERED
             and self._fits_years(m.entry_id, years)
             and self._in_months(m.entry_id, months)
@@ -826,7 +827,14 @@ class _Asker:
         leader = self._leader(undated, events)
         event = self.kb.get(leader.entry_id, Event) if leader else None
         if leader is None or event is None:
-            return defined
+            # An agreement described, not named ("the pact letting British and Japanese forces
+            # train on each other's soil - what's that"): the event closest in meaning, if its
+            # words confirm it (`_paraphrased`).
+            closest = self._paraphrased(phrase, found, years, frozenset({"event"}))
+            if closest is None:
+                return defined
+            event_found, match = closest
+            return self.found(_Found((event_found,), (round(100 * match.coverage, 1),)))
         return self.found(_Found((event,), (round(100 * leader.coverage, 1),)))
 
     def quote(self, subject: str, topic: str) -> Answer:
