@@ -1112,8 +1112,13 @@ class _Asker:
         people = _person_words(self.kb) if PEOPLE_ARE_KEYS and self.q.form != "yesno" else ()
         if isinstance(self.kb.get(match.entry_id), Person):
             people = _person_words(self.kb)
+        # So is a top rank ("president", "minister", "governor"): "when was the former US
+        # president shot" is not Abe's assassination, whose entry names no president. (A yes/no
+        # is settled by the entry that shows the right rank.)
+        ranks = _TOP_RANKS if self.q.form != "yesno" else frozenset()
         return not any(
-            w in people or _key_word(index, w) for w in self._missing_words(bare, match.entry_id)
+            w in people or _key_word(index, w) or stem(w) in ranks
+            for w in self._missing_words(bare, match.entry_id)
         )
 
     def succession(self, text: str) -> Answer | None:
