@@ -292,10 +292,12 @@ _WHAT_NOUN = re.compile(
 )
 # "context on X", "any background on X?": the noun alone, as the whole question.
 _NOUN_ON = re.compile(rf"^{_DET}{_ADJ}(?P<noun>{_NOUN}) {_OF} (?P<x>.+)$")
-# "X — what's the background?", "X, context?", "X: the gist pls".
+# "X — what's the background?", "X, context?", "X: the gist pls", "X — what's that deal",
+# "X, what's going on" (what happened in it).
 _NOUN_AFTER = re.compile(
-    rf"^(?P<x>.+?){_BREAK}(?:(?:so |and |but |ok )?what (?:is|was|are|were) )?{_DET}{_ADJ}"
-    rf"(?P<noun>{_NOUN})(?: (?:here|there|on (?:it|that|this)|behind (?:it|that|this)"
+    rf"^(?P<x>.+?){_BREAK}(?:(?:so |and |but |ok )?what (?:is|was|are|were) )?"
+    rf"(?:(?:(?:that|this) )?{_DET}{_ADJ}(?P<noun>{_NOUN})|(?P<going>going on|happening))"
+    r"(?: (?:here|there|on (?:it|that|this)|behind (?:it|that|this)|with (?:it|that|this)"
     r"|please|pls|anyone|someone))*$"
 )
 # "what's all this about X", "what is the fuss over X".
@@ -366,7 +368,9 @@ def topic_asked(text: str) -> tuple[str, str] | None:
         noun = found.groupdict().get("noun")
         # "any details on what X committed to": the clause inside says more than the noun.
         inner = topic_asked(found["x"]) if found["x"].startswith("what ") else None
-        return inner or _thing(found["x"], FRAMES["nouns"][noun] if noun else "thing")
+        going = found.groupdict().get("going")
+        wants = FRAMES["nouns"][noun] if noun else "happened" if going else "thing"
+        return inner or _thing(found["x"], wants)
     if broken and (after := _ASK_AFTER.match(text)) and not _ASK_AFTER.match(after["ask"]):
         ask = re.sub(r" (?:it|that|this|they) ", f" {after['x']} ", after["ask"], count=1)
         return topic_asked(ask)

@@ -870,9 +870,10 @@ class _Asker:
         # a word of its name.
         months = _asked_months(phrase)
         undated = " ".join(_MONTH_WORD.sub(" ", phrase).split()) if months else phrase
+        found = self.kb.index.text(undated, kinds=frozenset({"event"}), limit=10)
         events = [
             m
-            for m in self.kb.index.text(undated, kinds=frozenset({"event"}), limit=10)
+            for m in found
             if m.name_coverage >= COVERED
             and self._fits_years(m.entry_id, years)
             and self._in_months(m.entry_id, months)
@@ -880,7 +881,14 @@ class _Asker:
         leader = self._leader(undated, events)
         event = self.kb.get(leader.entry_id, Event) if leader else None
         if leader is None or event is None:
-            return defined
+            # An agreement described, not named ("the pact letting British and Japanese forces
+            # train on each other's soil - what's that"): the event closest in meaning, if its
+            # words confirm it (`_paraphrased`).
+            closest = self._paraphrased(phrase, found, years, frozenset({"event"}))
+            if closest is None:
+                return defined
+            event_found, match = closest
+            return self.found(_Found((event_found,), (round(100 * match.coverage, 1),)))
         return self.found(_Found((event,), (round(100 * leader.coverage, 1),)))
 
     def quote(self, subject: str, topic: str) -> Answer:
@@ -1158,8 +1166,13 @@ class _Asker:
         people = _person_words(self.kb) if PEOPLE_ARE_KEYS and self.q.form != "yesno" else ()
         if isinstance(self.kb.get(match.entry_id), Person):
             people = _person_words(self.kb)
+        # So is a top rank ("president", "minister", "governor"): "when was the former US
+        # president shot" is not Abe's assassination, whose entry names no president. (A yes/no
+        # is settled by the entry that shows the right rank.)
+        ranks = _TOP_RANKS if self.q.form != "yesno" else frozenset()
         return not any(
-            w in people or _key_word(index, w) for w in self._missing_words(bare, match.entry_id)
+            w in people or _key_word(index, w) or stem(w) in ranks
+            for w in self._missing_words(bare, match.entry_id)
         )
 
     def succession(self, text: str) -> Answer | None:
@@ -2653,14 +2666,22 @@ def _acronym_unmatched(query: str, name: str, acronyms: frozenset[str]) -> bool:
     )
 
 
+_NAME_PARTS = re.compile(r"[\s-]+")
+
+
 def _another_word(query: str, name: str) -> bool:
-    """Whether the query has a word where the name has another that it is no typo of."""
-    asked, known = set(query.split()), set(name.split())
+    """Whether the query has a word where the name has another that it is no typo of. One
+    country is never a typo of another ("the Japan-UK security treaty" is not the Japan-US
+    one), so the words of a hyphenated name are compared one by one."""
+    asked, known = set(_NAME_PARTS.split(query)), set(_NAME_PARTS.split(name))
     extra, missing = asked - known, known - asked
     if not extra or not missing:
         return False
     return not any(
-        OSA.distance(a, k) <= (1 if len(a) < 9 else 2)
+        (
+            not (stem(a) in _COUNTRIES and stem(k) in _COUNTRIES)
+            and OSA.distance(a, k) <= (1 if len(a) < 9 else 2)
+        )
         or a.startswith(k)
         or k.startswith(a)
         or _abbreviates(a, k)

@@ -55,7 +55,7 @@ STOPWORDS = frozenset(
     than that the their them then there these they this those through to too under until up very
     was we were what when where which while who whom why will with would you your tell me please
     know much many go goes went gone come came get got happen happened occur occurred take took
-    actually basically really exactly someone anyone somebody anybody among amongst inside
+    actually basically really exactly finally eventually ultimately someone anyone somebody anybody among amongst inside
     within explain""".split()
 )
 
