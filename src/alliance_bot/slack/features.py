@@ -25,7 +25,7 @@ from alliance_bot.config import Settings
 from alliance_bot.daily.state import PostState
 from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.knowledge.snapshot import KnowledgeBase
-from alliance_bot.slack.delivery import DeliveryGuard, MemoryDeliveryGuard, all_first_time
+from alliance_bot.slack.delivery import DeliveryGuard, MemoryDeliveryGuard, first_delivery
 from alliance_bot.state.workspace import SINGLE_WORKSPACE, WorkspaceKey, current_workspace
 
 logger = logging.getLogger(__name__)
@@ -207,7 +207,7 @@ class Services:
         key = f"reply:{workspace.enterprise_id}/{workspace.team_id}/{channel}:{ts}"
         if workspace == SINGLE_WORKSPACE:
             key = f"reply:{channel}:{ts}"  # as recorded before there were several workspaces
-        return await asyncio.to_thread(all_first_time, self.deliveries, [key], self.clock())
+        return await first_delivery(self.deliveries, [key], self.clock())
 
     workspace: Workspace | None = None
     # The team's zone in force (set from Slack, else ALLIANCE_TIMEZONE); default: the setting
