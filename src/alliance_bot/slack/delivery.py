@@ -34,13 +34,15 @@ import asyncio
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.response import BoltResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from alliance_bot.logs import LogBudget
+from alliance_bot.slack.middleware import Middleware, Next
 from alliance_bot.state.workspace import SINGLE_WORKSPACE, current_workspace
 
 logger = logging.getLogger(__name__)
@@ -106,9 +108,6 @@ def delivery_keys(body: dict[str, Any]) -> Iterator[str]:
                 yield f"action:{message_ts}:{action.get('action_id')}:{action.get('action_ts')}"
 
 
-Middleware = Callable[..., Awaitable[BoltResponse | None]]
-
-
 def process_once(guard: DeliveryGuard, clock: Callable[[], dt.datetime]) -> Middleware:
     """A Bolt middleware that acknowledges and drops a delivery whose ids were seen before.
 
@@ -118,7 +117,7 @@ def process_once(guard: DeliveryGuard, clock: Callable[[], dt.datetime]) -> Midd
     """
 
     async def drop_repeated(
-        body: dict[str, Any], next: Callable[[], Awaitable[None]]
+        body: dict[str, Any], context: AsyncBoltContext, next: Next
     ) -> BoltResponse | None:
         keys = list(delivery_keys(body))
         workspace = current_workspace()
