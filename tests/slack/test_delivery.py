@@ -19,6 +19,7 @@ from alliance_bot.slack.delivery import (
     MemoryDeliveryGuard,
     all_first_time,
     delivery_keys,
+    first_delivery,
 )
 from alliance_bot.slack.server import RefusalLog
 from alliance_bot.state import Database, DatabaseUrl, DeliveryLog, parse_database_url
@@ -65,6 +66,47 @@ class TestDeliveryGuardContract:
         assert guard.first_time(long_key, T0) is True
         assert guard.first_time(long_key, T0) is False
         assert guard.first_time(long_key[:4000], T0) is True
+
+    async def test_a_delivery_is_first_once_whichever_way_its_keys_go(
+        self, guard: DeliveryGuard
+    ) -> None:
+        """`first_delivery` records every key (quickly where the store can, else in a thread):
+        a delivery reusing any one of them is a repeat, on every store."""
+        assert await first_delivery(guard, ["trigger:1", "action:1.2:a:1.3"], T0) is True
+        assert await first_delivery(guard, ["trigger:1"], T0) is False
+        assert await first_delivery(guard, ["trigger:2", "action:1.2:a:1.3"], T0) is False
+        assert (
+            guard.first_time("trigger:2", T0) is False
+        )  # recorded although the delivery was not new
+
+
+class _QuickOnce(MemoryDeliveryGuard):
+    """A store that can record only its first key quickly (then the lock is taken, say)."""
+
+    def __init__(self) -> None:
+        super().__init__(ttl=TTL)
+        self.slow: list[str] = []
+
+    def first_time(self, key: str, now: dt.datetime) -> bool:
+        self.slow.append(key)
+        return super().first_time(key, now)
+
+    def first_time_quickly(self, key: str, now: dt.datetime) -> bool | None:
+        if self._seen:
+            return None
+        return super().first_time(key, now)
+
+
+class TestFirstDelivery:
+    async def test_keys_the_store_cannot_record_quickly_go_to_a_thread(self) -> None:
+        """From the first key declined quickly, the rest are recorded the ordinary way; none is
+        skipped, and a repeat among them still makes the delivery a repeat."""
+        guard = _QuickOnce()
+        keys = ["trigger:1", "action:1.2:a:1.3", "action:1.2:b:1.3"]
+        assert await first_delivery(guard, keys, T0) is True
+        assert guard.slow == keys[1:]
+        assert await first_delivery(guard, ["trigger:9", "action:1.2:b:1.3"], T0) is False
+        assert guard.first_time("trigger:9", T0) is False
 
 
 class TestDeliveryLog:
@@ -130,6 +172,9 @@ class _DatabaseDown:
 
     def first_time(self, key: str, now: dt.datetime) -> bool:
         raise OperationalError("INSERT INTO deliveries ...", {"key": key}, Exception("gone"))
+
+    def first_time_quickly(self, key: str, now: dt.datetime) -> bool | None:
+        return None  # as a SQLite file that fails: the ordinary way then fails open
 
 
 class TestGuardUnavailable:

@@ -4,9 +4,14 @@ expires, and across restarts."""
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import threading
+from pathlib import Path
+
+from sqlalchemy import text
 
 from alliance_bot.state import Database, DatabaseUrl, DeliveryLog
+from alliance_bot.state.deliveries import SWEEP_EVERY
 
 NOW = dt.datetime(2024, 3, 10, 9, 0, tzinfo=dt.UTC)
 TTL = dt.timedelta(hours=1)
@@ -75,3 +80,53 @@ class TestAcrossReplicas:
             assert not DeliveryLog(again, ttl=TTL).first_time("trigger:t9", NOW)
         finally:
             again.dispose()
+
+
+class TestQuickClaims:
+    def test_quick_and_ordinary_claims_are_one_record(self, database: Database) -> None:
+        """A claim made quickly is seen by the ordinary way and the other way round; on
+        PostgreSQL there is no quick way and nothing is recorded by asking for one."""
+        log = DeliveryLog(database, ttl=TTL)
+        quick = log.first_time_quickly("event:Ev1", NOW)
+        if database.dialect == "postgresql":
+            assert quick is None
+            assert log.first_time("event:Ev1", NOW)
+            return
+        assert quick is True
+        assert not log.first_time("event:Ev1", NOW)
+        assert log.first_time("event:Ev2", NOW)
+        assert log.first_time_quickly("event:Ev2", NOW) is False
+        assert log.first_time_quickly("event:Ev1", NOW + TTL) is True  # expired: anew
+
+    def test_a_held_write_lock_sends_the_claim_the_ordinary_way(self, tmp_path: Path) -> None:
+        """While another connection (another process, a worker thread) holds SQLite's write lock,
+        a quick claim records nothing and says so instead of waiting for the lock."""
+        database = Database.sqlite(tmp_path / "state.db")
+        other = sqlite3.connect(tmp_path / "state.db", isolation_level=None)
+        try:
+            log = DeliveryLog(database, ttl=TTL)
+            assert log.first_time_quickly("event:Ev0", NOW) is True  # the kept connection opens
+            other.execute("BEGIN IMMEDIATE")
+            assert log.first_time_quickly("event:Ev1", NOW) is None
+            other.execute("ROLLBACK")
+            assert log.first_time_quickly("event:Ev1", NOW) is True
+            assert not log.first_time("event:Ev0", NOW)
+        finally:
+            other.close()
+            database.dispose()
+
+    def test_a_sweep_is_left_to_the_ordinary_way(self, tmp_path: Path) -> None:
+        """The call on which a sweep falls is declined quickly, and `first_time` sweeps."""
+        database = Database.sqlite(tmp_path / "state.db")
+        try:
+            log = DeliveryLog(database, ttl=TTL)
+            for n in range(SWEEP_EVERY - 1):
+                assert log.first_time_quickly(f"event:Ev{n}", NOW) is True
+            later = NOW + 2 * TTL
+            assert log.first_time_quickly("event:late", later) is None
+            assert log.first_time("event:late", later)
+            with database.transaction() as db:
+                count = db.execute(text("SELECT COUNT(*) FROM deliveries")).scalar_one()
+            assert count == 1
+        finally:
+            database.dispose()

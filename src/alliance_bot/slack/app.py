@@ -21,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -62,6 +63,7 @@ from alliance_bot.slack.listeners.commands.admin import wire_admin
 from alliance_bot.slack.listeners.commands.daily import daily_subcommands
 from alliance_bot.slack.listeners.commands.settings import settings_subcommands
 from alliance_bot.slack.metrics import Metrics
+from alliance_bot.slack.middleware import Next, direct
 from alliance_bot.slack.operations import (
     InFlight,
     ObservedAdminState,
@@ -335,11 +337,11 @@ def build_app(
         raise_error_for_unhandled_request=True,
         **oauth,
     )
-    app.use(acknowledge_rate_limit_notices)
+    app.use(direct(acknowledge_rate_limit_notices))
     # Before the delivery guard, whose keys include the workspace
-    app.use(bind_workspace(installations is not None))
-    app.use(process_once(guard, now))
-    app.use(checked_respond(replies))
+    app.use(direct(bind_workspace(installations is not None)))
+    app.use(direct(process_once(guard, now)))
+    app.use(direct(checked_respond(replies)))
     register_listeners(app, services)
     return app
 
@@ -372,7 +374,7 @@ def _default_timezone(
 
 
 async def acknowledge_rate_limit_notices(
-    body: dict[str, Any], next: Callable[[], Awaitable[None]]
+    body: dict[str, Any], context: AsyncBoltContext, next: Next
 ) -> BoltResponse | None:
     """Slack sends `app_rate_limited` unasked when it drops our events for a minute; answer 200
     (anything else counts as a failed delivery) and say which minute in the log."""

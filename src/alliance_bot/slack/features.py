@@ -25,7 +25,7 @@ from alliance_bot.config import Settings
 from alliance_bot.daily.state import PostState
 from alliance_bot.knowledge.holder import KnowledgeHolder
 from alliance_bot.knowledge.snapshot import KnowledgeBase
-from alliance_bot.slack.delivery import DeliveryGuard, MemoryDeliveryGuard, all_first_time
+from alliance_bot.slack.delivery import DeliveryGuard, MemoryDeliveryGuard, first_delivery
 from alliance_bot.state.workspace import SINGLE_WORKSPACE, WorkspaceKey, current_workspace
 
 logger = logging.getLogger(__name__)
@@ -112,13 +112,24 @@ class WorkspaceAdmins:
         # With several workspaces, each asks with its own bot token (None: the client's).
         self._token = token
         self._cache: dict[tuple[WorkspaceKey, str], tuple[bool, float]] = {}
+        self._asking: dict[tuple[WorkspaceKey, str], asyncio.Future[bool]] = {}
 
     async def is_admin(self, user_id: str) -> bool:
         now = self._monotonic()
         workspace = current_workspace()
-        cached = self._cache.get((workspace, user_id))
+        key = (workspace, user_id)
+        cached = self._cache.get(key)
         if cached is not None and cached[1] > now:
             return cached[0]
+        # Lookups of one user at once are one call: a burst arrives before the first answer.
+        asking = self._asking.get(key)
+        if asking is None:
+            asking = self._asking[key] = asyncio.ensure_future(self._ask(key, now))
+            asking.add_done_callback(lambda _: self._asking.pop(key, None))
+        return await asyncio.shield(asking)
+
+    async def _ask(self, key: tuple[WorkspaceKey, str], now: float) -> bool:
+        workspace, user_id = key
         try:
             token = await self._token(workspace) if self._token is not None else None
             response = await self._client.users_info(user=user_id, token=token)
@@ -129,7 +140,7 @@ class WorkspaceAdmins:
         allowed = bool(user.get("is_admin") or user.get("is_owner"))
         if len(self._cache) > 10_000:
             self._cache.clear()  # bounded: a workspace has few admins, but many askers
-        self._cache[(workspace, user_id)] = (allowed, now + self._ttl)
+        self._cache[key] = (allowed, now + self._ttl)
         return allowed
 
 
@@ -207,7 +218,7 @@ class Services:
         key = f"reply:{workspace.enterprise_id}/{workspace.team_id}/{channel}:{ts}"
         if workspace == SINGLE_WORKSPACE:
             key = f"reply:{channel}:{ts}"  # as recorded before there were several workspaces
-        return await asyncio.to_thread(all_first_time, self.deliveries, [key], self.clock())
+        return await first_delivery(self.deliveries, [key], self.clock())
 
     workspace: Workspace | None = None
     # The team's zone in force (set from Slack, else ALLIANCE_TIMEZONE); default: the setting

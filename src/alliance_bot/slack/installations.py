@@ -39,6 +39,7 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from alliance_bot.config import Settings
+from alliance_bot.slack.middleware import Middleware, Next
 from alliance_bot.state import Database, DatabaseUrl
 from alliance_bot.state.database import DEFAULT_BUSY_TIMEOUT, DEFAULT_CONNECT_TIMEOUT
 from alliance_bot.state.schema import slack_bots, slack_installations
@@ -285,9 +286,7 @@ def workspace_of(context: AsyncBoltContext) -> WorkspaceKey:
     return WorkspaceKey.of(enterprise_id=context.enterprise_id, team_id=context.team_id)
 
 
-def bind_workspace(
-    multi: bool,
-) -> Callable[[AsyncBoltContext, Callable[[], Awaitable[None]]], Awaitable[None]]:
+def bind_workspace(multi: bool) -> Middleware:
     """A Bolt middleware that puts the rest of the request in the request's workspace (the
     single one when there is one).
 
@@ -296,7 +295,7 @@ def bind_workspace(
     tasks copy it when they start. The HTTP handler (`server.py`) scopes each dispatch, so one
     request's workspace never carries over to the next on the same connection."""
 
-    async def middleware(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
+    async def middleware(body: dict[str, Any], context: AsyncBoltContext, next: Next) -> None:
         enter_workspace(workspace_of(context) if multi else SINGLE_WORKSPACE)
         await next()
 

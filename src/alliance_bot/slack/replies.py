@@ -44,6 +44,7 @@ from slack_sdk.webhook.webhook_response import WebhookResponse
 
 from alliance_bot.logs import excerpt
 from alliance_bot.slack.describe import describe
+from alliance_bot.slack.middleware import Middleware, Next
 
 logger = logging.getLogger(__name__)
 
@@ -193,12 +194,12 @@ class CheckedRespond(AsyncRespond):
         return response
 
 
-def checked_respond(replies: ReplySession | None = None) -> Callable[..., Awaitable[None]]:
+def checked_respond(replies: ReplySession | None = None) -> Middleware:
     """A Bolt middleware giving every listener a `CheckedRespond` in place of Bolt's own, posting
     through `replies` (see `CheckedRespond`)."""
 
     async def use_checked_respond(
-        body: dict[str, Any], context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
+        body: dict[str, Any], context: AsyncBoltContext, next: Next
     ) -> None:
         url = context.response_url
         if url:

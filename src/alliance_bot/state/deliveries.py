@@ -18,6 +18,12 @@ number of concurrent deliveries gets a row. Its commit is not durable against a 
 (`Database.transaction(durable=False)`): a record lost that way can let one retry of a
 delivery from just before the cut be processed again, a duplicate reply at worst, where a
 durable commit costs every request an fsync (docs/operations.md, "Durability").
+
+`first_time_quickly` is the same claim as a quick statement (`Database.quick`: SQLite, a kept
+connection, never a wait), which the event loop can make itself; when it cannot be made at once
+it says so (None), and the caller makes the claim with `first_time` in a worker thread. Both
+write the same row in the same kind of transaction, so which way a delivery went changes nothing
+about exactly-once.
 """
 
 from __future__ import annotations
@@ -55,17 +61,26 @@ class DeliveryLog:
             set_={"expires_at": insert.excluded.expires_at},
             where=deliveries.c.expires_at <= bindparam("now"),
         ).returning(deliveries.c.key)  # RETURNING, not rowcount: psycopg reports -1 here
+        self._quick_claim = database.quick(self._claim)
 
     def first_time(self, key: str, now: dt.datetime) -> bool:
         """Record `key`; True if no unexpired record of it existed (so: act on it now)."""
-        stored = _stored_key(key)
-        moment = _iso(now)
-        values = {"claimed": stored, "expires": _iso(now + self._ttl), "now": moment}
         with self._db.transaction(durable=False) as db:
-            first = db.execute(self._claim, values).first() is not None
+            first = db.execute(self._claim, self._values(key, now)).first() is not None
         if self._sweep_due():
             self.sweep(now)
         return first
+
+    def first_time_quickly(self, key: str, now: dt.datetime) -> bool | None:
+        """`first_time`, if it can be done at once without waiting (see the module); None if
+        not, and nothing recorded: then call `first_time`. A sweep is left to `first_time`."""
+        if self._quick_claim is None or not self._count_unless_sweep_due():
+            return None
+        rows = self._quick_claim.run(self._values(key, now))
+        return None if rows is None else bool(rows)
+
+    def _values(self, key: str, now: dt.datetime) -> dict[str, str]:
+        return {"claimed": _stored_key(key), "expires": _iso(now + self._ttl), "now": _iso(now)}
 
     def sweep(self, now: dt.datetime) -> int:
         """Delete every expired record; return how many."""
@@ -77,6 +92,15 @@ class DeliveryLog:
         with self._lock:
             self._calls += 1
             return self._calls % SWEEP_EVERY == 0
+
+    def _count_unless_sweep_due(self) -> bool:
+        """Count a call unless it is the one to sweep (left to `first_time`). A quick claim that
+        then goes the ordinary way is counted twice: a sweep comes a call early, nothing more."""
+        with self._lock:
+            if (self._calls + 1) % SWEEP_EVERY == 0:
+                return False
+            self._calls += 1
+            return True
 
 
 def _stored_key(key: str) -> str:
