@@ -190,10 +190,18 @@ def answer_entry(kb: KnowledgeBase, entry_id: str, today: dt.date | None = None)
 
 
 # "how old is Rahm Emanuel", "who is Austin's wife": nothing of the kind is in any entry.
-_PERSONAL = line(
-    "The articles don't say anyone's age, birthday, family, pay or schooling, so I can't tell"
-    " you that."
-)
+# What no entry records: "how old is Rahm Emanuel", "who is Austin's wife", "what is the
+# capital of Japan".
+_UNRECORDED = {
+    "person": line(
+        "The articles don't say anyone's age, birthday, family, pay or schooling, so I can't"
+        " tell you that."
+    ),
+    "country": line(
+        "The articles are about the alliance, not general facts about countries, so I can't"
+        " tell you that."
+    ),
+}
 
 
 class _Asker:
@@ -329,9 +337,11 @@ class _Asker:
 
     # forms ------------------------------------------------------------------------------------
     def ask(self, q: Question) -> Answer:
-        if q.form in ("help", "personal"):
+        if q.form in ("help", "unrecorded"):
             return (
-                self.reply("help", HELP) if q.form == "help" else self.reply("no_match", _PERSONAL)
+                self.reply("help", HELP)
+                if q.form == "help"
+                else self.reply("no_match", _UNRECORDED[q.subject])
             )
         if q.form == "on_this_day":
             return self.on_day(self.today.month, self.today.day, None, today=True)

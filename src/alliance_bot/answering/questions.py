@@ -52,7 +52,7 @@ Form = Literal[
     "participants",
     "compare",
     "counterpart",
-    "personal",
+    "unrecorded",
     "free",
 ]
 MAX_QUESTION = 2000  # longer input is cut: nothing the knowledge base names is that long
@@ -465,7 +465,9 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
         "quote",
         re.compile(
             r"^what (?:did|does|has|have) (?P<s>.+?) (?:say|said|says|tell|told|claim|claimed"
-            r"|declare|declared|state|stated)(?: (?:to )?(?:\w+ )?(?:about|on|regarding) (?P<t>.+))?$"
+            r"|declare|declared|state|stated)(?: (?:to )?(?:\w+ )?(?:about|on|regarding) (?P<t>.+)"
+            # "what did Scholz say to Kishida", "what did Biden tell Kishida": whom to.
+            r"|(?<=tell|told) (?P<to>[\w'. -]+)| to (?P<to2>[\w'. -]+))?$"
         ),
     ),
     (
@@ -684,6 +686,22 @@ _PERSONAL = re.compile(
     r"|spouse|partner|kids|children|family|salary|pay|net worth|height|religion|hometown"
     r"|education)$"
 )
+
+
+# General facts about a country or city, which no article states: "what is the capital of Japan"
+# was answered with Kishida's tour of the G-7 capitals.
+_COUNTRY_FACT = re.compile(
+    r"^(?:(?:what|which|how big|how large|how many people)\b.*\b)?(?:the )?(?:capital|capital city"
+    r"|population|currency|official language|national language|time zone|national anthem)"
+    r" (?:of|in) (?!the (?:g7|g-7|quad|alliance)\b)[\w' -]+$"
+)
+
+
+def _unrecorded(clean: str) -> Question | None:
+    """A question of what no entry records, about a person or a country, or None."""
+    if personal := _PERSONAL.search(clean):
+        return Question("unrecorded", subject="person", topic=next(filter(None, personal.groups())))
+    return Question("unrecorded", subject="country") if _COUNTRY_FACT.search(clean) else None
 
 
 def _question_sentence(folded: str) -> str:
@@ -983,8 +1001,8 @@ def _parse(clean: str, today: dt.date) -> Question:
     clean = _held_role(_WH_ADVERB.sub(r"\1 ", _direct(clean)))
     if _on_this_day(clean):
         return Question("on_this_day")
-    if personal := _PERSONAL.search(clean):
-        return Question("personal", subject=next(filter(None, personal.groups())))
+    if (unrecorded := _unrecorded(clean)) is not None:
+        return unrecorded
     if (counterpart := _counterpart(clean)) is not None:
         return counterpart
     for form, pattern in _PATTERNS:
@@ -997,7 +1015,8 @@ def _parse(clean: str, today: dt.date) -> Question:
             return dated
         groups = match.groupdict()
         subject = _TRAILING.sub("", (groups.get("s") or groups.get("s2") or "").strip())
-        topic = _TRAILING.sub("", (groups.get("t") or "").strip())
+        told = groups.get("t") or groups.get("to") or groups.get("to2")
+        topic = _TRAILING.sub("", (told or "").strip())
         if form == "who" and topic:
             subject, topic = f"{_HOLDER.get(subject, 'head')} of {topic}", ""
         if form == "who":
