@@ -848,9 +848,26 @@ class _Asker:
             return self.found(named)
         # Only events answer "when": a fact that mentions the words ("since the end of World
         # War II") is offered as a suggestion, not passed off as the date asked for.
-        return self.by_text(
+        dated = self.by_text(
             phrase, ("event",), self._quoted(phrase), dated_only=True, also_suggest=("fact",)
         )
+        term = self._term_named(phrase) if dated.status == "answer" else None
+        if term is not None and not any(
+            not self.kb.index.missing(name, dated.entries[0].id) for name in term.names()
+        ):
+            # "when was the security treaty signed": the treaty is named, and an event that
+            # never mentions it (a cybersecurity pact "signed") is no date for it.
+            return self.unknown(pieces("a date for ", Strong(term.label)), [term])
+        return dated
+
+    def _term_named(self, phrase: str) -> Entry | None:
+        """The term whose whole name (of two words or more) the phrase has, or None."""
+        words = set(name_key(phrase).split())
+        for match in self.names(phrase, ("term",)):
+            named = name_key(match.name).split()
+            if len(named) >= 2 and set(named) <= words:
+                return self.kb.get(match.entry_id)
+        return None
 
     def what(self, subject: str) -> Answer:
         phrase = _strip_articles(subject)
