@@ -694,6 +694,8 @@ _COUNTRY_FACT = re.compile(
     r"^(?:(?:what|which|how big|how large|how many people)\b.*\b)?(?:the )?(?:capital|capital city"
     r"|population|currency|official language|national language|time zone|national anthem)"
     r" (?:of|in) (?!the (?:g7|g-7|quad|alliance)\b)[\w' -]+$"
+    # "what is Japan's GDP": the economy's size, not the share of it spent on defense.
+    r"|^what (?:is|was) (?:the )?[\w-]+(?:'s|s') (?:gdp|population|capital|currency)$"
 )
 
 
