@@ -243,6 +243,29 @@ WHETHER = re.compile(
     r"^(?:if|whether) (?!(?:you|u|someone|anyone|somebody|anybody) (?:could|can|would|will"
     r"|might|know|have)\b)(?P<clause>.+)$"
 )
+# A claim put up to be checked: "I have a draft that says the Futenma move was agreed in 2006. Is
+# that right?", "the May 2023 G7 summit was in Tokyo right?": a yes/no on the claim.
+CHECKED = re.compile(
+    r"^(?:(?:i (?:have|have got|'ve got|got) (?:a|an|the|my|our) (?:draft|memo|note|notes|slide"
+    r"|brief|report|piece) (?:that|which) (?:says?|claims?)|(?:my|the|our) (?:draft|memo|notes?"
+    r"|slide|brief) says?|(?:someone|a colleague|my boss|my editor) (?:told me|says|said|claims)"
+    r"|i (?:read|heard|think|thought|believe)|i was told)(?: that)? )?"
+    r"(?P<clause>(?!(?:who|whom|whose|what|when|where|which|why|how)\b).+?)[\s,;:.!?-]+"
+    r"(?:is (?:that|this|it) (?:right|correct|true|accurate|so)"
+    r"|(?:am i|is that) (?:right|correct)|right|true|correct|is that the case"
+    r"|can (?:you|someone|anyone) (?:confirm|check)(?: (?:that|this|it))?)$"
+)
+
+# Where the answer is to come from, which every answer cites anyway: "according to our
+# material", "in the articles", "as the author sees it".
+SOURCE_REFERENCE = re.compile(
+    r"[\s,;:-]*\b(?:according to|in|from|per|based on) (?:the|these|our|your|those|this)"
+    r" (?:articles?|material|materials|sources?|reporting|coverage|notes|files|data|piece|pieces"
+    r"|reports?|texts?|documents?|knowledge base)\b"
+    r"|[\s,;:-]*\b(?:as|how) (?:the|these) (?:authors?|articles?|piece|report) (?:sees? it|puts? it"
+    r"|tells? it|says?|describes? it)\b|[\s,;:-]*\bin the (?:author's|articles') (?:view|words)\b"
+)
+
 # A trailing ask with no object of its own: what comes before it is the subject.
 TRAILING_ASK = re.compile(
     r"^(?P<rest>.+?)(?:[\s,;:.!?-]+)(?:what happened(?: there| then| exactly)?"

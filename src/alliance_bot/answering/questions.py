@@ -198,7 +198,7 @@ def _clean(text: str, kb: KnowledgeBase | None) -> tuple[str, tuple[tuple[str, s
     # "the Quad FMs", "both PMs": an acronym in the plural is the acronym.
     for plural in _PLURAL_ACRONYM.findall(text[:MAX_QUESTION]):
         folded = re.sub(rf"\b{plural.lower()}s\b", plural.lower(), folded)
-    folded = _unwrapped(_THEY_DID.sub("", _VAGUE.sub("", folded)))
+    folded = _unwrapped(chat.SOURCE_REFERENCE.sub("", _THEY_DID.sub("", _VAGUE.sub("", folded))))
     corrections: list[tuple[str, str]] = []
     if kb is not None:
         folded, corrections = _corrected(folded, text[:MAX_QUESTION], kb)
@@ -743,9 +743,10 @@ def _understand(clean: str, today: dt.date) -> Question:
         # "the US envoy in Tokyo, who is that", "the DW guy who wrote the piece, what's his
         # name": a who question about what comes before, whatever forms that holds.
         return _parse(f"who is {_strip_chat(who['rest'])}", today)
-    if whether := chat.WHETHER.match(clean):
-        # "any idea if the MLR is in Okinawa", "I wonder whether Kishida went to the summit":
-        # a yes/no in the order of a statement, put back in the order of a question.
+    if whether := chat.WHETHER.match(clean) or chat.CHECKED.match(clean):
+        # "any idea if the MLR is in Okinawa", "I wonder whether Kishida went to the summit",
+        # "the G7 summit was in Tokyo, right?": a yes/no in the order of a statement, put back
+        # in the order of a question.
         asked = whether["clause"]
         aux = _AUXILIARY.match(asked)
         asked = f"{aux['aux']} {aux['s']} {aux['rest']}" if aux else f"did {asked}"
