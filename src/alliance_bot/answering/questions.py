@@ -224,7 +224,7 @@ def _years_written_out(span: re.Match[str]) -> str:
 # ("any idea if …", "no idea what …" ask; the noun is not vague there.)
 _VAGUE = re.compile(
     r"(?<=\w)(?<!same)(?<!any)(?<!\bno) (?:thing|things|thingy|thingamajig|whatsit"
-    r"|whatchamacallit|doohickey|stuff|idea|saga|episode"
+    r"|whatchamacallit|doohickey|stuff|idea|saga|episode|front(?! (?:line|lines|page))"
     # "the Henoko business", but not "the business delegation": people described by it.
     r"|business(?! (?:delegations?|leaders?|people|executives?|groups?|community|lobby))"
     # "the Quad cyber folks": the people of a group named by it are the group.
@@ -1136,13 +1136,14 @@ def _topic_then(text: str, today: dt.date) -> Question | None:
     if not _TIMEISH.search(text):
         return None  # most free text names no time: no need to read each of its parts
     words = text.split()
-    leads = min(6, len(words) - 1) if _HAPPENING.search(text) else 0
+    # "in the last days of December 2023, what did …": a period of up to eight words first.
+    leads = min(8, len(words) - 1) if _HAPPENING.search(text) else 0
     for cut in range(leads, 0, -1):
         # "spring 2024 alliance news?", "late 2023 henoko updates": the time first, then
         # what is asked within it.
         if not _TIMEISH.search(words[cut - 1]):
             continue  # a time ends with a word of time ("2023", "spring", "week", "ago")
-        span = read_period(" ".join(words[:cut]), today)
+        span = read_period(" ".join(words[:cut]).rstrip(",;:"), today)
         rest = " ".join(words[cut:])
         if span is not None and not span.one_day and _HAPPENING.search(rest):
             when = " ".join(words[:cut])
