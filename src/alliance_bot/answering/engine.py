@@ -557,7 +557,15 @@ class _Asker:
             at_a_time = self.role_at(q.topic, q.at)
             if at_a_time:
                 return at_a_time
-        return self.who(q.subject)
+        found = self.who(q.subject)
+        if found.status != "answer" and _GENERIC.search(q.subject):
+            # "who is the DW guy who wrote the piece": a person described with a noun that says
+            # only "someone", read as the description typed without "who is" reads; only a
+            # person answers it.
+            described = self.free(q.subject)
+            if described.status == "answer" and described.entries[0].kind == "person":
+                return described
+        return found
 
     def counterpart(self, q: Question) -> Answer:
         """ "who is Blinken's Japanese counterpart": who held the person's office in the other
