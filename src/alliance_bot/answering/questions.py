@@ -141,7 +141,9 @@ _TAIL = re.compile(
     r"|then|right now|explained"
     r"|(?:in|from|according to) (?:the|these|your|our|those) (?:articles|docs|documents|sources|files|news"
     r"|knowledge base)|exactly|actually|smh|ngl"
-    r"|in all (?:of )?this|(?:i )?saw (?:it|this|that) (?:in|on) [\w' -]+))+$"
+    r"|in all (?:of )?this|(?:i )?saw (?:it|this|that) (?:in|on) [\w' -]+"
+    # "…, seen it 3x today", "heard it twice this week": where the asker met it, not what.
+    r"|(?:i've |i have |ive |i )?(?:seen|heard|read) (?:it|this|that)(?: [\w'-]+){0,4}))+$"
 )
 _TRAILING = re.compile(r"[\s?!.,;:~-]+$")
 
