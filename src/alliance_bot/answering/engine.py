@@ -168,7 +168,8 @@ class _Found:
 def answer(kb: KnowledgeBase, text: str, today: dt.date) -> Answer:
     """Answer one line of text as `/alliance TEXT` does."""
     question = parse_question(text, kb=kb, today=today)
-    found = _Asker(kb, question, today).ask(question)
+    asker = _Asker(kb, question, today)
+    found = asker.only_met(asker.ask(question))
     if found.status != "answer" and question.alone is not None:
         # Context before the question ("I'm writing about the Okinawa base dispute. What did
         # Tokyo do about Henoko in late 2023?") counts against every entry; the question alone
@@ -204,6 +205,28 @@ _UNRECORDED = {
 }
 
 
+# What a question asks of a meeting's content: "what did X and Y talk about / discuss / agree".
+_ASKS_CONTENT = re.compile(
+    r"^what (?:did|do|have|had) .+ (?:talk about|talk|discuss|agree on|agree|cover|say|decide)$"
+    r"|^what (?:was|were) (?:discussed|agreed|said|decided)\b"
+)
+# The words of a summary that records only a meeting: who (capitalised names and titles), where,
+# and these.
+_MEETING_WORDS = frozenset(
+    """held hold holds met meet meets meeting meetings talks talk talked spoke speak telephone
+    phone call called face-to-face trilateral bilateral three-way in with and the a an who heads
+    head of on by at for new former his her their its""".split()
+)
+
+
+def _only_a_meeting(summary: str) -> bool:
+    """Whether a summary says no more than that people met: every word is a name or title
+    (capitalised) or a word of meeting ("Kamikawa held a meeting in Tokyo with former Secretary
+    of State Hillary Clinton")."""
+    words = re.findall(r"[A-Za-z][\w'.-]*", summary)
+    return all(w[0].isupper() or w.lower().strip(".,") in _MEETING_WORDS for w in words)
+
+
 class _Asker:
     """The answering of one question against one knowledge base snapshot."""
 
@@ -216,6 +239,22 @@ class _Asker:
         # entry lack" checks several times over, and at 100,000 entries each costs milliseconds.
         self._lookups: dict[tuple[bool, str, int, float], list[NameMatch]] = {}
         self._missing: dict[tuple[str, str], list[str]] = {}
+
+    def only_met(self, found: Answer) -> Answer:
+        """ "what did Hillary Clinton and Kamikawa talk about": when the meeting found records
+        only that it took place (who, where, when), the articles don't say what was said at it;
+        the meeting is offered, not passed off as the answer."""
+        if found.status != "answer" or not _ASKS_CONTENT.search(self.q.text):
+            return found
+        event = self.kb.get(found.entries[0].id, Event)
+        if event is None or not _only_a_meeting(event.summary):
+            return found
+        return self.reply(
+            "suggestions",
+            line("The articles record only that this meeting took place, not what was said at it:"),
+            [wording.line(self.kb, event)],
+            suggestions=[event],
+        )
 
     # replies ----------------------------------------------------------------------------------
     def reply(
