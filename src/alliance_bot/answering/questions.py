@@ -418,7 +418,7 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
         "compare",
         re.compile(
             rf"^(?:which|what|who)(?: one| number| figure| share| percentage| stat| result)?"
-            rf" (?:came|was|happened|is|were|are|went|did)"
+            rf" (?:came|was|happened|is|were|are|went|did|met|took place|occurred|started|began)"
             rf"(?: \w+)? {_COMPARATIVE}(?: (?:as|in|among|between|of) [^,:]+)?[,:]?\s+(?P<s>.+?)"
             r",?\s+or\s+(?P<t>.+)$"
         ),
@@ -436,7 +436,8 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
         "compare",
         re.compile(
             rf"^(?P<s>.+?)\s+(?:or|and)\s+(?P<t>.+?)(?:\s*[,:;?-]+\s*|\s+)(?:which|what|who)"
-            rf"(?: one)? (?:came|was|happened|is|were|are|went|did)(?: [\w']+){{0,3}}"
+            rf"(?: one)? (?:came|was|happened|is|were|are|went|did|met|took place|occurred|started"
+            rf"|began)(?: [\w']+){{0,3}}"
             rf" {_COMPARATIVE}$"
         ),
     ),
