@@ -95,6 +95,15 @@ class TestDates:
         assert result.status == "error"
         assert "2023-02-30" in result.body
 
+    @pytest.mark.parametrize(
+        "text", ["what was signed on February 30, 2023", "what did Japan announce February 30 2023"]
+    )
+    def test_impossible_date_of_something_done_is_named(self, kb: KnowledgeBase, text: str) -> None:
+        """Something asked as done on a date that cannot be: the date is named, not searched."""
+        result = answer(kb, text, DAY)
+        assert result.status == "error"
+        assert "february 30 2023" in result.body.lower()
+
 
 class TestSafety:
     def test_user_text_is_echoed_as_typed(self, kb: KnowledgeBase) -> None:

@@ -196,7 +196,7 @@ def _clean(text: str, kb: KnowledgeBase | None) -> tuple[str, tuple[tuple[str, s
     folded = " ".join(folded.split()[:_MAX_WORDS])
     if "-" in folded or "/" in folded:
         folded = _YEAR_SPAN.sub(_years_written_out, folded)
-    folded = chat.spelt_out(folded)
+    folded = _DAY_COMMA_YEAR.sub(r"\g<md> ", chat.spelt_out(folded))
     # "the Quad FMs", "both PMs": an acronym in the plural is the acronym.
     for plural in _PLURAL_ACRONYM.findall(text[:MAX_QUESTION]):
         folded = re.sub(rf"\b{plural.lower()}s\b", plural.lower(), folded)
@@ -1114,9 +1114,10 @@ def _topic_in_period(text: str, today: dt.date, *, months: bool = True) -> Quest
     if span is not None and not topic and not span.one_day and _ALLIANCE.search(within["t"]):
         return _period_question(when, span)  # "what was going on in the alliance in May 2023"
     if span is None:
-        # "what happened yesterday between Japan and the US": no span follows "between"; the
-        # time may sit elsewhere.
-        return _relative_inside(text, today)
+        # "what was signed on February 30 2023": the bad date is named; "what happened
+        # yesterday between Japan and the US": no span follows "between", the time may sit
+        # elsewhere.
+        return _impossible(when, within["t"], today) or _relative_inside(text, today)
     if not topic:
         return None
     if span.one_day and not _DONE.search(f" {within['t']} "):
@@ -1156,9 +1157,11 @@ def _topic_then(text: str, today: dt.date) -> Question | None:
     for cut in trails:
         when = " ".join(words[cut:])
         span = read_period(when, today)
-        if span is None:
-            continue
         head = " ".join(words[:cut])
+        if span is None:
+            if impossible := _impossible(when, head, today):
+                return impossible
+            continue
         topic = _period_topic(f" {head} ")
         if topic and _DONE.search(f" {head} "):
             return _period_question(when, span, topic)
@@ -1194,6 +1197,13 @@ _MET_OR_DONE = re.compile(
     r"|(?<=\s)what\s+did\s+\S+(?:\s+\S+){0,4}?\s+(?:discuss|talk about"
     r"|talk|cover|pledge|promise|commit to)(?=[\s?,.!])"
 )
+
+
+def _impossible(when: str, asked: str, today: dt.date) -> Question | None:
+    """A date that cannot be ("February 30 2023"), beside something asked as done then: the
+    question that names it; None otherwise."""
+    dated = _read_date(when, today) if _DONE.search(f" {asked} ") else None
+    return dated if dated is not None and dated.date_error else None
 
 
 def _relative_inside(text: str, today: dt.date) -> Question | None:
@@ -1430,6 +1440,8 @@ _TIMEISH = re.compile(
     r"|months?|years?|weekend|tonight)\b"
 )
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+# "October 12, 2023": the comma of a date written out is no break between clauses.
+_DAY_COMMA_YEAR = re.compile(rf"\b(?P<md>{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?), (?=(?:19|20)\d\d\b)")
 # A date typed on its own ("September 18", "18 Sept 2023", "2023-09-18") asks what happened then.
 _BARE_DATE = re.compile(
     rf"^(?:{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?|\d{{1,2}}(?:st|nd|rd|th)? {_MONTH}(?:,? \d{{4}})?"
