@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from alliance_bot.answering.engine import answer
@@ -37,3 +38,16 @@ def judge(kb: KnowledgeBase, item: dict[str, Any]) -> None:
     wanted = expect if isinstance(expect, list) else [expect]
     assert result.status == "answer", [s.id for s in result.suggestions]
     assert result.entries[0].id in wanted, [e.id for e in result.entries]
+
+
+def cases(items: list[dict[str, Any]]) -> list[Any]:
+    """The items as test parameters, named by their question; one with `miss` is a known miss
+    (a strict xfail, so that fixing it shows)."""
+    return [
+        pytest.param(
+            item,
+            id=item["q"][:60],
+            marks=[pytest.mark.xfail(strict=True, reason=item["miss"])] if "miss" in item else [],
+        )
+        for item in items
+    ]

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
+from question_judging import cases
 
 from alliance_bot.answering.engine import answer
 from alliance_bot.knowledge.loader import load_knowledge
@@ -30,18 +31,7 @@ def kb() -> KnowledgeBase:
     return load_knowledge(default_knowledge_dir())
 
 
-def _cases() -> list[Any]:
-    return [
-        pytest.param(
-            item,
-            id=item["q"][:60],
-            marks=[pytest.mark.xfail(strict=True, reason=item["miss"])] if "miss" in item else [],
-        )
-        for item in ITEMS
-    ]
-
-
-@pytest.mark.parametrize("item", _cases())
+@pytest.mark.parametrize("item", cases(ITEMS))
 def test_first_shown_or_no_answer(kb: KnowledgeBase, item: dict[str, Any]) -> None:
     """The entry the articles give is shown first, as the answer or the first suggestion; a
     question they can't answer gets no answer."""

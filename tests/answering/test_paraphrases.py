@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
+from question_judging import cases
 
 from alliance_bot.answering.engine import answer
 from alliance_bot.knowledge.lexicon import Lexicon, LexiconEntry
@@ -33,19 +34,8 @@ def kb() -> KnowledgeBase:
     return load_knowledge(default_knowledge_dir())
 
 
-def _cases() -> list[Any]:
-    return [
-        pytest.param(
-            item,
-            id=item["q"][:60],
-            marks=[pytest.mark.xfail(strict=True, reason=item["miss"])] if "miss" in item else [],
-        )
-        for item in ITEMS
-    ]
-
-
 class TestParaphrases:
-    @pytest.mark.parametrize("item", _cases())
+    @pytest.mark.parametrize("item", cases(ITEMS))
     def test_entry_or_no_answer(self, kb: KnowledgeBase, item: dict[str, Any]) -> None:
         """An answerable question gives its entry first; one the articles can't answer gets
         no answer (suggestions at most)."""
