@@ -170,14 +170,16 @@ def answer(kb: KnowledgeBase, text: str, today: dt.date) -> Answer:
     question = parse_question(text, kb=kb, today=today)
     asker = _Asker(kb, question, today)
     found = asker.only_met(asker.ask(question))
-    if found.status != "answer" and question.alone is not None:
+    part = question.alone
+    while found.status != "answer" and part is not None:
         # Context before the question ("I'm writing about the Okinawa base dispute. What did
-        # Tokyo do about Henoko in late 2023?") counts against every entry; the question alone
-        # may be answered. Only an answer replaces the whole text's reply, so the sentence
-        # alone cannot turn a decline into suggestions of its own.
-        alone = _Asker(kb, question.alone, today).ask(question.alone)
+        # Tokyo do about Henoko in late 2023?") or chatter after it counts against every
+        # entry; the question alone may be answered. Only an answer replaces the whole text's
+        # reply, so a part alone cannot turn a decline into suggestions of its own.
+        alone = _Asker(kb, part, today).ask(part)
         if alone.status == "answer":
             return alone
+        part = part.alone
     return found
 
 

@@ -349,6 +349,8 @@ EVENT_NOUN = (
     r"|trip|panel|delegation|interview|ceremony|event)"
 )
 _EVENT_TAIL = r"(?:with|between|about|on) .+"
+# The words for a person's office, asked of them by name.
+_OFFICE = r"position|role|job|title|post|office|portfolio|official title|formal title|rank"
 _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
     ("help", re.compile(r"^(?:help|\?|usage|commands|what can you do|how do i use (?:you|this))$")),
     ("on_this_day", _ON_THIS_DAY),
@@ -490,6 +492,17 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
     ),
     # "the USTR is who again?", "Japan's defense minister was who?": the role asked last.
     ("who", re.compile(r"^(?P<s>.+?) (?:is|was|are|were) who(?: again| exactly| now| then)?$")),
+    # "what position does Katherine Tai hold in the US administration", "what's Penny Wong's
+    # job", "what role did Hamada play": a person's office, which their entry gives.
+    (
+        "who",
+        re.compile(
+            rf"^(?:what|which) (?:{_OFFICE}) (?:does|did|do|is|was) (?P<s>[\w'.-]+(?: [\w'.-]+){{0,3}}?)"
+            r" (?:hold|have|play|occupy|fill|serve in|held|had|played|occupied|filled|served in)"
+            r"(?: (?:in|at|for|with) .+)?$"
+            rf"|^what (?:is|was|are|were) (?P<s2>[\w'.-]+(?: [\w'.-]+){{0,3}}?)'s? (?:{_OFFICE})$"
+        ),
+    ),
     # "who commands X", "who runs X" ask for the holder of a role: "commander of X", "head of X".
     (
         "who",
@@ -605,7 +618,7 @@ DESCRIPTION = re.compile(
 _RELATIVE = re.compile(r"(?:who|whom|that|which)\b")
 # "X - what is that about", "16 areas - what's that figure about": the thing before the break.
 _PRONOUN_SUBJECT = re.compile(
-    r"^(?:that|it|this|they|those|these)(?: one| figure| number| numbers| stat| stats| statistic"
+    r"^(?:that|it|this|they|those|these|he|she|him|her)(?: one| figure| number| numbers| stat| stats| statistic"
     r"| percentage| share)?(?: all)?(?: about)?$"
 )
 # A noun phrase running straight into "… is building": the lead of a description, not of a
@@ -660,11 +673,76 @@ def parse_question(
                 typed = Question("free", subject=typed.subject, topic=holder.subject, at=NOW)
                 return _finish(typed, clean, asked, corrections)
     whole = _finish(_understand(clean, today), clean, asked, corrections)
-    if (asks := _question_sentence(folded)) and (alone := _strip_chat(asks)):
-        sentence = _finish(_understand(alone, today), alone, asked, corrections)
-        if sentence.form != "help":
-            return dataclasses.replace(whole, alone=sentence)
+    # What may be asked on its own when the whole text finds no answer, each tried in turn
+    # (`Question.alone` chains them): the question sentence after context, the question
+    # without the chatter after it, the thing put in quotation marks.
+    parts = [_question_sentence(folded), _without_chatter(clean), *_quoted_things(text, kb)]
+    tried = {clean}
+    chain: list[Question] = []
+    for part in parts:
+        if (alone := _strip_chat(part)) and alone not in tried:
+            tried.add(alone)
+            sentence = _finish(_understand(alone, today), alone, asked, corrections)
+            if sentence.form != "help":
+                chain.append(sentence)
+    for sentence in reversed(chain):
+        whole = dataclasses.replace(whole, alone=dataclasses.replace(sentence, alone=whole.alone))
     return whole
+
+
+# A clause about the asker, after the question: "what's the LDP money scandal, my coworker was
+# ranting about it", "who is Hamada - I keep forgetting". Its words count against every entry.
+_ABOUT_THE_ASKER = re.compile(
+    r"\b(?:i|i'm|im|i've|ive|i'd|my|me|we|we're|our|mine|lol|haha|thanks|thx|ty|cheers)\b"
+)
+_CHATTER_BREAK = re.compile(r"\s*(?:,|;|\s-+|\s[\u2013\u2014]|\.\.\.)\s+")
+
+
+def _without_chatter(clean: str) -> str:
+    """The text before its trailing clauses of chatter about the asker, or "" when it has
+    none: each dropped clause has a word of the asker ("my", "I") and asks nothing itself."""
+    pieces = _CHATTER_BREAK.split(clean)
+    kept = len(pieces)
+    while kept > 1:
+        clause = pieces[kept - 1]
+        if not _ABOUT_THE_ASKER.search(clause) or _ASKS.match(clause):
+            break
+        kept -= 1
+    rest = ", ".join(pieces[:kept])
+    # What is left must ask: "sorry if this was asked already, but I need the gist of X" keeps
+    # no question once its clause of the asker goes.
+    return rest if kept < len(pieces) and _ASKS.match(_strip_chat(rest)) else ""
+
+
+# A name in quotation marks: "i keep seeing 'spear and shield' in explainers, what's that".
+_QUOTED_THING = re.compile(
+    r"(?:^|(?<=[\s(]))[\"\u201c\u2018']([^\"\u201c\u201d\u2018\u2019']{3,60})[\"\u201d\u2019']"
+    r"(?=$|[\s,.;:!?)])"
+)
+
+
+# The question asks what the quoted words mean; any other question of them ("when did the
+# 'G7 presidency' end") is not answered by what they are.
+_ASKS_MEANING = re.compile(
+    r"\b(?:what (?:does|do|did) (?:that|it|this|they|those) (?:\w+ )?mean|meaning of (?:that|it|this)"
+    r"|what (?:that|it|this) (?:\w+ )?means"
+    r"|what (?:is|are|'s) (?:that|it|this|those|these)(?: about)?|explain (?:that|it|this))\W*$"
+)
+
+
+def _quoted_things(text: str, kb: KnowledgeBase | None) -> list[str]:
+    """The things the question puts in quotation marks, each asked as "what is …" (a quote
+    of someone's words is found by the question as a whole; this is only tried after it)."""
+    if kb is None or not _ASKS_MEANING.search(fold(text[:MAX_QUESTION])):
+        return []
+    found = []
+    for quoted in _QUOTED_THING.findall(text[:MAX_QUESTION]):
+        thing = _clean(quoted, kb)[0]
+        # Only a name of an entry: "the 'America first' line" quotes words that many entries
+        # share and names none.
+        if 1 <= len(thing.split()) <= 6 and kb.index.names.lookup(thing, limit=1, cutoff=90.0):
+            found.append(f"what is {thing}")
+    return found[:2]
 
 
 # Where a sentence ends: its mark, or a colon after a few words of context ("For my notes on
