@@ -284,6 +284,13 @@ TRAILING_WHO = re.compile(
     r"|(?:his|her|their) names?|name)$"
 )
 
+# The time asked last: "austin and kihara met when?", "the osprey crash happened when exactly".
+TRAILING_WHEN = re.compile(
+    r"^(?!(?:when|what|who|where|why|how|which|did|does|do|is|was|were|are)\b)"
+    r"(?P<rest>.*\b(?:[a-z]{2,}ed|met|took|began|went|came|flew|fell|spoke|won|gave|made|held"
+    r"|said|told|became|left)\b.*?)(?: (?:that|it))? when(?: exactly| again| was that| was it)?$"
+)
+
 
 # ----------------------------------------------------------------------------- topics
 # A thing named inside chat that is not about it: "can someone remind me what the Economic 2+2

@@ -2340,8 +2340,13 @@ class _Asker:
         tied = [m for m in matches if m.score >= CONFIDENT and top - m.score <= TIE]
         # Equally named: the entry that is called this ("the Entity List" term) before one
         # that is only also called so (the export-controls event with it as an alias).
+        # Then a term, which says what the name is ("IPEF", "EDD"), before an occasion that
+        # also goes by it (the IPEF leaders' meeting).
         own = {m.entry_id for m in tied if (e := self.kb.get(m.entry_id)) and _called(e, m.name)}
-        tied.sort(key=lambda m: (-m.score, m.entry_id not in own, m.entry_id))
+        terms = {m.entry_id for m in tied if (e := self.kb.get(m.entry_id)) and e.kind == "term"}
+        tied.sort(
+            key=lambda m: (-m.score, m.entry_id not in own, m.entry_id not in terms, m.entry_id)
+        )
         entries = tuple(e for e in (self.kb.get(m.entry_id) for m in tied) if e)
         matched: Words = ()
         if len(tied) == 1 and tied[0].score < 100:

@@ -197,6 +197,8 @@ def _clean(text: str, kb: KnowledgeBase | None) -> tuple[str, tuple[tuple[str, s
     if "-" in folded or "/" in folded:
         folded = _YEAR_SPAN.sub(_years_written_out, folded)
     folded = _DAY_COMMA_YEAR.sub(r"\g<md> ", chat.spelt_out(folded))
+    if "-" in folded or "\u2013" in folded:
+        folded = _DAY_RANGE.sub(_day_range_written_out, folded)
     # "the Quad FMs", "both PMs": an acronym in the plural is the acronym.
     for plural in _PLURAL_ACRONYM.findall(text[:MAX_QUESTION]):
         folded = re.sub(rf"\b{plural.lower()}s\b", plural.lower(), folded)
@@ -820,12 +822,22 @@ def _role_asked_now(holder: Question | None, current: str, today: dt.date) -> Qu
     return None
 
 
-def _understand(clean: str, today: dt.date) -> Question:
-    """The form of a cleaned question, at its start or after a lead-in."""
+def _asked_last(clean: str, today: dt.date) -> Question | None:
+    """A who or when question asked at the end of a statement, or None."""
     if who := chat.TRAILING_WHO.match(clean):
         # "the US envoy in Tokyo, who is that", "the DW guy who wrote the piece, what's his
         # name": a who question about what comes before, whatever forms that holds.
         return _parse(f"who is {_strip_chat(who['rest'])}", today)
+    if trailing := chat.TRAILING_WHEN.match(clean):
+        # "austin and kihara met when?": the when question in the order of a statement.
+        return _parse(f"when did {trailing['rest']}", today)
+    return None
+
+
+def _understand(clean: str, today: dt.date) -> Question:
+    """The form of a cleaned question, at its start or after a lead-in."""
+    if last := _asked_last(clean, today):
+        return last
     if whether := chat.WHETHER.match(clean) or chat.CHECKED.match(clean):
         # "any idea if the MLR is in Okinawa", "I wonder whether Kishida went to the summit",
         # "the G7 summit was in Tokyo, right?": a yes/no in the order of a statement, put back
@@ -1252,7 +1264,9 @@ def _topic_then(text: str, today: dt.date) -> Question | None:
 _DONE = re.compile(
     r"(?<=\s)(?:(?:what|anything|something)\s+(?:(?:was|were|got)\s+)?(?:\w+ed|said|held|made"
     r"|sent|met|begun|signed)|what\s+did\s+\S+(?:\s+\S+){0,3}?\s+(?:do|say|sign|agree|announce"
-    r"|decide|launch|hold|send|approve|adopt|release|unveil|publish))(?=[\s?,.!])"
+    r"|decide|launch|hold|send|approve|adopt|release|unveil|publish)"
+    # "what was Kishida up to", "what were the Quad ministers doing".
+    r"|what\s+(?:was|were|is|are)\s+\S+(?:\s+\S+){0,3}?\s+(?:up to|doing))(?=[\s?,.!])"
 )
 
 
@@ -1518,6 +1532,23 @@ _TIMEISH = re.compile(
     r"|months?|years?|weekend|tonight)\b"
 )
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+# "Jan 9-13 2023", "5-7 December 2023": days of one month, as a range the period reader knows.
+_DAY_RANGE = re.compile(
+    rf"\b(?:(?P<m>{_MONTH}) (?P<a>\d{{1,2}})(?:st|nd|rd|th)?\s*[-\u2013]\s*(?P<b>\d{{1,2}})(?:st|nd|rd|th)?"
+    rf"|(?P<a2>\d{{1,2}})(?:st|nd|rd|th)?\s*[-\u2013]\s*(?P<b2>\d{{1,2}})(?:st|nd|rd|th)? (?P<m2>{_MONTH}))"
+    r"(?:,? (?P<y>(?:19|20)\d\d))?\b"
+)
+
+
+def _day_range_written_out(span: re.Match[str]) -> str:
+    month = span["m"] or span["m2"]
+    first, last = span["a"] or span["a2"], span["b"] or span["b2"]
+    if not 1 <= int(first) < int(last) <= 31:
+        return span[0]
+    year = f" {span['y']}" if span["y"] else ""
+    return f"between {month} {first} and {month} {last}{year}"
+
+
 # "October 12, 2023": the comma of a date written out is no break between clauses.
 _DAY_COMMA_YEAR = re.compile(rf"\b(?P<md>{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?), (?=(?:19|20)\d\d\b)")
 # A date typed on its own ("September 18", "18 Sept 2023", "2023-09-18") asks what happened then.
