@@ -204,6 +204,10 @@ _UNRECORDED = {
         "The articles are about the alliance, not general facts about countries, so I can't"
         " tell you that."
     ),
+    "opinion": line(
+        "I report what the articles say happened and what people said; I don't give opinions"
+        " or advice. Ask me what someone said about it."
+    ),
 }
 
 

@@ -784,10 +784,24 @@ _COUNTRY_FACT = re.compile(
 )
 
 
+# An opinion or advice asked of the bot: "should Japan get its own nukes imo?", "do you think
+# the alliance is in trouble". The articles report what happened and what people said.
+_OPINION = re.compile(
+    r"^(?:should|shouldn't|ought)\b(?! i\b| we (?:know|read|look)\b)"
+    r"|^(?:do|don't) you (?:think|reckon|believe|feel)\b|^what do you (?:think|reckon|make) of\b"
+    r"|^what (?:should|ought) (?!i\b)[\w']+(?: [\w']+){0,2} (?:to )?do\b"
+    r"|^(?:is|was|would) it (?:be )?(?:a )?(?:good|bad|wise|smart|right|wrong|better|worse)\b"
+    r"|\b(?:in your opinion|in your view|your honest opinion)\b"
+)
+
+
 def _unrecorded(clean: str) -> Question | None:
-    """A question of what no entry records, about a person or a country, or None."""
+    """A question of what no entry records, about a person or a country, or an opinion asked
+    of the bot, or None."""
     if personal := _PERSONAL.search(clean):
         return Question("unrecorded", subject="person", topic=next(filter(None, personal.groups())))
+    if _OPINION.search(clean):
+        return Question("unrecorded", subject="opinion")
     return Question("unrecorded", subject="country") if _COUNTRY_FACT.search(clean) else None
 
 
