@@ -1073,7 +1073,12 @@ class _Asker:
         if any(len(h) != 1 for h in each) or len({h[0].id for h in each}) != 1:
             candidates = [self.kb.get(m.entry_id) for m in matches if top - m.score <= TIE]
             return self.unknown(
-                pieces("who held ", self._quoted(role), f" at {periods[0].label}"),
+                pieces(
+                    "who held ",
+                    self._quoted(role),
+                    f" {'at' if periods[0].label.startswith('the time of') else 'in'}"
+                    f" {periods[0].label}",
+                ),
                 [e for e in candidates if e is not None],
             )
         holder = each[0][0]
@@ -1343,6 +1348,12 @@ class _Asker:
             event = self._event_then(phrase)
         if not isinstance(event, Event):
             return self.free(phrase)
+        months = _asked_months(phrase)
+        if not self._fits_years(event.id, _asked_years(phrase)) or (
+            months and not self._in_months(event.id, months)
+        ):
+            # "who was at Camp David in 2021": the summit of August 2023 is not the one asked.
+            return self.unknown(self._quoted(phrase), [event])
         people = self.kb.people_in(event)
         if not people:
             return self.found(_Found((event,), (100.0,)))

@@ -199,6 +199,9 @@ def _clean(text: str, kb: KnowledgeBase | None) -> tuple[str, tuple[tuple[str, s
     folded = _DAY_COMMA_YEAR.sub(r"\g<md> ", chat.spelt_out(folded))
     if "-" in folded or "\u2013" in folded:
         folded = _DAY_RANGE.sub(_day_range_written_out, folded)
+    folded = _SHORT_MONTH.sub(
+        lambda short: _MONTH_NAMES[(short[1] or short[2] or short[3])[:3]], folded
+    )
     # "the Quad FMs", "both PMs": an acronym in the plural is the acronym.
     for plural in _PLURAL_ACRONYM.findall(text[:MAX_QUESTION]):
         folded = re.sub(rf"\b{plural.lower()}s\b", plural.lower(), folded)
@@ -488,7 +491,9 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
     (
         "who",
         re.compile(
-            r"^(?:who(?: is| was| are| were| holds| held| is the| serves as| served as)|who's)"
+            # "who was running the foreign ministry", "who was serving as defense minister".
+            r"^(?:who(?: (?:is|was|were) (?:running|heading|serving as|acting as)"
+            r"| is| was| are| were| holds| held| is the| serves as| served as)|who's)"
             r"\s+(?P<s>.+)$"
         ),
     ),
@@ -643,6 +648,7 @@ _NOW = re.compile(
 )
 _AT_A_TIME = re.compile(
     r"^(?P<role>.+?)\s+(?:back )?(?:in|on|as of|at the time of|at the time(?: when| that)?|during"
+    r"|throughout|all through"
     r"|at the|around|when|by)"
     r"\s+(?P<at>.+)$"
 )
@@ -1546,6 +1552,17 @@ _TIMEISH = re.compile(
     r"|months?|years?|weekend|tonight)\b"
 )
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+# "jan 2023", "dec 5", "5 dec": a month shortened beside a number is the month, as the
+# articles write it ("the jan 2023 2+2" is the January 2023 meeting). "may" and "mar" alone are
+# words, but not before a year or a day.
+_SHORT_MONTH = re.compile(
+    r"\b(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?(?= (?:\d{1,2}(?:st|nd|rd|th)?|(?:19|20)\d\d)\b)"
+    r"|(?<=\b\d )(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b\.?"
+    r"|(?<=\b\d\d )(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b\.?"
+)
+_MONTH_NAMES = {name[:3].lower(): name.lower() for name in calendar.month_name if name}
+
+
 # "Jan 9-13 2023", "5-7 December 2023": days of one month, as a range the period reader knows.
 _DAY_RANGE = re.compile(
     rf"\b(?:(?P<m>{_MONTH}) (?P<a>\d{{1,2}})(?:st|nd|rd|th)?\s*[-\u2013]\s*(?P<b>\d{{1,2}})(?:st|nd|rd|th)?"
