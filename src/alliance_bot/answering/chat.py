@@ -252,7 +252,8 @@ CHECKED = re.compile(
     r"|i (?:read|heard|think|thought|believe)|i was told)(?: that)? )?"
     r"(?P<clause>(?!(?:who|whom|whose|what|when|where|which|why|how)\b).+?)[\s,;:.!?-]+"
     r"(?:is (?:that|this|it) (?:right|correct|true|accurate|so)"
-    r"|(?:am i|is that) (?:right|correct)|right|true|correct|is that the case"
+    r"|(?:am i|is that) (?:right|correct)|right|true|correct|is that the case|yeah|yes|no|yep"
+    r"|isn't it|wasn't it|didn't (?:he|she|they|it)|did(?:n't)? (?:he|she|they|it) not"
     r"|can (?:you|someone|anyone) (?:confirm|check)(?: (?:that|this|it))?)$"
 )
 
@@ -261,15 +262,16 @@ CHECKED = re.compile(
 SOURCE_REFERENCE = re.compile(
     r"[\s,;:-]*\b(?:according to|in|from|per|based on) (?:the|these|our|your|those|this)"
     r" (?:articles?|material|materials|sources?|reporting|coverage|notes|files|data|piece|pieces"
-    r"|reports?|texts?|documents?|knowledge base)\b"
+    r"|reports?|texts?|documents?|knowledge base|chronology|timeline|news)\b"
     r"|[\s,;:-]*\b(?:as|how) (?:the|these) (?:authors?|articles?|piece|report) (?:sees? it|puts? it"
     r"|tells? it|says?|describes? it)\b|[\s,;:-]*\bin the (?:author's|articles') (?:view|words)\b"
 )
 
 # A trailing ask with no object of its own: what comes before it is the subject.
 TRAILING_ASK = re.compile(
-    r"^(?P<rest>.+?)(?:[\s,;:.!?-]+)(?:what happened(?: there| then| exactly)?"
-    r"|what (?:is|was) (?:that|it|this|the story)(?: about| all about)?|explain(?: (?:it|that|this))?"
+    r"^(?P<rest>.+?)(?:[\s,;:.!?-]+)(?:(?:what happened(?: there| then| exactly)?"
+    r"|what (?:is|was) (?:that|it|this|the story)(?: about| all about)?)(?: and .+)?"
+    r"|explain(?: (?:it|that|this))?"
     r"|thoughts|details|any details|more info|any info|background|context|summary|anything"
     r"|what do (?:we|you) (?:know|have)|what is the story|what is up with (?:that|it)"
     r"|(?:it |that |this )?(?:confuses|baffles|puzzles|loses|lost) me(?:[\s,;:.-]+explain)?"
@@ -281,7 +283,8 @@ TRAILING_ASK = re.compile(
 TRAILING_WHO = re.compile(
     r"^(?P<rest>.+?)(?:[\s,;:.!?-]+)(?:who is (?:that|it|this|he|she|they|they are)"
     r"|who (?:was|were) (?:that|it|this|he|she|they)|what (?:is|was|are) (?:his|her|their) names?"
-    r"|(?:his|her|their) names?|name)$"
+    # "jeffrey hornung - who is he and what was his point": the first ask decides.
+    r"|(?:his|her|their) names?|name)(?: and .+)?$"
 )
 
 # The time asked last: "austin and kihara met when?", "the osprey crash happened when exactly".

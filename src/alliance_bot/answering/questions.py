@@ -626,7 +626,9 @@ _RELATIVE = re.compile(r"(?:who|whom|that|which)\b")
 # "X - what is that about", "16 areas - what's that figure about": the thing before the break.
 _PRONOUN_SUBJECT = re.compile(
     r"^(?:that|it|this|they|those|these|he|she|him|her)(?: one| figure| number| numbers| stat| stats| statistic"
-    r"| percentage| share)?(?: all)?(?: about)?$"
+    r"| percentage| share)?(?: all)?(?: about)?"
+    # "aukus pillar 2, whats that and where does japan fit": the first ask decides.
+    r"(?: and (?:what|where|how|why|who|when|which|is|does|do|did)\b.*)?$"
 )
 # A noun phrase running straight into "… is building": the lead of a description, not of a
 # question ("the fighter jet japan is building", "the missiles tokyo is buying").
