@@ -11,7 +11,7 @@ import bisect
 import calendar
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import cast
@@ -64,6 +64,7 @@ from alliance_bot.answering.titles import (
     _TOP_RANKS,
     _role_words,
 )
+from alliance_bot.knowledge import english
 from alliance_bot.knowledge.dates import human_range
 from alliance_bot.knowledge.index import NameMatch, SearchIndex, TextMatch
 from alliance_bot.knowledge.models import Entry, Event, Fact, Kind, Person, Role, Term
@@ -94,6 +95,10 @@ REASON_TEXT = True
 SUGGEST_BY_MEANING = True
 SUGGEST_SPREAD = 0.2
 KEY_ORDINARY = True
+# In a question of at least this many words, common English words the articles never use are
+# the asker's phrasing ("undertake", "bulk up", "roll out"), not what is asked about, when they
+# are at most a quarter of its words; in a shorter one each may be the point ("sing", "pilot").
+LONG_QUESTION = 5
 SETTLE_LEAD = 0.1
 RIVALS_ABOUT = True
 # A question that is only a description of a person is answered through roles, not text.
@@ -1255,10 +1260,24 @@ class _Asker:
         # president shot" is not Abe's assassination, whose entry names no president. (A yes/no
         # is settled by the entry that shows the right rank.)
         ranks = _TOP_RANKS if self.q.form != "yesno" else frozenset()
+        phrasing = self._phrasing(bare, people)
         return not any(
-            w in people or _key_word(index, w) or stem(w) in ranks
+            w not in phrasing and (w in people or _key_word(index, w) or stem(w) in ranks)
             for w in self._missing_words(bare, match.entry_id)
         )
+
+    def _phrasing(self, text: str, people: Collection[str]) -> frozenset[str]:
+        """The words of a long question that are only its phrasing (see `LONG_QUESTION`)."""
+        words = search_words(text)
+        if len(words) < LONG_QUESTION:
+            return frozenset()
+        index = self.kb.index
+        unused = frozenset(
+            w
+            for w in words
+            if len(w) > 3 and w not in people and not index.knows(w) and english.is_common(w)
+        )
+        return unused if len(unused) <= len(words) // 4 else frozenset()
 
     def succession(self, text: str) -> Answer | None:
         """ "who was foreign minister before Kamikawa", "who replaced Hayashi": the holder of

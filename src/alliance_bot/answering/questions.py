@@ -799,6 +799,9 @@ _OPINION = re.compile(
     r"|^(?:do|don't) you (?:think|reckon|believe|feel)\b|^what do you (?:think|reckon|make) of\b"
     r"|^what (?:should|ought) (?!i\b)[\w']+(?: [\w']+){0,2} (?:to )?do\b"
     r"|^(?:is|was|would) it (?:be )?(?:a )?(?:good|bad|wise|smart|right|wrong|better|worse)\b"
+    # "was Kishida a better prime minister than Abe": a judgement, not a fact.
+    r"|^(?:is|was|are|were) .+ (?:a |the )?(?:better|worse|greater|smarter|weaker|stronger"
+    r"|more (?:effective|competent|capable|successful)|less (?:effective|competent)) .*\bthan\b"
     r"|\b(?:in your opinion|in your view|your honest opinion)\b"
 )
 
