@@ -240,7 +240,11 @@ TAIL = re.compile(
 # "if the MLR is in Okinawa", "whether Kishida went": a yes/no put as a statement. "if you
 # could tell me about X" is a request, not a yes/no, and is left to the request grammar.
 WHETHER = re.compile(
-    r"^(?:if|whether) (?!(?:you|u|someone|anyone|somebody|anybody) (?:could|can|would|will"
+    r"^(?:if|whether"
+    # "is it correct that the Futenma deal dates from 1996", "can you confirm that …".
+    r"|(?:is|was|isn't|wasn't) it (?:true|correct|right|the case|accurate|so) that"
+    r"|(?:(?:can|could) (?:you|someone|anyone) )?(?:confirm|check|verify) (?:that|whether|if))"
+    r" (?!(?:you|u|someone|anyone|somebody|anybody) (?:could|can|would|will"
     r"|might|know|have)\b)(?P<clause>.+)$"
 )
 # A claim put up to be checked: "I have a draft that says the Futenma move was agreed in 2006. Is
