@@ -11,7 +11,7 @@ import bisect
 import calendar
 import datetime as dt
 import re
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import cast
@@ -250,6 +250,7 @@ class _Asker:
         # entry lack" checks several times over, and at 100,000 entries each costs milliseconds.
         self._lookups: dict[tuple[bool, str, int, float], list[NameMatch]] = {}
         self._missing: dict[tuple[str, str], list[str]] = {}
+        self._phrasings: dict[tuple[str, bool], frozenset[str]] = {}
 
     def only_met(self, found: Answer) -> Answer:
         """ "what did Hillary Clinton and Kamikawa talk about": when the meeting found records
@@ -1260,24 +1261,34 @@ class _Asker:
         # president shot" is not Abe's assassination, whose entry names no president. (A yes/no
         # is settled by the entry that shows the right rank.)
         ranks = _TOP_RANKS if self.q.form != "yesno" else frozenset()
-        phrasing = self._phrasing(bare, people)
+        phrasing = self._phrasing(bare, bool(people))
         return not any(
             w not in phrasing and (w in people or _key_word(index, w) or stem(w) in ranks)
             for w in self._missing_words(bare, match.entry_id)
         )
 
-    def _phrasing(self, text: str, people: Collection[str]) -> frozenset[str]:
-        """The words of a long question that are only its phrasing (see `LONG_QUESTION`)."""
-        words = search_words(text)
-        if len(words) < LONG_QUESTION:
-            return frozenset()
-        index = self.kb.index
-        unused = frozenset(
-            w
-            for w in words
-            if len(w) > 3 and w not in people and not index.knows(w) and english.is_common(w)
-        )
-        return unused if len(unused) <= len(words) // 4 else frozenset()
+    def _phrasing(self, text: str, people_are_keys: bool) -> frozenset[str]:
+        """The words of a long question that are only its phrasing (see `LONG_QUESTION`),
+        once per text: `_has_keys` asks it of every match."""
+        key = (text, people_are_keys)
+        found = self._phrasings.get(key)
+        if found is None:
+            found = self._phrasings[key] = frozenset()
+            words = search_words(text)
+            if len(words) >= LONG_QUESTION:
+                people = _person_words(self.kb) if people_are_keys else frozenset()
+                index = self.kb.index
+                unused = frozenset(
+                    w
+                    for w in words
+                    if len(w) > 3
+                    and w not in people
+                    and not index.knows(w)
+                    and english.is_common(w)
+                )
+                if len(unused) <= len(words) // 4:
+                    found = self._phrasings[key] = unused
+        return found
 
     def succession(self, text: str) -> Answer | None:
         """ "who was foreign minister before Kamikawa", "who replaced Hayashi": the holder of
@@ -2377,7 +2388,7 @@ class _Asker:
         # Then a term, which says what the name is ("IPEF", "EDD"), before an occasion that
         # also goes by it (the IPEF leaders' meeting).
         own = {m.entry_id for m in tied if (e := self.kb.get(m.entry_id)) and _called(e, m.name)}
-        terms = {m.entry_id for m in tied if (e := self.kb.get(m.entry_id)) and e.kind == "term"}
+        terms = {m.entry_id for m in tied if isinstance(self.kb.get(m.entry_id), Term)}
         tied.sort(
             key=lambda m: (-m.score, m.entry_id not in own, m.entry_id not in terms, m.entry_id)
         )

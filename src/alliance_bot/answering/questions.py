@@ -199,9 +199,7 @@ def _clean(text: str, kb: KnowledgeBase | None) -> tuple[str, tuple[tuple[str, s
     folded = _DAY_COMMA_YEAR.sub(r"\g<md> ", chat.spelt_out(folded))
     if "-" in folded or "\u2013" in folded:
         folded = _DAY_RANGE.sub(_day_range_written_out, folded)
-    folded = _SHORT_MONTH.sub(
-        lambda short: _MONTH_NAMES[(short[1] or short[2] or short[3])[:3]], folded
-    )
+    folded = _SHORT_MONTH.sub(lambda short: _MONTH_NAMES[(short[1] or short[2])[:3]], folded)
     # "the Quad FMs", "both PMs": an acronym in the plural is the acronym.
     for plural in _PLURAL_ACRONYM.findall(text[:MAX_QUESTION]):
         folded = re.sub(rf"\b{plural.lower()}s\b", plural.lower(), folded)
@@ -1562,8 +1560,7 @@ _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 # words, but not before a year or a day.
 _SHORT_MONTH = re.compile(
     r"\b(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?(?= (?:\d{1,2}(?:st|nd|rd|th)?|(?:19|20)\d\d)\b)"
-    r"|(?<=\b\d )(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b\.?"
-    r"|(?<=\b\d\d )(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b\.?"
+    r"|(?:(?<=\b\d )|(?<=\b\d\d ))(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b\.?"
 )
 _MONTH_NAMES = {name[:3].lower(): name.lower() for name in calendar.month_name if name}
 
