@@ -657,6 +657,9 @@ class _Asker:
         before Kishida"), or a role and a time with no "who"."""
         if q.form in ("who", "free", "yesno") and (succession := self.succession(q.text)):
             return succession
+        if q.form == "period" and (succession := self.succession(q.topic)):
+            # "who replaced Kishida as PM in 2024": the year is when, the question a succession.
+            return succession
         if q.form in ("free", "period", "about"):
             return self.bare_role_at(q.text)
         return None
@@ -1305,13 +1308,26 @@ class _Asker:
         person = named.entries[0]
         assert isinstance(person, Person)
         earlier = groups["dir"] in _EARLIER
-        asked = name_key(_strip_articles(groups.get("role") or ""))
+        # "at the foreign ministry": the office is named by its ministry's minister.
+        asked = _MINISTRY.sub("minister", name_key(_strip_articles(groups.get("role") or "")))
         roles = [
             r
             for r in person.roles
             if (r.start if earlier else r.end) is not None
             and (not asked or _role_score(asked, name_key(r.title)))
         ]
+        if not roles and asked:
+            named_role = [r for r in person.roles if _role_score(asked, name_key(r.title))]
+            if len(named_role) == 1:
+                # The role asked, with no end (start) in the articles: they don't say who came
+                # after (before), and a text match on the name would pass for an answer.
+                what = f"{'before' if earlier else 'after'} {person.label} as {named_role[0].title}"
+                return self.reply(
+                    "suggestions",
+                    line(f"The articles don't show who held the role {what}. Did you mean:"),
+                    wording.line(self.kb, person),
+                    suggestions=[person],
+                )
         if len(roles) != 1:
             return None
         role = roles[0]
@@ -1650,8 +1666,13 @@ class _Asker:
             searched = _without(text, places)
             if not any(m.coverage >= PARTLY_COVERED for m in self.kb.index.text(searched, limit=5)):
                 alternation = "|".join(map(re.escape, sorted(places)))
+                index = self.kb.index
+                # Only a word the articles use goes with the place ("sent", "going"): "cup"
+                # in "the World Cup in Qatar" is what is asked about, not how it got there.
                 searched = re.sub(
-                    rf"\b\w+ (?:in|off|at|to|into|near) (?:{alternation})\b", " ", text
+                    rf"\b(\w+) (?:in|off|at|to|into|near) (?:{alternation})\b",
+                    lambda m: " " if index.knows(m[1]) or _MOVED.fullmatch(m[1]) else f" {m[1]} ",
+                    text,
                 )
         if searched != text:
             found = self.kb.index.text(searched, kinds=wanted, limit=20)
@@ -2417,8 +2438,13 @@ _SUCCESSION = re.compile(
 )
 _SUCCEEDED = re.compile(
     r"^who\s+(?:(?P<dir>replaced|succeeded|took over from|came after|followed|preceded)"
-    r"\s+(?P<name>[\w' -]+?)(?:\s+as\s+(?P<role>.+?))?)$"
+    # "as prime minister", "at the foreign ministry" (the office by its ministry); a year after
+    # it is when the change came, not part of the role.
+    r"\s+(?P<name>[\w' -]+?)(?:\s+(?:as|at)\s+(?P<role>.+?))?)(?:\s+in\s+(?:19|20)\d\d)?$"
 )
+_MINISTRY = re.compile(r"\bministry\b")
+# A verb that takes something to a place, the articles' word or not ("sent", "stationed").
+_MOVED = re.compile(r"\w+(?:ed|ing)|sent|went|gone|flown|flew|put|held|met|based|go|goes|be")
 
 # "who was Kishida's predecessor (as prime minister)".
 _PREDECESSOR = re.compile(

@@ -106,7 +106,9 @@ _GREETING = (
     r"|thanks in advance|bot|alliance|alliance bot|there|y'all|quick|also|and|but|hey bot"
     r"|sorry|real quick|one more|another one|i forget|i always forget|remind me again|brb"
     # "fyi", "+1" (agreeing with the message before), someone else addressed ("@ann").
-    r"|fyi|ftr|ps|psst|\+1|@[\w.-]+)"
+    r"|fyi|ftr|ps|psst|\+1|@[\w.-]+"
+    # An acknowledgement of the reply before: "ok cool, and who …", "got it. what …".
+    r"|cool|great|nice|perfect|awesome|got it|gotcha|makes sense|thanks|thank you|thx|ty)"
 )
 _LEAD_IN = re.compile(rf"^(?:{_GREETING})(?:[\s,!.:;\-]+|$)")
 # A request around a question: "could you tell me about X" asks about X.
