@@ -701,6 +701,10 @@ class SearchIndex:
             rest -= idf
             # Adding 0.0 where it is absent leaves a sum as it was: the scoring's floats.
             covered += self._holding(groups[stemmed], alive) * idf
+            if rest >= floor and rest >= total - rest:
+                # No sum yet exceeds what the stems to come may still add (the stems taken
+                # weigh total - rest): nothing can be dropped, so the check is skipped.
+                continue
             bound = floor
             if len(alive) > limit:
                 bound = max(bound, -np.partition(-covered, limit - 1)[limit - 1])
