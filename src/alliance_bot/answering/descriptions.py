@@ -88,6 +88,7 @@ class Asker(Protocol):
     def event_named(self, text: str) -> Event | None: ...
     def person_leading(self, text: str, people: list[Person]) -> Person | None: ...
     def name_parts(self) -> list[tuple[Person, frozenset[str]]]: ...
+    def people_named(self, words: frozenset[str]) -> frozenset[str]: ...
     def person_words(self) -> frozenset[str]: ...
     def title_words(self) -> frozenset[str]: ...
     def titled(self, words: frozenset[str]) -> frozenset[str]: ...
@@ -109,22 +110,22 @@ def describe(asker: Asker, text: str) -> Described | None:
     match = DESCRIPTION.search(text)
     if not match or re.match(r"\s+to\b", text[match.end() :]):
         return None  # "the ambassador to the US": a direction the role title must carry
-    words = set(text.split())
-    others = [p for p, parts in asker.name_parts() if not parts & words]
+    # The person described is none of the people the text names ("the minister who met
+    # Hayashi" is not Hayashi): those few are set aside, not every other person listed.
+    named = asker.people_named(frozenset(text.split()))
     said = _SAID.search(text, match.end())
     if said:
         # "the analyst who said the work has only just begun": the person is found through
         # what they said, or not at all (the words of a quotation fit many other entries).
-        return _by_quote(asker, match["d"], said["said"], others)
-    return _by_fit(asker, text, match, others) or _by_titles(asker, text, match, others)
+        return _by_quote(asker, match["d"], said["said"], named)
+    return _by_fit(asker, text, match, named) or _by_titles(asker, text, match, named)
 
 
-def _by_quote(asker: Asker, description: str, said: str, others: list[Person]) -> Described | None:
+def _by_quote(asker: Asker, description: str, said: str, named: frozenset[str]) -> Described | None:
     """The one person whose quotations cover what the description says they said, when the
     description fits them too (their entry or the quotation's context names it: "Analyst
     Craig Kafura"), or only says a person is meant ("the guy who said …")."""
     index = asker.kb.index
-    allowed = {p.id: p for p in others}
     found = [m for m in index.text(said, kinds=frozenset({"quote"}), limit=5)]
     if not found or found[0].coverage < COVERED:
         return None
@@ -141,7 +142,7 @@ def _by_quote(asker: Asker, description: str, said: str, others: list[Person]) -
         if m.coverage >= COVERED
     ):
         return None
-    person = allowed.get(speaker) if speaker else None
+    person = asker.kb.get(speaker, Person) if speaker and speaker not in named else None
     if person is None:
         return None  # an unattributed quotation ("a common phrase"), or a person named anyway
     noun = _GENERIC.sub("", description).strip()
@@ -159,7 +160,7 @@ def _by_quote(asker: Asker, description: str, said: str, others: list[Person]) -
 
 
 def _by_fit(
-    asker: Asker, text: str, match: re.Match[str], others: list[Person]
+    asker: Asker, text: str, match: re.Match[str], named_people: frozenset[str]
 ) -> Described | None:
     """The person whose titles (first) or entry carry the description's words, among the
     people of the event the question names and those whose entries cover it."""
@@ -169,7 +170,6 @@ def _by_fit(
     if not description:
         return None
     index = asker.kb.index
-    allowed = {p.id for p in others}
     event: Event | None = None
     pool: dict[str, Person] = {}
     named = asker.person_words()
@@ -192,7 +192,7 @@ def _by_fit(
         person = asker.kb.get(m.entry_id, Person)
         if person is not None:
             pool.setdefault(person.id, person)
-    among = [i for i in pool if i in allowed]
+    among = [i for i in pool if i not in named_people]
     # "the Korean defense minister": a country the description names is one the person's
     # titles name (Blinken's summary mentions Korea; he is not Korean).
     countries = _role_words(description) & _COUNTRIES
@@ -345,7 +345,7 @@ def _names_another_office(asker: Asker, words: frozenset[str], person: Person) -
 
 
 def _by_titles(
-    asker: Asker, text: str, match: re.Match[str], others: list[Person]
+    asker: Asker, text: str, match: re.Match[str], named: frozenset[str]
 ) -> Described | None:
     """The one person whose titles hold every title word of the description and of what its
     role is of, at or for, among the named event's people where there is one; or, where the
@@ -355,6 +355,7 @@ def _by_titles(
     if not required:
         if not _GENERIC.search(match["d"]):
             return None
+        others = [p for p, _ in asker.name_parts() if p.id not in named]
         person = asker.person_leading(text, others)
         return Described(person) if person is not None else None
     event = asker.event_named(text)
@@ -406,7 +407,9 @@ def _by_titles(
 
     # Only the people whose titles have the words can fit: reading every person's is slow.
     having = asker.titled(required)
-    fitting = [p for p in others if p.id in having and fits(p)]
+    fitting = [
+        p for i in sorted(having - named) if (p := asker.kb.get(i, Person)) is not None and fits(p)
+    ]
     if event is not None:
         in_event = [p for p in fitting if p.id in event.people]
         if in_event:

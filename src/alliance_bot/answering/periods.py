@@ -98,7 +98,8 @@ _PART_OF_SEASON = {
     "late": (2, 2), "end of": (2, 2), "tail end of": (2, 2),
 }  # fmt: skip
 # The same part said another way: "1st", "start of", "the end of", "towards the end of".
-_PART_SYNONYMS = (
+# Compiled once: `_single` runs them all, in order, on every phrase that may be a period.
+_PART_SYNONYMS = tuple((re.compile(pattern), replacement) for pattern, replacement in (
     (r"^(?:right |just |sometime |some time |around |round |towards? |toward |near |by "
      r"|close to |closer to |nearer |approaching )?(?:in |at |during )?", ""),
     (r"\bvery (end|start|beginning) of\b", r"\1 of"),
@@ -111,7 +112,7 @@ _PART_SYNONYMS = (
     (r"\bmiddle part of\b", "middle of"), (r"\bfinal days of\b", "last days of"),
     (r"\bclosing (?:days|weeks) of\b", "end of"), (r"\bopening days of\b", "first days of"),
     (r"\bback half of\b", "second half of"), (r"\bfront half of\b", "first half of"),
-)  # fmt: skip
+))  # fmt: skip
 _WEEK_OF = re.compile(r"^(?P<n>first|second|third|fourth|fifth) week of$")
 _Q_YEAR = re.compile(r"^(?P<q>q[1-4]|h[12]) ?(?P<year>(?:19|20)\d\d)$")
 _MONTHS_OF = re.compile(r"^(?P<end>last|first) (?P<n>[a-z0-9 ]+?) months of$")
@@ -250,7 +251,7 @@ def _single(text: str, today: dt.date) -> Period | None:
     if whole is not None:
         return whole
     for pattern, replacement in _PART_SYNONYMS:
-        text = re.sub(pattern, replacement, text)
+        text = pattern.sub(replacement, text)
     return _period_of(text, today)
 
 

@@ -53,8 +53,13 @@ _BM25_B = 0.75
 _PLANS = 8
 # Fewer candidates than this are scored one by one: numpy's per-call cost would be most of it.
 _FEW_CANDIDATES = 64
-# More candidates than this are first checked for coverage alone, over whole postings.
+# More candidates than this are first checked for coverage alone, stem by stem.
 _MANY_CANDIDATES = 2048
+# A stem in at least this share of entries is checked against an array of whether each entry
+# holds it (a byte an entry), made on its first use and kept: one gather per check instead of a
+# search of its long posting. At 100,000 entries ~70 stems are this common (7 MB if all are
+# asked; their postings take 4 bytes an entry holding them).
+_MARKED_SHARE = 1 / 32
 
 
 @dataclass(frozen=True)
@@ -344,6 +349,7 @@ class SearchIndex:
         self._ordinary = _FuzzyVocabulary(self.ordinary_words)
         self.vocabulary = frozenset(stem_ids)
         self._plans: dict[str, tuple[tuple[str, tuple[tuple[int, int], ...]], ...]] = {}
+        self._common_marks: dict[str, npt.NDArray[np.bool_]] = {}
 
     def _span(self, stemmed: str) -> tuple[int, int]:
         """Where a stem's postings are in the posting arrays ((0, 0) for a stem none uses)."""
@@ -614,6 +620,8 @@ class SearchIndex:
             )
             if not len(candidates):
                 return []
+            if len(candidates) < _FEW_CANDIDATES:
+                return self._score_few(candidates.tolist(), stems, groups, known, total)
         norm = self._norm_at[candidates]
         # Each position's candidate index, for reading whole postings; made only when one is
         # read (an array as long as the base, while the candidates are often a few dozen).
@@ -671,37 +679,74 @@ class SearchIndex:
         """The candidates covering at least `min_coverage` that may be among the best `limit`
         (the same sums, in the same order, as the scoring). A long question of common words has
         most of the base as candidates, few of which cover enough of it: adding up coverage
-        alone, one whole posting at a time, is far cheaper than scoring them all."""
+        alone is far cheaper than scoring them all.
+
+        Stems are added rarest first, the order the scoring adds them, so each candidate's sum
+        is the same float. After each stem, a candidate that could not reach `min_coverage`, or
+        the coverage `limit` others already have, even with every stem still to come, is
+        dropped: matches rank by coverage first, so it could not be returned. At 100,000
+        entries a sentence of common words starts with ~8,000 candidates and keeps a few
+        hundred after its rare words; a full sum over every posting cost ~1 ms."""
         if not known:  # no known word: nothing is covered
             return candidates[np.zeros(len(candidates)) / total >= min_coverage]
-        # One bincount over every stem's positions, weighted by its idf: each bin adds its
-        # weights in stem order starting from 0.0, the same float sums as adding one stem at a
-        # time, in one pass instead of one scatter-add per stem.
-        parts: list[npt.NDArray[np.int32]] = []
+        floor = min_coverage * total
+        # The bound is only a float estimate of what the remaining stems can add: a margin far
+        # above rounding keeps every candidate the exact sums could keep.
+        slack = 1e-9 * total
+        rest = sum(stems[s] for s in known)
+        alive = candidates
+        covered = np.zeros(len(alive))
         for stemmed in known:
-            alternatives = groups[stemmed]
-            if len(alternatives) == 1:
-                start, end = self._span(alternatives[0])
-                # Each position occurs once in a posting, so idf is added once per entry.
-                parts.append(self._position_of[start:end])
+            idf = stems[stemmed]
+            rest -= idf
+            # Adding 0.0 where it is absent leaves a sum as it was: the scoring's floats.
+            covered += self._holding(groups[stemmed], alive) * idf
+            if rest >= floor and rest >= total - rest:
+                # No sum yet exceeds what the stems to come may still add (the stems taken
+                # weigh total - rest): nothing can be dropped, so the check is skipped.
                 continue
-            present = np.zeros(len(self._ids), dtype=np.bool_)
-            for alternative in alternatives:
-                start, end = self._span(alternative)
-                present[self._position_of[start:end]] = True
-            parts.append(np.flatnonzero(present).astype(np.int32))
-        weights = np.repeat([stems[s] for s in known], [len(part) for part in parts])
-        covered = np.bincount(np.concatenate(parts), weights=weights, minlength=len(self._ids))
-        coverage = covered[candidates] / total
+            bound = floor
+            if len(alive) > limit:
+                bound = max(bound, -np.partition(-covered, limit - 1)[limit - 1])
+            keep = np.flatnonzero(covered >= bound - (rest + slack))
+            if len(keep) < len(alive):
+                alive, covered = alive.take(keep), covered.take(keep)
+                if not len(alive):
+                    return alive
+        coverage = covered / total
         kept = np.flatnonzero(coverage >= min_coverage)
         if len(kept) > limit:
-            # Matches rank by coverage first: one covering less than the limit-th best has
-            # `limit` better ones, so scoring it cannot change what is returned (at 100,000
-            # entries ~2,000 candidates cover 40% of a sentence of common words, ~20-50 reach
-            # its 20th best).
             bound = -np.partition(-coverage[kept], limit - 1)[limit - 1]
             kept = kept[coverage[kept] >= bound]
-        return candidates[kept]
+        return alive[kept]
+
+    def _holding(
+        self, alternatives: tuple[str, ...], positions: npt.NDArray[np.int32]
+    ) -> npt.NDArray[np.bool_]:
+        """Whether each of `positions` (ascending) holds any of the stems `alternatives`."""
+        held: npt.NDArray[np.bool_] | None = None
+        for alternative in alternatives:
+            start, end = self._span(alternative)
+            if end - start >= len(self._ids) * _MARKED_SHARE:
+                these = self._marked(alternative, start, end).take(positions)
+            else:
+                # A shorter posting is searched in the positions (not the other way round).
+                posting = self._position_of[start:end]
+                at = positions.searchsorted(posting)
+                np.minimum(at, len(positions) - 1, out=at)
+                these = np.zeros(len(positions), dtype=np.bool_)
+                these[at[positions.take(at) == posting]] = True
+            held = these if held is None else held | these
+        return held if held is not None else np.zeros(len(positions), dtype=np.bool_)
+
+    def _marked(self, stemmed: str, start: int, end: int) -> npt.NDArray[np.bool_]:
+        """Whether each entry holds a common stem, made on its first use and kept."""
+        marked = self._common_marks.get(stemmed)
+        if marked is None:
+            marked = np.zeros(len(self._ids), dtype=np.bool_)
+            marked[self._position_of[start:end]] = True
+            self._common_marks[stemmed] = marked
+        return marked
 
     def _score_few(
         self,
@@ -711,35 +756,40 @@ class SearchIndex:
         known: Sequence[str],
         total: float,
     ) -> list[TextMatch]:
-        """Score a few candidates one by one (BM25 with the best of each word's equivalents)."""
-        found: dict[str, list[tuple[list[float], list[bool], list[bool]]]] = {}
+        """Score a few candidates one by one (BM25 with the best of each word's equivalents).
+        Each stem's posting is searched for all of them at once, then read item by item
+        through memoryviews (plain ints and floats): numpy's per-call cost on arrays this short
+        was most of it (~0.3 ms for 20 candidates of an 8-word question at 100,000 entries)."""
+        positions, tfs, abouts = self._position_of.data, self._tf_of.data, self._about_of.data
         array_of = np.array(candidates, dtype=np.int32)
+        plan = []
         for stemmed in known:
-            found[stemmed] = [
-                (tf.tolist(), hit.tolist(), in_subject.tolist())
-                for tf, hit, in_subject in (self._tfs(a, array_of) for a in groups[stemmed])
-            ]
+            alternatives = []
+            for alternative in groups[stemmed]:
+                start, end = self._span(alternative)
+                at = self._position_of[start:end].searchsorted(array_of) + start
+                # A lexicon equivalent covers the word but ranks below the word itself.
+                exact = 1.0 if alternative == stemmed else _EQUIVALENT_WEIGHT
+                alternatives.append((at.tolist(), end, exact))
+            plan.append((stems[stemmed], alternatives))
         results: list[TextMatch] = []
-        for at, position in enumerate(candidates):
+        for row, position in enumerate(candidates):
             score = 0.0
             covered = 0.0
             named = 0.0
             norm = float(self._norm_at[position])
-            for stemmed in known:
+            for idf, alternatives in plan:
                 best: float | None = None
                 about = False
-                for alternative, (tfs, hits, in_subject) in zip(
-                    groups[stemmed], found[stemmed], strict=True
-                ):
-                    if hits[at]:
+                for found, end, exact in alternatives:
+                    at = found[row]
+                    if at < end and positions[at] == position:
                         tf = tfs[at]
-                        exact = 1.0 if alternative == stemmed else _EQUIVALENT_WEIGHT
                         weight = exact * tf * (_BM25_K1 + 1) / (tf + norm)
-                        about = about or in_subject[at]
+                        about = about or abouts[at]
                         if best is None or weight > best:
                             best = weight
                 if best is not None:
-                    idf = stems[stemmed]
                     covered += idf
                     named += idf if about else 0.0
                     score += idf * best
