@@ -28,21 +28,10 @@ from alliance_bot.knowledge.lexicon import Lexicon, LexiconEntry, lexicon_proble
 from alliance_bot.knowledge.models import MODELS, SECTIONS, Entry, Event, Quote
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid, Problem
 from alliance_bot.knowledge.snapshot import KnowledgeBase
-
-_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_BaseLoader):  # type: ignore[misc]
-    """Safe loader that keeps dates as text, so an impossible date is reported, not a crash."""
-
+from alliance_bot.knowledge.yaml_data import Loader, load_plain
 
 # The section of `lexicon.yaml`: not entries of the knowledge base, but how people name them.
 LEXICON = "lexicon"
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
-}
 
 
 # A top-level key at the start of a line: a section, when the file is written in block style.
@@ -241,7 +230,7 @@ def _parse_plain(name: str, raw: bytes, problems: list[Problem]) -> Iterator[_Pa
         problems.append(Problem(name, None, None, "a section is repeated"))
         return
     try:
-        data = yaml.load(text, Loader=_Loader)  # a SafeLoader: plain data only
+        data = load_plain(text)  # a SafeLoader's plain data
     except yaml.YAMLError as error:
         problems.append(Problem(name, None, None, f"YAML error: {error}"))
         return
@@ -268,7 +257,7 @@ def _parse_marked(name: str, raw: bytes, problems: list[Problem]) -> Iterator[_P
     text = _decode(name, raw, problems)
     if text is None:
         return
-    loader = _Loader(text)
+    loader = Loader(text)
     try:
         root = loader.get_single_node()
         data = loader.construct_document(root) if root is not None else None
