@@ -3,6 +3,7 @@ document a knowledge file could hold, and on the shipped knowledge files themsel
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -84,3 +85,17 @@ def test_an_alias_is_the_same_object() -> None:
 def test_the_shipped_files_read_the_same(path: Path) -> None:
     text = path.read_text()
     assert load_plain(text) == yaml.load(text, Loader=_Reference)
+
+
+def test_reading_leaves_no_cycle_behind() -> None:
+    """A load pauses the cyclic collector, so anything a read leaves in a cycle stays in memory
+    until the load ends: a file's whole data, once, through a recursive closure."""
+    gc.collect()
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        load_plain("people:\n  - &p {id: a, roles: [{title: t}]}\n  - *p\n")
+        assert gc.collect() == 0
+    finally:
+        if collecting:
+            gc.enable()

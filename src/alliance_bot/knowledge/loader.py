@@ -27,7 +27,7 @@ from alliance_bot.knowledge.files import YAML_LIMIT, UnreadableFile, describe_os
 from alliance_bot.knowledge.lexicon import Lexicon, LexiconEntry, lexicon_problems
 from alliance_bot.knowledge.models import MODELS, SECTIONS, Entry, Event, Quote
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid, Problem
-from alliance_bot.knowledge.snapshot import KnowledgeBase
+from alliance_bot.knowledge.snapshot import KnowledgeBase, citation_lines
 from alliance_bot.knowledge.yaml_data import Loader, load_plain
 
 # The section of `lexicon.yaml`: not entries of the knowledge base, but how people name them.
@@ -158,7 +158,8 @@ def _load(directory: Path, replacing: Mapping[str, bytes], *, marks: bool) -> Kn
     # When a file could not be read at all, its people are unknown: checking references to them
     # would bury the one real error under a cascade of false ones.
     unreadable = bool(problems) and any(p.entry_id is None for p in problems)
-    _cross_check(entries, corpus, problems, people=None if unreadable else people)
+    lines = citation_lines((e for e, _ in entries), corpus)
+    _cross_check(entries, corpus, lines, problems, people=None if unreadable else people)
     seeds_problem = corpus.directory_problem() if corpus.failed() else None
     if seeds_problem is not None:
         problems.append(Problem(f"{SEEDS}/", None, None, f"cannot read: {seeds_problem}"))
@@ -168,10 +169,13 @@ def _load(directory: Path, replacing: Mapping[str, bytes], *, marks: bool) -> Kn
         article = corpus.article(name)
         assert article is not None
         digest.add_seed(name, article.text)
+    # The articles' texts and word offsets (tens of MB at 100,000 entries) are not needed by the
+    # build: its lines are found already. Freed here, they are not part of the build's peak.
+    del corpus
     kb = KnowledgeBase.build(
         root=directory,
         entries=[e for e, _ in entries],
-        corpus=corpus,
+        lines=lines,
         version=digest.version(),
         lexicon=Lexicon(e for e, _ in lexicon),
     )
@@ -409,6 +413,7 @@ def _line_of(node: yaml.Node | None, location: tuple[Any, ...], default: int) ->
 def _cross_check(
     entries: list[tuple[Entry, _Parsed]],
     corpus: Corpus,
+    lines: Mapping[tuple[str, str], int],
     problems: list[Problem],
     *,
     people: set[str] | None,
@@ -462,7 +467,7 @@ def _cross_check(
                 unreadable[citation.file][3] += 1
                 continue
             cited_texts.append(article.squashed)
-            if article.find(citation.evidence) is None:
+            if (citation.file, citation.evidence) not in lines:
                 problems.append(
                     Problem(
                         item.file,
