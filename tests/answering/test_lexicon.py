@@ -17,7 +17,7 @@ from alliance_bot.knowledge.lexicon import Lexicon
 from alliance_bot.knowledge.loader import load_knowledge
 from alliance_bot.knowledge.paths import default_knowledge_dir
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
-from alliance_bot.knowledge.snapshot import KnowledgeBase
+from alliance_bot.knowledge.snapshot import KnowledgeBase, citation_lines
 from alliance_bot.knowledge.text import name_key
 from alliance_bot.slack.render.answers import answer_json
 
@@ -35,10 +35,11 @@ def _questions() -> list[str]:
 def _without(kb: KnowledgeBase, entry_id: str) -> KnowledgeBase:
     """The same snapshot with one lexicon entry left out (index rebuilt for its equivalences)."""
     lexicon = kb.lexicon.without(entry_id)
+    entries = list(kb.entries.values())
     rebuilt = KnowledgeBase.build(
         root=kb.root,
-        entries=list(kb.entries.values()),
-        corpus=Corpus(kb.root.parent),
+        entries=entries,
+        lines=citation_lines(entries, Corpus(kb.root.parent)),
         version=kb.version,
         lexicon=lexicon,
     )

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import bisect
 import os
-import re
+from array import array
 from dataclasses import dataclass, field
+from itertools import accumulate, repeat
 from pathlib import Path
 
 from alliance_bot.knowledge.files import (
@@ -21,8 +22,6 @@ from alliance_bot.knowledge.files import (
 )
 
 SEEDS = "seeds"
-
-_TOKEN = re.compile(r"\S+")
 
 
 def universal_newlines(text: str) -> str:
@@ -38,21 +37,22 @@ class Article:
     path: str
     text: str
     squashed: str
-    _offsets: list[int] = field(repr=False)
-    _lines: list[int] = field(repr=False)
+    _offsets: array[int] = field(repr=False)
+    _lines: array[int] = field(repr=False)
 
     @classmethod
     def read(cls, path: str, raw: str) -> Article:
+        # Line by line, the words of each by `str.split` (the same white space as the regex
+        # `\S+`, at a fraction of its cost per word: a 100,000 base cites 2,000 seeds). Offsets
+        # and lines as arrays: a few million small numbers, 4 bytes each instead of an object.
         parts: list[str] = []
-        offsets: list[int] = []
-        lines: list[int] = []
-        position = 0
-        line_starts = [0] + [m.end() for m in re.finditer("\n", raw)]
-        for match in _TOKEN.finditer(raw):
-            offsets.append(position)
-            lines.append(bisect.bisect_right(line_starts, match.start()))
-            parts.append(match.group())
-            position += len(match.group()) + 1
+        lines = array("i")
+        for number, row in enumerate(raw.split("\n"), 1):
+            words = row.split()
+            parts += words
+            lines.extend(repeat(number, len(words)))
+        offsets = array("i", accumulate((len(w) + 1 for w in parts), initial=0))
+        offsets.pop()  # the position after the last word (or the 0 of no word)
         return cls(path, raw, " ".join(parts), offsets, lines)
 
     def find(self, passage: str) -> int | None:

@@ -27,22 +27,11 @@ from alliance_bot.knowledge.files import YAML_LIMIT, UnreadableFile, describe_os
 from alliance_bot.knowledge.lexicon import Lexicon, LexiconEntry, lexicon_problems
 from alliance_bot.knowledge.models import MODELS, SECTIONS, Entry, Event, Quote
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid, Problem
-from alliance_bot.knowledge.snapshot import KnowledgeBase
-
-_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_BaseLoader):  # type: ignore[misc]
-    """Safe loader that keeps dates as text, so an impossible date is reported, not a crash."""
-
+from alliance_bot.knowledge.snapshot import KnowledgeBase, citation_lines
+from alliance_bot.knowledge.yaml_data import Loader, load_plain
 
 # The section of `lexicon.yaml`: not entries of the knowledge base, but how people name them.
 LEXICON = "lexicon"
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
-}
 
 
 # A top-level key at the start of a line: a section, when the file is written in block style.
@@ -169,7 +158,8 @@ def _load(directory: Path, replacing: Mapping[str, bytes], *, marks: bool) -> Kn
     # When a file could not be read at all, its people are unknown: checking references to them
     # would bury the one real error under a cascade of false ones.
     unreadable = bool(problems) and any(p.entry_id is None for p in problems)
-    _cross_check(entries, corpus, problems, people=None if unreadable else people)
+    lines = citation_lines((e for e, _ in entries), corpus)
+    _cross_check(entries, corpus, lines, problems, people=None if unreadable else people)
     seeds_problem = corpus.directory_problem() if corpus.failed() else None
     if seeds_problem is not None:
         problems.append(Problem(f"{SEEDS}/", None, None, f"cannot read: {seeds_problem}"))
@@ -179,10 +169,13 @@ def _load(directory: Path, replacing: Mapping[str, bytes], *, marks: bool) -> Kn
         article = corpus.article(name)
         assert article is not None
         digest.add_seed(name, article.text)
+    # The articles' texts and word offsets (tens of MB at 100,000 entries) are not needed by the
+    # build: its lines are found already. Freed here, they are not part of the build's peak.
+    del corpus
     kb = KnowledgeBase.build(
         root=directory,
         entries=[e for e, _ in entries],
-        corpus=corpus,
+        lines=lines,
         version=digest.version(),
         lexicon=Lexicon(e for e, _ in lexicon),
     )
@@ -241,7 +234,7 @@ def _parse_plain(name: str, raw: bytes, problems: list[Problem]) -> Iterator[_Pa
         problems.append(Problem(name, None, None, "a section is repeated"))
         return
     try:
-        data = yaml.load(text, Loader=_Loader)  # a SafeLoader: plain data only
+        data = load_plain(text)  # a SafeLoader's plain data
     except yaml.YAMLError as error:
         problems.append(Problem(name, None, None, f"YAML error: {error}"))
         return
@@ -268,7 +261,7 @@ def _parse_marked(name: str, raw: bytes, problems: list[Problem]) -> Iterator[_P
     text = _decode(name, raw, problems)
     if text is None:
         return
-    loader = _Loader(text)
+    loader = Loader(text)
     try:
         root = loader.get_single_node()
         data = loader.construct_document(root) if root is not None else None
@@ -420,6 +413,7 @@ def _line_of(node: yaml.Node | None, location: tuple[Any, ...], default: int) ->
 def _cross_check(
     entries: list[tuple[Entry, _Parsed]],
     corpus: Corpus,
+    lines: Mapping[tuple[str, str], int],
     problems: list[Problem],
     *,
     people: set[str] | None,
@@ -473,7 +467,7 @@ def _cross_check(
                 unreadable[citation.file][3] += 1
                 continue
             cited_texts.append(article.squashed)
-            if article.find(citation.evidence) is None:
+            if (citation.file, citation.evidence) not in lines:
                 problems.append(
                     Problem(
                         item.file,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar, cast, overload
@@ -81,10 +81,12 @@ class KnowledgeBase:
         *,
         root: Path,
         entries: Sequence[Entry],
-        corpus: Corpus,
+        lines: Mapping[tuple[str, str], int],
         version: str,
         lexicon: Lexicon | None = None,
     ) -> KnowledgeBase:
+        """`lines` is `citation_lines(entries, corpus)`, which the loader's evidence check
+        already needed."""
         store = EntryStore(entries)
         by_kind: dict[Kind, list[int]] = defaultdict(list)
         for position, entry in enumerate(entries):
@@ -93,13 +95,6 @@ class KnowledgeBase:
         titles = {
             s.file: s.title for s in of_kind.get("source", ()) if isinstance(s, Source) and s.title
         }
-        lines: dict[tuple[str, str], int] = {}
-        for entry in entries:
-            for citation in entry.sources:
-                article = corpus.article(citation.file)
-                line = article.find(citation.evidence) if article else None
-                if line is not None:
-                    lines[(citation.file, citation.evidence)] = line
         events = [(p, e) for p in by_kind["event"] if isinstance(e := entries[p], Event)]
         events_by_day: dict[tuple[int, int], list[tuple[PartialDate, str, int]]] = defaultdict(list)
         for position, event in events:
@@ -133,7 +128,7 @@ class KnowledgeBase:
             lexicon=lexicon,
             outline=Outline.of(entries),
             _titles=titles,
-            _lines=lines,
+            _lines=dict(lines),
             _events_by_day={k: tuple(p for *_, p in sorted(v)) for k, v in events_by_day.items()},
             _days=tuple(sorted(events_by_day)),
             _quotes_by_person={k: tuple(v) for k, v in quotes_by_person.items()},
@@ -219,6 +214,19 @@ class KnowledgeBase:
 
     def people_in(self, event: Event) -> list[Person]:
         return [p for p in (self.get(i, Person) for i in event.people) if p is not None]
+
+
+def citation_lines(entries: Iterable[Entry], corpus: Corpus) -> dict[tuple[str, str], int]:
+    """The line of each (cited file, evidence) found in its article; evidence not found, or in a
+    file that cannot be read, has none."""
+    lines: dict[tuple[str, str], int] = {}
+    for entry in entries:
+        for citation in entry.sources:
+            article = corpus.article(citation.file)
+            line = article.find(citation.evidence) if article else None
+            if line is not None:
+                lines[(citation.file, citation.evidence)] = line
+    return lines
 
 
 def _days(event: Event) -> list[dt.date]:
