@@ -9,7 +9,6 @@ share into; `/alliance` in a channel has the button.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -18,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from alliance_bot.slack.features import Services
 from alliance_bot.slack.listeners.events.app_home import publish_home
+from alliance_bot.slack.on_loop import answer_question
 from alliance_bot.slack.render.home import HomeSearch
 
 Listener = Callable[..., Awaitable[None]]
@@ -37,7 +37,7 @@ def home_search(services: Services) -> Listener:
         question = " ".join(str(action.get("value") or "").split())[:MAX_QUESTION]
         kb = services.knowledge.current
         today = services.today()
-        answer = await asyncio.to_thread(services.engine.answer, kb, question, today)
+        answer = await answer_question(services.engine, kb, question, today)
         await publish_home(services, client, user_id, search=HomeSearch(question, answer))
 
     return handle_home_search

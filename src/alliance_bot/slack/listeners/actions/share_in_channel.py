@@ -22,6 +22,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from alliance_bot.logs import excerpt
 from alliance_bot.slack.features import Services
+from alliance_bot.slack.on_loop import answer_question
 from alliance_bot.slack.render.answers import ShareRef, render_share_refused, render_shared
 from alliance_bot.slack.replies import refusal_reason
 
@@ -43,7 +44,7 @@ def share_in_channel(services: Services) -> Listener:
             answer = await asyncio.to_thread(services.engine.answer_entry, kb, ref.entry_id)
         else:
             today = ref.today or services.today()
-            answer = await asyncio.to_thread(services.engine.answer, kb, ref.question or "", today)
+            answer = await answer_question(services.engine, kb, ref.question or "", today)
         user_id = str(body.get("user", {}).get("id", ""))
         message = render_shared(answer, user_id=user_id, question=ref.question)
         shared = await respond(**message, response_type="in_channel", replace_original=False)

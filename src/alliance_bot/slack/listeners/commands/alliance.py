@@ -7,7 +7,6 @@ handler; any other text, `help` and the empty line included, is a question for t
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -17,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from alliance_bot.slack.features import Services, SubcommandRequest
 from alliance_bot.slack.incoming import plain_text
+from alliance_bot.slack.on_loop import answer_question
 from alliance_bot.slack.render.answers import ShareRef, render_answer, render_notice
 
 Listener = Callable[..., Awaitable[None]]
@@ -57,8 +57,7 @@ def alliance_command(services: Services) -> Listener:
             return
         kb = services.knowledge.current  # one snapshot for the whole question
         today = services.today()
-        # In a thread: the engine is CPU work, and the event loop must stay free to ack others.
-        answer = await asyncio.to_thread(services.engine.answer, kb, text, today)
+        answer = await answer_question(services.engine, kb, text, today)
         share = ShareRef(question=text, today=today) if answer.status == "answer" else None
         await respond(**render_answer(answer, share=share), response_type="ephemeral")
 

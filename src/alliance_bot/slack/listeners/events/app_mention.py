@@ -11,7 +11,6 @@ not questions: answering bots risks reply loops, and a canvas has no thread to a
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -21,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from alliance_bot.slack.features import Services
 from alliance_bot.slack.incoming import plain_text, question_from_mention
+from alliance_bot.slack.on_loop import answer_question
 from alliance_bot.slack.render.answers import render_answer, render_text_only
 from alliance_bot.slack.replies import post_reply, update_reply
 
@@ -74,5 +74,5 @@ async def _reply_to(
     if not text and event.get("files"):
         return render_text_only()
     kb = services.knowledge.current
-    answer = await asyncio.to_thread(services.engine.answer, kb, text, services.today())
+    answer = await answer_question(services.engine, kb, text, services.today())
     return render_answer(answer)  # no Share button: the thread is already public

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -11,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from alliance_bot.slack.features import Services
 from alliance_bot.slack.incoming import plain_text, strip_bot_mentions
+from alliance_bot.slack.on_loop import answer_question
 from alliance_bot.slack.render.answers import render_answer, render_text_only
 from alliance_bot.slack.replies import post_reply
 
@@ -45,7 +45,7 @@ def direct_message(services: Services) -> Listener:
             message = render_text_only()  # a picture alone: the help text would be no answer
         else:
             kb = services.knowledge.current
-            answer = await asyncio.to_thread(services.engine.answer, kb, text, services.today())
+            answer = await answer_question(services.engine, kb, text, services.today())
             message = render_answer(answer)
         thread_ts = event.get("thread_ts")  # stay in a thread if the question was asked in one
         await post_reply(
