@@ -1322,12 +1322,7 @@ class _Asker:
                 # The role asked, with no end (start) in the articles: they don't say who came
                 # after (before), and a text match on the name would pass for an answer.
                 what = f"{'before' if earlier else 'after'} {person.label} as {named_role[0].title}"
-                return self.reply(
-                    "suggestions",
-                    line(f"The articles don't show who held the role {what}. Did you mean:"),
-                    wording.line(self.kb, person),
-                    suggestions=[person],
-                )
+                return self._no_holder(person, what)
         if len(roles) != 1:
             return None
         role = roles[0]
@@ -1351,13 +1346,17 @@ class _Asker:
                     if near is not None and abs((near.first_day() - edge.first_day()).days) <= 31:
                         found.append(other)
         if len(found) != 1:
-            return self.reply(
-                "suggestions",
-                line(f"The articles don't show who held the role {what}. Did you mean:"),
-                wording.line(self.kb, person),
-                suggestions=[person],
-            )
+            return self._no_holder(person, what)
         return self.found(_Found((found[0],), (100.0,), (f"held the role {what}",)))
+
+    def _no_holder(self, person: Person, what: str) -> Answer:
+        """The decline of a succession the articles don't show, offering the person asked."""
+        return self.reply(
+            "suggestions",
+            line(f"The articles don't show who held the role {what}. Did you mean:"),
+            wording.line(self.kb, person),
+            suggestions=[person],
+        )
 
     def _said_to_succeed(self, person: Person, role: Role, *, earlier: bool) -> Person | None:
         """The one person whose entry calls them `person`'s predecessor (or successor) in the

@@ -148,9 +148,6 @@ class ResponseUrlPost:
     status: int = 200
     # The client's (host, port): posts over one kept-alive connection share it
     peer: tuple[str, int] | None = None
-    # True for a message sent back in the body of a slash command's ack, which Slack shows as
-    # the reply just as it shows a post to the command's response_url (`record_immediate`)
-    immediate: bool = False
 
     @property
     def is_message(self) -> bool:
@@ -240,14 +237,6 @@ class FakeSlack:
     def response_url(self, response_id: str | None = None) -> str:
         """A `response_url` for a slash command or interaction; posts to it are recorded."""
         return f"{self._root}/response/{response_id or uuid.uuid4().hex}"
-
-    async def record_immediate(self, response_url: str, body: Mapping[str, Any]) -> None:
-        """Record `body`, a message an app sent back in a slash command's ack, as the reply
-        through `response_url` (Slack shows either the same way); the test sender calls it."""
-        response_id = response_url.rsplit("/response/", 1)[-1]
-        self.responses.append(ResponseUrlPost(response_id, body, {}, 200, immediate=True))
-        self.responses_answered += 1
-        await self._notify()
 
     def app(self) -> web.Application:
         """The aiohttp application (for tests that want to host it themselves)."""
