@@ -200,7 +200,10 @@ def _folding_prefix(text: str) -> str:
 
 def _clean(text: str, kb: KnowledgeBase | None) -> tuple[str, tuple[tuple[str, str], ...]]:
     """Fold, strip chat, spell out chat words, correct typos and apply the lexicon — once."""
-    folded = fold(_drop_symbols(_folding_prefix(text[:MAX_QUESTION])))[:MAX_QUESTION]
+    written = _folding_prefix(text[:MAX_QUESTION])
+    if "'" in written or "\u2019" in written or "\u2018" in written:
+        written = _APOSTROPHE_YEAR.sub(_year_written_out, written)
+    folded = fold(_drop_symbols(written))[:MAX_QUESTION]
     folded = chat.unquoted(chat.unformatted(_SLACK_EMOJI.sub(" ", _MENTION.sub(" ", folded))))
     folded = " ".join(folded.split()[:_MAX_WORDS])
     if "-" in folded or "/" in folded:
@@ -209,6 +212,7 @@ def _clean(text: str, kb: KnowledgeBase | None) -> tuple[str, tuple[tuple[str, s
     if "-" in folded or "\u2013" in folded:
         folded = _DAY_RANGE.sub(_day_range_written_out, folded)
     folded = _SHORT_MONTH.sub(lambda short: _MONTH_NAMES[(short[1] or short[2])[:3]], folded)
+    folded = _IN_MONTH_SHORT_YEAR.sub(_in_month_year_written_out, folded)
     # "the Quad FMs", "both PMs": an acronym in the plural is the acronym.
     for plural in _PLURAL_ACRONYM.findall(text[:MAX_QUESTION]):
         folded = re.sub(rf"\b{plural.lower()}s\b", plural.lower(), folded)
@@ -218,6 +222,30 @@ def _clean(text: str, kb: KnowledgeBase | None) -> tuple[str, tuple[tuple[str, s
         folded, corrections = _corrected(folded, text[:MAX_QUESTION], kb)
         folded = kb.lexicon.rewrite(folded)
     return folded, tuple(corrections)
+
+
+# "oct '23", "back in ’22": a year shortened with an apostrophe, before folding drops the mark.
+# Years from 1990 to 2039 cover the articles and the years people ask about beside them.
+_APOSTROPHE_YEAR = re.compile(r"(?<![\w'’‘])['’‘](?P<yy>\d\d)\b(?!['’‘]?\w)")
+
+
+def _year_written_out(short: re.Match[str]) -> str:
+    yy = int(short["yy"])
+    if yy <= 39:
+        return f"{2000 + yy}"
+    return f"{1900 + yy}" if yy >= 90 else short[0]
+
+
+# "in oct 23", "during march 24": after "in" a month with two digits is a month of a year (a day
+# is "on oct 23"). Only 19 to 29, the years of the articles and after; a day 1 to 18 stays a day.
+_IN_MONTH_SHORT_YEAR = re.compile(
+    r"\b(?P<lead>in|during) (?P<month>january|february|march|april|may|june|july|august|september"
+    r"|october|november|december) (?P<yy>(?:19|2\d))\b(?!st|nd|rd|th| ?(?:19|20)\d\d)"
+)
+
+
+def _in_month_year_written_out(short: re.Match[str]) -> str:
+    return f"{short['lead']} {short['month']} 20{short['yy']}"
 
 
 # "the 2022-23 polls", "2022/2023": two years, as the articles write them ("in 2022 and 2023").
@@ -370,7 +398,7 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
         "on_date",
         re.compile(
             r"^(?:what|anything|which events?|what else|what events?|what all)?\s*"
-            r"(?:happened|was happening|happening|went on|was going on|occurred|took place"
+            r"(?:happened|happen|was happening|happening|went on|was going on|occurred|took place"
             r"|is there|was there|do you have|events?)\s+(?:on|in|during|over|around|for|at)"
             r"\s+(?P<s>.+)$"
         ),
