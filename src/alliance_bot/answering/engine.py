@@ -1078,7 +1078,13 @@ class _Asker:
         top = matches[0].score
         # Every event the time may name must have the same one holder: "the Quad meeting in
         # New York" is one of several New York meetings that week, all in Kamikawa's time.
-        each = [self._holders(matches, p) or self._attested(matches, p) for p in periods]
+        each: list[list[Person]] = []
+        partly: Role | None = None  # the span of a holder shown for most of the period only
+        for p in periods:
+            held = self._holders(matches, p) or self._attested(matches, p)
+            if not held and (mostly := self._mostly(matches, p)):
+                held, partly = [mostly[0]], mostly[1]
+            each.append(held)
         if any(len(h) != 1 for h in each) or len({h[0].id for h in each}) != 1:
             candidates = [self.kb.get(m.entry_id) for m in matches if top - m.score <= TIE]
             return self.unknown(
@@ -1099,6 +1105,12 @@ class _Asker:
         ]
         note = (
             pieces(
+                "the articles show ",
+                holder.label,
+                f" in the role {human_range(partly.start, partly.end)}, only part of {periods[0].label}",
+            )
+            if partly is not None and partly.start is not None
+            else pieces(
                 "the articles give no dates for the role; ",
                 holder.label,
                 " held it at the time of “",
@@ -1125,6 +1137,28 @@ class _Asker:
             ):
                 holders.append(person)
         return holders
+
+    def _mostly(self, matches: list[NameMatch], period: Period) -> tuple[Person, Role] | None:
+        """Where no one's span covers the whole period, the one holder whose span covers most of
+        it and no rival's touches it ("PM in spring 2024": the articles end Kishida's in April)."""
+        top = matches[0].score
+        near = [m for m in matches if top - m.score <= TIE]
+        spans = [
+            (person, role)
+            for m in near
+            if (person := self.kb.get(m.entry_id, Person)) is not None
+            for role in person.roles
+            if name_key(role.title) == m.name and role.start is not None
+        ]
+        touching = {
+            p.id
+            for p, r in spans
+            if r.start is not None
+            and r.start.first_day() <= period.last
+            and (r.end is None or r.end.last_day() >= period.first)
+        }
+        mostly = [(p, r) for p, r in spans if r.held_mostly(period.first, period.last)]
+        return mostly[0] if len(mostly) == 1 and touching == {mostly[0][0].id} else None
 
     def _attested(self, matches: list[NameMatch], period: Period) -> list[Person]:
         """Holders of a role the articles give no span for, shown holding it within the period

@@ -106,6 +106,15 @@ class Role(_Model):
             return False
         return self.end is None or last <= self.end.last_day()
 
+    def held_mostly(self, first: dt.date, last: dt.date) -> bool:
+        """Whether the articles show this role held on at least half the days from `first` to
+        `last` ("spring 2024" for a span the articles end in April 2024)."""
+        if self.start is None:
+            return False
+        since = max(first, self.start.first_day())
+        until = min(last, self.end.last_day()) if self.end is not None else last
+        return (until - since).days + 1 >= ((last - first).days + 1) / 2
+
 
 class Person(Entry):
     kind: ClassVar[Kind] = "person"
