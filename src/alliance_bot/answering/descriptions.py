@@ -373,6 +373,13 @@ def _by_titles(
     # Junior ranks ("under", "deputy") are asked in full words, some of them stopwords.
     asked = _role_words(name_key(phrase)) | {stem(w) for w in name_key(phrase).split()}
     wanted_junior = _junior_pairs(phrase)
+    # What the role is of or at ("at the Heritage Foundation") is the person's own, and so is
+    # a body the description names by its short name: "the NATO secretary general" is not the
+    # secretary general of Japan's NSC. A body's initials stand for its name as titles spell it
+    # ("INDOPACOM" is "US Indo-Pacific Command", which Aquilino's title has). Worked out once,
+    # not per person: it was a tenth of a description question at 100,000 entries.
+    bodies = " ".join(asker.role_key(w) for w in match["d"].split() if _names_a_body(asker, w))
+    owned = f"{tail} {bodies}"
 
     def fits(person: Person) -> bool:
         keys, own = asker.titles_of(person)
@@ -394,16 +401,7 @@ def _by_titles(
             return False  # "the head of the Marine Corps" is not its assistant commandant
         if asked & _HEAD and not own & _TOP_RANKS:
             return False  # "the head of DW" is no DW correspondent
-        # What the role is of or at ("at the Heritage Foundation") is the person's own, and
-        # so is a body the description names by its short name: "the NATO secretary general"
-        # is not the secretary general of Japan's NSC.
-        # A body's initials stand for its name as titles spell it ("INDOPACOM" is "US
-        # Indo-Pacific Command", which Aquilino's title has).
-        bodies = " ".join(asker.role_key(w) for w in match["d"].split() if _names_a_body(asker, w))
-        for word in asker.kb.index.missing(f"{tail} {bodies}", person.id):
-            if not _role_words(word) <= own:
-                return False
-        return True
+        return all(_role_words(w) <= own for w in asker.kb.index.missing(owned, person.id))
 
     # Only the people whose titles have the words can fit: reading every person's is slow.
     having = asker.titled(required)
