@@ -304,13 +304,18 @@ class SearchIndex:
             0,
             *np.cumsum(np.bincount(stems_of_rows, minlength=len(stem_ids))).tolist(),
         ]
+        # Each row array goes as soon as it is used (the stems once counted and ordered), not all
+        # at the end: the build's most-held-at-once is the cold load's peak RSS.
+        del stems_of_rows, row_stem
         self._position_of: npt.NDArray[np.int32] = np.frombuffer(row_position, dtype=np.int32)[
             order
         ]
+        del row_position
         self._tf_of: npt.NDArray[np.float32] = np.frombuffer(row_tf, dtype=np.float32)[order]
+        del row_tf
         # Whether the row's stem is in what its entry is about (names, speaker, topic).
         self._about_of: npt.NDArray[np.bool_] = np.frombuffer(row_about, dtype=np.bool_)[order]
-        del row_stem, row_position, row_tf, row_about, stems_of_rows, order
+        del row_about, order
         # Long postings also sorted by weight (strongest first, then by position, as
         # heapq.nlargest breaks ties), so capping one is a slice.
         self._by_weight: dict[str, npt.NDArray[np.int32]] = {}
