@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,6 +65,10 @@ class KnowledgeHolder:
         self._previous: KnowledgeBase | None = None
         self._lock = threading.Lock()
         self.releaser = releaser or Releaser()
+        # Run on each new snapshot before it is swapped in (the server sets the answer engine's
+        # `prepare_snapshot`): what the first questions on it would otherwise work out from the
+        # whole base, while they wait. Knowledge knows nothing of answering, hence a hook.
+        self.prepare: Callable[[KnowledgeBase], None] | None = None
         # Set once the first snapshot's entries are all models (`load`); a holder made from a
         # snapshot in hand has nothing to wait for.
         self.warmed = threading.Event()
@@ -122,6 +127,8 @@ class KnowledgeHolder:
     def install(self, fresh: KnowledgeBase) -> Swap:
         """Swap in a snapshot already loaded and validated (by `validate`, or by the alias writer,
         which validated the very bytes it then wrote): a refresh loads once."""
+        if self.prepare is not None:
+            self.prepare(fresh)  # in the refreshing thread, while questions use the old one
         with self._lock:
             swap = Swap(self._current, fresh)
             dropped = self._previous
