@@ -128,7 +128,7 @@ class KnowledgeHolder:
         """Swap in a snapshot already loaded and validated (by `validate`, or by the alias writer,
         which validated the very bytes it then wrote): a refresh loads once."""
         if self.prepare is not None:
-            self.prepare(fresh)  # in the refreshing thread, while questions use the old one
+            _prepare(self.prepare, fresh)  # in the refreshing thread; questions use the old one
         with self._lock:
             swap = Swap(self._current, fresh)
             dropped = self._previous
@@ -150,6 +150,21 @@ class KnowledgeHolder:
             swap = Swap(self._current, self._previous)
             self._current, self._previous = self._previous, self._current
         return swap
+
+
+def _prepare(prepare: Callable[[KnowledgeBase], None], kb: KnowledgeBase) -> None:
+    """Run `prepare` with the collector paused, then freeze what it built, as `EntryStore.warm`
+    does: its tables are long-lived, and left to the collector its allocations set off a 30 ms
+    young pass (gc callback, 100,000 refresh) that held the GIL in the refreshing thread."""
+    collecting = gc.isenabled()
+    gc.collect(1)
+    gc.disable()
+    try:
+        prepare(kb)
+        gc.freeze()
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _warm(kb: KnowledgeBase, done: threading.Event) -> None:
