@@ -47,7 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     print(table(crafted.HEADERS, [crafted.row_cells(r) for r in crafted_rows]))
 
     print("\n## Loading\n")
-    loads, refreshes = loading.run(sizes, baseline_seconds=0.3 if args.quick else 3.0)
+    loads, refreshes = loading.run(
+        sizes, baseline_seconds=0.3 if args.quick else loading.BASELINE_SECONDS
+    )
     print(table(loading.LOAD_HEADERS, [loading.load_cells(r) for r in loads]))
     print()
     print(table(loading.REFRESH_HEADERS, [loading.refresh_cells(r) for r in refreshes]))

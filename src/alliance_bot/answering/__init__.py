@@ -6,7 +6,7 @@
 
 from alliance_bot.answering import semantic
 from alliance_bot.answering.answer import Answer, ScoredEntry, Status, Suggestion
-from alliance_bot.answering.engine import answer, answer_entry
+from alliance_bot.answering.engine import answer, answer_entry, prepare_snapshot
 from alliance_bot.answering.questions import Question, parse_question
 from alliance_bot.knowledge import english
 
@@ -29,4 +29,5 @@ __all__ = [
     "answer_entry",
     "parse_question",
     "prepare",
+    "prepare_snapshot",
 ]

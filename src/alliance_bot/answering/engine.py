@@ -11,6 +11,7 @@ import bisect
 import calendar
 import datetime as dt
 import re
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -2650,7 +2651,6 @@ _PLACED = re.compile(
 )
 _PLACED_IN = re.compile(r"\b(?:in|off) ((?:[A-Z][a-z][\w'.-]*)(?: [A-Z][a-z][\w'.-]*)*)")
 _MONTH_NAMES = frozenset(m.lower() for m in calendar.month_name if m)
-_PLACE_CACHE: dict[tuple[int, str], tuple[KnowledgeBase, frozenset[str]]] = {}
 
 
 def _place_of(entry: Entry) -> str | None:
@@ -2664,31 +2664,46 @@ def _place_of(entry: Entry) -> str | None:
     return fold(found[-1]).strip() if found else None
 
 
+# Each snapshot's tables (word sets, per-entry memos), by the snapshot's id. Only the id is kept,
+# never the snapshot: a cache holding it kept every old 100,000-entry snapshot alive after a
+# refresh (so the releaser never took it apart). A finalizer removes the tables when the snapshot
+# goes, before its id can be reused.
+_TABLES: dict[int, dict[str, object]] = {}
+
+
+def _tables(kb: KnowledgeBase) -> dict[str, object]:
+    tables = _TABLES.get(id(kb))
+    if tables is None:
+        mine: dict[str, object] = {}
+        tables = _TABLES.setdefault(id(kb), mine)
+        if tables is mine:  # two threads may get here at once; one finalizer is enough
+            weakref.finalize(kb, _TABLES.pop, id(kb), None)
+    return tables
+
+
 def _cached(kb: KnowledgeBase, what: str, build: Callable[[], frozenset[str]]) -> frozenset[str]:
     """Word sets worked out once per knowledge base snapshot."""
-    cached = _PLACE_CACHE.get((id(kb), what))
-    if cached is not None and cached[0] is kb:
-        return cached[1]
-    words = build()
-    if len(_PLACE_CACHE) > 16:  # a long-running server sees a few snapshots, not many
-        _PLACE_CACHE.clear()
-    _PLACE_CACHE[(id(kb), what)] = (kb, words)
-    return words
-
-
-_MEMO: dict[tuple[int, str], tuple[KnowledgeBase, dict[str, object]]] = {}
+    tables = _tables(kb)
+    words = tables.get(what)
+    if words is None:
+        words = tables[what] = build()
+    return cast(frozenset[str], words)
 
 
 def _memo(kb: KnowledgeBase, what: str) -> dict[str, object]:
     """A per-snapshot table of values worked out once per entry (a snapshot is immutable)."""
-    cached = _MEMO.get((id(kb), what))
-    if cached is not None and cached[0] is kb:
-        return cached[1]
-    if len(_MEMO) > 16:  # a long-running server sees a few snapshots, not many
-        _MEMO.clear()
-    table: dict[str, object] = {}
-    _MEMO[(id(kb), what)] = (kb, table)
-    return table
+    return cast(dict[str, object], _tables(kb).setdefault("memo:" + what, {}))
+
+
+def prepare_snapshot(kb: KnowledgeBase) -> None:
+    """Work out now the tables a question would otherwise build from the whole snapshot on its
+    first look (every person's name words, the places events' titles name, ...): a refresh calls
+    this before the swap, so the first questions on a new 100,000-entry base don't pay for it."""
+    _person_words(kb)
+    _people_by_name_part(kb)
+    _lexicon_words(kb)
+    _title_words(kb)
+    _places(kb)
 
 
 _WHO_TOPIC = re.compile(r"who(?:m|se)?\b")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,6 +65,10 @@ class KnowledgeHolder:
         self._previous: KnowledgeBase | None = None
         self._lock = threading.Lock()
         self.releaser = releaser or Releaser()
+        # Run on each new snapshot before it is swapped in (the server sets the answer engine's
+        # `prepare_snapshot`): what the first questions on it would otherwise work out from the
+        # whole base, while they wait. Knowledge knows nothing of answering, hence a hook.
+        self.prepare: Callable[[KnowledgeBase], None] | None = None
         # Set once the first snapshot's entries are all models (`load`); a holder made from a
         # snapshot in hand has nothing to wait for.
         self.warmed = threading.Event()
@@ -122,6 +127,8 @@ class KnowledgeHolder:
     def install(self, fresh: KnowledgeBase) -> Swap:
         """Swap in a snapshot already loaded and validated (by `validate`, or by the alias writer,
         which validated the very bytes it then wrote): a refresh loads once."""
+        if self.prepare is not None:
+            _prepare(self.prepare, fresh)  # in the refreshing thread; questions use the old one
         with self._lock:
             swap = Swap(self._current, fresh)
             dropped = self._previous
@@ -143,6 +150,21 @@ class KnowledgeHolder:
             swap = Swap(self._current, self._previous)
             self._current, self._previous = self._previous, self._current
         return swap
+
+
+def _prepare(prepare: Callable[[KnowledgeBase], None], kb: KnowledgeBase) -> None:
+    """Run `prepare` with the collector paused, then freeze what it built, as `EntryStore.warm`
+    does: its tables are long-lived, and left to the collector its allocations set off a 30 ms
+    young pass (gc callback, 100,000 refresh) that held the GIL in the refreshing thread."""
+    collecting = gc.isenabled()
+    gc.collect(1)
+    gc.disable()
+    try:
+        prepare(kb)
+        gc.freeze()
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _warm(kb: KnowledgeBase, done: threading.Event) -> None:

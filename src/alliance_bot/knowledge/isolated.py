@@ -18,9 +18,11 @@ while the objects arrive and they are frozen before it resumes, so no collection
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import multiprocessing.forkserver
+import os
 import pickle
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext, SpawnContext
@@ -31,6 +33,8 @@ from alliance_bot.knowledge.cache import SnapshotCache
 from alliance_bot.knowledge.loader import load_knowledge
 from alliance_bot.knowledge.problems import KnowledgeBaseInvalid
 from alliance_bot.knowledge.snapshot import KnowledgeBase
+
+_CHILD_NICENESS = 10
 
 
 class _GentleReader:
@@ -117,6 +121,10 @@ def load_isolated(directory: Path, *, cache: SnapshotCache | None = None) -> Kno
 
 def _child(directory: str, cache_directory: str | None, sending: Connection) -> None:
     """Runs in the child: load, then send ("ok", kb) or what went wrong, pickled."""
+    # Background work: at a lower priority the scheduler gives the serving process's threads a
+    # core whenever they want one, rather than sharing a busy machine's cores with the load.
+    with contextlib.suppress(OSError, AttributeError):  # no os.nice on Windows
+        os.nice(_CHILD_NICENESS)
     cache = SnapshotCache(Path(cache_directory)) if cache_directory else None
     result: tuple[str, Any]
     try:

@@ -123,6 +123,7 @@ def _start(
     kb = cluster.holder.current
     logger.info("knowledge base %s loaded: %d entries", kb.version, len(kb))
     answering.prepare()  # before the port opens: the first question must not pay for it
+    cluster.holder.prepare = answering.prepare_snapshot  # each refreshed snapshot before its swap
     return settings, cluster, operations
 
 
