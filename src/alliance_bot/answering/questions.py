@@ -554,6 +554,16 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
             r" (?P<t>.+)$"
         ),
     ),
+    # "who ran INDOPACOM", "who led Japan in 2023": the head in the past. A delegation, a
+    # meeting or a trip is led by those who took part in it ("who led the business delegation"
+    # asks for the event), so those are left to the participants' form.
+    (
+        "who",
+        re.compile(
+            r"^who (?P<s>ran|led|was running|was heading|was leading|is heading|is leading)"
+            rf" (?!.*\b(?:delegations?|team|teams|mission|{EVENT_NOUN})\b)(?P<t>.+)$"
+        ),
+    ),
     (
         "when",
         re.compile(
