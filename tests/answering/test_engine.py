@@ -152,9 +152,21 @@ class TestRoleNow:
         assert [e.id for e in result.entries] == [holder]
 
     def test_past_every_span_is_the_latest_holder_and_says_so(self, real: KnowledgeBase) -> None:
-        result = answer(real, "who is Japan's foreign minister now", dt.date(2026, 11, 24))
+        """Kamikawa's span ends in December 2023 and the articles in April 2024."""
+        result = answer(real, "who is Japan's foreign minister now", dt.date(2024, 3, 1))
         assert [e.id for e in result.entries] == ["kamikawa-yoko"]
         assert "the latest holder the articles show, to December 2023" in answer_context(result)
+
+    def test_long_after_the_articles_is_offered_not_answered(self, real: KnowledgeBase) -> None:
+        """Asked in 2026 (over six months past the articles' last dated day, 11 April 2024),
+        "now" is past what they can say: the last holder is a suggestion, and the reply says
+        where the articles end."""
+        result = answer(real, "who is Japan's foreign minister now", dt.date(2026, 11, 24))
+        assert result.status == "suggestions"
+        assert [s.id for s in result.suggestions] == ["kamikawa-yoko"]
+        assert "The articles end in April 2024" in result.body
+        within = answer(real, "who is Japan's foreign minister now", dt.date(2024, 10, 1))
+        assert [e.id for e in within.entries] == ["kamikawa-yoko"]
 
     def test_between_spans_is_no_one(self, real: KnowledgeBase) -> None:
         """Hamada is dated January 2023 and Kihara October 2023: June is not known."""

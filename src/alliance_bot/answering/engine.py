@@ -114,6 +114,8 @@ SETTLE_SCORE_LEAD = 1.25
 # Candidates within this many points of the best are "just as good": an ambiguous question.
 TIE = 2.0
 LIST_LIMIT = 10
+# "Now" asked this long after the articles' last dated day is past what they can say.
+STALE_AFTER = dt.timedelta(days=183)
 
 _ARTICLES = ("the ", "a ", "an ")
 _TITLES = (
@@ -891,6 +893,25 @@ class _Asker:
         if not spans:
             return None
         today = self.today
+        ends_on = _articles_end(self.kb)
+        if ends_on is not None and today > ends_on + STALE_AFTER:
+            # "who's the PM right now", asked long after the articles' last day: they can't
+            # say who holds it today; who held it when they end is offered, not answered.
+            last = _unique(p for p, r in spans if r.held_throughout(ends_on, ends_on))
+            if not last:  # the articles stop naming the holder before they end
+                finish = {p.id: (r.end or r.start).last_day() for p, r in spans if r.start}
+                latest = max(finish.values(), default=None)
+                last = _unique(p for p, _ in spans if finish.get(p.id) == latest)
+            return self.reply(
+                "suggestions",
+                line(
+                    f"The articles end in {ends_on:%B %Y}, so they can't say who is ",
+                    self._quoted(_strip_articles(role)),
+                    " today." + (" The latest they show:" if last else ""),
+                ),
+                [wording.line(self.kb, e) for e in last[:3]],
+                suggestions=last[:3],
+            )
         holding = _unique(p for p, r in spans if r.held_throughout(today, today))
         ends = [(r.end or r.start).last_day() for _, r in spans if r.start is not None]
         note: Words = ()
@@ -2695,6 +2716,21 @@ def _memo(kb: KnowledgeBase, what: str) -> dict[str, object]:
     return cast(dict[str, object], _tables(kb).setdefault("memo:" + what, {}))
 
 
+def _articles_end(kb: KnowledgeBase) -> dt.date | None:
+    """The last day the articles date an event to: how far they go. (A year or a month, such as
+    "2027" for a target or "2035" for a completion expected, is a plan, not a report.)"""
+    memo = _memo(kb, "articles_end")
+    if "" not in memo:
+        days = [e.date.last_day() for e in kb.entries.values() if isinstance(e, Event)]
+        dated = [
+            e.date.last_day()
+            for e in kb.entries.values()
+            if isinstance(e, Event) and e.date.precision == "day"
+        ]
+        memo[""] = max(dated) if dated else max(days, default=None)
+    return cast(dt.date | None, memo[""])
+
+
 def prepare_snapshot(kb: KnowledgeBase) -> None:
     """Work out now the tables a question would otherwise build from the whole snapshot on its
     first look (every person's name words, the places events' titles name, ...): a refresh calls
@@ -2704,6 +2740,7 @@ def prepare_snapshot(kb: KnowledgeBase) -> None:
     _lexicon_words(kb)
     _title_words(kb)
     _places(kb)
+    _articles_end(kb)
 
 
 _WHO_TOPIC = re.compile(r"who(?:m|se)?\b")
