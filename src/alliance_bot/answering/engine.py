@@ -997,7 +997,12 @@ class _Asker:
             # words confirm it (`_paraphrased`).
             closest = self._paraphrased(phrase, found, years, frozenset({"event"}))
             if closest is None:
-                return defined
+                # "what's up with the Japan UK access deal Kishida did on his tour": the words
+                # after the name are context; an event they all cover, as free text must be
+                # covered, answers as it would asked without "what's".
+                as_text = self.by_text(phrase, None, self._quoted(phrase))
+                first = as_text.entries[0].kind if as_text.entries else None
+                return as_text if as_text.status == "answer" and first == "event" else defined
             event_found, match = closest
             return self.found(_Found((event_found,), (round(100 * match.coverage, 1),)))
         return self.found(_Found((event,), (round(100 * leader.coverage, 1),)))
