@@ -1054,7 +1054,9 @@ class _Asker:
         if person:  # several people match equally: let the user pick
             return self.found(person)
         # A body ("the National Security Strategy") or words from the quote itself.
-        return self.by_text(" ".join([phrase, topic]), ("quote",), self._quoted(phrase))
+        return self.by_text(
+            " ".join([phrase, topic]), ("quote",), self._quoted(phrase), worded=True
+        )
 
     def search(self, subject: str) -> Answer:
         hits: dict[str, float] = {}
@@ -1717,8 +1719,12 @@ class _Asker:
         settle: bool = False,
         only: Callable[[str], bool] | None = None,
         suggest_only: bool = False,
+        worded: bool = False,
     ) -> Answer:
         """Answer from entries whose own words cover the question.
+
+        With `worded` (words from a quotation: "who said the alliance is dead"), only entries
+        covering them answer: what was said is its words, so none is settled or paraphrased.
 
         With `settle` (a yes/no, why or how question, whose frame words "did", "part of",
         "go down" cover nothing), an entry covering less is the answer when it has every key
@@ -1799,12 +1805,16 @@ class _Asker:
             return self.found(self._fact_first(text, counted, matches))
         settled = (
             self.settled(text, matches, years)
-            if (settle or SETTLE_ALL) and not suggest_only
+            if (settle or SETTLE_ALL) and not suggest_only and not worded
             else None
         )
         if settled:
             return settled
-        if not suggest_only and (named := self._paraphrased(text, matches, years, wanted)):
+        if (
+            not suggest_only
+            and not worded
+            and (named := self._paraphrased(text, matches, years, wanted))
+        ):
             return self.found(_Found((named[0],), (round(100 * named[1].coverage, 1),)))
         partly = [m.entry_id for m in matches if m.coverage >= PARTLY_COVERED]
         if also_suggest:

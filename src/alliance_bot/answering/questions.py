@@ -517,6 +517,15 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
             r"|(?<=tell|told) (?P<to>[\w'. -]+)| to (?P<to2>[\w'. -]+))?$"
         ),
     ),
+    # "who said 'you are not alone'", "who was it that said the alliance is the hub": words
+    # from the quote itself, whoever said them (the quote shows its speaker).
+    (
+        "quote",
+        re.compile(
+            r"^who (?:(?:was it|is it) (?:that|who) )?(?:said|says|coined|came up with|wrote)"
+            r"(?: that| the (?:line|phrase|words?))?\s+(?P<s>.+)$"
+        ),
+    ),
     (
         "quote",
         re.compile(
