@@ -188,6 +188,8 @@ def answer(kb: KnowledgeBase, text: str, today: dt.date) -> Answer:
         if alone.status == "answer":
             return alone
         part = part.alone
+    if found.status != "answer" and (said := asker.said_in_quotes()) is not None:
+        return said
     return found
 
 
@@ -199,6 +201,9 @@ def answer_entry(kb: KnowledgeBase, entry_id: str, today: dt.date | None = None)
         return asker.reply("no_match", line("That entry is no longer in the knowledge base."))
     return asker.found(_Found((entry,), (100.0,)))
 
+
+# Words the asker quotes: 'you are not alone', "you are not alone", “you are not alone”.
+_IN_QUOTES = re.compile(r"(?:^|(?<=\W))['‘\"“](\w[^'’\"”]*?\w)['’\"”](?=\W|$)")
 
 # "how old is Rahm Emanuel", "who is Austin's wife": nothing of the kind is in any entry.
 # What no entry records: "how old is Rahm Emanuel", "who is Austin's wife", "what is the
@@ -384,6 +389,33 @@ class _Asker:
     def _short(self, limit: int = 80) -> str:
         text = self.q.asked
         return text if len(text) <= limit else text[: limit - 1] + "…"
+
+    def said_in_quotes(self) -> Answer | None:
+        """ "what was Kishida's big line to Congress, the 'you are not alone' thing": words the
+        asker put in quotation marks, found as they stand in one quotation, are that quotation,
+        whatever else the question says. Tried only when nothing answered, so a name or term in
+        quotation marks keeps its own answer."""
+        for span in _IN_QUOTES.findall(self.q.asked):
+            words = fold(span).split()
+            if len(words) < 2:
+                continue
+            wanted = " ".join(words)
+            # Words all too common to search for ("we are with you") are looked for among the
+            # quotations of the people the question names ("the … line Kishida used").
+            named = self.people_named(frozenset(fold(self.q.text).split()))
+            found = [
+                *(m.entry_id for m in self.kb.index.text(wanted, kinds=frozenset({"quote"}))),
+                *(q.id for person in sorted(named) for q in self.kb.quotes_by(person)),
+            ]
+            holding = [
+                e
+                for entry_id in dict.fromkeys(found)
+                if (e := self.kb.get(entry_id)) is not None
+                and wanted in " ".join(fold(getattr(e, "text", "")).split())
+            ]
+            if len(holding) == 1:
+                return self.found(_Found((holding[0],), (100.0,)))
+        return None
 
     def _quoted(self, phrase: str) -> Words:
         shown = as_typed(self.q.asked, phrase)  # the asker's words, not the folded ones

@@ -111,6 +111,13 @@ _GREETING = (
     r"|cool|great|nice|perfect|awesome|got it|gotcha|makes sense|thanks|thank you|thx|ty)"
 )
 _LEAD_IN = re.compile(rf"^(?:{_GREETING})(?:[\s,!.:;\-]+|$)")
+# "alliance is dead", "team has been quiet": a message that opens with a word that may address
+# the bot or the channel, and a verb after it with no comma, has it as its subject ("hey
+# alliance is Japan in the Quad" addresses the bot after a greeting).
+_SUBJECT_FIRST = re.compile(
+    r"^(?:alliance(?: bot)?|bot|team|all|guys|folks|everyone|y'all)\s+"
+    r"(?:is|was|are|were|has|have|had|will|would|can|could|should|must|seems?|looks?)\b"
+)
 # A request around a question: "could you tell me about X" asks about X.
 _REQUEST = chat.REQUEST
 _ABOUT = re.compile(
@@ -342,15 +349,18 @@ def _unwrapped(text: str) -> str:
     notes") removed, before the lexicon reads the words: "memo" there is the asker's, not
     the Florida memorandum."""
     previous = None
+    lead = not _SUBJECT_FIRST.match(text)
     while previous != text:
         previous = text
-        text = _unwrapped_once(text)
+        text = _unwrapped_once(text, lead=lead)
     return text
 
 
-def _unwrapped_once(text: str) -> str:
+def _unwrapped_once(text: str, *, lead: bool = True) -> str:
     text = chat.TAIL.sub("", _TRAILING.sub("", text).strip()).strip()
-    text = chat.unmentioned(chat.LEAD.sub("", _LEAD_IN.sub("", text).strip()).strip())
+    if lead:
+        text = _LEAD_IN.sub("", text).strip()
+    text = chat.unmentioned(chat.LEAD.sub("", text).strip())
     if work := chat.WORK_ON.match(text):
         text = work["rest"].strip()
     return text
@@ -359,9 +369,10 @@ def _unwrapped_once(text: str) -> str:
 def _strip_chat(text: str) -> str:
     """Lead-ins and tails that wrap a question, removed until none is left."""
     previous = None
+    lead = not _SUBJECT_FIRST.match(text)
     while previous != text:
         previous = text
-        text = _TAIL.sub("", _unwrapped_once(text)).strip()
+        text = _TAIL.sub("", _unwrapped_once(text, lead=lead)).strip()
         wonder = _WONDER.match(text)
         if wonder:
             text = wonder["rest"].strip()
@@ -687,6 +698,11 @@ _PRONOUN_SUBJECT = re.compile(
 # A noun phrase running straight into "… is building": the lead of a description, not of a
 # question ("the fighter jet japan is building", "the missiles tokyo is buying").
 _NOUN_LEAD = re.compile(r"^(?:the|a|an|that|this|those|these) [\w' -]*\w $")
+# "alliance is dead", "japan is in the quad": a subject with no article before its verb; the
+# verb does not start a yes/no of its own (a chat lead-in is stripped before this is checked).
+_BARE_SUBJECT = re.compile(
+    r"^(?!(?:who|whom|whose|when|what|where|why|how|which)\b)[\w'-]+(?: [\w'-]+)? $"
+)
 _CLAUSE_BREAK = re.compile(r"\s+[-:;]\s+|[,:;!?]\s+|\s+-\s+")
 _QUESTION_START = re.compile(
     r"\b(?:who|when|what|where|why|how|which|did|does|is|was|were|are|has|quote|tell me)\b"
@@ -945,7 +961,10 @@ def _understand(clean: str, today: dt.date) -> Question:
                 # the question.
                 break
             later = _parse(_strip_chat(clean[start:]), today)
-            if later.form == "yesno" and _NOUN_LEAD.match(clean[:start]):
+            if later.form == "yesno" and (
+                _NOUN_LEAD.match(clean[:start])
+                or (_BARE_SUBJECT.match(clean[:start]) and _strip_chat(clean) == clean)
+            ):
                 # "the fighter jet Japan is building with Britain": a thing described by what
                 # someone is doing, the verb after its subject; no yes/no is asked.
                 break
