@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+import re
 import threading
 from importlib import resources
 
@@ -41,9 +42,28 @@ def _load() -> frozenset[str]:
         return _words
 
 
+# British spellings of the American words the list counts ("apologise", "defence", "colour",
+# "programme"): the bot's users write both, and neither is a typo.
+_BRITISH = (
+    (re.compile(r"is(e|ed|es|ing|ation|ations)$"), r"iz\1"),
+    (re.compile(r"ys(e|ed|es|ing)$"), r"yz\1"),
+    (re.compile(r"our(s|ed|ing|ite|ites|able)?$"), r"or\1"),
+    (re.compile(r"ence(s)?$"), r"ense\1"),
+    (re.compile(r"tre(s)?$"), r"ter\1"),
+    (re.compile(r"amme(s)?$"), r"am\1"),
+    (re.compile(r"ll(ed|ing|er|ers)$"), r"l\1"),
+)
+
+
 def is_common(word: str) -> bool:
-    """Whether `word` (folded, lower case) is a common English word."""
-    return word in (_words if _words is not None else _load())
+    """Whether `word` (folded, lower case) is a common English word, in British or American
+    spelling."""
+    words = _words if _words is not None else _load()
+    return word in words or any(
+        american != word and american in words
+        for pattern, replacement in _BRITISH
+        for american in (pattern.sub(replacement, word),)
+    )
 
 
 def prepare() -> None:
