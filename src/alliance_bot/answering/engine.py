@@ -2154,6 +2154,7 @@ class _Asker:
             self.q.text,
         )
         wants_count = question.startswith("how many") and not about_people
+        wants_money = bool(_ASKS_MONEY.search(self.q.text))
         first = self.kb.get(result.entries[0].id, Fact) if result.entries else None
         lead = self.kb.get(result.entries[0].id) if result.entries else None
         if lead is not None and first is None and not _gives_a_figure(lead, question):
@@ -2187,6 +2188,24 @@ class _Asker:
                 and ("%" in fact.value or _ORDINAL.match(fold(fact.value)))
             ):
                 # A share or a rank ("the third meeting") is not how many of something.
+                return False
+            if (
+                fact
+                and _POLLED.search(fold(fact.claim))
+                and not (wants_share or about_people or _OPINION.search(self.q.text))
+            ):
+                # "how much is the defense buildup": a poll's share of people who back it is
+                # not its size; a poll's figure answers what people think, or a share asked.
+                return False
+            if (
+                wants_money
+                and fact
+                and fact.value
+                and not _is_money(fact.value)
+                and not _SPENT.search(fold(fact.claim))
+            ):
+                # "how much does Japan pay for US bases": a poll's "63%" of Americans is no
+                # sum paid; an amount, or a share of a budget or of GDP, is.
                 return False
             if wants_count and fact and _is_money(fact.value) and not _is_money(self.q.text):
                 # "how many members does the LDP have": "millions of dollars" is no head count.
@@ -3123,6 +3142,25 @@ def _figure_of(fact: Fact, thing: str, owner: str) -> bool:
     at = claim.find(value[0])
     before = {stem(w) for w in search_words(claim[: at if at >= 0 else len(claim)])}
     return all(stem(w) in before for w in search_words(owner))
+
+
+# "how much does Japan pay / spend / cost", "how much money": a sum is asked.
+_ASKS_MONEY = re.compile(
+    r"\bhow much (?:money\b|.*\b(?:pay|pays|paid|paying|cost|costs|costing|spend|spends|spent"
+    r"|spending|charge|charged|fund|funds|funded|contribute|contributes|contributed)\b)"
+)
+# A figure that is a share of people polled, and the words of a question about what people think.
+_POLLED = re.compile(
+    r"\b(?:polls?|survey|respondents)\b|\d% of (?:americans|japanese|people|the public|voters)\b"
+)
+_OPINION = re.compile(
+    r"\b(?:polls?|polled|polling|surveys?|surveyed|support|supports|supported|backs?|backed|oppose"
+    r"|opposes|opposed|opposition|against|favou?rs?|favou?rably|favou?rable|confidence|trust|think|thinks|feel|feels"
+    r"|say|says|approve|approval|rate|rated|rating|ratings|popular|popularity|opinion|views?"
+    r"|percent|percentage|%|share|proportion|majority)\b"
+)
+# What a sum's share is of: a budget, spending, GDP, a cost.
+_SPENT = re.compile(r"\b(?:gdp|budgets?|spending|spend|spends|spent|costs?|funds?|yen|dollars?)\b")
 
 
 def _is_money(text: str | None) -> bool:
