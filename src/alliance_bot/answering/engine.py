@@ -690,6 +690,8 @@ class _Asker:
     def of_a_role(self, q: Question) -> Answer | None:
         """A question about a role's holders whatever its form: a succession ("who was PM
         before Kishida"), or a role and a time with no "who"."""
+        if q.form in ("who", "free", "yesno") and (future := self.next_holder(q.text)):
+            return future
         if q.form in ("who", "free", "yesno") and (succession := self.succession(q.text)):
             return succession
         if q.form == "period" and (succession := self.succession(q.topic)):
@@ -1443,6 +1445,43 @@ class _Asker:
         if len(found) != 1:
             return self._no_holder(person, what)
         return self.found(_Found((found[0],), (100.0,), (f"held the role {what}",)))
+
+    def next_holder(self, text: str) -> Answer | None:
+        """ "who will be the next US ambassador to Japan", "who will succeed Kishida": the
+        articles report the past, so they can't say; who they show in the role, or the person
+        asked, is offered. None when the text asks no such thing."""
+        match = _NEXT_HOLDER.match(text)
+        if not match:
+            return None
+        ends_on = _articles_end(self.kb)
+        ends = f"The articles end in {ends_on:%B %Y} and" if ends_on else "The articles"
+        if match["name"]:
+            named = self.decide(self.names(match["name"], ("person",), strip_titles=True), "")
+            if not named or len(named.entries) != 1:
+                return None
+            person = named.entries[0]
+            return self.reply(
+                "suggestions",
+                line(
+                    f"{ends} don't say who will succeed ", Strong(person.label), ". Did you mean:"
+                ),
+                wording.line(self.kb, person),
+                suggestions=[person],
+            )
+        role = _strip_articles(match["role"])
+        holders = self.role_holders(role)
+        shown = list(holders.entries) if holders and holders.status == "answer" else []
+        people = [e for e in (self.kb.get(s.id, Person) for s in shown) if e][:3]
+        return self.reply(
+            "suggestions" if people else "no_match",
+            line(
+                f"{ends} don't say who will be the next ",
+                self._quoted(role),
+                "." + (" Who they show in the role:" if people else ""),
+            ),
+            [wording.line(self.kb, p) for p in people],
+            suggestions=people,
+        )
 
     def _no_holder(self, person: Person, what: str) -> Answer:
         """The decline of a succession the articles don't show, offering the person asked."""
@@ -2573,6 +2612,15 @@ _SUCCEEDED = re.compile(
     # "as prime minister", "at the foreign ministry" (the office by its ministry); a year after
     # it is when the change came, not part of the role.
     r"\s+(?P<name>[\w' -]+?)(?:\s+(?:as|at)\s+(?P<role>.+?))?)(?:\s+in\s+(?:19|20)\d\d)?$"
+)
+# A holder still to come: "who will be the next PM", "who's next as foreign minister", "who
+# will succeed Kishida".
+_WILL = r"(?:will|would|might|could|is going to|'s going to|is gonna|'s gonna|is likely to)"
+_NEXT_HOLDER = re.compile(
+    rf"^who(?:'s| is| {_WILL} (?:be|become))?\s+(?:the )?next\s+(?:as\s+|in line (?:as|for)\s+)?"
+    r"(?P<role>.+?)(?:\s+after\s+[\w' -]+)?$"
+    rf"|^who {_WILL} (?:succeed|replace|take over from|follow|come after)\s+"
+    r"(?P<name>[\w' -]+?)(?:\s+as\s+.+)?$"
 )
 _MINISTRY = re.compile(r"\bministry\b")
 # A verb that takes something to a place, the articles' word or not ("sent", "stationed").
