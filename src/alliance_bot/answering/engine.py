@@ -454,6 +454,8 @@ class _Asker:
                 result = self.premised(q.subject, result)
             if q.asks == "manner" and result.status == "answer":
                 return self.with_manner(result)
+            if q.asks == "place" and result.status == "answer":
+                return self.with_place(result)
             return self.why(q.subject, result) if q.asks in ("reason", "purpose") else result
         if q.form == "when":
             return self.when(q.subject)
@@ -750,6 +752,16 @@ class _Asker:
         if result.status == "answer" and first is not None and first.kind == "term":
             return result
         return None
+
+    def with_place(self, result: Answer) -> Answer:
+        """A where question is answered only by an entry that names a place: the entry on
+        Abe's assassination says when, not where, so it is offered, not given as the answer."""
+        entries = [e for e in (self.kb.get(s.id) for s in result.entries) if e is not None]
+        # A country is no answer to where ("Japan"): a city, island or site is.
+        places = _places(self.kb) - _COUNTRIES
+        if any(places.intersection(fold(e.search_text()).split()) for e in entries):
+            return result
+        return self.unknown(pieces("where ", self._quoted(self.q.subject)), entries)
 
     def with_reason(self, result: Answer) -> Answer:
         """A why question is answered only by an entry that states a reason: the entry about

@@ -76,6 +76,7 @@ class Question:
     date_error: str | None = None
     period: Period | None = None
     at: str = ""  # "who was foreign minister in August 2023": the time the role is asked at
+    # "place" for a where question: only an entry that names a place answers it.
     # "reason" for a why question: only an entry that states a reason answers it; "purpose"
     # for what something is for ("what's the point of the Quad"), which a term's own
     # definition says.
@@ -1281,6 +1282,8 @@ def _reason_asked(
         subject = " ".join(_INTENT.sub(" ", _MATTERS.sub(" ", f" {subject} ")).split()) or subject
     elif form == "about" and _HOW.match(clean):
         asks = "manner"
+    elif form == "about" and clean.startswith("where "):
+        asks = "place"
     return subject, topic, asks
 
 
