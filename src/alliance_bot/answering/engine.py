@@ -2711,6 +2711,8 @@ _REASON = re.compile(
     r"|reasons?|due to|amid|as a result|given|prompted|convinc\w*|persuad\w*|shock\w*"
     r"|necessar\w*|necessitat\w*|led to|driven|motivat\w*|ahead of|in response|respond"
     r"|after|critics?|fail(?:ed|ure)|so (?:it|they|that|japan|the us) can"
+    # What is at stake: "the stakes for Japan are huge", "would gravely affect Japan".
+    r"|why|stakes|consequences|gravely affect\w*"
     r"|to (?:head off|thwart|counter|lift|focus|refill|deter|line up|show|ensure|prepare"
     r"|avoid|strengthen|take on|boost|protect|safeguard|bring|replace|concentrate|win|curb"
     r"|enhance|respond|keep|make it|match|close|reduce|stop|prevent|address))\b"
