@@ -1524,7 +1524,11 @@ _FRAME_ADVERBS = re.compile(
     r"|some kind of|some sort of|any kind of|any sort of|instead|going(?= to)|take place"
     r"|took place|happen|happened|occur|occurred|anything|something)(?=\s)"
 )
-_WH_LEAD = re.compile(r"^(?:which|what|how|whose|where|when|why)\s+\w+")
+# "under what conditions", "to what extent", "on what basis": a preposition may come first.
+_WH_LEAD = re.compile(
+    r"^(?:(?:under|in|on|for|to|at|by|from|with|since|until) )?"
+    r"(?:which|what|how|whose|where|when|why)\s+\w+"
+)
 _WHY = re.compile(r"^(?:why|how come|for what reason|what caused|what led to|what made)\b")
 # "why does X matter (so much) for Y", "why is X so important to Y": the frame of a why.
 _MATTERS = re.compile(
