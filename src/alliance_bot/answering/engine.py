@@ -2414,6 +2414,12 @@ class _Asker:
 
     def in_period(self, period: Period) -> Answer:
         """Events dated within a span: a season, part of a month or year, last week."""
+        if self.q.form == "period" and _HOW_OFTEN.match(self.q.topic):
+            # "over the last four months of 2023, how often did the ministers meet": a count
+            # asked within the span is the fact that gives it, when one does.
+            counted = self.figure(self.q.topic)
+            if counted.status == "answer":
+                return counted
         # An event dated only to its month counts in part of that month ("early January 2024"),
         # but an event known only to the year is not in every season of it.
         span = max((period.last - period.first).days, 31)
@@ -2456,6 +2462,8 @@ class _Asker:
                 if e.id in fits
                 and fits[e.id].coverage >= SETTLE
                 and not any(w in people for w in self._missing_words(self.q.topic, e.id))
+                # Nor may a country: talks with "a third country" are not the Korean meetings.
+                and not self._lacks_country(self.q.topic, fits[e.id])
                 # "who won Taiwan's election in January 2024": an event that names no one
                 # does not say who.
                 and (e.people or not _WHO_TOPIC.match(self.q.topic))
@@ -3223,6 +3231,9 @@ _OPINION = re.compile(
 )
 # What a sum's share is of: a budget, spending, GDP, a cost.
 _SPENT = re.compile(r"\b(?:gdp|budgets?|spending|spend|spends|spent|costs?|funds?|yen|dollars?)\b")
+
+
+_HOW_OFTEN = re.compile(r"^how (?:often|frequently|many times)\b")
 
 
 def _is_money(text: str | None) -> bool:
