@@ -229,6 +229,11 @@ TAIL = re.compile(
     r"|[\s,;:.!?-]+if (?:you|u)(?: have| know| can| could| have got|'ve got| got| do| remember)"
     r"(?: (?:it|one|any|that|this|anything|some|them))?"
     r"|[\s,;:.!?-]+(?:can you |could you )?help(?: me)?(?: (?:out|pls|please))?"
+    # What the asker says of themselves: "… i lost track", "… i can't remember", "no idea".
+    r"|[\s,;:.!?-]+(?:tbh |honestly |lol |sorry )?(?:i(?:'ve| have|'m| am)? (?:totally |completely"
+    r" |kind of |kinda )?(?:lost track|forgot(?:ten)?|forget|keep forgetting|can't remember"
+    r"|cant remember|don't remember|dont remember|confused|lost|never understood(?: it)?"
+    r"|never got it|no idea)|no idea|(?:so |totally )?confused)(?: (?:tbh|lol|honestly))?"
     r"|[\s,;:.!?-]+(?:(?:much )?appreciated|appreciate it|(?:thanks|thank you|ty) in advance"
     r"|tia|cheers mate|many thanks|(?:and|n|&) (?:thanks|thank you)|(?:lol )?jk|j/k"
     # "explain X to me like I'm five", "… for dummies": how simply, not what.
