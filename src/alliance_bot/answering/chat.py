@@ -129,7 +129,10 @@ _ASKER = (
     r"|is it possible to|(?:i'd|i would|id|would|i) (?:love|like|appreciate|welcome)"
     r"|i (?:need|want|could use|could do with)|need|want|could use|could do with"
     r"|(?:i am |i'm )?(?:looking for|after|hoping for)"
-    r"|(?:can you |could you )?help me(?: out)?(?: with)?)"
+    r"|(?:can you |could you )?help me(?: out)?(?: with)?"
+    # "anyone have the gist of X", "does anybody know the background on X", "u got info on X".
+    r"|(?:does |do )?(?:anyone|anybody|someone|somebody|you|u|ya|y'all)"
+    r" (?:have|has|got|know|remember|happen to (?:have|know))(?: got)?)"
 )
 # Verbs of learning, whose object is the subject: "trying to understand X", "help me make sense
 # of X", "want to know more about X".

@@ -376,8 +376,78 @@ def _strip_chat(text: str) -> str:
         text = _TAIL.sub("", _unwrapped_once(text, lead=lead)).strip()
         wonder = _WONDER.match(text)
         if wonder:
-            text = wonder["rest"].strip()
+            text = _asked_directly(wonder["rest"].strip())
     return _TRAILING.sub("", text).strip()
+
+
+# A question asked inside another ("does anyone know when the Osprey crashed", "I wonder where
+# Abe was shot"): in statement order, with no auxiliary after the question word.
+_EMBEDDED = re.compile(
+    r"^(?P<wh>when|where|why|how come) (?!(?:did|does|do|is|was|were|are|will|would|has|have"
+    r"|had|can|could)\b)(?P<clause>.+)$"
+)
+_CLAUSE_AUX = re.compile(
+    r"^(?P<s>[\w'-]+(?: [\w'-]+){0,3}?) (?P<aux>is|was|were|are|has|had|have|will|would|can"
+    r"|could) (?P<rest>.+)$"
+)
+
+
+def _asked_directly(text: str) -> str:
+    """An embedded question put as one: "when the Osprey crashed" → "when did the Osprey
+    crashed" (the verb's ending is the stemmer's), "where Abe was shot" → "where was Abe shot"."""
+    embedded = _EMBEDDED.match(text)
+    if not embedded:
+        return text
+    wh, clause = embedded["wh"], embedded["clause"]
+    if aux := _CLAUSE_AUX.match(clause):
+        return f"{wh} {aux['aux']} {aux['s']} {aux['rest']}"
+    # After "did" the verb is in its base form: "when did Kamikawa become", not "became".
+    words = clause.split()
+    at = next((i for i, w in enumerate(words[:5]) if w in _IRREGULAR_PAST), None)
+    if at is not None:
+        words[at] = _IRREGULAR_PAST[words[at]]
+    return f"{wh} did {' '.join(words)}"
+
+
+# The irregular past tenses the articles' events are asked with (a regular "-ed" stems alike).
+_IRREGULAR_PAST = {
+    "became": "become",
+    "went": "go",
+    "met": "meet",
+    "took": "take",
+    "said": "say",
+    "made": "make",
+    "got": "get",
+    "gave": "give",
+    "came": "come",
+    "began": "begin",
+    "won": "win",
+    "held": "hold",
+    "left": "leave",
+    "sent": "send",
+    "spoke": "speak",
+    "told": "tell",
+    "flew": "fly",
+    "wrote": "write",
+    "broke": "break",
+    "chose": "choose",
+    "fell": "fall",
+    "led": "lead",
+    "ran": "run",
+    "saw": "see",
+    "sold": "sell",
+    "stood": "stand",
+    "struck": "strike",
+    "threw": "throw",
+    "shot": "shoot",
+    "brought": "bring",
+    "bought": "buy",
+    "thought": "think",
+    "found": "find",
+    "knew": "know",
+    "rose": "rise",
+    "drew": "draw",
+}
 
 
 # ----------------------------------------------------------------------------- forms
