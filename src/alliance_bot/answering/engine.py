@@ -723,9 +723,29 @@ class _Asker:
         widening what counts", "by striking deep into enemy territory") comes first."""
         entries = [e for e in (self.kb.get(s.id) for s in result.entries) if e is not None]
         manner = [e for e in entries if _MANNER.search(fold(e.search_text()))]
-        if not manner or manner[0] is entries[0]:
-            return result
         scores = {s.id: s.score for s in result.entries}
+        if not manner:
+            # None of them says how: one entry that does, covers most of the question with
+            # its key words, and is the only such one, comes first ("how will Japan reach 2%
+            # of GDP": the fact on what counts as defense spending, which says "2% target").
+            text = self.q.subject
+            saying_how = [
+                (m, e)
+                for m in self.kb.index.text(text, limit=20)
+                if m.coverage >= SETTLE
+                and m.entry_id not in scores
+                and (e := self.kb.get(m.entry_id)) is not None
+                and _MANNER.search(fold(e.search_text()))
+                and self._has_keys(text, m)
+            ]
+            if len(saying_how) != 1:
+                return result
+            match, entry = saying_how[0]
+            scores[entry.id] = round(100 * match.coverage, 1)
+            manner = [entry]
+            entries = [entry, *entries][:5]
+        elif manner[0] is entries[0]:
+            return result
         order = [*manner, *(e for e in entries if e not in manner)]
         return self.found(_Found(tuple(order), tuple(scores[e.id] for e in order)))
 
