@@ -21,6 +21,7 @@ import dataclasses
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -319,7 +320,13 @@ def _corrected(text: str, raw: str, kb: KnowledgeBase) -> tuple[str, list[tuple[
             continue  # an acronym typed in capitals is not a misspelt word
         if len(fixes) >= _MAX_LOOKUPS:
             break
-        fix = index.correct(word, _CORRECTABLE_NEAR.get(len(word), ()))
+        # The lexicon's words are ones people type ("reshuffle", which the articles write
+        # "shuffled"): a typo may mean one of them too.
+        # (Only a long word's: "brics" is not a misspelt "brits".)
+        near: Iterable[str] = _CORRECTABLE_NEAR.get(len(word), ())
+        if len(word) >= _LEXICON_TYPO:
+            near = [*near, *_near_lexicon(kb, len(word))]
+        fix = index.correct(word, near)
         if english.is_common(word):
             # "mayor" is a word of its own, not a misspelt "major", and "anyone" is not "any
             # one"; another form of the same word ("meetings" for "meeting") is still the
@@ -332,6 +339,15 @@ def _corrected(text: str, raw: str, kb: KnowledgeBase) -> tuple[str, list[tuple[
         return text, []
     fixed = _TOKEN.sub(lambda m: found.get(m.group(0), m.group(0)), text)
     return fixed, sorted(found.items())
+
+
+# The shortest typed word that may be a misspelt lexicon word.
+_LEXICON_TYPO = 7
+
+
+def _near_lexicon(kb: KnowledgeBase, size: int) -> list[str]:
+    """The lexicon's single words within two letters of `size` long."""
+    return [w for w in kb.lexicon.words if abs(len(w) - size) <= 2 and " " not in w]
 
 
 def _split(word: str, index: SearchIndex) -> str | None:

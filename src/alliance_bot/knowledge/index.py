@@ -45,6 +45,8 @@ _LONGEST_WORD = 40
 _MOST_QUERY_WORDS = 60
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]+(?![\w'’-])")
 _EQUIVALENT_WEIGHT = 0.4
+# Of two words a typo is equally close to, the one used by this many times more entries is meant.
+_CLEAR_FAVOURITE = 3
 # The shortest ordinary word a misspelling is mended into (as `correct` and the question reader do).
 _ORDINARY_TYPO = 5
 _BM25_K1 = 1.2
@@ -429,9 +431,20 @@ class SearchIndex:
         pool.update(w for w in extra if abs(len(w) - len(word)) <= allowed)
         scored = sorted((OSA.distance(word, w, score_cutoff=allowed + 1), w) for w in pool)
         scored = [(d, w) for d, w in scored if d <= allowed]
-        if not scored or (len(scored) > 1 and scored[0][0] == scored[1][0]):
+        if not scored:
             return None
-        return scored[0][1]
+        tied = sorted(
+            {stem(w): w for d, w in scored if d == scored[0][0]}.values(),
+            key=lambda w: (-self._count(stem(w)), w),
+        )
+        if len(tied) > 1 and (
+            not self._count(stem(tied[1]))
+            or self._count(stem(tied[0])) < _CLEAR_FAVOURITE * self._count(stem(tied[1]))
+        ):
+            # Two words equally close, neither far the commoner: no guess. ("ministr" is
+            # "minister", used by many times more entries than "ministry".)
+            return None
+        return tied[0]
 
     def _alternatives(self, stemmed: str) -> tuple[str, ...]:
         """The stem and its lexicon equivalents that some entry uses."""
