@@ -21,7 +21,7 @@ import dataclasses
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -323,7 +323,7 @@ def _corrected(text: str, raw: str, kb: KnowledgeBase) -> tuple[str, list[tuple[
         # The lexicon's words are ones people type ("reshuffle", which the articles write
         # "shuffled"): a typo may mean one of them too.
         # (Only a long word's: "brics" is not a misspelt "brits".)
-        near: Iterable[str] = _CORRECTABLE_NEAR.get(len(word), ())
+        near: Collection[str] = _CORRECTABLE_NEAR.get(len(word), ())
         if len(word) >= _LEXICON_TYPO:
             near = [*near, *_near_lexicon(kb, len(word))]
         fix = index.correct(word, near)
