@@ -813,6 +813,20 @@ _AT_A_TIME = re.compile(
 )
 
 
+# "yesterday's joint statement", "last week's call": a relative time that names a thing.
+_RELATIVE_OWNER = re.compile(r"(?<!\S)(?P<when>yesterday|last (?:week|month))'s?\s+")
+
+
+def _time_last(text: str) -> str:
+    """ "what did yesterday's joint statement condemn" → "what did the joint statement condemn
+    yesterday": the time, said of the thing, is read as when it was done."""
+    owner = _RELATIVE_OWNER.search(text)
+    if owner is None or _RELATIVE_OWNER.search(text, owner.end()):
+        return text
+    rest = f"{text[: owner.start()]}the {text[owner.end() :]}".rstrip(" ?!.")
+    return f"{rest} {owner['when']}"
+
+
 def parse_question(
     text: str, *, kb: KnowledgeBase | None = None, today: dt.date | None = None
 ) -> Question:
@@ -820,7 +834,7 @@ def parse_question(
     lexicon applies; `today` anchors relative dates ("yesterday", "last month")."""
     asked = " ".join(_MENTION.sub(" ", text[:MAX_QUESTION]).split())
     folded, corrections = _clean(text, kb)
-    clean = _strip_chat(folded)
+    clean = _time_last(_strip_chat(folded))
     today = today or dt.date.today()
     if not clean:
         return Question("help", text=clean, asked=asked)
@@ -1451,7 +1465,8 @@ def _topic_then(text: str, today: dt.date) -> Question | None:
 _DONE = re.compile(
     r"(?<=\s)(?:(?:what|anything|something)\s+(?:(?:was|were|got)\s+)?(?:\w+ed|said|held|made"
     r"|sent|met|begun|signed)|what\s+did\s+\S+(?:\s+\S+){0,3}?\s+(?:do|say|sign|agree|announce"
-    r"|decide|launch|hold|send|approve|adopt|release|unveil|publish)"
+    r"|decide|launch|hold|send|approve|adopt|release|unveil|publish|condemn|criticize"
+    r"|warn|urge|propose|pledge|promise|reveal|confirm|reject|welcome|call for|denounce)"
     # "what was Kishida up to", "what were the Quad ministers doing".
     r"|what\s+(?:was|were|is|are)\s+\S+(?:\s+\S+){0,3}?\s+(?:up to|doing))(?=[\s?,.!])"
 )
