@@ -1008,7 +1008,32 @@ class _Asker:
             # "when was the security treaty signed": the treaty is named, and an event that
             # never mentions it (a cybersecurity pact "signed") is no date for it.
             return self.unknown(pieces("a date for ", Strong(term.label)), [term])
+        if dated.status == "answer" and _NOW_ASKED.search(phrase):
+            return self._latest_plan(phrase, dated) or dated
         return dated
+
+    def _latest_plan(self, phrase: str, dated: Answer) -> Answer | None:
+        """ "when is the Futenma replacement facility now supposed to be finished": asked now,
+        a date the articles give for the same thing later than the one found (its completion
+        now expected in 2035, not the 2022 it missed) answers, when one event alone does."""
+        first = self.kb.get(dated.entries[0].id, Event)
+        if first is None:
+            return None
+        text = " ".join(_NOW_ASKED.sub(" ", phrase).split())
+        later = [
+            (m, e)
+            for m in self.kb.index.text(text, kinds=frozenset({"event"}), limit=10)
+            if m.coverage >= PARTLY_COVERED
+            and m.name_coverage >= ABOUT
+            and (e := self.kb.get(m.entry_id, Event)) is not None
+            and e.date.first_day() > (first.end or first.date).last_day()
+            and self._has_keys(text, m)
+        ]
+        if len(later) != 1:
+            return None
+        match, event = later[0]
+        note = ("the latest date the articles give",)
+        return self.found(_Found((event,), (round(100 * match.coverage, 1),), note))
 
     def _term_named(self, phrase: str) -> Entry | None:
         """The term whose whole name (of two words or more) the phrase has, or None."""
@@ -3253,6 +3278,8 @@ _OPINION = re.compile(
 _SPENT = re.compile(r"\b(?:gdp|budgets?|spending|spend|spends|spent|costs?|funds?|yen|dollars?)\b")
 
 
+# "now", "currently", "these days": the latest state asked, not the first.
+_NOW_ASKED = re.compile(r"\b(?:now|currently|these days|at this point|at present|as of now)\b")
 _HOW_OFTEN = re.compile(r"^how (?:often|frequently|many times)\b")
 
 
