@@ -2202,7 +2202,37 @@ class _Asker:
             return None
         return ranked[0][1]
 
+    def how_long(self, question: str) -> Answer | None:
+        """ "how long did Kishida's G-7 tour last": an event the articles date from one day to
+        another answers with its span; one dated to a single day or less precisely gives no
+        length ("how long was Kishida's speech to Congress"), so it is offered. None when no
+        event is named (a role's length is a person's entry: "for more than four years")."""
+        match = _HOW_LONG.match(question)
+        if match is None:
+            return None
+        phrase = _strip_articles(match["s"])
+        found = self.decide(self.names(phrase, ("event",)), phrase)
+        if found is None and self.people_named(frozenset(fold(phrase).split())):
+            return None  # "how long was Hayashi foreign minister": a role, not an event
+        if found is None:
+            by_words = self.by_text(phrase, ("event",), self._quoted(phrase))
+            if by_words.status != "answer":
+                return None
+            found = _Found(
+                tuple(e for e in (self.kb.get(s.id) for s in by_words.entries[:1]) if e),
+                (100.0,),
+            )
+        event = found.entries[0] if len(found.entries) == 1 else None
+        if not isinstance(event, Event):
+            return None
+        if event.end is None or event.end == event.date or event.date.precision != "day":
+            return self.unknown(pieces("how long ", self._quoted(phrase)), [event])
+        days = (event.end.last_day() - event.date.first_day()).days + 1
+        return self.found(_Found((event,), (100.0,), (f"{days} days, as the articles date it",)))
+
     def figure(self, question: str) -> Answer:
+        if (lasted := self.how_long(question)) is not None:
+            return lasted
         # "how big is the buildup in euros": the unit is asked of the figure, not a word the
         # entry must use; the answer must state an amount in it.
         currency = _CURRENCY.search(question)
@@ -3280,6 +3310,11 @@ _SPENT = re.compile(r"\b(?:gdp|budgets?|spending|spend|spends|spent|costs?|funds
 
 # "now", "currently", "these days": the latest state asked, not the first.
 _NOW_ASKED = re.compile(r"\b(?:now|currently|these days|at this point|at present|as of now)\b")
+# "how long did the G-7 tour last", "how long was the state visit": the length of an event.
+_HOW_LONG = re.compile(
+    r"^how long (?:was|were|did|does|is|will) (?P<s>.+?)(?: (?:last|lasts|take|takes|run"
+    r"|go on|be|stay))?$"
+)
 _HOW_OFTEN = re.compile(r"^how (?:often|frequently|many times)\b")
 
 
