@@ -729,10 +729,13 @@ class _Asker:
             # its key words, and is the only such one, comes first ("how will Japan reach 2%
             # of GDP": the fact on what counts as defense spending, which says "2% target").
             text = self.q.subject
+            found = self.kb.index.text(text, limit=20)
+            # As close as the entries found: it replaces the first of them.
+            first = next((m.coverage for m in found if m.entry_id == entries[0].id), 1.0)
             saying_how = [
                 (m, e)
-                for m in self.kb.index.text(text, limit=20)
-                if m.coverage >= SETTLE
+                for m in found
+                if m.coverage >= max(SETTLE, first - 1e-9)
                 and m.entry_id not in scores
                 and (e := self.kb.get(m.entry_id)) is not None
                 and _MANNER.search(fold(e.search_text()))
