@@ -1148,8 +1148,10 @@ class _Asker:
         if person:  # several people match equally: let the user pick
             return self.found(person)
         # A body ("the National Security Strategy") or words from the quote itself.
+        # Words of the quotation itself ("who said 'you are not alone'") must all be in it; a
+        # body and a topic ("what did the Quad say about cyber attacks") are matched as text.
         return self.by_text(
-            " ".join([phrase, topic]), ("quote",), self._quoted(phrase), worded=True
+            " ".join([phrase, topic]), ("quote",), self._quoted(phrase), worded=not topic
         )
 
     def search(self, subject: str) -> Answer:
