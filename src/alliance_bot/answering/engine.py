@@ -190,6 +190,14 @@ def answer(kb: KnowledgeBase, text: str, today: dt.date) -> Answer:
         part = part.alone
     if found.status != "answer" and (said := asker.said_in_quotes()) is not None:
         return said
+    if found.status != "answer" and question.pair is not None:
+        # Two questions in one message: each answered on its own; both answers together, or
+        # the first alone when the second needs it ("what did he do" after "who is Hamada").
+        one, other = question.pair
+        first = _Asker(kb, one, today).ask(one)
+        if first.status == "answer":
+            second = _Asker(kb, other, today).ask(other) if other is not None else None
+            return asker.both(first, second) if second and second.status == "answer" else first
     return found
 
 
@@ -389,6 +397,15 @@ class _Asker:
     def _short(self, limit: int = 80) -> str:
         text = self.q.asked
         return text if len(text) <= limit else text[: limit - 1] + "…"
+
+    def both(self, first: Answer, second: Answer) -> Answer:
+        """The answers to a message's two questions as one reply, first question first."""
+        ids = list(dict.fromkeys(s.id for s in (*first.entries[:3], *second.entries[:3])))
+        entries = tuple(e for e in (self.kb.get(i) for i in ids) if e)
+        if len(entries) == 1:
+            return first
+        heading = line("Answers to both questions:")
+        return self.found(_Found(entries, (100.0,) * len(entries)), heading)
 
     def said_in_quotes(self) -> Answer | None:
         """ "what was Kishida's big line to Congress, the 'you are not alone' thing": words the

@@ -91,6 +91,9 @@ class Question:
     # on the base dispute. Could someone remind me what Tokyo did about Henoko in late 2023?"):
     # the engine asks it when the whole text finds no answer.
     alone: Question | None = None
+    # Two questions in one message ("who is Kihara, and who is Hamada"): each on its own, asked
+    # when the whole text finds no answer.
+    pair: tuple[Question, Question | None] | None = None
 
 
 # ----------------------------------------------------------------------------- cleaning
@@ -107,6 +110,7 @@ _GREETING = (
     r"|quick (?:q|question|one)|q|question|random question|sorry to bug you(?: but)?"
     r"|thanks in advance|bot|alliance|alliance bot|there|y'all|quick|also|and|but|hey bot"
     r"|sorry|real quick|one more|another one|i forget|i always forget|remind me again|brb"
+    r"|(?:two|2|a couple of|couple of|a couple|couple|a few|few|some) (?:quick )?questions?"
     # "fyi", "+1" (agreeing with the message before), someone else addressed ("@ann").
     r"|fyi|ftr|ps|psst|\+1|@[\w.-]+"
     # An acknowledgement of the reply before: "ok cool, and who …", "got it. what …".
@@ -868,7 +872,55 @@ def parse_question(
                 chain.append(sentence)
     for sentence in reversed(chain):
         whole = dataclasses.replace(whole, alone=dataclasses.replace(sentence, alone=whole.alone))
+    if two := _two_questions(clean):
+        first, second = (
+            _finish(_understand(part, today), part, asked, corrections) if part else None
+            for part in two
+        )
+        assert first is not None
+        whole = dataclasses.replace(whole, pair=(first, second))
     return whole
+
+
+# Where a second question starts: "who is Hamada and what did he do", "what is the MLR, where
+# is it based", "who's Rahm Emanuel / what's his role".
+_NEXT_QUESTION = re.compile(
+    r"(?:\s*\?+|\s*[,;/]|\s+-+|\s+(?:and|also|plus|&))\s+(?:(?:and|also|then|plus) )?"
+    r"(?=(?:who|whom|whose|what|when|where|why|how|which|is|was|are|were|did|does|do|has"
+    r"|have|can)\b)"
+)
+
+
+def _two_questions(clean: str) -> tuple[str, str] | None:
+    """The two questions of a message that asks two, each of at least two words, or None."""
+    breaks = list(_NEXT_QUESTION.finditer(clean))
+    if len(breaks) != 1 or not _DIRECT_QUESTION.match(clean):
+        return None
+    first = clean[: breaks[0].start()].strip(" ,;?/-")
+    second = clean[breaks[0].end() :].strip(" ,;?/-")
+    if len(first.split()) < 2 or len(second.split()) < 2:
+        return None
+    if _POINTS_BACK.search(second):
+        # "what is the MLR, where is it based": the second is about the first's thing, and
+        # alone it would be asked of anything ("bases"); the first is answered alone.
+        return first, ""
+    return first, second
+
+
+# A question asked directly: "who …", "what …", a question word with its auxiliary, or an
+# auxiliary first. "when Scholz and Kishida met before Hiroshima, what did they agree" opens
+# with a clause of time, not a question of its own.
+_DIRECT_QUESTION = re.compile(
+    r"^(?:who|what|which)\b"
+    r"|^(?:when|where|why|how)(?:'s| (?:is|was|are|were|did|does|do|has|have|had|can|will"
+    r"|would|could|should|much|many|long|often|far|big))\b"
+    r"|^(?:is|was|are|were|did|does|do|has|have|can)\b"
+)
+# A word that points back to something named before.
+_POINTS_BACK = re.compile(
+    r"\b(?:it|its|it's|he|him|his|she|her|hers|they|them|their|theirs|that|this|those|these"
+    r"|there|then)\b"
+)
 
 
 # A clause about the asker, after the question: "what's the LDP money scandal, my coworker was
