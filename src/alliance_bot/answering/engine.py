@@ -670,7 +670,21 @@ class _Asker:
             described = self.free(q.subject)
             if described.status == "answer" and described.entries[0].kind == "person":
                 return described
+        if found.status == "answer" and _GENERIC.search(q.subject):
+            # "who's the Google guy Kishida met": a person asked for, found through the one
+            # event that fits; the one person in it the question does not name is meant.
+            return self.person_of_event(q.subject, found) or found
         return found
+
+    def person_of_event(self, subject: str, found: Answer) -> Answer | None:
+        event = self.kb.get(found.entries[0].id, Event) if len(found.entries) == 1 else None
+        if event is None:
+            return None
+        named = self.people_named(frozenset(fold(subject).split()))
+        others = [p for p in self.kb.people_in(event) if p.id not in named]
+        if len(others) != 1:
+            return None
+        return self.found(_Found((others[0], event), (100.0, 100.0)))
 
     def counterpart(self, q: Question) -> Answer:
         """ "who is Blinken's Japanese counterpart": who held the person's office in the other
