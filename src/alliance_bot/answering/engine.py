@@ -1181,9 +1181,16 @@ class _Asker:
         # A body ("the National Security Strategy") or words from the quote itself.
         # Words of the quotation itself ("who said 'you are not alone'") must all be in it; a
         # body and a topic ("what did the Quad say about cyber attacks") are matched as text.
-        return self.by_text(
+        said = self.by_text(
             " ".join([phrase, topic]), ("quote",), self._quoted(phrase), worded=not topic
         )
+        if said.status != "answer" and topic and not self.names(phrase, ("person",)):
+            # "what did the Chicago Council poll say about Japan": a survey, a report or a
+            # statement says what it found, which its entries give, not a quotation.
+            found = self.free(f"{phrase} {topic}")
+            if found.status == "answer":
+                return found
+        return said
 
     def search(self, subject: str) -> Answer:
         hits: dict[str, float] = {}
