@@ -1184,7 +1184,7 @@ class _Asker:
         said = self.by_text(
             " ".join([phrase, topic]), ("quote",), self._quoted(phrase), worded=not topic
         )
-        if said.status != "answer" and topic and not self.names(phrase, ("person",)):
+        if said.status != "answer" and topic and _DOCUMENT.search(phrase):
             # "what did the Chicago Council poll say about Japan": a survey, a report or a
             # statement says what it found, which its entries give, not a quotation.
             found = self.free(f"{phrase} {topic}")
@@ -3357,6 +3357,11 @@ _NOW_ASKED = re.compile(r"\b(?:now|currently|these days|at this point|at present
 _HOW_LONG = re.compile(
     r"^how long (?:was|were|did|does|is|will) (?P<s>.+?)(?: (?:last|lasts|take|takes|run"
     r"|go on|be|stay))?$"
+)
+# What says things without being someone: "the Chicago Council poll", "the joint statement".
+_DOCUMENT = re.compile(
+    r"\b(?:polls?|surveys?|reports?|statements?|study|studies|papers?|strateg(?:y|ies)"
+    r"|documents?|communiques?|communiqués?|declarations?|readouts?|white paper|review|nss)$"
 )
 _HOW_OFTEN = re.compile(r"^how (?:often|frequently|many times)\b")
 
