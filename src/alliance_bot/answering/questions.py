@@ -1082,6 +1082,15 @@ def _asked_last(clean: str, today: dt.date) -> Question | None:
     return None
 
 
+def _parse_then(clean: str, today: dt.date) -> Question:
+    """`_parse`, where "what happened in Congress yesterday" (what happened somewhere at a
+    relative time) is a period's question, the place its topic."""
+    parsed = _parse(clean, today)
+    if parsed.form == "about" and (relative := _relative_inside(clean, today)):
+        return relative
+    return parsed
+
+
 def _understand(clean: str, today: dt.date) -> Question:
     """The form of a cleaned question, at its start or after a lead-in."""
     if last := _asked_last(clean, today):
@@ -1096,7 +1105,7 @@ def _understand(clean: str, today: dt.date) -> Question:
         parsed = _parse(asked, today)
         if parsed.form == "yesno":
             return parsed
-    parsed = _parse(clean, today)
+    parsed = _parse_then(clean, today)
     if (
         parsed.form in ("free", "what") or (parsed.form == "about" and parsed.asks != "manner")
     ) and (topic := _topic(clean)):
@@ -1519,6 +1528,8 @@ _DONE = re.compile(
     r"|sent|met|begun|signed)|what\s+did\s+\S+(?:\s+\S+){0,3}?\s+(?:do|say|sign|agree|announce"
     r"|decide|launch|hold|send|approve|adopt|release|unveil|publish|condemn|criticize"
     r"|warn|urge|propose|pledge|promise|reveal|confirm|reject|welcome|call for|denounce)"
+    # The lexicon's rewrite may leave its past form after "did" ("put out" → "released").
+    r"(?:d|ed)?"
     # "what was Kishida up to", "what were the Quad ministers doing".
     r"|what\s+(?:was|were|is|are)\s+\S+(?:\s+\S+){0,3}?\s+(?:up to|doing))(?=[\s?,.!])"
 )
@@ -1540,6 +1551,7 @@ _RELATIVE_TIME = re.compile(
 # What a relative time comes with: meeting and talking besides the verbs of `_DONE`.
 _MET_OR_DONE = re.compile(
     rf"{_DONE.pattern}|(?<=\s)what\s+(?:was|is)\s+(?:going on|happening)(?=[\s?,.!])"
+    r"|(?<=\s)(?:what|anything)\s+(?:happened|went on|occurred|took place)(?=[\s?,.!])"
     r"|(?<=\s)what\s+did\s+\S+(?:\s+\S+){0,4}?\s+(?:discuss|talk about"
     r"|talk|cover|pledge|promise|commit to)(?=[\s?,.!])"
 )
