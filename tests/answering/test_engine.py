@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,17 @@ from alliance_bot.slack.render.answers import answer_context
 from alliance_bot.testing.sample_kb import write_sample_kb
 
 DAY = dt.date(2026, 11, 24)
+
+# Another event on the day of the sample's Hamada-Austin meeting, cited once, whose id sorts first.
+_TALKS_SAME_DAY = """  - id: ev-2023-01-11-aaa-talks
+    date: "2023-01-11"
+    title: Officials hold talks
+    summary: Officials held talks in Washington.
+    aliases: [Washington talks]
+    sources:
+      - file: seeds/900_sample.txt
+        evidence: "The Marine Littoral Regiment (MLR) is a mobile Marine Corps unit."
+"""
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +100,27 @@ class TestDates:
             "ev-2023-11-29-osprey-crash",
             "ev-2023-01-11-hamada-austin",
         }
+
+    @pytest.mark.parametrize("dated", [False, True])
+    def test_day_list_counts_what_was_said_there(self, tmp_path: Path, dated: bool) -> None:
+        """Of two events of a day cited once each, the one whose people were quoted that day
+        comes first (docs/answering.md, "Date lists"); without the quote, they keep id order."""
+        knowledge = write_sample_kb(tmp_path)
+        events = knowledge / "events.yaml"
+        events.write_text(events.read_text(encoding="utf-8") + _TALKS_SAME_DAY, encoding="utf-8")
+        if dated:
+            quotes = knowledge / "quotes.yaml"
+            text = quotes.read_text(encoding="utf-8")
+            quotes.write_text(
+                text.replace(
+                    "    person: austin-lloyd\n",
+                    '    person: austin-lloyd\n    date: "2023-01-11"\n',
+                ),
+                encoding="utf-8",
+            )
+        listed = [e.id for e in answer(load_knowledge(knowledge), "on Jan 11 2023", DAY).entries]
+        quoted, other = "ev-2023-01-11-hamada-austin", "ev-2023-01-11-aaa-talks"
+        assert listed == ([quoted, other] if dated else [other, quoted])
 
     def test_impossible_date_is_named(self, kb: KnowledgeBase) -> None:
         """An impossible date is an error that names the date."""

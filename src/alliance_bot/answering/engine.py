@@ -3421,7 +3421,8 @@ def _day_list(
         ranked: dict[tuple[bool, int], list[Event]] = {}
         for event in kb.events_on(month, day):  # in date order
             spans = (event.date.month, event.date.day) != (month, day)
-            ranked.setdefault((spans, -len(event.sources)), []).append(event)
+            cited = len(event.sources) + _said_there(kb, event)
+            ranked.setdefault((spans, -cited), []).append(event)
         groups = [_DayGroup.of(events) for _, events in sorted(ranked.items())]
         memo[f"{month}-{day}"] = groups
     shown: list[Event] = []
@@ -3438,6 +3439,24 @@ def _day_list(
         events += group.events[start:stop]
         shown += sorted(events, key=lambda e: _nearest(e, today))
     return shown
+
+
+def _said_there(kb: KnowledgeBase, event: Event) -> int:
+    """The quotations its people gave on an event's day (the Congress speech on the day of the
+    address): what the articles record being said there documents the event as much as a
+    passage about it does. Without them, a buried day's real event tied with the generated ones
+    cited once, and fell out of the list by its id."""
+    if event.date.precision != "day":
+        return 0
+    day = event.date.first_day()
+    return sum(
+        1
+        for person in event.people
+        for quote in kb.quotes_by(person)
+        if quote.date is not None
+        and quote.date.precision == "day"
+        and quote.date.first_day() == day
+    )
 
 
 def _nearest(event: Event, today: dt.date) -> tuple[bool, int, str]:
