@@ -670,6 +670,10 @@ class _Asker:
             described = self.free(q.subject)
             if described.status == "answer" and described.entries[0].kind == "person":
                 return described
+        person = self.kb.get(found.entries[0].id, Person) if found.status == "answer" else None
+        if person and person.roles and all(_other_side(q.subject, r.title) for r in person.roles):
+            # "who chairs the US side of CULCON": the text found its Japan Chair.
+            return self.unknown(self._quoted(q.subject), [person])
         if found.status == "answer" and _GENERIC.search(q.subject):
             # "who's the Google guy Kishida met": a person asked for, found through the one
             # event that fits; the one person in it the question does not name is meant.
@@ -3254,7 +3258,33 @@ def _role_score(query: str, title: str, **_: object) -> float:
     # "to" is whose the role is, named before any "to" in the title.
     if not to and " to " in title and asked & _COUNTRIES - _role_words(title.split(" to ")[0]):
         return 0.0
+    if _other_side(query, title):
+        return 0.0
     return 80.0 + 20.0 * len(asked) / len(known) - 5.0 * alike
+
+
+_HEAD_OF_TITLE = re.compile(r"\s+(?:of|to|for|on|at|from|in|with|who|that)\s+", re.IGNORECASE)
+
+
+def _other_side(asked: str, title: str) -> bool:
+    """ "the US chair of CULCON" is not its Japan Chair: a country named with the rank, before
+    "of", says whose side the holder is on, and a title naming another there is not theirs."""
+    asked_key = name_key(asked)
+    # "the chair of the US side of CULCON": the side named with its country.
+    side = re.search(r"\b((?:\w+ )?\w+) side\b", asked_key)
+    asked_head = _role_words(side[0] if side else _HEAD_OF_TITLE.split(asked_key, maxsplit=1)[0])
+    if not asked_head & _SIDE_RANKS:
+        return False  # "the German think tank expert": the body's country, not a side
+    asked_side = asked_head & _COUNTRIES
+    title_side = _role_words(_HEAD_OF_TITLE.split(name_key(title), maxsplit=1)[0]) & _COUNTRIES
+    return bool(asked_side and title_side and not asked_side <= title_side)
+
+
+# The ranks that hold one side of something two countries share: a chair, an envoy.
+_SIDE_RANKS = frozenset(
+    {"chair", "chairman", "chairwoman", "co-chair", "cochair", "side", "ambassador", "envoy"}
+    | {"delegate", "delegation", "representative", "head"}
+)
 
 
 # "the Japan-China summit", "the Japan and India talks": the countries a meeting is between.
