@@ -82,12 +82,13 @@ class TestSlashCommand:
     async def test_answer_is_ephemeral_with_context_and_share(
         self, slack: SlackSender, fake_slack: FakeSlack
     ) -> None:
-        """`/alliance who is Hamada` is acked empty at once, then answered privately with the
-        answer, a context line citing the file, and a Share button."""
-        async with fake_slack.replies_held():  # acked before the answer is delivered
-            sent = await slack.command("who is Hamada")
-        assert (sent.status, sent.body) == (200, "")
+        """`/alliance who is Hamada` is answered privately in its ack with the answer, a context
+        line citing the file, and a Share button; nothing is posted to the response_url."""
+        sent = await slack.command("who is Hamada")
+        assert sent.status == 200
         (post,) = await fake_slack.wait_for_responses(1)
+        assert post.immediate
+        assert json.loads(sent.body) == post.body
         message = _message(post)
         assert message["response_type"] == "ephemeral"
         assert "Hamada Yasukazu" in message["blocks"][0]["text"]["text"]
@@ -141,7 +142,7 @@ class TestHostileInput:
         self, slack: SlackSender, fake_slack: FakeSlack
     ) -> None:
         """A 15,000-character question is acked in time and gets a normal, valid reply."""
-        async with fake_slack.replies_held():  # acked before the answer is delivered
+        async with fake_slack.replies_held():  # in the ack, or (past the budget) after it
             sent = await slack.command("who is " + "Hamada " * 2142)
         assert sent.status == 200
         (post,) = await fake_slack.wait_for_responses(1)

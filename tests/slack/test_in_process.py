@@ -4,7 +4,9 @@ be made to do on demand: a failing answer engine, the sub-command table, and Bol
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
+import threading
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -186,6 +188,45 @@ class TestSubcommands:
         await echo_app.slack.command("statistics of the alliance")
         (post,) = await fake_slack.wait_for_responses(1)
         assert post.body["text"] == f"echo {len('statistics of the alliance')}"
+
+
+class TestAnswerInTheAck:
+    async def test_a_short_question_is_answered_in_the_ack(
+        self, echo_app: InProcess, fake_slack: FakeSlack
+    ) -> None:
+        """The answer comes back as the ack's body, ephemeral: no response_url post."""
+        sent = await echo_app.slack.command("who is Hamada")
+        assert sent.status == 200
+        message = json.loads(sent.body)
+        assert message["response_type"] == "ephemeral"
+        assert message["text"] == f"echo {len('who is Hamada')}"
+        validate_message({"text": message["text"], "blocks": message["blocks"]})
+        (reply,) = fake_slack.responses
+        assert reply.immediate
+
+    async def test_an_answer_past_the_budget_is_posted_after_an_empty_ack(
+        self, fake_slack: FakeSlack, knowledge: KnowledgeHolder, tmp_path: Path
+    ) -> None:
+        """A long question whose answer is not ready when the ack is due: the ack is empty,
+        and the answer follows through the response_url once the engine is done."""
+        release = threading.Event()
+
+        def held(kb: KnowledgeBase, text: str, today: dt.date) -> Answer:
+            release.wait(30)  # released by the test once the ack is in
+            return _echo(kb, text, today)
+
+        engine = AnswerEngine(answer=held, answer_entry=_failing_entry)
+        question = "what did the two defence ministers agree on at their last meeting in Tokyo"
+        async for running in _serve(fake_slack, knowledge, engine, tmp_path):
+            try:
+                sent = await running.slack.command(question)
+            finally:
+                release.set()
+            assert (sent.status, sent.body) == (200, "")
+            (post,) = await fake_slack.wait_for_responses(1)
+            assert not post.immediate
+            assert post.body["response_type"] == "ephemeral"
+            assert post.body["text"] == f"echo {len(question)}"
 
 
 class TestPayloadPitfall:

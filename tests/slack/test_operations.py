@@ -240,9 +240,10 @@ class TestShutdown:
     async def test_answer_in_flight_finishes_before_exit(
         self, server: AppProcess, slack: SlackSender, fake_slack: FakeSlack
     ) -> None:
-        """SIGTERM while an answer's response_url call is under way: it completes, then exit 0."""
+        """SIGTERM while a reply's response_url call is under way: it completes, then exit 0.
+        (A sub-command's reply: a question's goes in its ack.)"""
         fake_slack.hold_responses()
-        assert (await slack.command("who is Hamada")).status == 200
+        assert (await slack.command("stats")).status == 200
         await fake_slack.wait_for_responses(1)  # the app's call has started; Slack holds it
         server.process.terminate()
         await log_shows(server, "waiting up to 10 s for 1 answer(s) in flight")

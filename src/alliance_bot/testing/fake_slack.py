@@ -148,6 +148,9 @@ class ResponseUrlPost:
     status: int = 200
     # The client's (host, port): posts over one kept-alive connection share it
     peer: tuple[str, int] | None = None
+    # True for a message sent back in the body of a slash command's ack, which Slack shows as
+    # the reply just as it shows a post to the command's response_url (`record_immediate`)
+    immediate: bool = False
 
     @property
     def is_message(self) -> bool:
@@ -165,6 +168,8 @@ class FakeSlack:
         self.responses: list[ResponseUrlPost] = []
         self.messages: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.socket_acks: dict[str, dict[str, Any]] = {}
+        # Slash command envelopes sent, by envelope id: their response_url names an ack's reply
+        self._socket_commands: dict[str, str] = {}
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
         # response_url refusals: by response id, or under "" for any id
         self._response_faults: dict[str, deque[tuple[int, str, dict[str, str]]]] = defaultdict(
@@ -237,6 +242,15 @@ class FakeSlack:
     def response_url(self, response_id: str | None = None) -> str:
         """A `response_url` for a slash command or interaction; posts to it are recorded."""
         return f"{self._root}/response/{response_id or uuid.uuid4().hex}"
+
+    async def record_immediate(self, response_url: str, body: Mapping[str, Any]) -> None:
+        """Record `body`, a message an app sent back in a slash command's ack, as the reply
+        through `response_url` (Slack shows either the same way): the test sender calls it, and
+        the socket for an ack's payload."""
+        response_id = response_url.rsplit("/response/", 1)[-1]
+        self.responses.append(ResponseUrlPost(response_id, body, {}, 200, immediate=True))
+        self.responses_answered += 1
+        await self._notify()
 
     def app(self) -> web.Application:
         """The aiohttp application (for tests that want to host it themselves)."""
@@ -522,6 +536,7 @@ class FakeSlack:
             "retry_reason": "",
             "payload": dict(payload),
         }
+        self._remember_command(envelope)
         await self._sockets[-1].send_str(json.dumps(envelope))
         await self._wait(lambda: envelope_id in self.socket_acks, timeout)
         return self.socket_acks[envelope_id]
@@ -535,11 +550,28 @@ class FakeSlack:
         envelope_id = frame.get("envelope_id")
         if isinstance(envelope_id, str):
             self.socket_acks.pop(envelope_id, None)  # a redelivery reuses the envelope id
+        self._remember_command(frame)
         await self._sockets[-1].send_str(json.dumps(dict(frame)))
         if not isinstance(envelope_id, str):
             return None
         await self._wait(lambda: envelope_id in self.socket_acks, timeout)
         return self.socket_acks[envelope_id]
+
+    def _remember_command(self, envelope: Mapping[str, Any]) -> None:
+        payload = envelope.get("payload")
+        envelope_id = envelope.get("envelope_id")
+        if envelope.get("type") == "slash_commands" and isinstance(payload, Mapping):
+            url = payload.get("response_url")
+            if isinstance(envelope_id, str) and isinstance(url, str) and url:
+                self._socket_commands[envelope_id] = url
+
+    async def _record_socket_reply(self, ack: Mapping[str, Any]) -> None:
+        """A slash command acknowledged with a message in the ack's `payload`: Slack shows it as
+        the reply, as over HTTP (`record_immediate`)."""
+        url = self._socket_commands.get(str(ack.get("envelope_id")))
+        message = ack.get("payload")
+        if url is not None and isinstance(message, Mapping) and message:
+            await self.record_immediate(url, message)
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(heartbeat=None)
@@ -563,6 +595,7 @@ class FakeSlack:
                     data = json.loads(message.data)
                     if isinstance(data, dict) and "envelope_id" in data:
                         self.socket_acks[data["envelope_id"]] = data
+                        await self._record_socket_reply(data)
                         await self._notify()
         finally:
             self._sockets.remove(ws)

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import aiohttp
 
@@ -94,7 +94,22 @@ class SlackSender:
             session.post(self.url, data=raw, headers=all_headers) as response,
         ):
             text = await response.text(errors="replace")
-        return Sent(response.status, text, time.perf_counter() - started)
+        sent = Sent(response.status, text, time.perf_counter() - started)
+        await self._record_immediate_reply(raw, content_type, sent)
+        return sent
+
+    async def _record_immediate_reply(self, raw: bytes, content_type: str, sent: Sent) -> None:
+        """A slash command answered with a message in its ack: Slack shows that message as the
+        reply, so the fake records it beside the posts to response URLs."""
+        if content_type != FORM or sent.status != 200 or not sent.body.startswith("{"):
+            return
+        form = dict(parse_qsl(raw.decode("utf-8", "replace")))
+        try:
+            message = json.loads(sent.body)
+        except json.JSONDecodeError:
+            return
+        if form.get("command") and form.get("response_url") and isinstance(message, dict):
+            await self.fake.record_immediate(form["response_url"], message)
 
     # --- slash commands -------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
@@ -75,7 +76,7 @@ def reporting_failures(listener: Listener) -> Listener:
         try:
             await listener(**{name: getattr(args, name) for name in names})
         except Exception as error:
-            await apologize(error, args.body, args.respond, args.client, args.logger)
+            await apologize(error, args.body, args.respond, args.client, args.logger, ack=args.ack)
 
     guarded.__name__ = guarded.__qualname__ = listener.__name__  # Bolt logs listener names
     return guarded
@@ -87,9 +88,13 @@ async def apologize(
     respond: AsyncRespond | None,
     client: AsyncWebClient,
     logger: logging.Logger,
+    *,
+    ack: AsyncAck | None = None,
 ) -> None:
     """Log `error` with its traceback, then reach the user wherever the request came from.
-    A database outage gets one warning line and the waiting-for-the-database reply instead."""
+    A database outage gets one warning line and the waiting-for-the-database reply instead.
+    A slash command not acknowledged yet (`/alliance` answers in its ack) gets the reply as
+    its `ack`: an unacknowledged command would be answered 404 by Bolt after 3 seconds."""
     outage = waiting_for_database(error)
     if outage is not None:
         logger.warning(
@@ -100,6 +105,9 @@ async def apologize(
         logger.error("Handler failed for %s", describe(body), exc_info=error)
         message = render_apology()
     try:
+        if ack is not None and ack.response is None and body.get("command"):
+            await ack(**message, response_type="ephemeral")
+            return
         if respond is not None and respond.response_url:
             # Slash commands and clicks: privately, to the person who asked. A refusal is logged
             # by CheckedRespond; there is nowhere else to say sorry.
