@@ -113,7 +113,7 @@ def search_words(text: str) -> list[str]:
 def all_words(text: str) -> list[str]:
     """Every word of raw text, folded, no possessives: `search_words` before it drops the
     words that mean nothing. The index build filters these itself, once per distinct word
-    rather than once per occurrence (a 100,000-entry base has ~30 M occurrences of a few
+    rather than once per occurrence (a 100,000-entry base has ~3 M occurrences of a few
     thousand words)."""
     return _WORD.findall(_POSSESSIVE.sub("", fold(text)))
 
