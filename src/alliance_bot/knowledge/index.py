@@ -30,7 +30,14 @@ from rapidfuzz.distance import OSA
 
 from alliance_bot.knowledge import english
 from alliance_bot.knowledge.models import Entry, Kind, Person
-from alliance_bot.knowledge.text import STOPWORDS, name_key, search_words, stem
+from alliance_bot.knowledge.text import (
+    STOPWORDS,
+    all_words,
+    is_search_word,
+    name_key,
+    search_words,
+    stem,
+)
 
 # A name's typo must still be this close (rapidfuzz ratio, 0-100) to count as the same word.
 _TOKEN_CUTOFF = 80.0
@@ -150,12 +157,21 @@ class NameTable:
     def __init__(
         self, pairs: Iterable[tuple[str, str]], *, exact_only: Collection[str] = ()
     ) -> None:
-        owners: dict[str, set[str]] = defaultdict(set)
+        # A list, not a set, per key, and sorted only where it holds more than one id: at
+        # 100,000 entries nearly every one of ~200,000 names is its entry's alone, and making a
+        # set and then sorting a tuple for each was a third of this table's build.
+        owners: dict[str, list[str]] = {}
         for entry_id, name in pairs:
             key = name_key(name)
             if key:
-                owners[key].add(entry_id)
-        self._names = {k: tuple(sorted(v)) for k, v in owners.items()}
+                same = owners.get(key)
+                if same is None:
+                    owners[key] = [entry_id]
+                else:
+                    same.append(entry_id)
+        self._names = {
+            k: (v[0],) if len(v) == 1 else tuple(sorted(set(v))) for k, v in owners.items()
+        }
         token_names: dict[str, list[str]] = defaultdict(list)
         for key in self._names:
             for token in set(key.split()):
@@ -266,43 +282,76 @@ class SearchIndex:
         self._ids = [e.id for e in entries]
         self._positions = {entry_id: position for position, entry_id in enumerate(self._ids)}
         self._kinds: dict[str, Kind] = {e.id: e.kind for e in entries}
-        acronyms = _acronyms(name for e in entries for name in e.names())
+        # Each entry's names, derived once: the acronyms, the name table and the names field
+        # all read them.
+        names_of = [e.names() for e in entries]
+        acronyms = _acronyms(name for names in names_of for name in names)
         self.names = NameTable(
-            ((e.id, name) for e in entries for name in e.names()), exact_only=acronyms
+            ((e.id, name) for e, names in zip(entries, names_of, strict=True) for name in names),
+            exact_only=acronyms,
         )
         self.roles = NameTable(
             (e.id, role.title) for e in entries if isinstance(e, Person) for role in e.roles
         )
 
         stem_ids: dict[str, int] = {}
+        # Each distinct word's stem id, or -1 for a word `search_words` drops: a 100,000-entry
+        # base has ~3 M word occurrences but a few thousand distinct words, so each is
+        # filtered and stemmed once, not at every occurrence.
+        word_ids: dict[str, int] = {}
+        surface: dict[str, str] = {}
+
+        def ids_of(text: str) -> list[int]:
+            found = []
+            for word in all_words(text):
+                stem_id = word_ids.get(word)
+                if stem_id is None:
+                    if is_search_word(word):
+                        stemmed = stem(word)
+                        surface[word] = stemmed
+                        stem_id = stem_ids.setdefault(stemmed, len(stem_ids))
+                    else:
+                        stem_id = -1
+                    word_ids[word] = stem_id
+                if stem_id >= 0:
+                    found.append(stem_id)
+            return found
+
         # One row per (entry, stem): array.array keeps the ~6 M rows of a 100,000-entry base
         # compact until they become the numpy postings.
         row_stem, row_position, row_tf, row_about = array("i"), array("i"), array("f"), array("b")
         lengths: list[int] = []
-        surface: dict[str, str] = {}
         ordinary: set[str] = set()
-        for position, entry in enumerate(entries):
-            counts: Counter[str] = Counter()
-            subject = frozenset(stem(w) for w in search_words(entry.subject_text()))
+        for position, (entry, names) in enumerate(zip(entries, names_of, strict=True)):
+            counts: dict[int, float] = {}
+            names_text = " ".join(names)
+            name_ids = ids_of(names_text)
             fields = [
-                (" ".join(entry.names()), 3.0),
-                (entry.search_text(), 1.0),
-                (" ".join(c.evidence for c in entry.sources), 1.0),
+                (name_ids, 3.0),
+                (ids_of(entry.search_text()), 1.0),
+                (ids_of(" ".join(c.evidence for c in entry.sources)), 1.0),
             ]
-            for text, weight in fields:
-                for word in search_words(text):
-                    stemmed = stem(word)
-                    surface.setdefault(word, stemmed)
-                    counts[stemmed] += weight  # type: ignore[assignment]
+            subject_text = entry.subject_text()
+            # Most kinds are about their names alone: the same text, so the same words. Else
+            # looked up, not added: a stem's id is its order of first use in the fields.
+            subject = set(
+                name_ids
+                if subject_text == names_text
+                else (stem_ids.get(stem(w), -1) for w in search_words(subject_text))
+            )
+            for ids, weight in fields:
+                for stem_id in ids:
+                    counts[stem_id] = counts.get(stem_id, 0.0) + weight
             for citation in entry.sources:
                 ordinary.update(_LOWER_WORD.findall(citation.evidence))
             lengths.append(int(sum(counts.values())))
-            for stemmed, tf in counts.items():
-                row_stem.append(stem_ids.setdefault(stemmed, len(stem_ids)))
-                row_position.append(position)
-                # tf is a sum of field weights 3 and 1: exact in float32.
-                row_tf.append(tf)
-                row_about.append(stemmed in subject)
+            # An entry's rows at once, not four appends a row.
+            row_stem.extend(counts)
+            row_position.extend(array("i", (position,)) * len(counts))
+            # tf is a sum of field weights 3 and 1: exact in float32.
+            row_tf.extend(counts.values())
+            row_about.extend([stem_id in subject for stem_id in counts])
+        del names_of
         stems_of_rows = np.frombuffer(row_stem, dtype=np.int32)
         # Stable: within a stem, rows stay in entry order, so each slice is sorted by position.
         order = np.argsort(stems_of_rows, kind="stable")
