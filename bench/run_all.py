@@ -179,6 +179,7 @@ def collect_targets(
         Target("peak RSS, from the cache, every entry made", load.made_peak_mb, 600, "MB"),
         Target("refresh: longest extra wait of a question", refresh.max_extra_ms, 20, "ms"),
         Target("refresh: longest extra wait of a 1 ms ticker", refresh.ticker_reload_ms, 20, "ms"),
+        Target("refresh: first questions on the new snapshot", refresh.first_on_new_ms, 20, "ms"),
         *http_targets,
         Target("HTTP errors", errors, 0, ""),
     ]

@@ -107,7 +107,7 @@ class TestBenchmarksRun:
         ("module", "expected"),
         [
             ("bench.answering", "real set passed"),
-            ("bench.loading", "max extra wait ms"),
+            ("bench.loading", "first on new ms"),
             ("bench.startup", "serve → healthy, cached s"),
             ("bench.peers", "SQLite FTS5"),
             ("bench.http", "of bare Bolt"),
