@@ -1048,7 +1048,26 @@ class _Asker:
             return self.unknown(pieces("a date for ", Strong(term.label)), [term])
         if dated.status == "answer" and _NOW_ASKED.search(phrase):
             return self._latest_plan(phrase, dated) or dated
+        if dated.status == "answer" and _BECAME.search(phrase):
+            first = self.kb.get(dated.entries[0].id)
+            if first is not None and not self._says_became(phrase, first):
+                # "when did Kihara become defense minister": a meeting he held as minister is
+                # no date for when he became one; the articles show him in the role only.
+                return self.unknown(pieces("when ", self._quoted(phrase)), [first])
         return dated
+
+    def _says_became(self, phrase: str, entry: Entry) -> bool:
+        """Whether the entry says someone became what the question asks, and that it is the
+        person the question names ("Kamikawa becomes foreign minister" is no date for when
+        Kishida became prime minister)."""
+        text = fold(entry.search_text())
+        if not _BECAME.search(text):
+            return False
+        asked = self.people_named(frozenset(fold(phrase).split()))
+        if not asked or _WAS_REPLACED.search(phrase):
+            return True  # "when did Hayashi get replaced": the one asked is who was replaced
+        became = {m[1] for m in _WHO_BECAME.finditer(text)}
+        return bool(asked & self.people_named(frozenset(became)))
 
     def _latest_plan(self, phrase: str, dated: Answer) -> Answer | None:
         """ "when is the Futenma replacement facility now supposed to be finished": asked now,
@@ -3384,6 +3403,17 @@ _OPINION = re.compile(
 _SPENT = re.compile(r"\b(?:gdp|budgets?|spending|spend|spends|spent|costs?|funds?|yen|dollars?)\b")
 
 
+# Becoming what one is: asked, and said by the event that dates it ("Kamikawa becomes foreign
+# minister", "replaced Hayashi", "succeeded").
+_BECAME = re.compile(
+    r"\b(?:become|becomes|became|becoming|replac\w*|succeed\w*|appoint\w*|named|took over"
+    r"|take over|takes over|new (?:foreign|defense|prime) minister)\b"
+)
+_WAS_REPLACED = re.compile(r"\b(?:get|got|was|were|been|be|gets) (?:replaced|succeeded)\b")
+_WHO_BECAME = re.compile(
+    r"\b(\w+) (?:becomes|became|took over|takes over|replaces|replaced|succeeds|succeeded"
+    r"|was appointed|is appointed|was named)\b"
+)
 # "now", "currently", "these days": the latest state asked, not the first.
 _NOW_ASKED = re.compile(r"\b(?:now|currently|these days|at this point|at present|as of now)\b")
 # "how long did the G-7 tour last", "how long was the state visit": the length of an event.
