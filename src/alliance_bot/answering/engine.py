@@ -42,6 +42,7 @@ from alliance_bot.answering.questions import (
     DESCRIPTION,
     EVENT_NOUN,
     NOW,
+    NOW_WORDS,
     Question,
     parse_question,
     role_and_time,
@@ -681,6 +682,8 @@ class _Asker:
         return found
 
     def person_of_event(self, subject: str, found: Answer) -> Answer | None:
+        """The one person of the one event found whom the question does not name, with the
+        event; None when the answer is not one event, or it has no such single person."""
         event = self.kb.get(found.entries[0].id, Event) if len(found.entries) == 1 else None
         if event is None:
             return None
@@ -1046,7 +1049,7 @@ class _Asker:
             # "when was the security treaty signed": the treaty is named, and an event that
             # never mentions it (a cybersecurity pact "signed") is no date for it.
             return self.unknown(pieces("a date for ", Strong(term.label)), [term])
-        if dated.status == "answer" and _NOW_ASKED.search(phrase):
+        if dated.status == "answer" and NOW_WORDS.search(phrase):
             return self._latest_plan(phrase, dated) or dated
         if dated.status == "answer" and _BECAME.search(phrase):
             first = self.kb.get(dated.entries[0].id)
@@ -1076,7 +1079,7 @@ class _Asker:
         first = self.kb.get(dated.entries[0].id, Event)
         if first is None:
             return None
-        text = " ".join(_NOW_ASKED.sub(" ", phrase).split())
+        text = " ".join(NOW_WORDS.sub(" ", phrase).split())
         later = [
             (m, e)
             for m in self.kb.index.text(text, kinds=frozenset({"event"}), limit=10)
@@ -3291,15 +3294,27 @@ _HEAD_OF_TITLE = re.compile(r"\s+(?:of|to|for|on|at|from|in|with|who|that)\s+", 
 def _other_side(asked: str, title: str) -> bool:
     """ "the US chair of CULCON" is not its Japan Chair: a country named with the rank, before
     "of", says whose side the holder is on, and a title naming another there is not theirs."""
+    asked_side = _side_asked(asked)
+    title_side = _side_held(title)
+    return bool(asked_side and title_side and not asked_side <= title_side)
+
+
+@lru_cache(maxsize=4096)
+def _side_asked(asked: str) -> frozenset[str]:
+    """The countries a question names with a side's rank (per text: `_role_score` asks it of
+    every title a lookup weighs)."""
     asked_key = name_key(asked)
     # "the chair of the US side of CULCON": the side named with its country.
     side = re.search(r"\b((?:\w+ )?\w+) side\b", asked_key)
-    asked_head = _role_words(side[0] if side else _HEAD_OF_TITLE.split(asked_key, maxsplit=1)[0])
-    if not asked_head & _SIDE_RANKS:
-        return False  # "the German think tank expert": the body's country, not a side
-    asked_side = asked_head & _COUNTRIES
-    title_side = _role_words(_HEAD_OF_TITLE.split(name_key(title), maxsplit=1)[0]) & _COUNTRIES
-    return bool(asked_side and title_side and not asked_side <= title_side)
+    head = _role_words(side[0] if side else _HEAD_OF_TITLE.split(asked_key, maxsplit=1)[0])
+    # "the German think tank expert": the body's country, not a side.
+    return head & _COUNTRIES if head & _SIDE_RANKS else frozenset()
+
+
+@lru_cache(maxsize=8192)
+def _side_held(title: str) -> frozenset[str]:
+    """The countries a title names before its "of", "to" or "at": whose side the holder is on."""
+    return _role_words(_HEAD_OF_TITLE.split(name_key(title), maxsplit=1)[0]) & _COUNTRIES
 
 
 # The ranks that hold one side of something two countries share: a chair, an envoy.
@@ -3414,8 +3429,6 @@ _WHO_BECAME = re.compile(
     r"\b(\w+) (?:becomes|became|took over|takes over|replaces|replaced|succeeds|succeeded"
     r"|was appointed|is appointed|was named)\b"
 )
-# "now", "currently", "these days": the latest state asked, not the first.
-_NOW_ASKED = re.compile(r"\b(?:now|currently|these days|at this point|at present|as of now)\b")
 # "how long did the G-7 tour last", "how long was the state visit": the length of an event.
 _HOW_LONG = re.compile(
     r"^how long (?:was|were|did|does|is|will) (?P<s>.+?)(?: (?:last|lasts|take|takes|run"

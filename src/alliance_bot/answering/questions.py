@@ -805,7 +805,8 @@ _AT_A_RELATIVE_TIME = re.compile(
 )
 # "now", "currently", "the current …": a role asked at `today` (`Question.at` is NOW).
 NOW = "now"
-_NOW = re.compile(
+# What says a question asks about now: a role's holder today, a plan's latest date.
+NOW_WORDS = re.compile(
     r"\b(?:right now|as of (?:now|today)|at the moment|at present|nowadays|these days|currently"
     r"|presently|current|now|today|as we speak|as things stand)\b"
 )
@@ -842,10 +843,10 @@ def parse_question(
     today = today or dt.date.today()
     if not clean:
         return Question("help", text=clean, asked=asked)
-    if _NOW.search(folded):
+    if NOW_WORDS.search(folded):
         # "who's the foreign minister right now", "the current defense minister": the holder
         # on `today`, from the roles' spans (the marker is not part of the role).
-        current = _strip_chat(" ".join(_NOW.sub(" ", folded).split()))
+        current = _strip_chat(" ".join(NOW_WORDS.sub(" ", folded).split()))
         holder = _understand(current, today) if current else None
         now = _role_asked_now(holder, current, today)
         if now is not None:
