@@ -1049,7 +1049,9 @@ class _Asker:
             # "when was the security treaty signed": the treaty is named, and an event that
             # never mentions it (a cybersecurity pact "signed") is no date for it.
             return self.unknown(pieces("a date for ", Strong(term.label)), [term])
-        if dated.status == "answer" and NOW_WORDS.search(phrase):
+        if dated.status == "answer" and (
+            NOW_WORDS.search(phrase) or _STILL_AHEAD.search(self.q.text)
+        ):
             return self._latest_plan(phrase, dated) or dated
         if dated.status == "answer" and _BECAME.search(phrase):
             first = self.kb.get(dated.entries[0].id)
@@ -1080,15 +1082,21 @@ class _Asker:
         if first is None:
             return None
         text = " ".join(NOW_WORDS.sub(" ", phrase).split())
-        later = [
-            (m, e)
-            for m in self.kb.index.text(text, kinds=frozenset({"event"}), limit=10)
-            if m.coverage >= PARTLY_COVERED
-            and m.name_coverage >= ABOUT
-            and (e := self.kb.get(m.entry_id, Event)) is not None
-            and e.date.first_day() > (first.end or first.date).last_day()
-            and self._has_keys(text, m)
-        ]
+        # The same thing at a later date is found by the first event's own title ("Original
+        # completion date for the Futenma relocation" finds its "Expected completion", which the
+        # question's other words are not in), else by the question's words.
+        for query in (re.sub(r"\([^)]*\)", " ", first.title), text):
+            later = [
+                (m, e)
+                for m in self.kb.index.text(query, kinds=frozenset({"event"}), limit=10)
+                if m.coverage >= PARTLY_COVERED
+                and m.name_coverage >= ABOUT
+                and (e := self.kb.get(m.entry_id, Event)) is not None
+                and e.date.first_day() > (first.end or first.date).last_day()
+                and self._has_keys(query, m)
+            ]
+            if later:
+                break
         if len(later) != 1:
             return None
         match, event = later[0]
@@ -2613,8 +2621,15 @@ class _Asker:
                 and (e.people or not _WHO_TOPIC.match(self.q.topic))
             ]
             if not on_topic:
+                # Suggested: the span's events that share a word with the topic, the nearest
+                # first, else all of them; none when the topic has a word no entry uses ("Taylor
+                # Swift in late 2023" has no lead in the cabinet shuffle).
+                near = sorted(fits.values(), key=lambda m: -m.coverage)
+                index = self.kb.index
                 return self.unknown(
-                    pieces(self._quoted(self.q.topic), f" in {period.label}"), events
+                    pieces(self._quoted(self.q.topic), f" in {period.label}"),
+                    [e for m in near if (e := self.kb.get(m.entry_id)) is not None]
+                    or [e for e in events if all(map(index.knows, search_words(self.q.topic)))],
                 )
             # Equal cover: what the event is about (its title) before what it mentions.
             on_topic.sort(key=lambda e: (-fits[e.id].coverage, -fits[e.id].name_coverage))
@@ -3570,6 +3585,13 @@ _ALL: tuple[Kind, ...] = ("person", "event", "quote", "fact", "term", "source")
 def _date_of(entry: Entry) -> dt.date | None:
     date = getattr(entry, "date", None)
     return date.first_day() if date is not None else None
+
+
+# "when is Henoko supposed to be done", "when will the move be finished": asked in the present or
+# future of a plan, so a later date the articles give for it answers before a deadline it missed.
+_STILL_AHEAD = re.compile(
+    r"\b(?:when|what year)\b.*\b(?:(?:is|are)\b.*\b(?:supposed|expected|going)\s+to|will|gonna)\b"
+)
 
 
 def _unique(entries: Iterable[Entry]) -> list[Entry]:

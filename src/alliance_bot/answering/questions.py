@@ -1409,7 +1409,10 @@ def _parse(clean: str, today: dt.date) -> Question:
         if (
             form == "about"
             and clean.startswith("what ")
-            and (within := _topic_in_period(subject, today, months=False))
+            and (
+                within := _topic_in_period(subject, today, months=False)
+                or _topic_in_period(_period_last(subject, today), today, months=False)
+            )
         ):
             # "what happened with the Ospreys in late November 2023": the events of a period
             # on a topic. A bare year or month stays with the text match, which checks it
@@ -1476,6 +1479,23 @@ def _topic_in_period(text: str, today: dt.date, *, months: bool = True) -> Quest
     if span.one_day and not _DONE.search(f" {within['t']} "):
         return None
     return _period_question(when, span, topic)
+
+
+# Words that join what happened to the thing it happened with: "what happened in late 2023 with
+# the Ospreys".
+_WITH_WHAT = frozenset(
+    {"with", "to", "for", "on", "at", "around", "regarding", "about", "involving"}
+)
+
+
+def _period_last(subject: str, today: dt.date) -> str:
+    """ "late 2023 with the Ospreys" → "with the Ospreys in late 2023": a period asked before
+    the thing it is asked of, put after it as the question is usually typed; else unchanged."""
+    words = subject.split()
+    for cut in range(min(5, len(words) - 2), 0, -1):
+        if words[cut] in _WITH_WHAT and read_period(" ".join(words[:cut]), today):
+            return f"{' '.join(words[cut:])} in {' '.join(words[:cut])}"
+    return subject
 
 
 def _done_then(clean: str, today: dt.date) -> Question | None:
