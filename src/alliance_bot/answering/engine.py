@@ -1431,6 +1431,18 @@ class _Asker:
         own = _place_of(entry) if entry is not None else None
         return own if own and own not in text else None
 
+    def _lacks_someone(self, text: str, entry_id: str) -> bool:
+        """Whether an entry neither has nor lists (its people, its speaker) a person whose
+        name `text` has."""
+        people = _person_words(self.kb)
+        missing = [w for w in self.kb.index.missing(text, entry_id) if w in people]
+        if not missing:
+            return False
+        entry = self.kb.get(entry_id)
+        linked = {entry_id, *getattr(entry, "people", ()), getattr(entry, "person", None)}
+        by_part = _people_by_name_part(self.kb)
+        return any(by_part.get(w, frozenset()).isdisjoint(linked) for w in missing)
+
     def _lacks_person(self, text: str, match: TextMatch) -> bool:
         """Whether an entry lacks a person a question (other than a yes/no) names."""
         if not PEOPLE_ARE_KEYS or self.q.form == "yesno":
@@ -1488,7 +1500,13 @@ class _Asker:
         # Nor does any entry that lacks a person the question names: Blinken's Tokyo visit is
         # not "when did Biden visit Tokyo".
         # (A yes/no is settled by the entry that shows who really took part.)
-        people = _person_words(self.kb) if PEOPLE_ARE_KEYS and self.q.form != "yesno" else ()
+        # But a yes/no naming two people is settled only by an entry with both: Hayashi's talks
+        # with Cotton in Tokyo say nothing of "did Hayashi meet Blinken in Tokyo".
+        people = (
+            _person_words(self.kb)
+            if PEOPLE_ARE_KEYS and (self.q.form != "yesno" or self._names_two_people(bare))
+            else ()
+        )
         if isinstance(self.kb.get(match.entry_id), Person):
             people = _person_words(self.kb)
         # So is a top rank ("president", "minister", "governor"): "when was the former US
@@ -1841,6 +1859,18 @@ class _Asker:
         by_part = _people_by_name_part(self.kb)
         return frozenset().union(*(by_part[w] for w in words if w in by_part))
 
+    def _names_two_people(self, text: str) -> bool:
+        """Whether `text` names two different people ("Hayashi" and "Blinken"; "Hillary
+        Clinton" is one)."""
+        # The outline's name words first: most questions name fewer than two, and reading the
+        # people themselves would make every person's model.
+        words = [w for w in dict.fromkeys(fold(text).split()) if w in _person_words(self.kb)]
+        if len(words) < 2:
+            return False
+        by_part = _people_by_name_part(self.kb)
+        named = [by_part[w] for w in words if w in by_part]
+        return any(a.isdisjoint(b) for i, a in enumerate(named) for b in named[i + 1 :])
+
     def person_words(self) -> frozenset[str]:
         return _person_words(self.kb)
 
@@ -1967,6 +1997,7 @@ class _Asker:
             if (not dated_only or self._dated(m.entry_id)) and (only is None or only(m.entry_id))
         ]
         years = _asked_years(text)
+        two_people = self._names_two_people(text)
 
         def good(m: TextMatch) -> bool:
             return (
@@ -1983,6 +2014,9 @@ class _Asker:
                 )
                 and not self._lacks_country(text, m)
                 and self._goes_there(text, m.entry_id)
+                # Of two people named, an entry with one does not answer: Clinton's entry
+                # (she met Kamikawa) is not "Hayashi met Hillary Clinton in Tokyo?".
+                and not (two_people and self._lacks_someone(text, m.entry_id))
             )
 
         # Only the first good match and those tied with it answer, so the checks (a few

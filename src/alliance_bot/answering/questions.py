@@ -737,7 +737,9 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
         re.compile(
             r"^(?:what(?: is| are| was| were| does)?(?: (?:up|going on|happening) with)"
             r"|what(?: is| are| was| were| does)|define|meaning of|definition of"
-            r"|what is meant by|what do you mean by|what does it mean by)\s+(?P<s>.+?)"
+            r"|what is meant by|what do you mean by|what does it mean by"
+            # "what means counterstrike", "what mean FRF": as typed by one learning English.
+            r"|what means?|explain me)\s+(?P<s>.+?)"
             # "what does C2 mean here", "what was the TPP pitch all about": the asking's tail.
             r"(?: (?:mean|stand for|stands for|refer to|all about|about|involve|entail)"
             r"(?: (?:here|exactly|again|in this context|actually|really|anyway))?)?$"
