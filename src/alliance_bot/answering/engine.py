@@ -1443,6 +1443,16 @@ class _Asker:
         by_part = _people_by_name_part(self.kb)
         return any(by_part.get(w, frozenset()).isdisjoint(linked) for w in missing)
 
+    def _shows_no_one(self, text: str, entry_id: str) -> bool:
+        """Whether an entry lacks the people a yes/no names and names no one of its own, so
+        it cannot show who really took part: the poll ranking Germany does not settle "did
+        Kishida go to Germany in 2023"."""
+        entry = self.kb.get(entry_id)
+        if getattr(entry, "people", ()) or getattr(entry, "person", None):
+            return False
+        people = _person_words(self.kb)
+        return any(w in people for w in self._missing_words(text, entry_id))
+
     def _lacks_person(self, text: str, match: TextMatch) -> bool:
         """Whether an entry lacks a person a question (other than a yes/no) names."""
         if not PEOPLE_ARE_KEYS or self.q.form == "yesno":
@@ -2017,6 +2027,7 @@ class _Asker:
                 # Of two people named, an entry with one does not answer: Clinton's entry
                 # (she met Kamikawa) is not "Hayashi met Hillary Clinton in Tokyo?".
                 and not (two_people and self._lacks_someone(text, m.entry_id))
+                and not (self.q.form == "yesno" and self._shows_no_one(text, m.entry_id))
             )
 
         # Only the first good match and those tied with it answer, so the checks (a few
@@ -2154,6 +2165,8 @@ class _Asker:
             # shows who really took part, and the reply says the person asked is not in it.
             people = _person_words(self.kb)
             if absent := [w for w in self._missing_words(text, entry.id) if w in people]:
+                if self._shows_no_one(text, entry.id):
+                    return None
                 said = f"the articles do not name {', '.join(w.title() for w in absent)} in this"
                 note = (*note, " · ", said) if note else (said,)
         found = _Found((entry,), (round(100 * best.coverage, 1),), note)
