@@ -1053,6 +1053,15 @@ class _Asker:
             NOW_WORDS.search(phrase) or _STILL_AHEAD.search(self.q.text)
         ):
             return self._latest_plan(phrase, dated) or dated
+        if (
+            dated.status == "answer"
+            and _JOINED.search(phrase)
+            and (first := self.kb.get(dated.entries[0].id)) is not None
+            and not _JOINED.search(fold(first.search_text()))
+        ):
+            # "when did Japan join NATO": Kishida at a NATO summit is no date for joining it;
+            # only an entry that says someone joined (or became a member) dates that.
+            return self.unknown(pieces("when ", self._quoted(phrase)), [first])
         if dated.status == "answer" and _BECAME.search(phrase):
             first = self.kb.get(dated.entries[0].id)
             if first is not None and not self._says_became(phrase, first):
@@ -3485,6 +3494,10 @@ _SPENT = re.compile(r"\b(?:gdp|budgets?|spending|spend|spends|spent|costs?|funds
 _BECAME = re.compile(
     r"\b(?:become|becomes|became|becoming|replac\w*|succeed\w*|appoint\w*|named|took over"
     r"|take over|takes over|new (?:foreign|defense|prime) minister)\b"
+)
+_JOINED = re.compile(
+    r"\b(?:join|joins|joined|joining|rejoin\w*|members?|membership|accession|acceded?"
+    r"|sign(?:s|ed)? up)\b"
 )
 _WAS_REPLACED = re.compile(r"\b(?:get|got|was|were|been|be|gets) (?:replaced|succeeded)\b")
 _WHO_BECAME = re.compile(
