@@ -737,9 +737,37 @@ class _Asker:
         if q.form == "period" and (succession := self.succession(q.topic)):
             # "who replaced Kishida as PM in 2024": the year is when, the question a succession.
             return succession
+        if q.form == "period" and q.period and (began := self.became_in(q.topic, q.period)):
+            return began
         if q.form in ("free", "period", "about"):
             return self.bare_role_at(q.text)
         return None
+
+    def became_in(self, topic: str, period: Period) -> Answer | None:
+        """ "who took over as Japan's foreign minister in September 2023": the one holder of
+        the role named outright whose span, as the articles give it, begins in the period;
+        None when the topic is no such question or no one's (or more than one's) begins then."""
+        asked = _BECAME_ROLE.match(topic)
+        if asked is None:
+            return None
+        key = self.role_key(_strip_articles(asked["role"]))
+        matches = self._lookup(key, roles=True, limit=20, cutoff=CONFIDENT)
+        if not matches:
+            return None
+        top = matches[0].score
+        began = {
+            person.id: person
+            for m in matches
+            if top - m.score <= TIE and (person := self.kb.get(m.entry_id, Person)) is not None
+            for r in person.roles
+            if name_key(r.title) == m.name
+            and r.start is not None
+            and period.first <= r.start.first_day() <= period.last
+        }
+        if len(began) != 1:
+            return None
+        (person,) = began.values()
+        return self.found(_Found((person,), (100.0,), (f"took the role in {period.label}",)))
 
     def bare_role_at(self, text: str) -> Answer | None:
         """A role and a time typed with no "who" ("Japan's foreign minister back in Aug 2023",
@@ -1591,6 +1619,13 @@ class _Asker:
                 # after (before), and a text match on the name would pass for an answer.
                 what = f"{'before' if earlier else 'after'} {person.label} as {named_role[0].title}"
                 return self._no_holder(person, what)
+        if not roles and person.roles and not asked:
+            # No role of theirs ends (starts) in the articles ("who replaced Emanuel"): they
+            # don't show who came after (before), and a name match would pass them off as it.
+            only = f" as {person.roles[0].title}" if len(person.roles) == 1 else ""
+            return self._no_holder(
+                person, f"{'before' if earlier else 'after'} {person.label}{only}"
+            )
         if len(roles) != 1:
             return None
         role = roles[0]
@@ -2837,13 +2872,17 @@ class _Asker:
 
 # "who was foreign minister before Kamikawa", "who became foreign minister after Hayashi",
 # "who replaced Hayashi (as foreign minister)", "who did Kamikawa succeed".
-_EARLIER = ("before", "prior to", "preceded", "preceding", "ahead of", "predecessor")
+_EARLIER = (
+    "before", "prior to", "preceded", "preceding", "ahead of", "predecessor", "came before",
+    "was before",
+)  # fmt: skip
 _SUCCESSION = re.compile(
     r"^(?:who|which person)\s+(?:was|is|became|had been|served as|held the job of)\s+"
     r"(?P<role>.+?)\s+(?P<dir>before|prior to|preceding|after|following)\s+(?P<name>[\w' -]+?)$"
 )
 _SUCCEEDED = re.compile(
-    r"^who\s+(?:(?P<dir>replaced|succeeded|took over from|came after|followed|preceded)"
+    r"^who\s+(?:(?P<dir>replaced|succeeded|took over from|came after|followed|preceded"
+    r"|came before|was before)"
     # "as prime minister", "at the foreign ministry" (the office by its ministry); a year after
     # it is when the change came, not part of the role.
     r"\s+(?P<name>[\w' -]+?)(?:\s+(?:as|at)\s+(?P<role>.+?))?)(?:\s+in\s+(?:19|20)\d\d)?$"
@@ -3498,6 +3537,13 @@ _BECAME = re.compile(
 _JOINED = re.compile(
     r"\b(?:join|joins|joined|joining|rejoin\w*|members?|membership|accession|acceded?"
     r"|sign(?:s|ed)? up)\b"
+)
+# "who took over as foreign minister", "who became PM": the role someone came to.
+_BECAME_ROLE = re.compile(
+    # ("over" may be gone: a period's reading takes it as "over the summer" takes it.)
+    r"^(?:who|which person)(?:'s| is| was)? (?:became|become|took (?:over )?as|take over as"
+    r"|was named|was appointed|got appointed|got named|stepped in as|came in as|was made)"
+    r" (?:the )?(?P<role>.+)$"
 )
 _WAS_REPLACED = re.compile(r"\b(?:get|got|was|were|been|be|gets) (?:replaced|succeeded)\b")
 _WHO_BECAME = re.compile(

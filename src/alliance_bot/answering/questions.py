@@ -528,7 +528,9 @@ _PATTERNS: list[tuple[Form, re.Pattern[str]]] = [
             r"^who (?:met|were|was|all)?\s*(?:met|attended|took part|participated|was there"
             r"|were there|went|joined|was present|were present|was involved|were involved"
             r"|were the participants|were the attendees|took part|spoke|talked|signed"
-            r"|represented|sat in|showed up|turned up|came|was invited|were invited"
+            # "who came before Kishida" asks for a predecessor, not who came to something.
+            r"|represented|sat in|showed up|turned up|came(?! (?:before|after)\b)|was invited"
+            r"|were invited"
             r"|sat at the table|sat around the table|was at the table|were at the table"
             r"|was in the room|were in the room|was at the meeting|were at the meeting)"
             r"\s+(?:at|in|for|of|during|on|to)?\s*(?P<s>.+)$"
