@@ -671,6 +671,8 @@ class _Asker:
             described = self.free(q.subject)
             if described.status == "answer" and described.entries[0].kind == "person":
                 return described
+            if (took := self.took_part(q.text)) is not None:
+                return took
         person = self.kb.get(found.entries[0].id, Person) if found.status == "answer" else None
         if person and person.roles and all(_other_side(q.subject, r.title) for r in person.roles):
             # "who chairs the US side of CULCON": the text found its Japan Chair.
@@ -680,6 +682,26 @@ class _Asker:
             # event that fits; the one person in it the question does not name is meant.
             return self.person_of_event(q.subject, found) or found
         return found
+
+    def took_part(self, text: str) -> Answer | None:
+        """ "who's the guy who spoke to Congress in April 2024": the one person, not named in
+        the question, of the event found as "who spoke to Congress in April 2024" finds its
+        participants; None when the text is not that shape or no single person fits."""
+        shape = _SOMEONE_WHO.match(text)
+        if shape is None:
+            return None
+        again = parse_question(f"who {shape['rest']}", kb=self.kb, today=self.today)
+        if again.form != "participants":
+            return None
+        took = _Asker(self.kb, again, self.today).ask(again)
+        if took.status != "answer":
+            return None
+        events = tuple(
+            e for e in (self.kb.get(s.id, Event) for s in took.entries if s.kind == "event") if e
+        )
+        if len(events) != 1:
+            return None
+        return self.person_of_event(text, self.found(_Found(events, (100.0,))))
 
     def person_of_event(self, subject: str, found: Answer) -> Answer | None:
         """The one person of the one event found whom the question does not name, with the
@@ -3544,6 +3566,13 @@ _BECAME_ROLE = re.compile(
     r"^(?:who|which person)(?:'s| is| was)? (?:became|become|took (?:over )?as|take over as"
     r"|was named|was appointed|got appointed|got named|stepped in as|came in as|was made)"
     r" (?:the )?(?P<role>.+)$"
+)
+# "who's the guy who spoke to Congress": someone described only by what they did.
+# (Not "woman" or "man": the articles give no one's sex, and "the woman who met Blinken in
+# Tokyo" would be answered with Kishida.)
+_SOMEONE_WHO = re.compile(
+    r"^who(?: is| was|'s)? the (?:guy|person|one|fellow|dude|official|leader)"
+    r" (?:who|that) (?P<rest>.+)$"
 )
 _WAS_REPLACED = re.compile(r"\b(?:get|got|was|were|been|be|gets) (?:replaced|succeeded)\b")
 _WHO_BECAME = re.compile(
