@@ -77,9 +77,10 @@ class TestResponseUrlFailures:
         reply that still goes through the response_url is asked for: a sub-command's."""
         fake_slack.refuse_responses(404, "expired_url", response_id="cmd-1")
         await slack.command("stats")
+        line = await server.wait_for_log("expired_url")
         await _settled(slack, fake_slack)
         assert [r.status for r in fake_slack.responses if r.id == "cmd-1"] == [404]
-        (line,) = [line for line in server.log().splitlines() if "expired_url" in line]
+        assert [x for x in server.log().splitlines() if "expired_url" in x] == [line]
         assert "Reply to command /alliance" in line
         assert "HTTP 404" in line
         assert "/response/" not in server.log()

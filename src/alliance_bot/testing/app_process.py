@@ -71,6 +71,20 @@ class AppProcess:
         """Everything the process wrote to stderr so far."""
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
+    async def wait_for_log(self, text: str, *, timeout: float = 30.0) -> str:
+        """The first stderr line holding `text`, once the process has written it: a reply's
+        outcome is logged after Slack answered, so the fake seeing the request is not enough.
+        The file is re-read every 20 ms (a deadline, never a measurement)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            found = [line for line in self.log().splitlines() if text in line]
+            if found:
+                return found[0]
+            if loop.time() > deadline:
+                raise AssertionError(f"no log line with {text!r} in {timeout} s")
+            await asyncio.sleep(0.02)
+
     async def stop(self) -> int:
         """Send SIGTERM and return the exit status."""
         if self.process.returncode is None:
